@@ -1,0 +1,2 @@
+"""aikg: a knowledge graph of the AI industry."""
+__version__ = "0.1.0"

@@ -1,0 +1,141 @@
+"""Core commands: init, sparql, show, stats, export, validate."""
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from .. import results as res
+from ..bootstrap import init_store
+from ..describe import describe
+from ..errors import InputError
+from ..exporting import export as export_store
+from ..guard import check_query
+from ..stats import stats as store_stats
+from . import main
+
+
+def _emit_json(data) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+@main.command()
+@click.option("--empty", is_flag=True, help="Ontology only, no reference data.")
+@click.pass_obj
+def init(obj, empty):
+    """Create the store (or reload its ontology and reference graphs)."""
+    obj.close()
+    info = init_store(obj.where, empty=empty)
+    click.echo(f"initialised {info['location']}: {info['triples']} triples")
+
+
+def _read_query(query: str) -> str:
+    if query == "-":
+        return sys.stdin.read()
+    if query.startswith("@"):
+        try:
+            return Path(query[1:]).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as e:
+            raise InputError(f"cannot read query file {query[1:]}: {e}") from e
+    return query
+
+
+def _table(result) -> str:
+    if result.kind == "ask":
+        return "yes" if result.boolean else "no"
+    headers = result.variables
+    rows = [["" if t is None else str(t) for t in row] for row in result.rows]
+    widths = [max([len(h)] + [min(len(r[i]), 80) for r in rows]) for i, h in enumerate(headers)]
+    fmt = lambda cells: "  ".join(c[:80].ljust(w) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
+    lines = [fmt(headers), fmt(["-" * w for w in widths])] + [fmt(r) for r in rows]
+    return "\n".join(lines) + f"\n({len(rows)} row{'s' if len(rows) != 1 else ''})"
+
+
+@main.command()
+@click.argument("query")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "tsv", "turtle"]), default="table",
+              show_default=True)
+@click.pass_obj
+def sparql(obj, query, fmt):
+    """Run a read-only SPARQL query: QUERY text, @FILE.rq or - for stdin.
+
+    The ontology's prefixes (aikg, ent, rdfs, skos, prov, ...) are predeclared.
+    """
+    text = _read_query(query)
+    check_query(text)
+    result = obj.store().query(text)
+    if result.kind == "graph":
+        if fmt not in ("turtle", "table"):
+            raise InputError("CONSTRUCT/DESCRIBE results print as turtle only")
+        click.echo(result.graph.serialize(format="turtle"), nl=False)
+    elif fmt == "turtle":
+        raise InputError("turtle output needs a CONSTRUCT or DESCRIBE query")
+    elif fmt == "json":
+        _emit_json(res.sparql_json(result))
+    elif fmt == "csv":
+        click.echo(res.sparql_csv(result), nl=False)
+    elif fmt == "tsv":
+        click.echo(res.sparql_tsv(result), nl=False)
+    else:
+        click.echo(_table(result))
+
+
+@main.command()
+@click.argument("name")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def show(obj, name, as_json):
+    """Everything known about NAME: types, aliases, facts with sources, restrictions."""
+    info = describe(obj.store(), name)
+    if as_json:
+        _emit_json(info)
+        return
+    click.echo(f"{info['label']}  <{info['id']}>")
+    click.echo("  types: " + ", ".join(info["types"]))
+    if info["aliases"]:
+        click.echo("  aliases: " + ", ".join(info["aliases"]))
+    if info["definition"]:
+        click.echo("  " + info["definition"])
+    for f in info["facts"]:
+        other = f["other"].get("label") or f["other"].get("value")
+        line = f"{f['predicate']['label']} {other}" if f["direction"] == "out" else f"{other} {f['predicate']['label']} this"
+        click.echo(f"  - {line}")
+        for s in f["sources"]:
+            where = s["title"] or s["source"]
+            click.echo(f"      source: {where}" + (f' — "{s["quote"]}"' if s["quote"] else ""))
+    for r in info["restrictions"]:
+        when = f"from {r['effective_from'] or 'unknown'}" + (f" until {r['effective_until']}" if r["effective_until"] else "")
+        where = ", ".join(n["label"] for n in r["applies_in"])
+        by = r["imposed_by"]["label"] if r["imposed_by"] else "unknown"
+        click.echo(f"  restricted: {r['label'] or r['kind'] or 'restriction'} in {where} by {by}, {when}")
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def stats(obj, as_json):
+    """Counts of triples, graphs, documents and entities by class."""
+    info = store_stats(obj.store())
+    if as_json:
+        _emit_json(info)
+        return
+    click.echo(f"store: {info['store']}")
+    click.echo(f"triples: {info['triples']}  graphs: {info['graphs']}  documents: {info['documents']}  "
+               f"entities: {info['entities']}")
+    for cls, n in info["by_class"].items():
+        click.echo(f"  {cls:<16} {n}")
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["ttl", "nt", "nq", "trig", "jsonld", "graphml", "html"]),
+              default="ttl", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="File to write (default stdout).")
+@click.pass_obj
+def export(obj, fmt, output):
+    """Export the whole graph as RDF, GraphML or an HTML view."""
+    text = export_store(obj.store(), fmt)
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output}", err=True)
+    else:
+        click.echo(text, nl=False)

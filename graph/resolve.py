@@ -1,0 +1,72 @@
+"""Name resolution: label or alias, case-insensitive, with close candidates on a miss."""
+import re
+import unicodedata
+
+from rapidfuzz import fuzz, process
+from rdflib import URIRef
+
+from .errors import Ambiguous, NotFound
+from .sparql import bind
+from .store import Store
+
+__all__ = ["normalise", "name_index", "resolve", "candidates", "label_of"]
+
+_LABELS = """
+SELECT ?e ?name ?main WHERE {
+  { ?e rdfs:label ?name BIND(true AS ?main) } UNION { ?e skos:altLabel ?name BIND(false AS ?main) }
+  FILTER NOT EXISTS { ?e a aikg:Statement }
+  FILTER NOT EXISTS { ?e a owl:Class } FILTER NOT EXISTS { ?e a owl:ObjectProperty }
+  FILTER NOT EXISTS { ?e a owl:DatatypeProperty } FILTER NOT EXISTS { ?e a owl:Ontology }
+}"""
+
+
+def normalise(name: str) -> str:
+    """Case-, accent- and punctuation-insensitive key: ``"OpenAI's API"`` -> ``"openai s api"``.
+
+    >>> normalise("  The  Azure OpenAI-Service ")
+    'azure openai service'
+    """
+    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    text = re.sub(r"[^\w]+", " ", text)
+    text = re.sub(r"^the ", "", text.strip())
+    return " ".join(text.split())
+
+
+def name_index(store: Store) -> dict[str, list[tuple[URIRef, bool, str]]]:
+    """normalised name -> [(entity, is_main_label, name)]."""
+    index: dict[str, list] = {}
+    for e, name, main in store.query(_LABELS).rows:
+        if isinstance(e, URIRef):
+            index.setdefault(normalise(str(name)), []).append((e, bool(main.toPython()), str(name)))
+    return index
+
+
+def candidates(index: dict, name: str, limit: int = 5) -> list[str]:
+    names = {entry[2] for entries in index.values() for entry in entries}
+    hits = process.extract(name, sorted(names), scorer=fuzz.WRatio, limit=limit, score_cutoff=60)
+    return [h[0] for h in hits]
+
+
+def resolve(store: Store, name: str, *, index: dict | None = None) -> URIRef:
+    """The one entity whose label or alias is ``name``; NotFound / Ambiguous otherwise."""
+    if name.startswith(("http://", "https://", "urn:")):
+        return URIRef(name)
+    index = index if index is not None else name_index(store)
+    entries = index.get(normalise(name), [])
+    entities = {e for e, _, _ in entries}
+    if len(entities) > 1:  # a main label beats an alias
+        mains = {e for e, main, _ in entries if main}
+        entities = mains if len(mains) == 1 else entities
+    if len(entities) == 1:
+        return next(iter(entities))
+    if entities:
+        labels = sorted({label_of(store, e) for e in entities})
+        raise Ambiguous(f"{name!r} is ambiguous: it names {', '.join(labels)}", labels)
+    close = candidates(index, name)
+    hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+    raise NotFound(f"unknown name {name!r}{hint}", close)
+
+
+def label_of(store: Store, entity: URIRef) -> str:
+    rows = store.query(bind("SELECT ?l WHERE { ?e rdfs:label ?l } LIMIT 1", e=entity)).rows
+    return str(rows[0][0]) if rows else str(entity).rsplit("/", 1)[-1]

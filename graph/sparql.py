@@ -1,0 +1,55 @@
+"""Query files and term binding for the library's own SPARQL.
+
+Oxigraph has no ``initBindings``; :func:`bind` substitutes whole variables by
+the N3 form of validated rdflib terms, so no user text ever becomes query text.
+"""
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from rdflib import Literal, URIRef
+
+from .errors import QueryError
+
+__all__ = ["bind", "load_query", "queries_dir"]
+
+_BAD_IRI = re.compile(r'[<>"{}|^`\\\s]')
+
+
+def _n3(term) -> str:
+    if isinstance(term, URIRef):
+        if _BAD_IRI.search(str(term)):
+            raise QueryError(f"invalid IRI {str(term)!r}")
+        return f"<{term}>"
+    if isinstance(term, Literal):
+        return term.n3()
+    if isinstance(term, (int, float)) and not isinstance(term, bool):
+        return str(term)
+    raise TypeError(f"cannot bind {term!r}")
+
+
+def bind(query: str, **values) -> str:
+    """Replace each ``?name`` by the given term.
+
+    >>> bind("SELECT ?o WHERE { ?e ?p ?o }", e=URIRef("http://x"))
+    'SELECT ?o WHERE { <http://x> ?p ?o }'
+    """
+    for name, term in values.items():
+        query = re.sub(rf"[?$]{re.escape(name)}\b", lambda _m, t=_n3(term): t, query)
+    return query
+
+
+def queries_dir() -> Path:
+    from .reference import ontology_dir
+
+    return ontology_dir() / "queries"
+
+
+@lru_cache(maxsize=None)
+def load_query(name: str) -> str:
+    """The text of ``ontology/queries/NAME.rq``."""
+    path = queries_dir() / f"{name}.rq"
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as e:
+        raise QueryError(f"no query named {name!r} ({path})") from e

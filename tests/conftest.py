@@ -1,0 +1,53 @@
+"""Shared fixtures: a reference store built once per session, copied per test."""
+import shutil
+
+import pytest
+from click.testing import CliRunner
+
+from graph.bootstrap import init_store
+from graph.store import EmbeddedStore
+
+
+@pytest.fixture(scope="session")
+def reference_store_path(tmp_path_factory):
+    """A store folder holding the ontology and the reference data (read-only: copy before writing)."""
+    path = tmp_path_factory.mktemp("ref") / "store"
+    init_store(str(path))
+    return path
+
+
+@pytest.fixture
+def store_path(reference_store_path, tmp_path):
+    """A private copy of the reference store, safe to write."""
+    path = tmp_path / "store"
+    shutil.copytree(reference_store_path, path, ignore=shutil.ignore_patterns("aikg.lock"))
+    return path
+
+
+@pytest.fixture
+def empty_store_path(tmp_path):
+    """A store with the ontology only."""
+    path = tmp_path / "empty"
+    init_store(str(path), empty=True)
+    return path
+
+
+@pytest.fixture
+def store(store_path):
+    s = EmbeddedStore(store_path, write=True)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def cli(store_path):
+    """Run ``aikg --store <private copy> ARGS``; returns the click Result."""
+    from graph.cli import main
+
+    runner = CliRunner()
+
+    def run(*args, input=None):
+        return runner.invoke(main, ["--store", str(store_path), *map(str, args)], input=input, catch_exceptions=False)
+
+    run.store_path = store_path
+    return run
