@@ -16,12 +16,13 @@ SELECT ?dir ?p ?other ?plabel ?olabel ?src ?srclabel ?quote ?conf WHERE {
   OPTIONAL { ?p rdfs:label ?plabel }
   OPTIONAL { ?other rdfs:label ?olabel }
   OPTIONAL {
-    ?st a aikg:Statement ; rdf:predicate ?p ; prov:wasDerivedFrom ?src .
-    { FILTER(?dir = "out") ?st rdf:subject ?e ; rdf:object ?other }
-    UNION { FILTER(?dir = "in") ?st rdf:subject ?other ; rdf:object ?e }
+    # ?dir cannot be tested inside a nested group (SPARQL evaluates it bottom-up,
+    # where ?dir is unbound), so the statement's ends are matched in this filter.
+    ?st rdf:predicate ?p ; rdf:subject ?ss ; rdf:object ?so ; a aikg:Statement ; prov:wasDerivedFrom ?src .
+    FILTER((?dir = "out" && ?ss = ?e && ?so = ?other) || (?dir = "in" && ?ss = ?other && ?so = ?e))
+    FILTER NOT EXISTS { ?st aikg:negated true }
     OPTIONAL { ?st aikg:quote ?quote } OPTIONAL { ?st aikg:confidence ?conf }
     OPTIONAL { ?src rdfs:label ?srclabel }
-    FILTER NOT EXISTS { ?st aikg:negated true }
   }
 }"""
 
@@ -59,6 +60,7 @@ def describe(store: Store, name: str) -> dict:
     }
     facts: dict[tuple, dict] = {}
     for d, p, other, plabel, olabel, src, srclabel, quote, conf in store.query(bind(_FACTS, e=entity)).rows:
+        d = str(d)  # an rdflib Literal never equals a str
         obj = {"value": str(other), "datatype": str(other.datatype) if other.datatype else None} \
             if isinstance(other, Literal) else node(other, olabel)
         key = (d, str(p), str(other))

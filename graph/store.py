@@ -42,7 +42,10 @@ def default_location() -> Path:
 
 
 def _nt(graph: Graph) -> str:
-    return graph.serialize(format="nt")
+    try:
+        return graph.serialize(format="nt")
+    except Exception as e:  # rdflib raises a bare Exception for an IRI it cannot write
+        raise StoreError(f"cannot write graph: {' '.join(str(e).split())}") from e
 
 
 class Store:
@@ -104,8 +107,11 @@ class Store:
 
     def dataset_quads(self):
         """Every quad outside the store's own bookkeeping graph, as rdflib terms."""
-        res = self.query("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g ?s ?p ?o")
-        return [row for row in res.rows if row[3] != META_GRAPH]
+        res = self.query("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        rows = [row for row in res.rows if row[3] != META_GRAPH]
+        # Sorted here: Oxigraph's ORDER BY took 3 s on the 13k-triple reference graph.
+        rows.sort(key=lambda r: (r[3].n3(), r[0].n3(), r[1].n3(), r[2].n3()))
+        return rows
 
     def count(self) -> int:
         res = self.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{META_GRAPH}>) }}")

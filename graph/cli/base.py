@@ -130,12 +130,59 @@ def stats(obj, as_json):
 @click.option("--format", "fmt", type=click.Choice(["ttl", "nt", "nq", "trig", "jsonld", "graphml", "html"]),
               default="ttl", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="File to write (default stdout).")
+@click.option("--focus", metavar="NAME", help="html: only the neighbourhood of NAME.")
+@click.option("--depth", type=click.IntRange(min=0), help="html: hops around --focus (default 2).")
+@click.option("--types", metavar="CLASS[,CLASS]", help="html: keep only entities of these classes.")
+@click.option("--at", metavar="YYYY-MM-DD", help="html: only facts valid and restrictions in force on this date.")
 @click.pass_obj
-def export(obj, fmt, output):
+def export(obj, fmt, output, focus, depth, types, at):
     """Export the whole graph as RDF, GraphML or an HTML view."""
+    if fmt == "html":
+        _export_html(obj, output, focus, depth, types, at)
+        return
+    if any(v is not None for v in (focus, depth, types, at)):
+        raise click.UsageError("--focus, --depth, --types and --at apply to --format html only")
     text = export_store(obj.store(), fmt)
     if output:
         Path(output).write_text(text, encoding="utf-8")
         click.echo(f"wrote {output}", err=True)
     else:
         click.echo(text, nl=False)
+
+
+# validate: SHACL report (added by the foundation's shapes work)
+from ..validate import validate as validate_store  # noqa: E402
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.pass_context
+def validate(ctx, as_json):
+    """Check the store against the SHACL shapes; exit 1 on violations."""
+    report = validate_store(ctx.obj.store())
+    if as_json:
+        _emit_json(report)
+    elif report["conforms"]:
+        click.echo(f"conforms: {report['triples']} triples checked, no violations")
+    else:
+        n = len(report["violations"])
+        click.echo(f"does not conform: {n} violation{'s' if n != 1 else ''} in {report['triples']} triples")
+        for v in report["violations"]:
+            where = f"{v['label']} <{v['focus']}>"
+            path = f" {v['path']}" if v["path"] else ""
+            value = f" = {v['value']}" if v["value"] else ""
+            click.echo(f"  {v['severity']}: {where}{path}{value}: {v['message']}")
+    if not report["conforms"]:
+        ctx.exit(1)
+
+
+def _export_html(obj, output, focus, depth, types, at) -> None:
+    from ..viz import graph_page
+
+    if not output:
+        raise click.UsageError("--format html needs -o FILE")
+    page = graph_page(obj.store(), focus=focus, depth=2 if depth is None else depth, types=types, at=at)
+    for note in page.notes:
+        click.echo(f"note: {note}", err=True)
+    Path(output).write_text(page.html, encoding="utf-8")
+    click.echo(f"wrote {output}: {page.nodes} nodes, {page.edges} edges", err=True)

@@ -1,0 +1,133 @@
+"""Who is asking: FROM as an entity, a jurisdiction, or a phrase naming a generic actor.
+
+Resolution order:
+
+1. a name or alias of an entity (so a ``CustomerSegment`` called "Chinese
+   enterprise customers" wins over reading the phrase);
+2. a phrase: a place or demonym, optional qualifiers and a head noun
+   ("Chinese enterprise customers", "Hong Kong customers", "Italian users",
+   "European businesses", also "customers in China");
+3. "<Service or Organization> customers/users" ("AWS customers" = customers
+   of Amazon Web Services).
+
+An actor's jurisdictions are where it is based plus everything those are
+``partOf`` (Italy -> European Union); its owners come from ``subsidiaryOf``,
+each with the chain that leads to it, so a restriction that reaches it
+through ownership can say how.
+
+A generic actor is taken to be inside a ``CustomerSegment`` that shares its
+head noun and place ("Chinese infrastructure operators" and a segment of
+infrastructure operators in China): restrictions aimed at that segment reach
+it. That errs toward reporting a block rather than missing one.
+"""
+from dataclasses import dataclass, field
+
+from .errors import Ambiguous, InputError, NotFound
+from .ids import slug
+from .projection import Projection, singular
+from .resolve import normalise
+
+__all__ = ["Actor", "resolve_actor", "HEAD_NOUNS"]
+
+HEAD_NOUNS = frozenset({
+    "customers", "users", "developers", "companies", "enterprises", "businesses", "chipmakers", "operators",
+    "firms", "buyers", "organisations", "organizations", "consumers", "startups", "clients", "manufacturers",
+    "customer", "user", "developer", "company", "enterprise", "business", "chipmaker", "operator", "firm",
+})
+_CUSTOMER_NOUNS = frozenset({"customers", "users", "clients", "customer", "user", "client", "developers",
+                             "businesses", "enterprises", "companies"})
+_MAX_OWNER_DEPTH = 10
+
+
+@dataclass(frozen=True)
+class Actor:
+    node: str                       # an entity IRI, or a ``urn:aikg:actor:`` IRI for a phrase
+    label: str
+    kind: str                       # "entity" | "jurisdiction" | "phrase" | "customers-of"
+    places: frozenset = frozenset()  # where it is based (direct)
+    jurisdictions: frozenset = frozenset()  # places and what contains them
+    customer_of: frozenset = frozenset()
+    owners: tuple = ()              # ((owner, (actor, ..., owner)), ...) nearest first
+    segments: frozenset = frozenset()  # CustomerSegments it is taken to belong to
+    head: str | None = None
+    notes: tuple = field(default=(), compare=False)
+
+    def identities(self) -> frozenset:
+        return frozenset({self.node}) | self.segments
+
+
+def _segments(proj: Projection, head: str, places: frozenset) -> frozenset:
+    """Segments named with the same head noun, based where the actor is (or nowhere in particular)."""
+    out = set()
+    for node in proj.segments.get(singular(head), ()):
+        based = proj.based_in.get(node, frozenset())
+        if not based or based & places or proj.closure(based) & places:
+            out.add(node)
+    return frozenset(out)
+
+
+def _owners(proj: Projection, node: str) -> tuple:
+    out, seen, frontier = [], {node}, [(node, (node,))]
+    for _ in range(_MAX_OWNER_DEPTH):
+        nxt = []
+        for n, chain in frontier:
+            for owner in proj.owners.get(n, ()):
+                if owner not in seen:
+                    seen.add(owner)
+                    out.append((owner, chain + (owner,)))
+                    nxt.append((owner, chain + (owner,)))
+        frontier = nxt
+    return tuple(out)
+
+
+def _entity_actor(proj: Projection, node: str) -> Actor:
+    if proj.is_a(node, "Jurisdiction") or node in proj.parents:
+        places = frozenset({node})
+        return Actor(node, proj.label(node), "jurisdiction", places, proj.closure(places))
+    places = proj.based_in.get(node, frozenset())
+    customer_of = frozenset(v for _, v, d in proj.graph.out_edges(node, data=True)
+                            if d["fact"][1].endswith("#customerOf")) if node in proj.graph else frozenset()
+    return Actor(node, proj.label(node), "entity", places, proj.closure(places), customer_of, _owners(proj, node))
+
+
+def _phrase(proj: Projection, text: str, words: list[str]) -> Actor | None:
+    if len(words) >= 3 and words[0] in HEAD_NOUNS and words[1] in ("in", "from", "at", "of"):
+        head, prefix, of = words[0], words[2:], words[1] == "of"  # "customers in China", "users of Azure"
+    elif len(words) >= 2 and words[-1] in HEAD_NOUNS:
+        head, prefix, of = words[-1], words[:-1], False
+    else:
+        return None
+    node = f"urn:aikg:actor:{slug(text)}"
+    for i in range(len(prefix), 0, -1) if not of else ():
+        found = proj.places.get(" ".join(prefix[:i]))
+        if found:
+            places = frozenset(found)
+            return Actor(node, text, "phrase", places, proj.closure(places), head=head,
+                         segments=_segments(proj, head, proj.closure(places)))
+    if head in _CUSTOMER_NOUNS:
+        for i in range(len(prefix), 0, -1):
+            try:
+                target = proj.lookup(" ".join(prefix[:i]), suggest=False)
+            except NotFound:
+                continue
+            if proj.is_a(target, "Service", "Organization"):
+                return Actor(node, text, "customers-of", customer_of=frozenset({target}), head=head)
+    return None
+
+
+def resolve_actor(proj: Projection, text: str) -> Actor:
+    """The actor that FROM names; NotFound (with candidates) or Ambiguous otherwise."""
+    text = " ".join(str(text).split())
+    if not normalise(text):
+        raise InputError("FROM is empty: name an entity, a jurisdiction or a group such as 'Chinese customers'")
+    try:
+        return _entity_actor(proj, proj.lookup(text, suggest=False))
+    except Ambiguous:
+        raise
+    except NotFound:
+        pass
+    actor = _phrase(proj, text, normalise(text).split())
+    if actor is not None:
+        return actor
+    proj.lookup(text)  # raises NotFound with close candidates
+    raise NotFound(f"unknown name {text!r}")

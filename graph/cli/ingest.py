@@ -1,0 +1,71 @@
+"""``aikg ingest`` and ``aikg sources``."""
+import json
+import sys
+
+import click
+
+from ..ingest import Ingestor, sources as find_sources
+from ..reader import iter_paths
+from . import main
+
+_PROGRESS_MIN = 20  # files before a progress bar is worth showing
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--json", "as_json", is_flag=True, help="Print the documents and their facts as JSON.")
+@click.option("--dry-run", is_flag=True, help="Extract and report, write nothing.")
+@click.pass_obj
+def ingest(obj, paths, as_json, dry_run):
+    """Extract facts from .txt, .md and .html files or folders into the store.
+
+    Each document becomes one named graph with its source, quotes and
+    confidence; re-ingesting the same content changes nothing.
+    """
+    files, skipped = iter_paths(paths)
+    ingestor = Ingestor(obj.store(write=not dry_run), dry_run=dry_run)
+    results = []
+    stream = ingestor.ingest_files(files)
+    if sys.stderr.isatty() and len(files) >= _PROGRESS_MIN:
+        with click.progressbar(stream, length=len(files), label="ingesting", file=sys.stderr) as bar:
+            results = list(bar)
+    else:
+        results = list(stream)
+    for path in skipped:
+        click.echo(f"skipped {path}: not a .txt, .md or .html file", err=True)
+    if as_json:
+        click.echo(json.dumps({"documents": [r.as_json() for r in results]}, indent=2, ensure_ascii=False))
+        return
+    counts = {s: sum(r.status == s for r in results) for s in ("added", "unchanged", "failed")}
+    new = {e for r in results for e in r.new_entities}
+    for r in results:
+        if r.status == "failed":
+            click.echo(f"failed {r.path}: {r.error}")
+        elif r.status == "added":
+            click.echo(f"added {r.path}: {len(r.facts)} facts" + (f" ({r.title})" if r.title else ""))
+    verb = "would add" if dry_run else "added"
+    click.echo(f"documents: {counts['added']} {verb}, {counts['unchanged']} unchanged, {counts['failed']} failed; "
+               f"facts: {sum(len(r.facts) for r in results if r.status == 'added')}; new entities: {len(new)}"
+               + (f"; skipped: {len(skipped)}" if skipped else ""))
+
+
+@main.command()
+@click.argument("name")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def sources(obj, name, as_json):
+    """Documents that state facts about NAME, most facts first."""
+    info = find_sources(obj.store(), name)
+    if as_json:
+        click.echo(json.dumps(info, indent=2, ensure_ascii=False))
+        return
+    click.echo(f"{info['entity']['label']}  <{info['entity']['id']}>")
+    if not info["documents"]:
+        click.echo("  no ingested document mentions it")
+    for d in info["documents"]:
+        when = f" ({d['published']})" if d["published"] else ""
+        click.echo(f"  {d['title'] or d['id']}{when}: {d['facts']} fact{'s' if d['facts'] != 1 else ''}")
+        if d["path"] or d["url"]:
+            click.echo(f"    {d['url'] or d['path']}")
+        if d["quote"]:
+            click.echo(f'    "{d["quote"]}"')

@@ -1,0 +1,157 @@
+"""``aikg path FROM TO``: can FROM reach TO on a date, and by which route?"""
+import json
+from datetime import date
+
+import click
+
+from ..errors import AikgError, InputError
+from ..projection import load_projection
+from ..reach import answer, diff
+from . import main
+
+_VERDICTS = {"reachable": "REACHABLE", "unconfirmed": "UNCONFIRMED (open routes exist, none confirmed)",
+             "blocked": "BLOCKED", "no_route": "NO ROUTE known"}
+
+
+def _date(value: str, option: str) -> str:
+    try:
+        return date.fromisoformat(value.strip()).isoformat()
+    except ValueError:
+        raise InputError(f"{option} expects a date as YYYY-MM-DD, got {value!r}") from None
+
+
+def _source_lines(sources: list, indent: str) -> list[str]:
+    lines = []
+    for s in sources:
+        doc = s.get("document") or "unknown source"
+        quote = f' "{s["quote"]}"' if s.get("quote") else ""
+        denied = " (says the opposite)" if s.get("negated") else ""
+        lines.append(f"{indent}source: {doc}{denied}{quote}")
+    return lines
+
+
+def _restriction_text(r: dict) -> str:
+    parts = [r["kind"]["label"]] if r.get("kind") else []
+    if r.get("imposed_by"):
+        parts.append(f"imposed by {r['imposed_by']['label']}")
+    if r.get("applies_in"):
+        parts.append("in " + ", ".join(j["label"] for j in r["applies_in"]))
+    if r.get("applies_to"):
+        parts.append("on " + ", ".join(j["label"] for j in r["applies_to"]))
+    if r.get("effective_from"):
+        parts.append(f"from {r['effective_from']}")
+    if r.get("effective_until"):
+        parts.append(f"until {r['effective_until']}")
+    return f"{r['label']} ({'; '.join(parts)})"
+
+
+def _because(r: dict, actor: str) -> str:
+    why = r.get("applies_because") or {}
+    bits = []
+    if "ownership_chain" in why:
+        chain = " → ".join(n["label"] for n in why["ownership_chain"])
+        bits.append(f"through ownership ({chain}, subsidiary of each next)")
+    if "jurisdiction" in why:
+        bits.append(f"it applies in {why['jurisdiction']['label']}, which covers {actor}")
+    if "actor" in why:
+        bits.append(f"it is aimed at {why['actor']['label']}")
+    return "; ".join(bits) or "it applies to everyone"
+
+
+def _route_lines(n: int, route: dict, actor: str) -> list[str]:
+    steps = route["steps"]
+    head = steps[0]["from"]["label"] + "".join(f" —{s['relation']['label']}→ {s['to']['label']}" for s in steps)
+    tags = ["blocked" if route.get("blocked_by") else "confirmed" if route.get("confirmed") else "unconfirmed"]
+    tags += ["DISPUTED"] if route.get("disputed") else []
+    lines = [f"  {n}. {head}  [{', '.join(tags)}]"]
+    for s in steps:
+        state = "BLOCKED" if s.get("blocked") else ("confirmed" if s.get("confirmed") else "not confirmed")
+        if s.get("disputed"):
+            state += ", sources disagree"
+        lines.append(f"     - {s['from']['label']} {s['relation']['label']} {s['to']['label']} ({s.get('hop')}, {state})")
+        lines += _source_lines(s.get("sources", []), "         ")
+    for c in route.get("context", []):
+        bits = [f"{k.replace('_', ' ')} " + ", ".join(x["label"] for x in c[k])
+                for k in ("offered_by", "operated_by") if c[k]]
+        for p in c["part_of"]:
+            ops = ", ".join(x["label"] for x in p.get("operated_by", []))
+            bits.append(f"part of {p['label']}" + (f", operated by {ops}" if ops else ""))
+        lines.append(f"     ({c['node']['label']}: {'; '.join(bits)})")
+    for r in route.get("blocked_by", []):
+        lines.append(f"     blocked by {_restriction_text(r)}, because {_because(r, actor)}")
+        lines += _source_lines(r.get("sources", []), "         ")
+    return lines
+
+
+def explain(ans: dict) -> str:
+    """The answer as an explanation in prose-like lines."""
+    actor = ans["from"]["label"]
+    lines = [f"Can {actor} reach {ans['to']['label']} on {ans['at']}? {_VERDICTS[ans['verdict']]}"]
+    places = ans.get("actor", {}).get("jurisdictions") or []
+    if places:
+        lines.append(f"{actor}: in " + ", ".join(j["label"] for j in places))
+    if ans.get("without"):
+        lines.append("What if without " + ", ".join(n["label"] for n in ans["without"])
+                     + (" (and so without " + ", ".join(n["label"] for n in ans["removed"]) + ")"
+                        if ans.get("removed") else ""))
+    if ans["routes"]:
+        lines.append("Open routes, best first:")
+        for i, r in enumerate(ans["routes"], 1):
+            lines += _route_lines(i, r, actor)
+    if ans["blocked_routes"]:
+        lines.append("Blocked routes:")
+        for i, r in enumerate(ans["blocked_routes"], 1):
+            lines += _route_lines(i, r, actor)
+    if not ans["routes"] and not ans["blocked_routes"]:
+        lines.append("No route is known in the graph.")
+    lines += [f"Note: {n}" for n in ans.get("notes", [])]
+    return "\n".join(lines)
+
+
+def explain_diff(d: dict) -> str:
+    d1, d2 = d["between"]
+    lines = [f"{d['from']['label']} → {d['to']['label']}: {d['verdicts'][d1]} on {d1}, {d['verdicts'][d2]} on {d2}"]
+    for title, key in (("Opened", "opened"), ("Closed", "closed")):
+        lines.append(f"{title} between {d1} and {d2}: {len(d[key])}")
+        for i, r in enumerate(d[key], 1):
+            steps = r["steps"]
+            lines.append(f"  {i}. " + steps[0]["from"]["label"]
+                         + "".join(f" —{s['relation']['label']}→ {s['to']['label']}" for s in steps))
+            lines += [f"     why: {w}" for w in r["why"]]
+    lines.append(f"Open on both dates: {d['unchanged_open']}")
+    lines += [f"Note: {n}" for n in d.get("notes", [])]
+    return "\n".join(lines)
+
+
+@main.command()
+@click.argument("source", metavar="FROM")
+@click.argument("target", metavar="TO")
+@click.option("--at", "at", metavar="YYYY-MM-DD", help="The date of the question (default: today).")
+@click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON (SPEC.md contract).")
+@click.option("--between", nargs=2, metavar="D1 D2", help="List the routes that opened or closed between two dates.")
+@click.option("--without", multiple=True, metavar="NAME", help="What if NAME (and what depends on it) did not exist.")
+@click.option("--html", "html", type=click.Path(dir_okay=False), help="Also draw the answer as an HTML page.")
+@click.option("--routes", "k", type=click.IntRange(1, 50), default=3, show_default=True,
+              help="How many open routes to show.")
+@click.pass_obj
+def path(obj, source, target, at, as_json, between, without, html, k):
+    """Can FROM reach TO on a date, by which route, and what blocks the others?
+
+    FROM may be an entity, a jurisdiction ("China") or a phrase such as
+    "Chinese enterprise customers", "Italian users" or "AWS customers".
+    """
+    proj = load_projection(obj.store())
+    if between:
+        d1, d2 = (_date(d, "--between") for d in between)
+        result = diff(proj, source, target, d1, d2, without=without)
+        click.echo(json.dumps(result, indent=2, ensure_ascii=False) if as_json else explain_diff(result))
+        return
+    when = _date(at, "--at") if at else date.today().isoformat()
+    result = answer(proj, source, target, when, k=k, without=without)
+    if html:
+        try:
+            from ..viz import render_path
+        except ImportError as e:
+            raise AikgError(f"--html needs graph.viz.render_path, which is not available: {e}") from None
+        render_path(result, html, store=obj.store())  # the store gives nodes their class colours
+    click.echo(json.dumps(result, indent=2, ensure_ascii=False) if as_json else explain(result))

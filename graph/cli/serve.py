@@ -1,0 +1,52 @@
+"""The ``serve`` command: a SPARQL 1.1 Protocol endpoint over the local store."""
+import logging
+import os
+import sys
+
+import click
+
+from ..bootstrap import ensure_store
+from ..errors import InputError
+from ..server import SparqlServer
+from . import main
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (loopback by default; anything else exposes the store).")
+@click.option("--port", default=7878, show_default=True, type=click.IntRange(0, 65535), help="Port (0: any free one).")
+@click.option("--allow-update", is_flag=True, help="Accept SPARQL updates (takes the store's write lock).")
+@click.option("--timeout", default=30.0, show_default=True, type=click.FloatRange(min=0.1),
+              help="Seconds a query may run before it is stopped with an error.")
+@click.option("--limit", default=10000, show_default=True, type=click.IntRange(min=1),
+              help="Most rows (or triples) one answer may hold; larger results are refused.")
+@click.option("--cors", metavar="ORIGIN", help="Allow browser clients from ORIGIN (or '*'), e.g. for YASGUI.")
+@click.option("--workers", default=min(4, os.cpu_count() or 1), show_default=True, type=click.IntRange(min=1),
+              help="Query processes (1 with --allow-update).")
+@click.pass_obj
+def serve(obj, host, port, allow_update, timeout, limit, cors, workers):
+    """Serve the store over the SPARQL 1.1 Protocol (read-only unless --allow-update).
+
+    Queries at /query (GET or POST), updates at /update, a query page at /.
+    SERVICE and LOAD are refused. One line per query is logged to stderr.
+    """
+    where = obj.where
+    if where.startswith(("http://", "https://")):
+        raise InputError(f"{where} is already a SPARQL server; serve a local store instead")
+    ensure_store(where).close()  # create the default store on first use
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%Y-%m-%dT%H:%M:%S"))
+    log = logging.getLogger("aikg.server")
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    server = SparqlServer(where, host=host, port=port, allow_update=allow_update, timeout=timeout, limit=limit,
+                          cors=cors, workers=workers).start()
+    mode = "read-write" if allow_update else "read-only"
+    click.echo(f"aikg SPARQL endpoint ({mode}) for {where} at {server.url}query (page at {server.url})", err=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.shutdown()
+        log.removeHandler(handler)

@@ -1,0 +1,266 @@
+"""Reading documents: text, title, publication date, URL and content hash.
+
+``.txt`` (a short first line is the title, a ``Date:``/``Published:`` line or a
+dated byline gives the date), ``.md`` (YAML front matter: title, published,
+url, source) and ``.html`` (boilerplate stripped by trafilatura; the date from
+JSON-LD ``datePublished``, meta tags or ``<time datetime>``). Bytes are
+decoded as UTF-8 when they are UTF-8, else by charset-normalizer's guess;
+undecodable bytes become U+FFFD, never an exception.
+"""
+import hashlib
+import json
+import os
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import yaml
+
+from .dates import parse_date
+from .errors import InputError
+
+__all__ = ["Document", "ReadError", "EXTENSIONS", "MAX_BYTES", "read_document", "read_bytes", "decode",
+           "iter_paths", "content_hash"]
+
+EXTENSIONS = (".txt", ".md", ".markdown", ".html", ".htm")
+# Larger files are refused, not truncated: a cut article would yield a partial, silent fact set.
+MAX_BYTES = int(os.environ.get("AIKG_MAX_DOCUMENT_BYTES", str(5 * 1024 * 1024)))
+
+
+class ReadError(InputError):
+    """A document cannot be read or has nothing to read."""
+
+
+@dataclass(frozen=True)
+class Document:
+    path: str
+    text: str
+    content_hash: str
+    title: str | None = None
+    published: date | None = None
+    url: str | None = None
+    source: str | None = None
+    format: str = "txt"
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def iter_paths(paths) -> tuple[list[Path], list[Path]]:
+    """Expand files and folders (recursively, sorted): (readable documents, skipped files)."""
+    found: list[Path] = []
+    skipped: list[Path] = []
+    seen: set[Path] = set()
+
+    def add(p: Path):
+        if p in seen:
+            return
+        seen.add(p)
+        (found if p.suffix.lower() in EXTENSIONS else skipped).append(p)
+
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            for root, dirs, files in os.walk(p):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(files):
+                    if not name.startswith("."):
+                        add(Path(root) / name)
+        else:
+            add(p)  # a missing file is reported when read
+    return found, skipped
+
+
+def decode(data: bytes) -> str:
+    """UTF-8 when it is (BOM allowed), else the best guess; bad bytes replaced."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    lossy = data.decode("utf-8", errors="replace")
+    # UTF-8 with a few stray bytes (valid multi-byte characters, or hardly any damage): keep UTF-8,
+    # the guessers misfire on such files
+    if lossy.count("\ufffd") <= max(2, len(lossy) // 1000) or any("\x7f" < c < "\ufffd" for c in lossy[:100_000]):
+        return lossy
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data[:200_000]).best()
+    if best is None or not best.encoding:
+        return lossy
+    return data.decode(best.encoding, errors="replace")
+
+
+def _looks_binary(data: bytes) -> bool:
+    head = data[:8192]
+    if b"\x00" in head:
+        return True
+    controls = sum(1 for b in head if b < 9 or 13 < b < 32)
+    return bool(head) and controls / len(head) > 0.1
+
+
+def read_document(path: str | os.PathLike, *, max_bytes: int | None = None) -> Document:
+    """Read one file; :class:`ReadError` for a missing, empty, binary or oversized one."""
+    path = Path(path)
+    limit = MAX_BYTES if max_bytes is None else max_bytes
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            raise ReadError(f"file too large: {size / 1e6:.1f} MB (limit {limit / 1e6:.1f} MB)")
+        with open(path, "rb") as fh:
+            data = fh.read(limit + 1)
+    except FileNotFoundError as e:
+        raise ReadError("file not found (removed before it was read?)") from e
+    except IsADirectoryError as e:
+        raise ReadError("is a directory") from e
+    except OSError as e:
+        raise ReadError(f"cannot read file: {e.strerror or e}") from e
+    if len(data) > limit:
+        raise ReadError(f"file too large: more than {limit / 1e6:.1f} MB (limit)")
+    return read_bytes(data, str(path))
+
+
+def read_bytes(data: bytes, path: str) -> Document:
+    if not data.strip():
+        raise ReadError("empty document")
+    if _looks_binary(data):
+        raise ReadError("binary file, not text")
+    text = decode(data).replace("\r\n", "\n").replace("\r", "\n")
+    digest = content_hash(data)
+    suffix = Path(path).suffix.lower()
+    if suffix in (".html", ".htm") or (suffix not in (".md", ".markdown") and _is_html(text)):
+        doc = _read_html(text, path, digest)
+    elif suffix in (".md", ".markdown"):
+        doc = _read_markdown(text, path, digest)
+    else:
+        doc = _read_text(text, path, digest)
+    if not doc.text.strip():
+        raise ReadError("no text found in document")
+    return doc
+
+
+def _is_html(text: str) -> bool:
+    head = text[:1000].lstrip().lower()
+    return head.startswith(("<!doctype html", "<html"))
+
+
+_DATE_LINE = re.compile(r"^\s*(?:date|published|posted|updated)\s*:\s*(.+?)\s*$", re.I)
+_BYLINE_DATE = re.compile(r"^\s*([A-Z0-9][\w ,.]{5,30}?\d{4})\b")
+
+
+def _read_text(text: str, path: str, digest: str) -> Document:
+    lines = text.split("\n")
+    title = published = None
+    body_start = 0
+    header = [(i, ln) for i, ln in enumerate(lines[:12]) if ln.strip()]
+    if header:
+        i, first = header[0]
+        if len(first.strip()) <= 200 and not _DATE_LINE.match(first):
+            title = first.strip()
+            body_start = i + 1
+    for i, ln in header[:6]:
+        m = _DATE_LINE.match(ln)
+        if m:
+            published = parse_date(m.group(1))
+        elif len(ln) < 80 and i > 0:
+            b = _BYLINE_DATE.match(ln)
+            if b:
+                published = parse_date(b.group(1))
+        if published:
+            body_start = max(body_start, i + 1)
+            break
+    body = "\n".join(lines[body_start:]).strip()
+    return Document(path, body or text.strip(), digest, title, published, None, None, "txt")
+
+
+def _read_markdown(text: str, path: str, digest: str) -> Document:
+    meta: dict = {}
+    body = text
+    m = re.match(r"\A---\s*\n(.*?)\n---\s*(?:\n|\Z)", text, re.S)
+    if m:
+        try:
+            loaded = yaml.safe_load(m.group(1))
+            meta = loaded if isinstance(loaded, dict) else {}
+        except yaml.YAMLError:
+            meta = {}
+        body = text[m.end():]
+    published = meta.get("published") or meta.get("date")
+    if isinstance(published, date):
+        published = published if type(published) is date else published.date()
+    elif published is not None:
+        published = parse_date(str(published))
+    title = meta.get("title")
+    if not title:
+        h = re.search(r"^#\s+(.+)$", body, re.M)
+        title = h.group(1).strip() if h else None
+    body = re.sub(r"^#{1,6}\s+", "", body, flags=re.M)  # headings become plain lines
+    body = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", body)  # links keep their text
+    body = re.sub(r"(\*\*|__|`)", "", body)
+    url = meta.get("url")
+    source = meta.get("source")
+    return Document(path, body.strip(), digest, str(title).strip() if title else None, published,
+                    str(url) if url else None, str(source) if source else None, "md")
+
+
+_META_DATE_NAMES = ("article:published_time", "og:published_time", "datepublished", "date", "dc.date",
+                    "dc.date.issued", "dcterms.created", "pubdate", "publish-date", "parsely-pub-date",
+                    "sailthru.date")
+
+
+def _html_metadata(tree) -> tuple[str | None, date | None, str | None]:
+    title = published = url = None
+    for script in tree.xpath('//script[@type="application/ld+json"]'):
+        try:
+            data = json.loads(script.text or "")
+        except ValueError:
+            continue
+        for item in data if isinstance(data, list) else [data]:
+            if not isinstance(item, dict):
+                continue
+            for obj in [item] + [g for g in item.get("@graph", []) if isinstance(g, dict)]:
+                published = published or parse_date(str(obj.get("datePublished") or "")[:32])
+                title = title or obj.get("headline")
+                url = url or (obj.get("url") if isinstance(obj.get("url"), str) else None)
+    for meta in tree.xpath("//meta"):
+        key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").lower()
+        value = meta.get("content") or ""
+        if not published and key in _META_DATE_NAMES:
+            published = parse_date(value[:32])
+        elif key == "og:title" and not title:
+            title = value
+        elif key == "og:url" and not url:
+            url = value
+    if not published:
+        for t in tree.xpath("//time[@datetime]"):
+            published = parse_date(t.get("datetime")[:32])
+            if published:
+                break
+    if not url:
+        canon = tree.xpath('//link[@rel="canonical"]/@href')
+        url = canon[0] if canon else None
+    if not title:
+        h1 = tree.xpath("//h1")
+        title = h1[0].text_content().strip() if h1 else None
+    if not title:
+        t = tree.xpath("//title")
+        title = re.split(r"\s+[|–—-]\s+", t[0].text_content().strip())[0] if t else None
+    return (str(title).strip() if title else None), published, url
+
+
+def _read_html(text: str, path: str, digest: str) -> Document:
+    import lxml.html
+    import trafilatura
+
+    try:
+        tree = lxml.html.fromstring(text)
+        title, published, url = _html_metadata(tree)
+    except (ValueError, lxml.etree.ParserError):
+        tree, title, published, url = None, None, None, None
+    body = trafilatura.extract(text, include_comments=False, include_tables=False, deduplicate=False) or ""
+    lines = body.split("\n")
+    if lines and title and lines[0].strip() == title:
+        lines = lines[1:]
+    return Document(path, "\n".join(lines).strip(), digest, title, published, url, None, "html")

@@ -1,0 +1,246 @@
+"""A store held by an external SPARQL 1.1 server (Oxigraph server, Jena Fuseki, QLever, ...).
+
+Everything goes through the SPARQL 1.1 Query and Update protocols, so the
+inherited :class:`graph.store.Store` operations (``replace_graphs`` as one
+update request, ``graph_names``, ``revision``...) work unchanged; each update
+request is one transaction on Oxigraph and Fuseki.
+
+Location forms (``--store``):
+
+- ``http://HOST:PORT`` (no path): an Oxigraph server; queries go to
+  ``/query?union-default-graph``, updates to ``/update``.
+- ``.../query`` or ``.../sparql``: a query endpoint used as given (its own
+  query string kept); updates go to the sibling ``.../update`` (Fuseki's and
+  Oxigraph's layout).
+- any other path: one endpoint for both queries and updates (QLever, a
+  Fuseki dataset URL).
+- ``#update=URL`` at the end of any form names the update endpoint, and
+  ``#query=URL`` the query endpoint (QLever serves both at its root:
+  ``http://HOST:7001#query=http://HOST:7001/&update=http://HOST:7001/``).
+
+Credentials: ``http://USER:PASSWORD@HOST/...`` sends HTTP Basic auth (Fuseki
+with a password file); ``$AIKG_STORE_TOKEN`` is sent as a Bearer token
+(QLever's access token for updates). Neither is shown in messages.
+
+aikg queries read the default graph as the union of all named graphs, as the
+embedded store does. The first query after opening checks that the server
+agrees and fails clearly if not (Fuseki/TDB2 needs ``tdb2:unionDefaultGraph
+true``; QLever's default graph is the union already).
+"""
+import http.client
+import ipaddress
+import os
+import re
+import socket
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import pyoxigraph as ox
+from rdflib import Graph
+
+from .errors import QueryError, StoreError
+from .namespace import META_GRAPH, PREFIXES
+from .results import QueryResult, to_rdflib
+from .store import REVISION, STORE_NODE, Store, _result
+
+__all__ = ["RemoteStore", "endpoints", "TRUNCATION_MARK"]
+
+# What Oxigraph server appends to a 200 answer whose query hit --timeout-s.
+TRUNCATION_MARK = b"The SPARQL operation has been cancelled"
+
+_ACCEPT = ("application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8, "
+           "application/sparql-results+xml;q=0.5, application/rdf+xml;q=0.1")
+_RESULT_FORMATS = {
+    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
+    "application/json": ox.QueryResultsFormat.JSON,
+    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
+}
+_GRAPH_FORMATS = {
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+    "application/n-quads": ox.RdfFormat.N_QUADS,
+    "application/trig": ox.RdfFormat.TRIG,
+}
+_XML = (ox.QueryResultsFormat.XML, ox.RdfFormat.RDF_XML)
+# On one line, so a server's "error at LINE:COL" points into the user's text.
+_PROLOGUE = "".join(f"PREFIX {k}: <{v}> " for k, v in PREFIXES.items())
+
+
+def endpoints(location: str) -> tuple[str, str]:
+    """``(query_url, update_url)`` for a ``--store`` URL (see the module docstring).
+
+    >>> endpoints("http://127.0.0.1:7878")
+    ('http://127.0.0.1:7878/query?union-default-graph', 'http://127.0.0.1:7878/update')
+    >>> endpoints("http://localhost:3030/aikg/sparql")
+    ('http://localhost:3030/aikg/sparql', 'http://localhost:3030/aikg/update')
+    """
+    url, _, fragment = _without_credentials(location).partition("#")
+    options = urllib.parse.parse_qs(fragment)
+    update = options.get("update", [None])[0]
+    if "query" in options:
+        url = options["query"][0]
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise StoreError(f"not a SPARQL endpoint URL: {location!r}")
+    if "query" in options:
+        return url, update or url
+    path = parts.path.rstrip("/")
+    if not path:
+        base = urllib.parse.urlunsplit((parts.scheme, parts.netloc, "", "", ""))
+        return base + "/query?union-default-graph", update or base + "/update"
+    head, _, last = path.rpartition("/")
+    if last in ("query", "sparql"):
+        sibling = urllib.parse.urlunsplit((parts.scheme, parts.netloc, head + "/update", "", ""))
+        return url, update or sibling
+    return url, update or url
+
+
+def _without_credentials(url: str) -> str:
+    parts = urllib.parse.urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urllib.parse.urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
+
+
+def _auth_header(location: str) -> str | None:
+    parts = urllib.parse.urlsplit(location)
+    if parts.username is not None:
+        import base64
+
+        pair = f"{urllib.parse.unquote(parts.username)}:{urllib.parse.unquote(parts.password or '')}"
+        return "Basic " + base64.b64encode(pair.encode()).decode()
+    token = os.environ.get("AIKG_STORE_TOKEN")
+    return f"Bearer {token}" if token else None
+
+
+def _is_loopback(url: str) -> bool:
+    host = urllib.parse.urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _one_line(text: str, limit: int = 300) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+class RemoteStore(Store):
+    """The :class:`graph.store.Store` interface over HTTP; rdflib terms in and out."""
+
+    writable = True
+
+    def __init__(self, location: str, *, timeout: float | None = None):
+        self.location = _without_credentials(location)
+        self.query_url, self.update_url = endpoints(location)
+        self._auth = _auth_header(location)
+        if timeout is None:
+            timeout = float(os.environ.get("AIKG_HTTP_TIMEOUT", "120"))
+        self.timeout = timeout
+        # A proxy from the environment must not see loopback traffic.
+        handlers = [urllib.request.ProxyHandler({})] if _is_loopback(self.query_url) else []
+        self._opener = urllib.request.build_opener(*handlers)
+        self._checked = False
+
+    # -- HTTP -------------------------------------------------------------
+
+    def _post(self, url: str, body: bytes, content_type: str, accept: str | None = None) -> tuple[str, bytes]:
+        headers = {"Content-Type": content_type, "User-Agent": "aikg"}
+        if self._auth:
+            headers["Authorization"] = self._auth
+        if accept:
+            headers["Accept"] = accept
+        request = urllib.request.Request(url, data=body, headers=headers, method="POST")
+        try:
+            with self._opener.open(request, timeout=self.timeout) as resp:
+                ctype = resp.headers.get_content_type()
+                try:
+                    data = resp.read()
+                except http.client.IncompleteRead as e:
+                    raise QueryError(f"the answer from {url} was cut off after {len(e.partial)} bytes") from e
+                return ctype, data
+        except urllib.error.HTTPError as e:
+            message = _one_line(e.read(2000).decode("utf-8", "replace")) or e.reason
+            if e.code == 400:
+                raise QueryError(f"the SPARQL server refused the request: {message}") from None
+            if e.code in (401, 403):
+                raise StoreError(f"the SPARQL server at {url} refused access (HTTP {e.code}): {message}") from None
+            if e.code == 404:
+                raise StoreError(f"no SPARQL endpoint at {url} (HTTP 404)") from None
+            raise StoreError(f"SPARQL server error at {url}: HTTP {e.code} {message}") from None
+        except (TimeoutError, socket.timeout):
+            raise StoreError(f"SPARQL server at {url} did not answer within {self.timeout:g}s") from None
+        except urllib.error.URLError as e:
+            reason = e.reason.strerror if isinstance(e.reason, OSError) and e.reason.strerror else e.reason
+            raise StoreError(f"cannot reach SPARQL server at {url}: {reason}") from None
+        except (http.client.HTTPException, ConnectionError) as e:
+            raise StoreError(f"SPARQL server at {url} broke the connection: {_one_line(str(e)) or type(e).__name__}") \
+                from None
+
+    # -- Store ------------------------------------------------------------
+
+    def query(self, sparql: str, *, prefixes: bool = True) -> QueryResult:
+        if not self._checked:
+            self._checked = True
+            self._check_union()
+        text = _PROLOGUE + sparql if prefixes else sparql
+        body = urllib.parse.urlencode({"query": text}).encode()
+        try:
+            ctype, data = self._post(self.query_url, body, "application/x-www-form-urlencoded", _ACCEPT)
+        except QueryError as e:
+            raise QueryError(_unshift(str(e), prefixes)) from None
+        return _parse_answer(ctype, data, self.query_url)
+
+    def update(self, sparql: str) -> None:
+        try:
+            self._post(self.update_url, (_PROLOGUE + sparql).encode(), "application/sparql-update")
+        except QueryError as e:
+            raise QueryError(_unshift(str(e), True)) from None
+
+    def _check_union(self) -> None:
+        found = self.query(f"""SELECT (EXISTS {{ GRAPH <{META_GRAPH}> {{ <{STORE_NODE}> <{REVISION}> ?r }} }} AS ?named)
+                                      (EXISTS {{ <{STORE_NODE}> <{REVISION}> ?r }} AS ?union) WHERE {{}}""",
+                           prefixes=False).rows
+        named, union = (str(v) == "true" for v in found[0])
+        if named and not union:
+            raise StoreError(f"the server at {self.query_url} does not query the union of its named graphs by "
+                             "default; enable it (Oxigraph: ?union-default-graph or --union-default-graph; "
+                             "Fuseki: tdb2:unionDefaultGraph true)")
+
+
+def _unshift(message: str, prefixed: bool) -> str:
+    """Point Oxigraph's "error at 1:COL" back into the user's text, before the prologue."""
+    if not prefixed:
+        return message
+    return re.sub(r"error at 1:(\d+)", lambda m: f"error at 1:{max(1, int(m.group(1)) - len(_PROLOGUE))}", message)
+
+
+def _parse_answer(ctype: str, data: bytes, url: str) -> QueryResult:
+    if data.rstrip().endswith(TRUNCATION_MARK):
+        raise QueryError(f"the SPARQL server at {url} stopped the query (timeout) and sent a truncated answer; "
+                         "refused")
+    fmt = _RESULT_FORMATS.get(ctype) or _GRAPH_FORMATS.get(ctype)
+    if fmt is None:
+        raise QueryError(f"unexpected answer type {ctype!r} from {url}")
+    if fmt in _XML and (b"<!DOCTYPE" in data or b"<!ENTITY" in data):
+        raise QueryError(f"the answer from {url} declares a DOCTYPE or entities; refused")
+    try:
+        if isinstance(fmt, ox.QueryResultsFormat):
+            parsed = ox.parse_query_results(data, fmt)
+            if isinstance(parsed, ox.QuerySolutions):
+                variables = [v.value for v in parsed.variables]
+                return QueryResult("select", variables=variables,
+                                   rows=[tuple(to_rdflib(s[v]) for v in variables) for s in parsed])
+            return _result(parsed)
+        graph = Graph()
+        for t in ox.parse(data, fmt):
+            graph.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
+        return QueryResult("graph", graph=graph)
+    except SyntaxError as e:
+        raise QueryError(f"malformed answer from {url}: {_one_line(str(e))}") from None

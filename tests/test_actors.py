@@ -1,0 +1,95 @@
+"""FROM as an entity, a jurisdiction or a phrase."""
+import sys
+from pathlib import Path
+import pytest
+
+from graph.actors import resolve_actor
+from graph.errors import Ambiguous, InputError, NotFound
+from graph.namespace import ENT
+from graph.projection import build_projection
+from graph.store import open_store
+
+sys.path.insert(0, str(Path(__file__).parent))  # --import-mode=importlib adds no test dir
+from reach_fixtures import PREFIXES, make_store  # noqa: E402
+
+E = lambda name: str(ENT[name])  # noqa: E731
+
+EXTRA = PREFIXES + """
+ent:amazon-web-services a aikg:Service ; rdfs:label "Amazon Web Services" ; skos:altLabel "AWS" .
+ent:alibaba a aikg:Company ; rdfs:label "Alibaba Group" ; skos:altLabel "Alibaba" .
+ent:ops a aikg:CustomerSegment ; rdfs:label "critical infrastructure operators" ; aikg:basedIn ent:china .
+ent:mercury-a a aikg:Company ; rdfs:label "Mercury" .
+ent:mercury-b a aikg:Service ; rdfs:label "Mercury" .
+"""
+
+
+@pytest.fixture(scope="module")
+def proj(tmp_path_factory):
+    from reach_fixtures import FOUNDING
+
+    path = make_store(tmp_path_factory.mktemp("actors") / "store", FOUNDING + EXTRA)
+    with open_store(str(path)) as store:
+        return build_projection(store)
+
+
+def test_a_segment_entity_wins_over_the_phrase(proj):
+    a = resolve_actor(proj, "chinese  Enterprise customers")
+    assert a.kind == "entity" and a.node == E("chinese-enterprise-customers")
+    assert a.jurisdictions == {E("china")}
+
+
+@pytest.mark.parametrize("phrase, places", [
+    ("Hong Kong customers", {"hong-kong"}),
+    ("Italian users", {"italy", "european-union"}),
+    ("European businesses", {"european-union"}),
+    ("Chinese companies", {"china"}),
+    ("customers in Italy", {"italy", "european-union"}),
+    ("American developers", {"united-states"}),
+])
+def test_phrases_name_generic_actors_in_a_place(proj, phrase, places):
+    a = resolve_actor(proj, phrase)
+    assert a.kind == "phrase" and a.label == phrase
+    assert a.jurisdictions == {E(p) for p in places}
+
+
+def test_a_jurisdiction_is_an_actor(proj):
+    a = resolve_actor(proj, "Italy")
+    assert a.kind == "jurisdiction" and a.jurisdictions == {E("italy"), E("european-union")}
+
+
+def test_customers_of_a_service_or_organization(proj):
+    a = resolve_actor(proj, "AWS customers")
+    assert a.kind == "customers-of" and a.customer_of == {E("amazon-web-services")}
+    assert resolve_actor(proj, "Alibaba customers").customer_of == {E("alibaba")}
+
+
+def test_an_organization_has_its_place_owners_and_suppliers(proj):
+    lab = resolve_actor(proj, "Tencent Singapore Lab")
+    assert lab.jurisdictions == {E("singapore")}
+    assert [chain for _, chain in lab.owners] == [(E("tencent-sg-lab"), E("tencent-sg")),
+                                                  (E("tencent-sg-lab"), E("tencent-sg"), E("tencent"))]
+    assert resolve_actor(proj, "xAI").customer_of == {E("oracle")}
+
+
+def test_generic_actor_joins_segments_with_its_head_noun(proj):
+    a = resolve_actor(proj, "Chinese infrastructure operators")
+    assert E("ops") in a.segments
+    assert not resolve_actor(proj, "Italian operators").segments
+
+
+def test_unknown_names_list_candidates(proj):
+    with pytest.raises(NotFound) as e:
+        resolve_actor(proj, "Tencnet")
+    assert "Tencent" in e.value.candidates
+    with pytest.raises(NotFound):
+        resolve_actor(proj, "Martian customers")
+
+
+def test_ambiguous_names_are_errors(proj):
+    with pytest.raises(Ambiguous):
+        resolve_actor(proj, "Mercury")
+
+
+def test_empty_name_is_an_input_error(proj):
+    with pytest.raises(InputError):
+        resolve_actor(proj, "  ")

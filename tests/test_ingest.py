@@ -1,0 +1,194 @@
+"""Ingestion end to end: named graphs, provenance, idempotency, atomicity, bad input, the CLI."""
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from rdflib import Graph, URIRef
+
+from graph.errors import StoreError
+from graph.ingest import Ingestor, ingest
+from graph.store import EmbeddedStore
+
+DATA = Path(__file__).parent / "data" / "ingest"
+
+
+@pytest.fixture
+def mini_store_path(empty_store_path):
+    with EmbeddedStore(empty_store_path, write=True) as store:
+        store.replace_graphs({URIRef("urn:test:mini"): Graph().parse(DATA / "mini.ttl")})
+    return empty_store_path
+
+
+@pytest.fixture
+def docs(tmp_path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for name in ("restriction.txt", "cloud.md", "launch.html"):
+        shutil.copy(DATA / name, folder / name)
+    return folder
+
+
+def aikg(store_path, *args):
+    from graph.cli import main
+
+    return CliRunner().invoke(main, ["--store", str(store_path), *map(str, args)], catch_exceptions=False)
+
+
+def doc_graphs(store):
+    return [g for g in store.graph_names() if "/graph/doc/" in str(g)]
+
+
+def test_json_contract_and_facts(mini_store_path, docs):
+    res = aikg(mini_store_path, "ingest", docs, "--json")
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.output)
+    assert set(data) == {"documents"}
+    by_name = {Path(d["path"]).name: d for d in data["documents"]}
+    assert {d["status"] for d in by_name.values()} == {"added"}
+    for d in by_name.values():
+        assert set(d) == {"path", "id", "status", "error", "facts"}
+        for f in d["facts"]:
+            assert set(f) == {"subject", "predicate", "object", "quote", "confidence"}
+            assert set(f["subject"]) == {"id", "label"} and set(f["predicate"]) == {"id", "label"}
+            assert set(f["object"]) in ({"id", "label"}, {"value", "datatype"})
+            assert f["quote"] and 0 < f["confidence"] <= 1
+
+    def has(name, s, p, o):
+        return any(f["subject"]["label"] == s and f["predicate"]["id"].endswith("#" + p) and
+                   (f["object"].get("label") or f["object"].get("value")) == o for f in by_name[name]["facts"])
+
+    assert has("cloud.md", "Azure OpenAI Service", "providesAccessTo", "GPT-4o")
+    assert has("cloud.md", "Kestrel Cloud", "providesAccessTo", "GPT-4o")
+    assert has("cloud.md", "H100", "manufacturedBy", "TSMC")
+    assert not any(f["subject"]["label"] == "Oracle" for f in by_name["cloud.md"]["facts"])  # hedged
+    assert not any(f["predicate"]["id"].endswith("#availableIn") for f in by_name["cloud.md"]["facts"])  # negated
+    assert has("launch.html", "Vexa X9", "developedBy", "Nvidia")
+    assert has("launch.html", "Oracle", "customerOf", "Nvidia")
+    assert not any("acquired" in (f["quote"] or "") for f in by_name["launch.html"]["facts"])  # script text
+    assert has("restriction.txt", "Microsoft", "investedIn", "OpenAI")
+    assert has("restriction.txt", "Azure OpenAI Service", "availableIn", "Hong Kong")
+    restriction = [f for f in by_name["restriction.txt"]["facts"] if "restriction-" in f["subject"]["id"]]
+    props = {(f["predicate"]["label"], f["object"].get("label") or f["object"].get("value")) for f in restriction
+             if f["subject"]["label"].startswith("Access block")}
+    assert {("restricts", "OpenAI API"), ("applies in", "China"), ("imposed by", "OpenAI"),
+            ("effective from", "2022-03-04"), ("kind", "access block")} <= props
+
+
+def test_provenance_shape_in_the_store(mini_store_path, docs):
+    with EmbeddedStore(mini_store_path, write=True) as store:
+        results, _ = ingest(store, [docs])
+        doc = next(r for r in results if r.path.endswith("cloud.md"))
+        rows = store.query("""
+            SELECT ?title ?path ?url ?pub ?hash WHERE { GRAPH ?g { ?d a aikg:Document ; rdfs:label ?title ;
+              aikg:path ?path ; aikg:url ?url ; aikg:published ?pub ; aikg:contentHash ?hash } }""").rows
+        assert [r for r in rows if str(r[0]) == "A model arrives on two clouds"][0][3].toPython().isoformat() == "2022-05-10"
+        st = store.query(f"""
+            SELECT ?q ?c ?x WHERE {{ GRAPH ?g {{ ?st a aikg:Statement ; prov:wasDerivedFrom <{doc.id}> ;
+              rdf:predicate aikg:manufacturedBy ; aikg:quote ?q ; aikg:confidence ?c ; aikg:extractor ?x }} }}""").rows
+        assert st and str(st[0][2]).startswith("aikg-rules/") and "TSMC" in str(st[0][0])
+        neg = store.query("ASK { ?st aikg:negated true ; rdf:predicate aikg:availableIn }")
+        assert neg.boolean
+        assert not store.query("ASK { ?m aikg:availableIn ?j . ?st aikg:negated true ; rdf:subject ?m ; "
+                               "rdf:object ?j }").boolean
+        assert len(doc_graphs(store)) == 3
+
+
+def test_reingest_is_unchanged_with_the_same_json(mini_store_path, docs):
+    first = json.loads(aikg(mini_store_path, "ingest", docs, "--json").output)
+    with EmbeddedStore(mini_store_path) as store:
+        rev = store.revision()
+    second = json.loads(aikg(mini_store_path, "ingest", docs, "--json").output)
+    assert {d["status"] for d in second["documents"]} == {"unchanged"}
+    assert [d["facts"] for d in first["documents"]] == [d["facts"] for d in second["documents"]]
+    with EmbeddedStore(mini_store_path) as store:
+        assert store.revision() == rev  # nothing written
+
+
+def test_changed_file_replaces_its_old_graph(mini_store_path, docs):
+    aikg(mini_store_path, "ingest", docs)
+    (docs / "cloud.md").write_text("---\ntitle: Revised\n---\n\nThe H100 is manufactured by Samsung Foundry.\n")
+    data = json.loads(aikg(mini_store_path, "ingest", docs / "cloud.md", "--json").output)
+    assert data["documents"][0]["status"] == "added"
+    with EmbeddedStore(mini_store_path) as store:
+        assert len(doc_graphs(store)) == 3
+        titles = {str(r[0]) for r in store.query("SELECT ?t WHERE { ?d a aikg:Document ; rdfs:label ?t }").rows}
+        assert "Revised" in titles and "A model arrives on two clouds" not in titles
+        assert not store.query("ASK { ?x aikg:providesAccessTo ?m }").boolean
+
+
+def test_dry_run_writes_nothing(mini_store_path, docs):
+    res = aikg(mini_store_path, "ingest", docs, "--dry-run")
+    assert "3 would add" in res.output
+    with EmbeddedStore(mini_store_path) as store:
+        assert doc_graphs(store) == []
+
+
+class FailingStore(EmbeddedStore):
+    """Fault injection: the store refuses the write of one document."""
+
+    def replace_graphs(self, graphs):
+        if any("ChatGPT" in str(o) for g in graphs.values() if g is not None for o in g.objects()):
+            raise StoreError("disk full")
+        super().replace_graphs(graphs)
+
+
+def test_a_failed_write_loses_nothing_else_and_leaves_nothing_half_written(mini_store_path, docs):
+    with FailingStore(mini_store_path, write=True) as store:
+        results, _ = ingest(store, [docs])
+        status = {Path(r.path).name: (r.status, r.error) for r in results}
+        assert status["restriction.txt"] == ("failed", "disk full")
+        assert status["cloud.md"][0] == status["launch.html"][0] == "added"
+        assert len(doc_graphs(store)) == 2
+        assert not store.query("ASK { ?s aikg:restricts ?o }").boolean
+
+
+def test_bad_inputs_each_get_a_clear_status(mini_store_path, tmp_path):
+    folder = tmp_path / "bad"
+    folder.mkdir()
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "binary.txt").write_bytes(bytes(range(256)) * 20)
+    (folder / "broken.txt").write_bytes(b"Title\n\nTSMC \xff\xfe makes the H100. " + b"It is manufactured by TSMC. " * 3)
+    (folder / "scripts.html").write_text("<html><script>" + "x();" * 500 + "</script><body><script>y()</script></body></html>")
+    with open(folder / "huge.txt", "wb") as fh:
+        fh.write(b"Words about chips. " * (20 * 1024 * 1024 // 19 + 1))
+    (folder / "slides.pptx").write_bytes(b"PK")
+    vanishing = folder / "vanishing.txt"
+    vanishing.write_text("Soon gone.")
+    from graph.reader import iter_paths
+
+    files, skipped = iter_paths([folder])
+    vanishing.unlink()  # removed between listing and reading
+    with EmbeddedStore(mini_store_path, write=True) as store:
+        results = {Path(r.path).name: r for r in Ingestor(store).ingest_files(files)}
+        assert [p.name for p in skipped] == ["slides.pptx"]
+        assert results["empty.txt"].error == "empty document"
+        assert "binary" in results["binary.txt"].error
+        assert results["broken.txt"].status == "added"
+        assert "no text" in results["scripts.html"].error
+        assert "too large" in results["huge.txt"].error
+        assert "not found" in results["vanishing.txt"].error
+        assert {r.status for n, r in results.items() if n != "broken.txt"} == {"failed"}
+        assert len(doc_graphs(store)) == 1
+
+
+def test_many_files_in_one_folder(mini_store_path, tmp_path):
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for i in range(60):
+        (folder / f"n{i:03d}.txt").write_text(f"Note {i}\n\nKestrel {i} Cloud provides access to GPT-4o. Item {i}.\n")
+    res = aikg(mini_store_path, "ingest", folder)
+    assert res.exit_code == 0
+    assert "documents: 60 added, 0 unchanged, 0 failed" in res.output
+
+
+def test_sources_command(mini_store_path, docs):
+    aikg(mini_store_path, "ingest", docs)
+    res = aikg(mini_store_path, "sources", "tsmc")
+    assert res.exit_code == 0
+    assert "A model arrives on two clouds" in res.output and "Nvidia launch" in res.output
+    data = json.loads(aikg(mini_store_path, "sources", "TSMC", "--json").output)
+    assert data["entity"]["label"] == "TSMC" and len(data["documents"]) == 2
+    missing = aikg(mini_store_path, "sources", "Nonexistent Corp")
+    assert missing.exit_code == 1 and "unknown name" in missing.output

@@ -1,0 +1,414 @@
+"""The same behaviour on the embedded store and on a real Oxigraph server.
+
+Every test taking ``backend`` runs twice: against a store folder and against
+``oxigraph serve`` (from the ``oxigraph`` PyPI package) on a free loopback
+port, cleared before each test. Commands that exist only once another module
+lands (``ingest``, ``path``, ``validate``) are picked up from the CLI's
+command table and skipped until then.
+"""
+import json
+import shutil
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+from click.testing import CliRunner
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.namespace import RDFS, XSD
+
+from graph.cli import main
+from graph.errors import QueryError, StoreError
+from graph.namespace import AIKG, ENT, GRAPH, ONTOLOGY_GRAPH, REFERENCE_GRAPH
+from graph.reference import load_ontology, provenance
+from graph.remote import RemoteStore, endpoints
+from graph.store import open_store
+
+pytestmark = pytest.mark.server
+
+OXIGRAPH = shutil.which("oxigraph")
+TEST_GRAPH = GRAPH["test-remote"]
+SOURCE = URIRef("https://example.org/notes/ruritania-briefing")
+# A small world of our own: one blocked direct route, one open route through a cloud.
+TTL = """
+@prefix aikg: <https://w3id.org/aikg/ns#> .
+@prefix ent: <https://w3id.org/aikg/id/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+ent:ruritania a aikg:Jurisdiction ; rdfs:label "Ruritania" ; aikg:demonym "Ruritanian" .
+ent:ruritanian-enterprise-customers a aikg:CustomerSegment ; rdfs:label "Ruritanian enterprise customers" ;
+    aikg:basedIn ent:ruritania .
+ent:fjord-labs a aikg:Company ; rdfs:label "Fjord Labs" .
+ent:northwind a aikg:Company ; rdfs:label "Northwind" .
+ent:kestrel-2 a aikg:AIModel ; rdfs:label "Kestrel-2" ; skos:altLabel "Kestrel 2" ; aikg:developedBy ent:fjord-labs .
+ent:fjord-api a aikg:Service ; rdfs:label "Fjord API" ; aikg:offeredBy ent:fjord-labs ;
+    aikg:providesAccessTo ent:kestrel-2 .
+ent:northwind-cloud a aikg:Service ; rdfs:label "Northwind Cloud" ; aikg:offeredBy ent:northwind ;
+    aikg:providesAccessTo ent:kestrel-2 ; aikg:availableIn ent:ruritania .
+ent:fjord-ruritania-block a aikg:Restriction ; rdfs:label "Fjord API closed in Ruritania" ;
+    aikg:restricts ent:fjord-api ; aikg:appliesIn ent:ruritania ; aikg:imposedBy ent:fjord-labs ;
+    aikg:kind aikg:AccessBlock ; aikg:effectiveFrom "2024-03-01"^^xsd:date .
+"""
+QUOTES = {
+    AIKG.providesAccessTo: "Northwind Cloud customers can call Kestrel-2 from its Ruritania region.",
+    AIKG.restricts: "Fjord Labs closed its API to Ruritanian accounts on 1 March 2024.",
+}
+
+
+def world() -> Graph:
+    g = Graph().parse(data=TTL, format="turtle")
+    g.add((SOURCE, RDFS.label, Literal("Ruritania briefing (test notes)")))
+    for s, p, o in list(g):
+        if str(p).startswith(str(AIKG._NS)) and p != AIKG.demonym:
+            for t in provenance(TEST_GRAPH, s, p, o, SOURCE, confidence=0.9, extractor="test",
+                                quote=QUOTES.get(p)):
+                g.add(t)
+    return g
+
+
+def canonical(graph: Graph) -> set:
+    """Triples as a store gives them back (Oxigraph stores 0.90 as 0.9)."""
+    import pyoxigraph as ox
+
+    from graph.results import to_rdflib
+
+    store = ox.Store()
+    store.load(graph.serialize(format="nt").encode(), ox.RdfFormat.N_TRIPLES)
+    return {tuple(map(to_rdflib, (q.subject, q.predicate, q.object))) for q in store}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _start_oxigraph(tmp_path, *extra) -> tuple[subprocess.Popen, str]:
+    port = _free_port()
+    proc = subprocess.Popen([OXIGRAPH, "serve", "--bind", f"127.0.0.1:{port}", *extra],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp_path)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            urllib.request.urlopen(url + "/query?query=ASK%7B%7D", timeout=2).close()
+            return proc, url
+        except (urllib.error.URLError, ConnectionError):
+            if time.monotonic() > deadline or proc.poll() is not None:
+                proc.kill()
+                pytest.fail("oxigraph server did not start")
+            time.sleep(0.05)
+
+
+def _stop(proc):
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="module")
+def oxigraph_url(tmp_path_factory):
+    if OXIGRAPH is None:
+        pytest.skip("the oxigraph server binary is not installed (pip install oxigraph)")
+    tmp = tmp_path_factory.mktemp("oxigraph")
+    proc, url = _start_oxigraph(tmp, "--location", str(tmp / "db"))
+    yield url
+    _stop(proc)
+
+
+def _drop_all(url: str) -> None:
+    req = urllib.request.Request(url + "/update", data=b"DROP ALL", method="POST",
+                                 headers={"Content-Type": "application/sparql-update"})
+    urllib.request.urlopen(req, timeout=30).close()
+
+
+def _location(kind: str, request, tmp_path) -> str:
+    if kind == "embedded":
+        return str(tmp_path / f"store-{kind}")
+    url = request.getfixturevalue("oxigraph_url")
+    _drop_all(url)
+    return url
+
+
+@pytest.fixture(params=["embedded", "server"])
+def backend(request, tmp_path):
+    """A fresh, empty store location of each kind."""
+    return _location(request.param, request, tmp_path)
+
+
+@pytest.fixture
+def both(request, tmp_path):
+    """Both kinds at once, for tests that compare their answers."""
+    return {kind: _location(kind, request, tmp_path) for kind in ("embedded", "server")}
+
+
+def aikg(location, *args, input=None):
+    return CliRunner().invoke(main, ["--store", location, *map(str, args)], input=input, catch_exceptions=False)
+
+
+def ok(location, *args, input=None) -> str:
+    result = aikg(location, *args, input=input)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def loaded(location) -> str:
+    """``init --empty`` plus the test world in its own named graph."""
+    ok(location, "init", "--empty")
+    with open_store(location, write=True) as store:
+        store.replace_graphs({TEST_GRAPH: world()})
+    return location
+
+
+def needs(command):
+    return pytest.mark.skipif(command not in main.commands, reason=f"'aikg {command}' does not exist yet")
+
+
+def _reference_available() -> bool:
+    from graph.reference import ontology_dir
+
+    return any((ontology_dir() / "reference").glob("*.ttl"))
+
+
+# -- the same behaviour on both ---------------------------------------------------------
+
+def test_init_empty_holds_the_ontology(backend):
+    assert "initialised" in ok(backend, "init", "--empty")
+    info = json.loads(ok(backend, "stats", "--json"))
+    assert info["triples"] == len(load_ontology())
+    with open_store(backend) as store:
+        assert store.graph_names() == [ONTOLOGY_GRAPH]
+
+
+@pytest.mark.skipif(not _reference_available(), reason="no reference data yet")
+def test_init_loads_ontology_and_reference(backend):
+    ok(backend, "init")
+    with open_store(backend) as store:
+        assert set(store.graph_names()) == {ONTOLOGY_GRAPH, REFERENCE_GRAPH}
+        assert len(store.graph(REFERENCE_GRAPH)) > 100
+    # init again rewrites only its own graphs (here: --empty drops the reference graph)
+    with open_store(backend, write=True) as store:
+        store.replace_graphs({TEST_GRAPH: world()})
+    ok(backend, "init", "--empty")
+    with open_store(backend) as store:
+        assert set(store.graph_names()) == {ONTOLOGY_GRAPH, TEST_GRAPH}
+
+
+def test_sparql_formats(backend):
+    loaded(backend)
+    q = "SELECT ?s ?l WHERE { ?s aikg:providesAccessTo ent:kestrel-2 ; rdfs:label ?l } ORDER BY ?l"
+    data = json.loads(ok(backend, "sparql", q, "--format", "json"))
+    assert [b["l"]["value"] for b in data["results"]["bindings"]] == ["Fjord API", "Northwind Cloud"]
+    assert ok(backend, "sparql", q, "--format", "csv").splitlines()[1] == "https://w3id.org/aikg/id/fjord-api,Fjord API"
+    assert ok(backend, "sparql", q, "--format", "tsv").splitlines()[2].endswith('\t"Northwind Cloud"')
+    assert "(2 rows)" in ok(backend, "sparql", q)
+    assert ok(backend, "sparql", "ASK { ent:kestrel-2 aikg:developedBy ent:fjord-labs }").strip() == "yes"
+    ttl = ok(backend, "sparql", "CONSTRUCT WHERE { ent:fjord-ruritania-block ?p ?o }", "--format", "turtle")
+    g = Graph().parse(data=ttl, format="turtle")
+    assert (ENT["fjord-ruritania-block"], AIKG.effectiveFrom, Literal("2024-03-01", datatype=XSD.date)) in g
+    assert "Fjord API" in ok(backend, "sparql", "-", input="SELECT ?l WHERE { ent:fjord-api rdfs:label ?l }")
+
+
+def test_sparql_errors_are_one_line(backend):
+    loaded(backend)
+    bad = aikg(backend, "sparql", "SELECT * WHERE { ?s ?p")
+    assert bad.exit_code == 1 and "error at 1:" in bad.output and len(bad.output.strip().splitlines()) == 1
+    refused = aikg(backend, "sparql", "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }")
+    assert refused.exit_code == 1 and "SERVICE" in refused.output
+
+
+def test_default_graph_is_the_union(backend):
+    loaded(backend)
+    with open_store(backend) as store:
+        # the ontology's classes and the test world's facts meet in one pattern
+        rows = store.query("SELECT ?l WHERE { ?m a ?c . ?c rdfs:label ?cl . ?m rdfs:label ?l "
+                           "FILTER(?m = ent:kestrel-2) }").rows
+        assert rows and rows[0][0] == Literal("Kestrel-2")
+        assert store.query("SELECT ?g WHERE { GRAPH ?g { ent:kestrel-2 ?p ?o } }").rows[0][0] == TEST_GRAPH
+
+
+def test_show(backend):
+    loaded(backend)
+    info = json.loads(ok(backend, "show", "kestrel 2", "--json"))
+    assert info["id"] == str(ENT["kestrel-2"]) and info["aliases"] == ["Kestrel 2"]
+    access = [f for f in info["facts"] if f["predicate"]["id"] == str(AIKG.providesAccessTo)]
+    assert {f["other"]["label"] for f in access} == {"Fjord API", "Northwind Cloud"}
+    assert "Fjord API closed in Ruritania" in ok(backend, "show", "Fjord API")
+    missing = aikg(backend, "show", "Nonexistent Widget Corp")
+    assert missing.exit_code == 1
+
+
+@pytest.mark.parametrize("fmt, rdf", [("nq", "nquads"), ("trig", "trig"), ("ttl", "turtle")])
+def test_export(backend, fmt, rdf):
+    loaded(backend)
+    text = ok(backend, "export", "--format", fmt)
+    expected = world()
+    if rdf in ("nquads", "trig"):
+        ds = Dataset()
+        ds.parse(data=text, format=rdf)
+        assert set(ds.graph(TEST_GRAPH)) == canonical(expected)
+        assert {g.identifier for g in ds.graphs() if len(g)} == {ONTOLOGY_GRAPH, TEST_GRAPH}
+    else:
+        g = Graph().parse(data=text, format=rdf)
+        assert canonical(expected) <= set(g) and len(g) == len(expected) + len(load_ontology())
+
+
+def test_writes_change_the_revision(backend):
+    loaded(backend)
+    with open_store(backend, write=True) as store:
+        before = store.revision()
+        assert before
+        store.drop_graph(TEST_GRAPH)
+        after = store.revision()
+        assert after != before and TEST_GRAPH not in store.graph_names()
+        assert store.count() == len(load_ontology())
+
+
+@needs("validate")
+def test_validate(backend):
+    loaded(backend)
+    result = aikg(backend, "validate", "--json")
+    report = json.loads(result.output)
+    assert result.exit_code == (0 if report["conforms"] else 1)
+    assert report["triples"] > 0
+
+
+PATH_ARGS = ("Ruritanian enterprise customers", "Kestrel-2", "--at", "2024-06-01", "--json")
+
+
+@needs("path")
+def test_path(backend):
+    loaded(backend)
+    answer = json.loads(ok(backend, "path", *PATH_ARGS))
+    assert answer["verdict"] == "reachable"
+    via = {s["to"]["label"] for r in answer["routes"] for s in r["steps"]}
+    assert "Northwind Cloud" in via
+    blocked = {b["id"] for r in answer["blocked_routes"] for b in r["blocked_by"]}
+    assert str(ENT["fjord-ruritania-block"]) in blocked
+
+
+DOCUMENT = """Kestrel-2 reaches Ruritania through Northwind
+
+Published: 2024-05-02
+
+Northwind Cloud now provides access to Kestrel-2 for customers in Ruritania, Northwind said on Thursday.
+Fjord Labs developed Kestrel-2 and blocked its own Fjord API in Ruritania in March.
+"""
+
+
+@needs("ingest")
+def test_ingest(backend, tmp_path):
+    loaded(backend)
+    doc = tmp_path / "northwind.txt"
+    doc.write_text(DOCUMENT, encoding="utf-8")
+    first = json.loads(ok(backend, "ingest", doc, "--json"))
+    assert [d["status"] for d in first["documents"]] == ["added"]
+    again = json.loads(ok(backend, "ingest", doc, "--json"))
+    assert [d["status"] for d in again["documents"]] == ["unchanged"]
+
+
+def _normalise(text: str, location: str) -> str:
+    return text.replace(location, "<store>")
+
+
+@pytest.mark.parametrize("args", [
+    ("stats", "--json"),
+    ("sparql", "SELECT ?s ?p ?o WHERE { ?s ?p ?o FILTER(?p != <urn:aikg:revision> && !isBlank(?s) && !isBlank(?o)) }"
+               " ORDER BY ?s ?p ?o", "--format", "tsv"),
+    ("show", "Northwind Cloud", "--json"),
+    ("export", "--format", "nq"),
+    ("export", "--format", "graphml"),
+    *([("path", *PATH_ARGS)] if "path" in main.commands else []),
+    *([("validate", "--json")] if "validate" in main.commands else []),
+])
+def test_same_answers_from_both(both, args):
+    outputs = {}
+    for kind, location in both.items():
+        loaded(location)
+        result = aikg(location, *args)
+        outputs[kind] = (result.exit_code, _normalise(result.output, location))
+    if args[:3] == ("export", "--format", "nq"):  # blank node labels and line order may differ
+        from rdflib.compare import isomorphic
+
+        graphs = {}
+        for kind, (code, text) in outputs.items():
+            ds = Dataset()
+            ds.parse(data=text, format="nquads")
+            graphs[kind] = {g.identifier: g for g in ds.graphs() if len(g)}
+        assert graphs["embedded"].keys() == graphs["server"].keys()
+        assert all(isomorphic(graphs["embedded"][k], graphs["server"][k]) for k in graphs["embedded"])
+        return
+    assert outputs["embedded"] == outputs["server"]
+
+
+@needs("ingest")
+def test_same_ingest_from_both(both, tmp_path):
+    doc = tmp_path / "northwind.txt"
+    doc.write_text(DOCUMENT, encoding="utf-8")
+    facts = {}
+    for kind, location in both.items():
+        loaded(location)
+        out = json.loads(ok(location, "ingest", doc, "--json"))
+        facts[kind] = [d["facts"] for d in out["documents"]]
+    assert facts["embedded"] == facts["server"]
+
+
+# -- what only a server store can get wrong ---------------------------------------------
+
+def test_server_down_is_a_one_line_error():
+    port = _free_port()  # nothing listens there
+    result = aikg(f"http://127.0.0.1:{port}", "stats")
+    assert result.exit_code == 1
+    assert result.output.strip() == (f"Error: cannot reach SPARQL server at http://127.0.0.1:{port}/query"
+                                     "?union-default-graph: Connection refused")
+
+
+def test_wrong_default_graph_semantics_are_detected(oxigraph_url):
+    loaded(oxigraph_url)
+    result = aikg(oxigraph_url + "/query", "stats")  # Oxigraph's own default graph: not the union
+    assert result.exit_code == 1 and "union" in result.output
+    assert "Kestrel-2" in ok(oxigraph_url + "/query?union-default-graph", "show", "Kestrel-2")
+
+
+def test_endpoint_forms():
+    assert endpoints("http://h:7878/") == ("http://h:7878/query?union-default-graph", "http://h:7878/update")
+    assert endpoints("http://h:3030/ds/query") == ("http://h:3030/ds/query", "http://h:3030/ds/update")
+    assert endpoints("http://h:7001/api") == ("http://h:7001/api", "http://h:7001/api")
+    assert endpoints("https://h/sparql#update=https://h/write") == ("https://h/sparql", "https://h/write")
+    assert endpoints("http://h:7001#query=http://h:7001/&update=http://h:7001/") == ("http://h:7001/", "http://h:7001/")
+    with pytest.raises(StoreError):
+        endpoints("ftp://h/sparql")
+    # credentials are sent, never shown
+    store = RemoteStore("http://ana:s3cret@h:3030/ds/query")
+    assert store.location == "http://h:3030/ds/query" and store.query_url == "http://h:3030/ds/query"
+    assert store._auth == "Basic YW5hOnMzY3JldA=="
+
+
+def test_oxigraph_timeout_quirk_is_an_error(tmp_path):
+    """Oxigraph server answers a timed-out query with HTTP 200 and a cut-off body."""
+    if OXIGRAPH is None:
+        pytest.skip("the oxigraph server binary is not installed")
+    proc, url = _start_oxigraph(tmp_path, "--timeout-s", "1")  # in memory
+    try:
+        ok(url, "init", "--empty")
+        slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+        raw = urllib.request.urlopen(urllib.request.Request(
+            url + "/query?union-default-graph", data=b"query=" + urllib.parse.quote(slow).encode(),
+            headers={"Content-Type": "application/x-www-form-urlencoded",
+                     "Accept": "application/sparql-results+json"}), timeout=30)
+        assert raw.status == 200 and raw.read().endswith(b"The SPARQL operation has been cancelled")
+        store = RemoteStore(url)
+        with pytest.raises(QueryError, match="timeout"):
+            store.query(slow)
+        with pytest.raises(QueryError, match="timeout"):
+            store.query("CONSTRUCT { ?a ?b ?d } WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }")
+        result = aikg(url, "sparql", slow)
+        assert result.exit_code == 1 and "truncated" in result.output
+        assert store.query("ASK { ?s ?p ?o }").boolean is True  # the server is still fine
+    finally:
+        _stop(proc)

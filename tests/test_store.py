@@ -1,0 +1,191 @@
+"""EmbeddedStore: transactions, revisions, durability, read-only mode and locks."""
+import json
+
+import pyoxigraph as ox
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.compare import isomorphic
+
+from graph.errors import QueryError, StoreBusy, StoreError
+from graph.namespace import ENT, GRAPH
+from graph.store import MARKER, EmbeddedStore, open_store
+
+EX = "https://example.org/"
+G1, G2 = GRAPH["doc/one"], GRAPH["doc/two"]
+LABEL = URIRef("http://www.w3.org/2000/01/rdf-schema#label")
+
+
+def graph_of(*pairs) -> Graph:
+    g = Graph()
+    for name, label in pairs:
+        g.add((ENT[name], LABEL, Literal(label)))
+    return g
+
+
+@pytest.fixture
+def fresh(tmp_path):
+    s = EmbeddedStore(tmp_path / "s", write=True, create=True)
+    yield s
+    s.close()
+
+
+def labels(store, graph) -> set[str]:
+    return {str(r[0]) for r in store.query(f"SELECT ?l WHERE {{ GRAPH <{graph}> {{ ?e rdfs:label ?l }} }}").rows}
+
+
+def test_create_writes_marker_and_starts_empty(tmp_path):
+    with EmbeddedStore(tmp_path / "s", write=True, create=True) as s:
+        assert s.count() == 0 and s.graph_names() == [] and s.revision() == ""
+    info = json.loads((tmp_path / "s" / MARKER).read_text())
+    assert info["format"] == 1
+
+
+def test_replace_graphs_writes_and_replaces(fresh):
+    fresh.replace_graphs({G1: graph_of(("a", "Alpha")), G2: graph_of(("b", "Beta"))})
+    assert labels(fresh, G1) == {"Alpha"} and labels(fresh, G2) == {"Beta"}
+    fresh.replace_graphs({G1: graph_of(("c", "Gamma")), G2: None})
+    assert labels(fresh, G1) == {"Gamma"} and labels(fresh, G2) == set()
+    assert fresh.graph_names() == [G1]
+    assert isomorphic(fresh.graph(G1), graph_of(("c", "Gamma")))
+
+
+def test_replace_graphs_is_atomic(fresh):
+    fresh.replace_graphs({G1: graph_of(("a", "Alpha"))})
+    before = fresh.revision()
+    broken = Graph()
+    broken.add((URIRef("relative/iri"), LABEL, Literal("x")))  # Oxigraph rejects the update as a whole
+    with pytest.raises(QueryError):
+        fresh.replace_graphs({G1: graph_of(("z", "Zeta")), G2: broken})
+    assert labels(fresh, G1) == {"Alpha"}  # the first graph of the failed batch was not applied
+    assert labels(fresh, G2) == set()
+    assert fresh.revision() == before
+
+
+def test_unwritable_iri_is_a_store_error_and_changes_nothing(fresh):
+    fresh.replace_graphs({G1: graph_of(("a", "Alpha"))})
+    broken = Graph()
+    broken.add((URIRef(EX + "has space"), LABEL, Literal("x")))
+    with pytest.raises(StoreError, match="cannot write graph"):
+        fresh.replace_graphs({G1: graph_of(("z", "Zeta")), G2: broken})
+    assert labels(fresh, G1) == {"Alpha"}
+
+
+def test_revision_changes_on_every_write(fresh):
+    seen = {fresh.revision()}
+    for i in range(3):
+        fresh.replace_graphs({G1: graph_of(("a", f"Alpha {i}"))})
+        seen.add(fresh.revision())
+    fresh.drop_graph(G1)
+    seen.add(fresh.revision())
+    assert len(seen) == 5
+
+
+def test_revision_not_in_exported_quads(fresh):
+    fresh.replace_graphs({G1: graph_of(("a", "Alpha"))})
+    assert [q[3] for q in fresh.dataset_quads()] == [G1]
+    assert fresh.count() == 1
+
+
+def test_reopen_after_close_keeps_data(tmp_path):
+    with EmbeddedStore(tmp_path / "s", write=True, create=True) as s:
+        s.replace_graphs({G1: graph_of(("a", "Alpha"), ("b", "Beta"))})
+        rev = s.revision()
+    with EmbeddedStore(tmp_path / "s") as s:
+        assert labels(s, G1) == {"Alpha", "Beta"} and s.revision() == rev
+    with open_store(tmp_path / "s", write=True) as s:
+        assert s.count() == 2
+
+
+def test_read_only_refuses_updates(tmp_path):
+    with EmbeddedStore(tmp_path / "s", write=True, create=True) as s:
+        s.replace_graphs({G1: graph_of(("a", "Alpha"))})
+    with EmbeddedStore(tmp_path / "s") as ro:
+        with pytest.raises(StoreError, match="read-only"):
+            ro.replace_graphs({G1: None})
+        assert labels(ro, G1) == {"Alpha"}
+
+
+def test_read_only_on_a_never_written_store(tmp_path):
+    EmbeddedStore(tmp_path / "s", write=True, create=True).close()
+    with EmbeddedStore(tmp_path / "s") as ro:
+        assert ro.count() == 0
+
+
+def test_missing_store_is_not_created_without_create(tmp_path):
+    with pytest.raises(StoreError, match="aikg init"):
+        EmbeddedStore(tmp_path / "nothing")
+    assert not (tmp_path / "nothing").exists()
+
+
+def test_non_store_folder_is_refused_and_untouched(tmp_path):
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("keep me")
+    with pytest.raises(StoreError, match="not an aikg store"):
+        EmbeddedStore(folder, write=True, create=True)
+    assert [p.name for p in folder.iterdir()] == ["notes.txt"]
+
+
+@pytest.mark.parametrize("garbage", ["not json", "{\"format\": 99}", ""])
+def test_corrupt_marker_is_refused(tmp_path, garbage):
+    with EmbeddedStore(tmp_path / "s", write=True, create=True) as s:
+        s.replace_graphs({G1: graph_of(("a", "Alpha"))})
+    (tmp_path / "s" / MARKER).write_text(garbage)
+    with pytest.raises(StoreError):
+        EmbeddedStore(tmp_path / "s", write=True, create=True)
+    assert (tmp_path / "s" / MARKER).read_text() == garbage
+
+
+def test_second_writer_is_busy(tmp_path):
+    with EmbeddedStore(tmp_path / "s", write=True, create=True):
+        with pytest.raises(StoreBusy, match="store is busy"):
+            EmbeddedStore(tmp_path / "s", write=True, lock_timeout=0.2)
+
+
+def test_reader_waits_for_writer_and_readers_share(tmp_path):
+    EmbeddedStore(tmp_path / "s", write=True, create=True).close()
+    with EmbeddedStore(tmp_path / "s", write=True):
+        with pytest.raises(StoreBusy):
+            EmbeddedStore(tmp_path / "s", lock_timeout=0.1)
+    with EmbeddedStore(tmp_path / "s", lock_timeout=0.1), EmbeddedStore(tmp_path / "s", lock_timeout=0.1):
+        with pytest.raises(StoreBusy):  # a writer waits for readers
+            EmbeddedStore(tmp_path / "s", write=True, lock_timeout=0.1)
+
+
+def test_lock_released_on_close(tmp_path):
+    first = EmbeddedStore(tmp_path / "s", write=True, create=True)
+    first.close()
+    first.close()  # idempotent
+    with EmbeddedStore(tmp_path / "s", write=True, lock_timeout=0.1) as second:
+        second.replace_graphs({G1: graph_of(("a", "Alpha"))})
+
+
+def test_query_errors_are_query_errors(fresh):
+    with pytest.raises(QueryError, match="(?i)syntax"):
+        fresh.query("SELECT ?x WHERE { ?x ")
+
+
+def test_query_kinds(fresh):
+    fresh.replace_graphs({G1: graph_of(("a", "Alpha"))})
+    assert fresh.query("ASK { ?s rdfs:label 'Alpha' }").boolean is True
+    construct = fresh.query("CONSTRUCT { ?s rdfs:label ?l } WHERE { ?s rdfs:label ?l }")
+    assert construct.kind == "graph" and isomorphic(construct.graph, graph_of(("a", "Alpha")))
+    select = fresh.query("SELECT ?s ?l WHERE { ?s rdfs:label ?l }")
+    assert select.dicts() == [{"s": ENT.a, "l": Literal("Alpha")}]
+
+
+def test_load_graph_replaces_one_graph(fresh):
+    fresh.replace_graphs({G2: graph_of(("b", "Beta"))})
+    fresh.load_graph(G1, f'<{ENT.a}> <{LABEL}> "Alpha" .\n', ox.RdfFormat.N_TRIPLES)
+    assert labels(fresh, G1) == {"Alpha"} and labels(fresh, G2) == {"Beta"}
+
+
+def test_literals_round_trip(fresh):
+    g = Graph()
+    s = ENT.x
+    values = [Literal("plain"), Literal("tagged", lang="en"), Literal("2024-07-09", datatype=URIRef(
+        "http://www.w3.org/2001/XMLSchema#date")), Literal("line\nbreak \"quoted\" \\ back")]
+    for i, v in enumerate(values):
+        g.add((s, URIRef(f"{EX}p{i}"), v))
+    fresh.replace_graphs({G1: g})
+    assert isomorphic(fresh.graph(G1), g)
