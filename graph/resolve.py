@@ -42,9 +42,26 @@ def name_index(store: Store) -> dict[str, list[tuple[URIRef, bool, str]]]:
 
 
 def candidates(index: dict, name: str, limit: int = 5) -> list[str]:
-    names = {entry[2] for entries in index.values() for entry in entries}
-    hits = process.extract(name, sorted(names), scorer=fuzz.WRatio, limit=limit, score_cutoff=60)
-    return [h[0] for h in hits]
+    """Close names, one per entity, each shown by the entity's main label."""
+    names: dict[str, URIRef] = {}
+    main: dict[URIRef, str] = {}
+    for entries in index.values():
+        for e, is_main, text in entries:
+            names.setdefault(text, e)
+            if is_main:
+                main[e] = text
+    shown: list[str] = []
+    for text, _score, _ in process.extract(name, sorted(names), scorer=fuzz.WRatio, limit=limit * 4, score_cutoff=60):
+        label = main.get(names[text], text)
+        if label not in shown:
+            shown.append(label)
+    return shown[:limit]
+
+
+def _compact(index: dict, name: str) -> list:
+    """Entries whose name equals ``name`` once spaces are ignored too: "gpt4o" is "GPT-4o"."""
+    key = normalise(name).replace(" ", "")
+    return [entry for k, entries in index.items() if k.replace(" ", "") == key for entry in entries]
 
 
 def resolve(store: Store, name: str, *, index: dict | None = None) -> URIRef:
@@ -52,7 +69,7 @@ def resolve(store: Store, name: str, *, index: dict | None = None) -> URIRef:
     if name.startswith(("http://", "https://", "urn:")):
         return URIRef(name)
     index = index if index is not None else name_index(store)
-    entries = index.get(normalise(name), [])
+    entries = index.get(normalise(name)) or _compact(index, name)
     entities = {e for e, _, _ in entries}
     if len(entities) > 1:  # a main label beats an alias
         mains = {e for e, main, _ in entries if main}

@@ -11,7 +11,7 @@ from rdflib import Literal, URIRef
 
 from .errors import QueryError
 
-__all__ = ["bind", "load_query", "queries_dir"]
+__all__ = ["bind", "load_query", "queries_dir", "parameters", "with_parameters"]
 
 _BAD_IRI = re.compile(r'[<>"{}|^`\\\s]')
 
@@ -36,6 +36,33 @@ def bind(query: str, **values) -> str:
     """
     for name, term in values.items():
         query = re.sub(rf"[?$]{re.escape(name)}\b", lambda _m, t=_n3(term): t, query)
+    return query
+
+
+_VALUES = re.compile(r"VALUES \?(\w+) \{ ([^}]*?) \}")
+
+
+def parameters(query: str) -> dict[str, str]:
+    """A query file's parameters: each ``VALUES ?name { default }`` line, by name.
+
+    >>> parameters('SELECT * { VALUES ?model { ent:gpt-4o } VALUES ?date { "2024-08-01"^^xsd:date } }')
+    {'model': 'ent:gpt-4o', 'date': '"2024-08-01"^^xsd:date'}
+    """
+    return {m.group(1): m.group(2) for m in _VALUES.finditer(query)}
+
+
+def with_parameters(query: str, values: dict) -> str:
+    """Replace the defaults of the named ``VALUES`` parameters by rdflib terms.
+
+    >>> with_parameters("SELECT * { VALUES ?model { ent:gpt-4o } }", {"model": URIRef("http://x")})
+    'SELECT * { VALUES ?model { <http://x> } }'
+    """
+    known = parameters(query)
+    for name, term in values.items():
+        if name not in known:
+            have = ", ".join(sorted(known)) or "none"
+            raise QueryError(f"the query has no parameter {name!r} (its parameters: {have})")
+        query = re.sub(rf"VALUES \?{name} \{{ [^}}]*? \}}", lambda _m, t=_n3(term): f"VALUES ?{name} {{ {t} }}", query)
     return query
 
 

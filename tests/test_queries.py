@@ -20,7 +20,6 @@ from graph.store import EmbeddedStore
 
 ONTOLOGY = Path(__file__).resolve().parent.parent / "ontology"
 QUERIES = sorted((ONTOLOGY / "queries").glob("*.rq"))
-HAS_REFERENCE = any((ONTOLOGY / "reference").glob("*.ttl"))
 
 MINI = """
 @prefix aikg: <https://w3id.org/aikg/ns#> .
@@ -298,7 +297,6 @@ def test_parameter_values_are_checked_by_the_helper(mini_store):
 
 # --- on the reference graph ------------------------------------------------------------
 
-needs_reference = pytest.mark.skipif(not HAS_REFERENCE, reason="ontology/reference/*.ttl not written yet")
 
 
 @pytest.fixture(scope="module")
@@ -321,7 +319,6 @@ def iri_of(store, label: str) -> URIRef:
     return rows[0][0]
 
 
-@needs_reference
 @pytest.mark.parametrize("path", QUERIES, ids=lambda p: p.stem)
 def test_reference_defaults_name_real_entities(reference_store, path):
     """Every default IRI in a query file exists in the reference graph."""
@@ -330,7 +327,6 @@ def test_reference_defaults_name_real_entities(reference_store, path):
         assert reference_store.query(f"ASK {{ ent:{local} rdfs:label ?l }}").boolean, f"ent:{local} is unknown"
 
 
-@needs_reference
 def test_reference_gpt4o_services(reference_store):
     rows = run(reference_store, "services_for_model", model=iri_of(reference_store, "GPT-4o"))
     services = set(col(rows, "serviceLabel"))
@@ -338,7 +334,6 @@ def test_reference_gpt4o_services(reference_store):
     assert "Hong Kong" in {r.get("jurisdictionLabel") for r in rows if r["serviceLabel"] == "Azure OpenAI Service"}
 
 
-@needs_reference
 def test_reference_restrictions_in_china(reference_store):
     china = iri_of(reference_store, "China")
     rows = run(reference_store, "restrictions_in_force", jurisdiction=china, date=date("2024-08-01"))
@@ -350,7 +345,6 @@ def test_reference_restrictions_in_china(reference_store):
     assert not [r for r in before if r.get("imposedByLabel") == "OpenAI"]
 
 
-@needs_reference
 def test_reference_us_chip_controls(reference_store):
     rows = run(reference_store, "chips_restricted_by_country", country=iri_of(reference_store, "United States"),
                target=iri_of(reference_store, "China"))
@@ -359,7 +353,6 @@ def test_reference_us_chip_controls(reference_store):
     assert "H20" not in {r["chipLabel"] for r in rows if (r.get("from") or "") < "2023-10-17"}
 
 
-@needs_reference
 def test_reference_21vianet_and_investors(reference_store):
     operated = run(reference_store, "services_operated_by", operator=iri_of(reference_store, "21Vianet"))
     assert operated and all(r.get("offeredByLabel") in (None, "Microsoft") for r in operated)
@@ -367,7 +360,6 @@ def test_reference_21vianet_and_investors(reference_store):
     assert "Microsoft" in col(investors, "investorLabel")
 
 
-@needs_reference
 def test_reference_italy_through_eu(reference_store):
     rows = run(reference_store, "restrictions_for_jurisdiction", jurisdiction=iri_of(reference_store, "Italy"))
     assert "Italy" in col(rows, "appliesInLabel")

@@ -1,0 +1,49 @@
+"""Name resolution on the reference graph: labels, aliases, spacing, and helpful misses."""
+import pytest
+
+from graph.errors import Ambiguous, NotFound
+from graph.namespace import ENT
+from graph.resolve import candidates, name_index, resolve
+
+
+@pytest.fixture(scope="module")
+def index(reference_store_path):
+    from graph.store import EmbeddedStore
+
+    with EmbeddedStore(reference_store_path) as s:
+        yield s, name_index(s)
+
+
+@pytest.mark.parametrize("name,local", [
+    ("GPT-4o", "gpt-4o"),
+    ("gpt 4o", "gpt-4o"),
+    ("gpt4o", "gpt-4o"),            # spaces and punctuation ignored together
+    ("  the Azure OpenAI-Service ", "azure-openai-service"),
+    ("Azure in China", "azure-china"),  # an alias
+])
+def test_names_resolve(index, name, local):
+    store, idx = index
+    assert resolve(store, name, index=idx) == ENT[local]
+
+
+def test_a_miss_suggests_main_labels_once_per_entity(index):
+    store, idx = index
+    with pytest.raises(NotFound) as err:
+        resolve(store, "gpt4x", index=idx)
+    close = err.value.candidates
+    assert "GPT-4o" in close and "gpt-4o" not in close
+    assert len(close) == len(set(close))
+    assert "did you mean" in str(err.value) and "\n" not in str(err.value)
+
+
+def test_candidates_are_empty_for_nonsense(index):
+    _, idx = index
+    assert candidates(idx, "qqqqzzzz") == []
+
+
+def test_ambiguous_error_is_one_line(index):
+    store, idx = index
+    fake = dict(idx)
+    fake["twin"] = [(ENT["a"], False, "Twin"), (ENT["b"], False, "Twin")]
+    with pytest.raises(Ambiguous, match="ambiguous"):
+        resolve(store, "twin", index=fake)
