@@ -1,7 +1,6 @@
 """Creating and initialising stores."""
 from pathlib import Path
 
-from .reference import initial_graphs
 from .store import MARKER, Store, open_store
 
 __all__ = ["init_store", "ensure_store"]
@@ -9,6 +8,8 @@ __all__ = ["init_store", "ensure_store"]
 
 def init_store(location: str, *, empty: bool = False) -> dict:
     """(Re)write the ontology and reference graphs in one transaction; other graphs stay."""
+    from .reference import initial_graphs  # rdflib parsing: only when a store is (re)initialised
+
     graphs = initial_graphs(empty=empty)  # parse first: a broken file changes nothing
     with open_store(location, write=True, create=True) as store:
         store.replace_graphs(graphs)

@@ -3,7 +3,11 @@
 Everything goes through the SPARQL 1.1 Query and Update protocols, so the
 inherited :class:`graph.store.Store` operations (``replace_graphs`` as one
 update request, ``graph_names``, ``revision``...) work unchanged; each update
-request is one transaction on Oxigraph and Fuseki.
+request is one transaction on Oxigraph and Fuseki. ``replace_graphs`` takes
+the same values as on the embedded store (rdflib graphs, N-Triples text, None):
+they are parsed locally first, and only Oxigraph's own N-Triples rendering of
+them goes into the ``INSERT DATA`` (a Graph Store Protocol ``PUT`` per graph
+would not replace several graphs and the revision atomically).
 
 Location forms (``--store``):
 
@@ -236,7 +240,7 @@ def _parse_answer(ctype: str, data: bytes, url: str) -> QueryResult:
             if isinstance(parsed, ox.QuerySolutions):
                 variables = [v.value for v in parsed.variables]
                 return QueryResult("select", variables=variables,
-                                   rows=[tuple(to_rdflib(s[v]) for v in variables) for s in parsed])
+                                   rows=[tuple(map(to_rdflib, s)) for s in parsed])
             return _result(parsed)
         graph = Graph()
         for t in ox.parse(data, fmt):

@@ -14,6 +14,7 @@ __all__ = ["normalise", "name_index", "resolve", "candidates", "label_of"]
 _LABELS = """
 SELECT ?e ?name ?main WHERE {
   { ?e rdfs:label ?name BIND(true AS ?main) } UNION { ?e skos:altLabel ?name BIND(false AS ?main) }
+  FILTER(isIRI(?e))
   FILTER NOT EXISTS { ?e a aikg:Statement }
   FILTER NOT EXISTS { ?e a owl:Class } FILTER NOT EXISTS { ?e a owl:ObjectProperty }
   FILTER NOT EXISTS { ?e a owl:DatatypeProperty } FILTER NOT EXISTS { ?e a owl:Ontology }
@@ -35,9 +36,8 @@ def normalise(name: str) -> str:
 def name_index(store: Store) -> dict[str, list[tuple[URIRef, bool, str]]]:
     """normalised name -> [(entity, is_main_label, name)]."""
     index: dict[str, list] = {}
-    for e, name, main in store.query(_LABELS).rows:
-        if isinstance(e, URIRef):
-            index.setdefault(normalise(str(name)), []).append((e, bool(main.toPython()), str(name)))
+    for e, name, main in store.select_values(_LABELS):  # plain strings: thousands of rows, no rdflib terms
+        index.setdefault(normalise(name), []).append((URIRef(e), main == "true", name))
     return index
 
 

@@ -2,7 +2,8 @@
 
 Queries run in worker processes, each holding the store open (read-only
 under the shared lock, or, with updates allowed, one worker holding the
-write lock). A query that overruns the timeout is stopped by killing its
+write lock). An update also changes the store's revision, in the same
+transaction, so caches keyed by it (the projection) see the change. A query that overruns the timeout is stopped by killing its
 worker, which is then replaced: Oxigraph has no query cancellation, and a
 thread cannot be stopped, so this is the only way a runaway query neither
 holds a CPU forever nor gets answered with a truncated 200.
@@ -120,7 +121,7 @@ def _serialize_solutions(rows, variables, media: str) -> bytes:
     from .results import to_rdflib
 
     result = res.QueryResult("select", variables=variables,
-                             rows=[tuple(to_rdflib(s[v]) for v in variables) for s in rows])
+                             rows=[tuple(map(to_rdflib, s)) for s in rows])
     kind = RESULT_TYPES[media]
     if kind == "json":
         return json.dumps(res.sparql_json(result), ensure_ascii=False).encode()
@@ -138,28 +139,23 @@ def _serialize_boolean(value: bool, media: str) -> bytes:
     return json.dumps(res.sparql_json(result)).encode()
 
 
-def _run(ox_store, request: dict, limit: int) -> Reply:
+def _run(store, request: dict, limit: int) -> Reply:
+    """Answer one request on an open :class:`graph.store.EmbeddedStore`."""
     import pyoxigraph as ox
 
     from .namespace import PREFIXES
 
     if request["op"] == "update":
         try:
-            ox_store.update(request["text"], prefixes=PREFIXES)
-        except SyntaxError as e:
-            return _error(400, f"SPARQL update syntax error: {e}")
-        except (OSError, ValueError) as e:
+            store.apply_update(request["text"])  # changes the revision too, so cached projections are rebuilt
+        except QueryError as e:
+            return _error(400, str(e))
+        except (StoreError, ValueError) as e:
             return _error(500, f"update failed: {e}")
         return Reply(204, "text/plain", b"")
-    options = {"prefixes": PREFIXES}
-    if request.get("default_graphs"):
-        options["default_graph"] = [ox.NamedNode(g) for g in request["default_graphs"]]
-    else:
-        options["use_default_graph_as_union"] = True
-    if request.get("named_graphs"):
-        options["named_graphs"] = [ox.NamedNode(g) for g in request["named_graphs"]]
     try:
-        result = ox_store.query(request["text"], **options)
+        result = store.engine_query(request["text"], default_graphs=request.get("default_graphs"),
+                                    named_graphs=request.get("named_graphs"))
         if isinstance(result, ox.QueryBoolean):
             media = negotiate(request["accept"], RESULT_TYPES, request["format"])
             if media is None:
@@ -208,7 +204,7 @@ def _worker_main(conn, path: str, write: bool, limit: int) -> None:
                 break
             if request is None:
                 break
-            conn.send(_run(store._ox, request, limit))
+            conn.send(_run(store, request, limit))
     finally:
         store.close()
 

@@ -11,7 +11,7 @@ from rdflib import Literal, URIRef
 
 from .errors import QueryError
 
-__all__ = ["bind", "load_query", "queries_dir", "parameters", "with_parameters"]
+__all__ = ["bind", "load_query", "queries_dir", "parameters", "with_parameters", "set_parameters"]
 
 _BAD_IRI = re.compile(r'[<>"{}|^`\\\s]')
 
@@ -57,13 +57,36 @@ def with_parameters(query: str, values: dict) -> str:
     >>> with_parameters("SELECT * { VALUES ?model { ent:gpt-4o } }", {"model": URIRef("http://x")})
     'SELECT * { VALUES ?model { <http://x> } }'
     """
-    known = parameters(query)
     for name, term in values.items():
-        if name not in known:
-            have = ", ".join(sorted(known)) or "none"
-            raise QueryError(f"the query has no parameter {name!r} (its parameters: {have})")
+        if name not in parameters(query):
+            raise QueryError(f"the query has no parameter {name!r}")
         query = re.sub(rf"VALUES \?{name} \{{ [^}}]*? \}}", lambda _m, t=_n3(term): f"VALUES ?{name} {{ {t} }}", query)
     return query
+
+
+def set_parameters(store, query: str, values: dict[str, str]) -> str:
+    """``with_parameters`` from user text: a YYYY-MM-DD date where the default is a date, else an entity name."""
+    from datetime import date
+
+    from rdflib.namespace import XSD
+
+    from .errors import InputError
+    from .resolve import resolve
+
+    defaults = parameters(query)
+    terms = {}
+    for name, value in values.items():
+        if name not in defaults:
+            have = ", ".join(sorted(defaults)) or "none"
+            raise QueryError(f"the query has no parameter {name!r} (its parameters: {have})")
+        if "xsd:date" in defaults[name]:
+            try:
+                terms[name] = Literal(date.fromisoformat(value.strip()).isoformat(), datatype=XSD.date)
+            except ValueError:
+                raise InputError(f"parameter {name} expects a date as YYYY-MM-DD, got {value!r}") from None
+        else:
+            terms[name] = resolve(store, value)
+    return with_parameters(query, terms)
 
 
 def queries_dir() -> Path:

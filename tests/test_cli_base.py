@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
 import networkx as nx
 import pytest
 from click.testing import CliRunner
@@ -14,7 +15,7 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 from rdflib.namespace import RDFS, SKOS, XSD
 
-from graph.cli import main
+from graph.cli import COMMANDS, load_all, main
 from graph.errors import QueryError
 from graph.namespace import AIKG, ENT, GRAPH, META_GRAPH, ONTOLOGY_GRAPH
 from graph.reference import provenance
@@ -22,8 +23,6 @@ from graph.store import MARKER, EmbeddedStore
 
 ROOT = Path(__file__).resolve().parent.parent
 ONTOLOGY = ROOT / "ontology"
-needs_reference = pytest.mark.skipif(not any((ONTOLOGY / "reference").glob("*.ttl")),
-                                     reason="ontology/reference/*.ttl not written yet")
 
 
 def invoke(store_path, *args, input=None, env=None):
@@ -86,7 +85,6 @@ def assert_isomorphic(expected: Graph, got: Graph, what: str):
 # --- init ----------------------------------------------------------------------------------
 
 
-@needs_reference
 def test_init_creates_store_with_reference_data(tmp_path):
     res = invoke(tmp_path / "new", "init")
     assert res.exit_code == 0, res.output
@@ -300,6 +298,48 @@ def test_sparql_runs_a_competency_question(small_store):
     assert res.exit_code == 0 and res.output.endswith("(0 rows)\n")
 
 
+def test_sparql_params_set_a_query_files_defaults(cli):
+    query = f"@{ONTOLOGY / 'queries' / 'services_for_model.rq'}"
+    res = cli("sparql", query, "--param", "model=Claude 3.5 Sonnet", "--format", "csv")
+    assert res.exit_code == 0, res.output
+    assert "Amazon Bedrock" in res.output and "Azure OpenAI Service" not in res.output
+    default = cli("sparql", query, "--format", "csv").output
+    assert "Azure OpenAI Service" in default
+    dated = f"@{ONTOLOGY / 'queries' / 'restrictions_in_force.rq'}"
+    before = cli("sparql", dated, "--param", "date=2024-07-01", "--format", "csv").output
+    after = cli("sparql", dated, "--param", "?date=2024-08-01", "--format", "csv").output
+    assert "OpenAI API" not in before and "OpenAI API" in after
+
+
+@pytest.mark.parametrize("param, message", [
+    ("model", "NAME=VALUE"),
+    ("colour=red", "no parameter 'colour'"),
+    ("model=Nonexistent Model 9", "unknown name"),
+])
+def test_sparql_bad_params_are_clear(cli, param, message):
+    res = cli("sparql", f"@{ONTOLOGY / 'queries' / 'services_for_model.rq'}", "--param", param)
+    assert res.exit_code in (1, 2) and message in res.output and "Traceback" not in res.output
+
+
+def test_sparql_bad_date_param_is_one_line(cli):
+    line = one_line_error(cli("sparql", f"@{ONTOLOGY / 'queries' / 'restrictions_in_force.rq'}",
+                              "--param", "date=2024-13-01"))
+    assert "YYYY-MM-DD" in line
+
+
+def test_sparql_table_shortens_known_namespaces(cli):
+    res = cli("sparql", "SELECT ?m WHERE { VALUES ?m { ent:gpt-4o aikg:AIModel <http://example.org/x> } }")
+    assert res.output.splitlines()[2:5] == ["ent:gpt-4o", "aikg:AIModel", "http://example.org/x"]
+
+
+def test_a_closed_pipe_ends_quietly(store_path):
+    """``aikg export | head -1`` (megabytes into a closed pipe): no 'Error: BrokenPipeError' on stderr."""
+    run = subprocess.run(f"{sys.executable} -m graph --store {store_path} export --format nt | head -1",
+                         shell=True, capture_output=True, text=True, timeout=120)
+    assert run.stdout.startswith("<") and len(run.stdout.splitlines()) == 1
+    assert run.stderr == ""
+
+
 # --- show ----------------------------------------------------------------------------------
 
 
@@ -335,7 +375,6 @@ def test_show_ambiguous_name(small_store):
     assert "ambiguous" in line and "Twin One" in line and "Twin Two" in line
 
 
-@needs_reference
 def test_show_reference_entity_lists_restrictions(cli):
     res = cli("show", "ChatGPT")
     assert res.exit_code == 0
@@ -381,6 +420,16 @@ def test_export_quads_round_trip(small_store, tmp_path, fmt, rdflib_format):
         assert_isomorphic(graph, got[name], f"graph {name} in export --format {fmt}")
 
 
+def test_export_html_limit_prunes_and_says_so(cli, tmp_path):
+    out = tmp_path / "view.html"
+    res = CliRunner().invoke(main, ["--store", str(cli.store_path), "export", "--format", "html",
+                                                    "-o", str(out), "--limit", "40"], catch_exceptions=False)
+    assert res.exit_code == 0, res.output
+    assert "showing 40 of" in res.stderr and "40 nodes" in res.stderr
+    assert "showing 40 of" in out.read_text(encoding="utf-8")
+    assert cli("export", "--format", "ttl", "--limit", "5").exit_code == 2  # html only
+
+
 def test_export_graphml(small_store, tmp_path):
     out = tmp_path / "out.graphml"
     assert invoke(small_store, "export", "--format", "graphml", "-o", out).exit_code == 0
@@ -416,11 +465,57 @@ def test_validate_flags_the_unsourced_fact(small_store):
 
 def test_every_command_has_help_and_is_in_readme():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert main.commands, "no commands registered"
-    for name, command in sorted(main.commands.items()):
+    names = main.list_commands(None)
+    assert names, "no commands registered"
+    for name in names:
+        command = main.get_command(None, name)
+        assert command is not None, f"aikg {name} is listed but its module does not register it"
         res = CliRunner().invoke(main, [name, "--help"])
         assert res.exit_code == 0 and res.output.startswith("Usage:"), name
         assert (command.help or "").strip(), f"aikg {name} has no help text"
         assert f"aikg {name}" in readme, f"aikg {name} is not in README.md"
     top = CliRunner().invoke(main, ["--help"])
     assert top.exit_code == 0 and "--store" in top.output
+
+
+def test_lazy_command_table_matches_the_commands():
+    """``graph.cli.COMMANDS`` (names, modules, help for ``aikg --help``) agrees with what the modules register."""
+    load_all()
+    assert set(main.commands) == set(COMMANDS), "add new commands to graph.cli.COMMANDS (and remove old ones)"
+    for name, (module, help_text) in COMMANDS.items():
+        command = main.commands[name]
+        assert command.callback.__module__ == f"graph.cli.{module}", name
+        placeholder = click.Command(name, help=help_text)
+        for limit in (30, 45, 60, 200):
+            assert placeholder.get_short_help_str(limit) == command.get_short_help_str(limit), name
+
+
+def test_help_lists_every_command_without_importing_them():
+    code = ("import sys; from click.testing import CliRunner; from graph.cli import main, COMMANDS; "
+            "out = CliRunner().invoke(main, ['--help']).output; "
+            "assert all(f'  {n} ' in out for n in COMMANDS), out; "
+            "heavy = [m for m in ('rdflib', 'pyoxigraph', 'spacy', 'networkx', 'pyshacl', 'graph.store') "
+            "if m in sys.modules]; print(heavy)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_command_with_a_missing_dependency_is_a_one_line_error(monkeypatch, tmp_path):
+    import graph.cli
+
+    def broken_import(name, *args):
+        raise ModuleNotFoundError("No module named 'spacy'", name="spacy")
+
+    monkeypatch.setitem(COMMANDS, "fake", ("fake_module", "A command whose module needs spaCy."))
+    monkeypatch.setattr(graph.cli.importlib, "import_module", broken_import)
+    assert "A command whose module needs spaCy." in CliRunner().invoke(main, ["--help"]).output
+    line = one_line_error(invoke(tmp_path / "s", "fake"))
+    assert "aikg fake cannot run" in line and "spacy" in line
+
+
+def test_loaded_and_lazy_help_are_the_same():
+    code = ("import sys; from click.testing import CliRunner; import graph.cli as c; "
+            "lazy = CliRunner().invoke(c.main, ['--help']).output; c.load_all(); "
+            "print(lazy == CliRunner().invoke(c.main, ['--help']).output)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert out.stdout.strip() == "True"

@@ -386,6 +386,22 @@ def test_update_server_accepts_updates_but_refuses_load_and_service(rw_server):
     assert post_form(rw_server, query="INSERT DATA { ent:a ent:b ent:c }")[0] == 400  # updates go to update=
 
 
+def revision_of(server) -> str:
+    body = get(server, "SELECT ?r WHERE { GRAPH ?g { <urn:aikg:store> <urn:aikg:revision> ?r } }")[2]
+    return sorted(b["r"]["value"] for b in json.loads(body)["results"]["bindings"])
+
+
+def test_update_through_the_server_changes_the_revision(rw_server):
+    """Cached projections are keyed by revision: a server update must change it (it once did not)."""
+    before = revision_of(rw_server)
+    status, _, _ = post_form(rw_server, path="update", update="INSERT DATA { GRAPH <urn:t> { ent:rev-co rdfs:label 'R' } } ;")
+    assert status == 204 and revision_of(rw_server) != before
+    after = revision_of(rw_server)
+    status, _, body = post_form(rw_server, path="update", update="INSERT DATA { GRAPH <urn:t> { ent:x rdfs:label ")
+    assert status == 400 and b"syntax error" in body and b"1:" in body
+    assert revision_of(rw_server) == after
+
+
 def test_guard_does_not_refuse_aikg_vocabulary():
     check_query("SELECT ?service ?load WHERE { ?service a aikg:Service ; aikg:load ?load . FILTER(?x = 'DROP') }")
     check_query("SELECT * WHERE { ?s ?p <http://example.org/service/insert#delete> } # SERVICE <http://x/>")

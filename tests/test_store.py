@@ -8,7 +8,7 @@ from rdflib.compare import isomorphic
 
 from graph.errors import QueryError, StoreBusy, StoreError
 from graph.namespace import ENT, GRAPH
-from graph.store import MARKER, EmbeddedStore, open_store
+from graph.store import MARKER, EmbeddedStore, Store, open_store
 
 EX = "https://example.org/"
 G1, G2 = GRAPH["doc/one"], GRAPH["doc/two"]
@@ -53,8 +53,8 @@ def test_replace_graphs_is_atomic(fresh):
     fresh.replace_graphs({G1: graph_of(("a", "Alpha"))})
     before = fresh.revision()
     broken = Graph()
-    broken.add((URIRef("relative/iri"), LABEL, Literal("x")))  # Oxigraph rejects the update as a whole
-    with pytest.raises(QueryError):
+    broken.add((URIRef("relative/iri"), LABEL, Literal("x")))  # Oxigraph rejects it before anything is written
+    with pytest.raises(StoreError, match="cannot write graph"):
         fresh.replace_graphs({G1: graph_of(("z", "Zeta")), G2: broken})
     assert labels(fresh, G1) == {"Alpha"}  # the first graph of the failed batch was not applied
     assert labels(fresh, G2) == set()
@@ -178,6 +178,130 @@ def test_load_graph_replaces_one_graph(fresh):
     fresh.replace_graphs({G2: graph_of(("b", "Beta"))})
     fresh.load_graph(G1, f'<{ENT.a}> <{LABEL}> "Alpha" .\n', ox.RdfFormat.N_TRIPLES)
     assert labels(fresh, G1) == {"Alpha"} and labels(fresh, G2) == {"Beta"}
+    rev = fresh.revision()
+    fresh.load_graph(G1, f'@prefix e: <{ENT}> . e:c <{LABEL}> "Gamma" .', ox.RdfFormat.TURTLE)
+    assert labels(fresh, G1) == {"Gamma"} and fresh.revision() != rev
+
+
+def test_load_graph_refuses_datasets_and_bad_data(fresh):
+    fresh.replace_graphs({G1: graph_of(("a", "Alpha"))})
+    rev = fresh.revision()
+    with pytest.raises(StoreError, match="datasets"):
+        fresh.load_graph(G1, f'<{ENT.a}> <{LABEL}> "x" <{G2}> .', ox.RdfFormat.N_QUADS)
+    with pytest.raises(StoreError, match="not valid Turtle"):
+        fresh.load_graph(G1, "e:a rdfs:label 'x' .", ox.RdfFormat.TURTLE)  # undeclared prefixes
+    assert labels(fresh, G1) == {"Alpha"} and fresh.graph_names() == [G1] and fresh.revision() == rev
+
+
+# --- N-Triples text values -------------------------------------------------------------------
+
+def nt(*pairs) -> str:
+    return "".join(f'<{ENT[name]}> <{LABEL}> "{label}" .\n' for name, label in pairs)
+
+
+@pytest.mark.parametrize("as_bytes", [False, True])
+def test_replace_graphs_takes_ntriples_text(fresh, as_bytes):
+    text = nt(("a", "Alpha"), ("b", 'Be\\"ta\\n\\u00e9'))
+    fresh.replace_graphs({G1: text.encode() if as_bytes else text, G2: graph_of(("c", "Gamma"))})
+    assert labels(fresh, G1) == {"Alpha", 'Be"ta\né'} and labels(fresh, G2) == {"Gamma"}
+    rev = fresh.revision()
+    fresh.replace_graphs({G1: nt(("z", "Zeta")), G2: ""})  # existing graphs: replaced; empty text: dropped
+    assert labels(fresh, G1) == {"Zeta"} and fresh.graph_names() == [G1] and fresh.revision() != rev
+
+
+@pytest.mark.parametrize("target_exists", [False, True])
+@pytest.mark.parametrize("bad", [
+    '<https://example.org/a> <https://example.org/p> "unterminated .\n',
+    "<relative> <https://example.org/p> <https://example.org/o> .\n",
+    '<https://example.org/a> <https://example.org/p> "x" <https://example.org/g> .\n',  # a quad is not a triple
+    # SPARQL smuggled into the text must not run
+    "<https://example.org/a> <https://example.org/p> <https://example.org/o> . } } ; DROP ALL ; "
+    "INSERT DATA { GRAPH <https://example.org/x> { <https://example.org/a> <https://example.org/p> <https://example.org/o> .\n",
+])
+def test_malformed_ntriples_changes_nothing(fresh, bad, target_exists):
+    fresh.replace_graphs({G2: graph_of(("b", "Beta")), **({G1: graph_of(("a", "Alpha"))} if target_exists else {})})
+    before, rev, count = fresh.graph_names(), fresh.revision(), fresh.count()
+    with pytest.raises(StoreError, match=f"cannot write graph <{G1}>: not valid N-Triples"):
+        fresh.replace_graphs({G2: nt(("z", "Zeta")), G1: bad})  # the valid graph of the batch is not written either
+    assert fresh.graph_names() == before and fresh.revision() == rev and fresh.count() == count
+    assert labels(fresh, G2) == {"Beta"}
+
+
+def test_unexpected_value_type_or_graph_name_is_refused(fresh):
+    with pytest.raises(TypeError, match="N-Triples text"):
+        fresh.replace_graphs({G1: [("a", "b", "c")]})
+    for name in ("not an iri", f"{G1}> }}}} ; DROP ALL ; INSERT DATA {{ GRAPH <{G2}"):
+        with pytest.raises(StoreError, match="not an IRI"):
+            fresh.replace_graphs({G2: nt(("b", "Beta")), URIRef(name): None})
+    assert fresh.revision() == "" and fresh.count() == 0
+
+
+def test_blank_nodes_of_different_writes_stay_apart(fresh):
+    text = f'_:b0 <{LABEL}> "first" .\n_:b0 <{EX}p> _:b1 .\n'
+    fresh.replace_graphs({G1: text, G2: text.replace("first", "second")})
+    rows = fresh.select_values(f"SELECT ?g ?x WHERE {{ GRAPH ?g {{ ?x <{LABEL}> ?l }} }}")
+    assert len({x for _, x in rows}) == 2  # same label in two graphs: two nodes
+    assert fresh.count() == 4
+
+
+def revision_values(store) -> int:
+    return int(store.select_values("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { <urn:aikg:store> "
+                                   "<urn:aikg:revision> ?r } }")[0][0])
+
+
+def test_revision_changes_on_both_write_paths_and_stays_small(fresh):
+    seen = {fresh.revision()}
+    for i in range(40):  # new graphs each time: written by one load, adding a revision value
+        fresh.replace_graphs({GRAPH[f"doc/{i}"]: nt(("a", f"Alpha {i}"))})
+        seen.add(fresh.revision())
+        assert revision_values(fresh) <= 16
+    fresh.replace_graphs({GRAPH["doc/0"]: None})  # an existing graph: one update, which folds the values
+    seen.add(fresh.revision())
+    assert len(seen) == 42 and revision_values(fresh) == 1
+
+
+def test_reopened_store_keeps_revision(tmp_path):
+    with EmbeddedStore(tmp_path / "s", write=True, create=True) as s:
+        s.replace_graphs({G1: nt(("a", "Alpha"))})
+        s.replace_graphs({G2: nt(("b", "Beta"))})
+        rev = s.revision()
+    with EmbeddedStore(tmp_path / "s") as s:
+        assert s.revision() == rev
+
+
+# --- raw rows and user updates ----------------------------------------------------------------
+
+def test_select_values_are_plain_strings(fresh):
+    g = graph_of(("a", "Alpha"))
+    g.add((ENT.a, URIRef(EX + "date"), Literal("2024-07-09", datatype=URIRef("http://www.w3.org/2001/XMLSchema#date"))))
+    fresh.replace_graphs({G1: g})
+    q = f"SELECT ?e ?l ?d ?none WHERE {{ ?e rdfs:label ?l OPTIONAL {{ ?e <{EX}date> ?d }} OPTIONAL {{ ?e <{EX}x> ?none }} }}"
+    rows = fresh.select_values(q)
+    assert rows == [(str(ENT.a), "Alpha", "2024-07-09", None)]
+    assert Store.select_values(fresh, q) == rows  # the generic version (over query()) agrees
+    with pytest.raises(QueryError):
+        fresh.select_values("ASK { ?s ?p ?o }")
+    with pytest.raises(QueryError, match="(?i)syntax"):
+        fresh.select_values("SELECT ?x WHERE {")
+
+
+@pytest.mark.parametrize("update", [
+    "INSERT DATA { GRAPH <https://example.org/g> { <https://example.org/a> rdfs:label 'x' } }",
+    "INSERT DATA { GRAPH <https://example.org/g> { <https://example.org/a> rdfs:label 'x' } } ;",
+    "INSERT DATA { GRAPH <https://example.org/g> { <https://example.org/a> rdfs:label 'x' } } # done",
+])
+def test_apply_update_changes_the_revision(fresh, update):
+    rev = fresh.revision()
+    fresh.apply_update(update)
+    assert fresh.revision() != rev and labels(fresh, URIRef("https://example.org/g")) == {"x"}
+
+
+def test_apply_update_syntax_error_changes_nothing(fresh):
+    fresh.replace_graphs({G1: graph_of(("a", "Alpha"))})
+    rev = fresh.revision()
+    with pytest.raises(QueryError, match="(?i)syntax"):
+        fresh.apply_update("INSERT DATA { GRAPH <https://example.org/g> { <https://example.org/a> rdfs:label 'x' ")
+    assert fresh.revision() == rev and fresh.graph_names() == [G1]
 
 
 def test_literals_round_trip(fresh):

@@ -2,7 +2,15 @@
 
 Each command module registers its commands on ``main``; library errors
 (:class:`graph.errors.AikgError`) become one-line messages with exit code 1.
+
+Command modules are imported only when one of their commands runs (or its
+``--help`` is asked for): spaCy, pySHACL, NetworkX and friends cost seconds to
+import, and ``aikg --help`` or ``aikg show`` need none of them. ``COMMANDS``
+names each command's module and its one-line help for the command list; a
+test checks it against the commands the modules register.
 """
+import importlib
+import os
 import sys
 
 import click
@@ -10,10 +18,53 @@ import click
 from ..errors import AikgError
 from .context import Context
 
-__all__ = ["main"]
+__all__ = ["main", "COMMANDS", "load_all"]
+
+# command name -> (module under graph.cli that registers it, the first paragraph of its help)
+COMMANDS = {
+    "init": ("base", "Create the store (or reload its ontology and reference graphs)."),
+    "ingest": ("ingest", "Extract facts from .txt, .md and .html files or folders into the store."),
+    "sources": ("ingest", "Documents that state facts about NAME, most facts first."),
+    "path": ("path", "Can FROM reach TO on a date, by which route, and what blocks the others?"),
+    "sparql": ("base", "Run a read-only SPARQL query: QUERY text, @FILE.rq or - for stdin."),
+    "show": ("base", "Everything known about NAME: types, aliases, facts with sources, restrictions."),
+    "stats": ("base", "Counts of triples, graphs, documents and entities by class."),
+    "export": ("base", "Export the whole graph as RDF, GraphML or an HTML view."),
+    "validate": ("base", "Check the store against the SHACL shapes; exit 1 on violations."),
+    "serve": ("serve", "Serve the store over the SPARQL 1.1 Protocol (read-only unless --allow-update)."),
+}
 
 
 class Group(click.Group):
+    """Commands load on demand (see ``COMMANDS``); library errors become one-line messages."""
+
+    def list_commands(self, ctx):
+        return sorted(set(self.commands) | set(COMMANDS))
+
+    def get_command(self, ctx, name):
+        if name not in self.commands and name in COMMANDS:
+            try:
+                _load(COMMANDS[name][0])
+            except ImportError as e:  # a dependency of this command is missing or broken
+                if ctx is not None and ctx.params.get("debug"):
+                    raise
+                raise click.ClickException(_one_line(f"aikg {name} cannot run: {type(e).__name__}: {e}")) from None
+        return self.commands.get(name)
+
+    def format_commands(self, ctx, formatter):
+        # As click's, but from COMMANDS' help for modules not imported yet.
+        names = self.list_commands(ctx)
+        if not names:
+            return
+        limit = formatter.width - 6 - max(len(n) for n in names)
+        rows = []
+        for name in names:
+            command = self.commands.get(name) or click.Command(name, help=COMMANDS[name][1])
+            if not command.hidden:
+                rows.append((name, command.get_short_help_str(limit)))
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
@@ -23,6 +74,9 @@ class Group(click.Group):
             raise click.ClickException(_one_line(str(e))) from None
         except KeyboardInterrupt:
             raise click.Abort() from None
+        except BrokenPipeError:  # the reader (| head) left: stop quietly, as Unix tools do
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            ctx.exit(1)
         except (OSError, MemoryError, RecursionError) as e:
             if ctx.obj is not None and ctx.obj.debug:
                 raise
@@ -49,15 +103,20 @@ def main(ctx, store, debug):
     ctx.call_on_close(ctx.obj.close)
 
 
-# Command modules register themselves on import.
-from . import base  # noqa: E402,F401
-
-for _name in ("ingest", "path", "serve"):
+def _load(module: str) -> None:
+    """Import a command module; its ``@main.command()`` decorators register its commands."""
     try:
-        __import__(f"{__name__}.{_name}")
-    except ModuleNotFoundError as _e:  # a command module not written yet
-        if _e.name != f"{__name__}.{_name}":
+        importlib.import_module(f"{__name__}.{module}")
+    except ModuleNotFoundError as e:  # a command module not written yet
+        if e.name != f"{__name__}.{module}":
             raise
+
+
+def load_all() -> None:
+    """Import every command module (tests and documentation tools want the real commands)."""
+    for module in sorted({m for m, _ in COMMANDS.values()}):
+        _load(module)
+
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

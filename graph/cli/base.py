@@ -1,17 +1,15 @@
-"""Core commands: init, sparql, show, stats, export, validate."""
+"""Core commands: init, sparql, show, stats, export, validate.
+
+Library modules are imported inside each command, so loading this module (to
+run any one command) costs only what that command needs.
+"""
 import json
 import sys
 from pathlib import Path
 
 import click
 
-from .. import results as res
-from ..bootstrap import init_store
-from ..describe import describe
 from ..errors import InputError
-from ..exporting import export as export_store
-from ..guard import check_query
-from ..stats import stats as store_stats
 from . import main
 
 
@@ -24,6 +22,8 @@ def _emit_json(data) -> None:
 @click.pass_obj
 def init(obj, empty):
     """Create the store (or reload its ontology and reference graphs)."""
+    from ..bootstrap import init_store
+
     obj.close()
     info = init_store(obj.where, empty=empty)
     click.echo(f"initialised {info['location']}: {info['triples']} triples")
@@ -40,11 +40,39 @@ def _read_query(query: str) -> str:
     return query
 
 
+def _set_params(obj, text: str, params) -> str:
+    from ..sparql import set_parameters
+
+    values = {}
+    for item in params:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise click.UsageError(f"--param expects NAME=VALUE, got {item!r}")
+        values[name.strip().lstrip("?$")] = value
+    return set_parameters(obj.store(), text, values)
+
+
 def _table(result) -> str:
     if result.kind == "ask":
         return "yes" if result.boolean else "no"
+    from rdflib import URIRef
+
+    from ..namespace import PREFIXES
+
+    # Longest namespace first, so ent: wins over a shorter prefix of the same IRI.
+    spaces = sorted(((ns, p) for p, ns in PREFIXES.items()), key=lambda x: -len(x[0]))
+
+    def cell(t) -> str:
+        if t is None:
+            return ""
+        if isinstance(t, URIRef):  # a table is for reading: ent:gpt-4o, not the whole IRI
+            for ns, prefix in spaces:
+                if t.startswith(ns) and t[len(ns):].replace("-", "").replace("_", "").isalnum():
+                    return f"{prefix}:{t[len(ns):]}"
+        return str(t)
+
     headers = result.variables
-    rows = [["" if t is None else str(t) for t in row] for row in result.rows]
+    rows = [[cell(t) for t in row] for row in result.rows]
     widths = [max([len(h)] + [min(len(r[i]), 80) for r in rows]) for i, h in enumerate(headers)]
     fmt = lambda cells: "  ".join(c[:80].ljust(w) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
     lines = [fmt(headers), fmt(["-" * w for w in widths])] + [fmt(r) for r in rows]
@@ -55,13 +83,22 @@ def _table(result) -> str:
 @click.argument("query")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "tsv", "turtle"]), default="table",
               show_default=True)
+@click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="Set a query file's VALUES ?NAME default: an entity name, or a YYYY-MM-DD date.")
 @click.pass_obj
-def sparql(obj, query, fmt):
+def sparql(obj, query, fmt, params):
     """Run a read-only SPARQL query: QUERY text, @FILE.rq or - for stdin.
 
     The ontology's prefixes (aikg, ent, rdfs, skos, prov, ...) are predeclared.
+    The files in ontology/queries take parameters, e.g.
+    aikg sparql @ontology/queries/services_for_model.rq --param model="Claude 3.5 Sonnet"
     """
+    from .. import results as res
+    from ..guard import check_query
+
     text = _read_query(query)
+    if params:
+        text = _set_params(obj, text, params)
     check_query(text)
     result = obj.store().query(text)
     if result.kind == "graph":
@@ -86,6 +123,8 @@ def sparql(obj, query, fmt):
 @click.pass_obj
 def show(obj, name, as_json):
     """Everything known about NAME: types, aliases, facts with sources, restrictions."""
+    from ..describe import describe
+
     info = describe(obj.store(), name)
     if as_json:
         _emit_json(info)
@@ -115,6 +154,8 @@ def show(obj, name, as_json):
 @click.pass_obj
 def stats(obj, as_json):
     """Counts of triples, graphs, documents and entities by class."""
+    from ..stats import stats as store_stats
+
     info = store_stats(obj.store())
     if as_json:
         _emit_json(info)
@@ -134,14 +175,18 @@ def stats(obj, as_json):
 @click.option("--depth", type=click.IntRange(min=0), help="html: hops around --focus (default 2).")
 @click.option("--types", metavar="CLASS[,CLASS]", help="html: keep only entities of these classes.")
 @click.option("--at", metavar="YYYY-MM-DD", help="html: only facts valid and restrictions in force on this date.")
+@click.option("--limit", type=click.IntRange(min=1), help="html: most nodes drawn (default 2000); beyond it the "
+              "most connected part around --focus is kept.")
 @click.pass_obj
-def export(obj, fmt, output, focus, depth, types, at):
+def export(obj, fmt, output, focus, depth, types, at, limit):
     """Export the whole graph as RDF, GraphML or an HTML view."""
     if fmt == "html":
-        _export_html(obj, output, focus, depth, types, at)
+        _export_html(obj, output, focus, depth, types, at, limit)
         return
-    if any(v is not None for v in (focus, depth, types, at)):
-        raise click.UsageError("--focus, --depth, --types and --at apply to --format html only")
+    if any(v is not None for v in (focus, depth, types, at, limit)):
+        raise click.UsageError("--focus, --depth, --types, --at and --limit apply to --format html only")
+    from ..exporting import export as export_store
+
     text = export_store(obj.store(), fmt)
     if output:
         Path(output).write_text(text, encoding="utf-8")
@@ -150,15 +195,13 @@ def export(obj, fmt, output, focus, depth, types, at):
         click.echo(text, nl=False)
 
 
-# validate: SHACL report (added by the foundation's shapes work)
-from ..validate import validate as validate_store  # noqa: E402
-
-
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.pass_context
 def validate(ctx, as_json):
     """Check the store against the SHACL shapes; exit 1 on violations."""
+    from ..validate import validate as validate_store
+
     report = validate_store(ctx.obj.store())
     if as_json:
         _emit_json(report)
@@ -176,12 +219,13 @@ def validate(ctx, as_json):
         ctx.exit(1)
 
 
-def _export_html(obj, output, focus, depth, types, at) -> None:
-    from ..viz import graph_page
+def _export_html(obj, output, focus, depth, types, at, limit) -> None:
+    from ..viz import DEFAULT_LIMIT, graph_page
 
     if not output:
         raise click.UsageError("--format html needs -o FILE")
-    page = graph_page(obj.store(), focus=focus, depth=2 if depth is None else depth, types=types, at=at)
+    page = graph_page(obj.store(), focus=focus, depth=2 if depth is None else depth, types=types, at=at,
+                      limit=limit or DEFAULT_LIMIT)
     for note in page.notes:
         click.echo(f"note: {note}", err=True)
     Path(output).write_text(page.html, encoding="utf-8")

@@ -1,8 +1,9 @@
-"""Per-invocation state: where the store is, and opening it once."""
-from dataclasses import dataclass, field
+"""Per-invocation state: where the store is, and opening it once.
 
-from ..store import Store, default_location
-from ..bootstrap import ensure_store
+The store modules (pyoxigraph, rdflib) are imported when a command first
+needs the store, so ``aikg --help`` and usage errors stay fast.
+"""
+from dataclasses import dataclass, field
 
 __all__ = ["Context"]
 
@@ -11,15 +12,19 @@ __all__ = ["Context"]
 class Context:
     location: str | None = None
     debug: bool = False
-    _store: Store | None = field(default=None, repr=False)
+    _store: object | None = field(default=None, repr=False)  # a graph.store.Store once opened
     _writable: bool = False
 
     @property
     def where(self) -> str:
+        from ..store import default_location
+
         return str(self.location or default_location())
 
-    def store(self, *, write: bool = False) -> Store:
+    def store(self, *, write: bool = False):
         """Open the store (creating the default one on first use) and keep it for this command."""
+        from ..bootstrap import ensure_store
+
         if self._store is not None and (self._writable or not write):
             return self._store
         self.close()

@@ -5,9 +5,7 @@ import sys
 
 import click
 
-from ..bootstrap import ensure_store
 from ..errors import InputError
-from ..server import SparqlServer
 from . import main
 
 
@@ -30,6 +28,9 @@ def serve(obj, host, port, allow_update, timeout, limit, cors, workers):
     Queries at /query (GET or POST), updates at /update, a query page at /.
     SERVICE and LOAD are refused. One line per query is logged to stderr.
     """
+    from ..bootstrap import ensure_store
+    from ..server import SparqlServer
+
     where = obj.where
     if where.startswith(("http://", "https://")):
         raise InputError(f"{where} is already a SPARQL server; serve a local store instead")
