@@ -58,11 +58,10 @@ class Actor:
 
 def _segments(proj: Projection, head: str, places: frozenset) -> frozenset:
     """Segments named with the same head noun, based where the actor is (or nowhere in particular)."""
-    out = set()
-    for node in proj.segments.get(singular(head), ()):
-        based = proj.based_in.get(node, frozenset())
-        if not based or based & places or proj.closure(based) & places:
-            out.add(node)
+    head = singular(head)
+    out = set(proj.segments.get((head, None), ()))
+    for j in places:
+        out.update(proj.segments.get((head, j), ()))
     return frozenset(out)
 
 
@@ -85,8 +84,7 @@ def _entity_actor(proj: Projection, node: str) -> Actor:
         places = frozenset({node})
         return Actor(node, proj.label(node), "jurisdiction", places, proj.closure(places))
     places = proj.based_in.get(node, frozenset())
-    customer_of = frozenset(v for _, v, d in proj.graph.out_edges(node, data=True)
-                            if d["fact"][1].endswith("#customerOf")) if node in proj.graph else frozenset()
+    customer_of = proj.customer_of(node)
     return Actor(node, proj.label(node), "entity", places, proj.closure(places), customer_of, _owners(proj, node))
 
 

@@ -43,6 +43,8 @@ _PATTERNS = [
 
 _ANY_DATE = re.compile(r"\d|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun|"
                        r"today|yesterday|tomorrow|last|this|next)", re.I)
+_DIGIT = re.compile(r"\d")
+_MONTH_WORD = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)", re.I)
 _FUTURE = re.compile(r"\b(will|would|shall|is due|are due|due to|plans? to|planned|to take effect|set to|"
                      r"going to|upcoming)\b", re.I)
 _FORWARD_CUES = {"starting", "from", "beginning", "effective", "until", "till", "through", "by", "as of", "next"}
@@ -102,7 +104,16 @@ def find_dates(text: str, anchor: date | None = None) -> list[DateMention]:
     found: list[DateMention] = []
     spans: list[tuple[int, int]] = []
     future = bool(_FUTURE.search(text))
+    # what each kind of date needs (cheap tests first: most sentences hold no date at all)
+    low = text.lower()
+    digit = _DIGIT.search(text) is not None
+    month = _MONTH_WORD.search(text) is not None
+    possible = {"iso": digit and "-" in text, "dmy": digit and month, "mdy": digit and month, "my": month,
+                "weekday": "day" in low, "rel_day": "day" in low or "tomorrow" in low,
+                "rel_month": "month" in low or "year" in low, "year": digit}
     for kind, rx in _PATTERNS:
+        if not possible[kind]:
+            continue
         for m in rx.finditer(text):
             if _overlaps(spans, m.start(), m.end()):
                 continue

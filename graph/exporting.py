@@ -3,7 +3,7 @@ import networkx as nx
 from rdflib import Dataset, Graph, Literal, URIRef
 
 from .errors import InputError
-from .namespace import META_GRAPH, PREFIXES
+from .namespace import PREFIXES
 from .store import Store
 
 __all__ = ["export", "RDF_FORMATS", "to_dataset"]

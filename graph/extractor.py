@@ -15,29 +15,44 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from .dates import DateMention, find_dates
-from .linker import PARENTS, Entity, Linker, Mention, isa, nlp
+from .linker import (PARENTS, Entity, Linker, Mention, _alternatives, _group_end, _top_level_alternative, isa,
+                     nlp, sentences)
 
 __all__ = ["Fact", "RestrictionFrame", "Extraction", "Extractor", "EXTRACTOR_VERSION"]
 
-EXTRACTOR_VERSION = "0.1.0"
+EXTRACTOR_VERSION = "0.2.0"
 MAX_SENTENCE_CHARS = 1500  # longer "sentences" are lists or markup: skip them
 
 _PH = "⟦{}⟧"
 _ITEM = r"(?:⟦\d+⟧ 's )?⟦\d+⟧"
 # a list starts at its first item (no slot begins right after a separator); a later item is no owner
 # ("Vertex AI, Google Cloud's platform" is one item and an appositive)
-_SLOT = r"(?=⟦)(?<!⟧ , )(?<!⟧ and )(?<!⟧ or )" + _ITEM + \
-        r"(?: (?:,|and|or|, and|, or|, as well as|as well as|and from|, and from|and through|or from)" \
+_LIST = _ITEM + r"(?: (?:,|and|or|, and|, or|, as well as|as well as|and from|, and from|and through|or from)" \
         r"(?: (?:through|via|on|in|from))? " + _ITEM + "(?! 's))*"
+_SLOT = r"(?=⟦)(?<!⟧ , )(?<!⟧ and )(?<!⟧ or )" + _LIST
 _MACROS = {
     "{S}": f"(?P<s>{_SLOT})",
     "{O}": f"(?P<o>{_SLOT})",
+    # the far side of an appositive, which may follow a comma ("X, Y's platform"; "its systems, the A and the B")
+    "{SA}": f"(?P<s>{_LIST})",
+    "{OA}": f"(?P<o>{_LIST})",
     "{G}": r"(?:(?:(?!⟦)\S+|⟦\d+⟧ 's) ){0,5}?",
     "{GL}": r"(?:(?:(?!⟦)\S+|⟦\d+⟧ 's) ){0,12}?",
     "{A}": r"(?:\S+ ){0,12}?",
+    # a long gap that may hold a place-based modifier ("the Palo Alto, California-based start-up")
+    "{GP}": r"(?:(?:(?!⟦)\S+|⟦\d+⟧ 's|⟦\d+⟧ (?:, ⟦\d+⟧ )?-(?:based|headquartered)) ){0,12}?",
     "{DET}": r"(?:(?:the|a|an|his|her|our|this|these) |⟦\d+⟧ 's )?",
 }
 _PLACEHOLDER = re.compile(r"⟦(\d+)⟧")
+_RX_BASED = re.compile(r"(⟦\d+⟧) - (based|headquartered)")
+_RX_THE = re.compile(r" the (?=⟦)")
+_RX_RELATIVE = re.compile(r" , (?:which|who|whose) [^,]*?(?: , ⟦\d+⟧)* ,(?= )")
+_RX_PARTICIPLE = re.compile(r" , [a-z]+ed [^,]*? ,(?= )")  # ", introduced in May at $30 ,"
+_RX_APPOSITIVE = re.compile(r" , (?:a|an|the|its|⟦\d+⟧ 's) [^,]*? ,(?= )")
+_RX_RELATIVE_END = re.compile(r" , (?:which|who) [^,]*? (?=\. $)")
+_RX_OWNED_ITEM = re.compile(r"⟦\d+⟧ 's ⟦\d+⟧")
+_RX_OWNER = re.compile(r"⟦\d+⟧ 's (?=⟦)")
+_RX_CLAUSE = re.compile(r" (?:;|but|while|whereas|although) ")
 
 
 @dataclass
@@ -72,12 +87,53 @@ class Extraction:
     entities: dict  # IRI -> Entity, every entity the facts use
 
 
+def _sentences(paragraphs: list[str]):
+    """Each paragraph's sentences. The default blank pipeline only tokenizes here: its sentencizer's
+    rule runs on the copied tokens (same sentences, a third of the time); any other pipeline runs whole."""
+    pipe = nlp()
+    if pipe.pipe_names == ["sentencizer"]:
+        punct = pipe.get_pipe("sentencizer").punct_chars
+        for text, doc in zip(paragraphs, pipe.tokenizer.pipe(paragraphs)):
+            yield sentences(doc, text, punct)
+    else:
+        for text, doc in zip(paragraphs, pipe.pipe(paragraphs)):
+            yield sentences(doc, text)
+
+
+class _Dates:
+    """The date mentions of a document's sentences, found only when a restriction asks for them."""
+
+    def __init__(self, published: date | None):
+        self.published = published
+        self.quotes: list[str] = []
+        self._found: dict[int, list[DateMention]] = {}
+
+    def add(self, quote: str) -> None:
+        self.quotes.append(quote)
+
+    def _of(self, k: int) -> list[DateMention]:
+        if k not in self._found:
+            self._found[k] = find_dates(self.quotes[k], self.published)
+        return self._found[k]
+
+    def current(self) -> list[DateMention]:
+        return self._of(len(self.quotes) - 1)
+
+    def previous(self) -> list[DateMention]:
+        """The resolved day dates of the latest earlier sentence that has any."""
+        for k in range(len(self.quotes) - 2, -1, -1):
+            days = [d for d in self._of(k) if d.value is not None and d.precision == "day"]
+            if days:
+                return days
+        return []
+
+
 @dataclass
 class _Rule:
     relation: str
     subject: tuple
     object: tuple
-    regex: re.Pattern
+    regex: re.Pattern | None  # every match, overlapping (only for rules without an anchor)
     confidence: float
     symmetric: bool
     negated: bool
@@ -88,14 +144,41 @@ class _Rule:
     s_owner: bool
     o_owner: bool
     keywords: frozenset | None = None
+    anchor: str | frozenset | None = None  # where a match can start (see _anchor)
+    body: re.Pattern | None = None  # the pattern matched at one position
+    required: tuple = ()  # word sets a template must meet (see _required)
 
 
-def _compile(pattern: str) -> re.Pattern:
+def _expand(pattern: str) -> str:
     text = pattern
     for macro, rx in _MACROS.items():
         text = text.replace(macro, rx)
-    # a lookahead finds overlapping matches; trying only at word starts keeps it fast
-    return re.compile("(?:^|(?<= ))(?=" + text + ")")
+    return text
+
+
+def _compile(pattern: str) -> re.Pattern:
+    """The pattern as one regex finding overlapping matches (a lookahead at every word start)."""
+    return re.compile("(?:^|(?<= ))(?=" + _expand(pattern) + ")")
+
+
+_WORDS = re.compile(r"[a-z][a-z'-]*(?: [a-z'-]+)* ?")
+
+
+def _anchor(pattern: str) -> str | frozenset | None:
+    """Where a match can start: "slot" (at a placeholder), a set of first words, or None (any word)."""
+    if pattern.startswith(("{S}", "{O}", "{SA}", "{OA}")):
+        return "slot"
+    if pattern.startswith("(?:"):
+        depth, j = 1, 3
+        while j < len(pattern) and depth:
+            depth += {"(": 1, ")": -1}.get(pattern[j], 0)
+            j += 1
+        options = pattern[3:j - 1].split("|")
+        if pattern[j:j + 1] not in ("?", "*", "{") and all(_WORDS.fullmatch(o) for o in options):
+            return frozenset(o.split(" ")[0] for o in options)
+        return None
+    m = re.match(r"[a-z][a-z'-]* ", pattern)
+    return frozenset([m.group(0)[:-1]]) if m else None
 
 
 def _keywords(pattern: str) -> frozenset | None:
@@ -129,6 +212,56 @@ def _keywords(pattern: str) -> frozenset | None:
     return None
 
 
+_REQ_WORDS = re.compile(r"['’-]?[a-z][a-z'’-]*(?: [a-z'’-]+)* ?")
+_COMMON = frozenset("a an and are as at by can for from had has have in is it of on or the to was were which with".split())
+
+
+def _required(pattern: str) -> list[frozenset]:
+    """For each mandatory word item of a pattern, the words one of which a matching template holds.
+
+    Conservative: only plain words (or groups of plain-word options) known to start and end at a
+    word boundary count; anything unclear adds no requirement. A match implies every set meets the
+    template's words, so a template missing one cannot match.
+    """
+    if _top_level_alternative(pattern):
+        return []
+    out: list[frozenset] = []
+    n = len(pattern)
+    i, at_start = 0, True  # at_start: a word surely starts here (or the pattern does)
+    while i < n:
+        c = pattern[i]
+        if c == "{":
+            j = pattern.index("}", i) + 1
+            if pattern[i:j] in ("{S}", "{O}", "{SA}", "{OA}"):
+                at_start = False  # a slot ends with its placeholder; gaps end after a space or match nothing
+            i = j
+        elif c == " ":
+            at_start, i = True, i + 1
+        elif c == "(":
+            j = _group_end(pattern, i)
+            body, after = pattern[i + 1:j - 1], pattern[j:j + 1]
+            optional = after in ("?", "*", "{")
+            i = j + (1 if after in ("?", "*", "+") else 0)
+            if after == "{":
+                i = pattern.index("}", j) + 1
+            options = _alternatives(body[2:]) if body.startswith("?:") else [body]
+            spaced = all(o.endswith(" ") for o in options)  # the group ends where a word starts
+            if body.startswith("?:") and not optional and at_start and \
+                    all(_REQ_WORDS.fullmatch(o) and (o.endswith(" ") or " " in o or pattern[i:i + 1] == " ")
+                        for o in options):
+                out.append(frozenset(o.split(" ")[0] for o in options))
+            at_start = (at_start or not optional) if spaced else False
+        elif c.isalpha():
+            m = re.match(r"[a-z][a-z'-]*", pattern[i:])
+            j = i + (m.end() if m else 1)
+            if m and at_start and pattern[j:j + 1] == " ":
+                out.append(frozenset([m.group(0)]))
+            at_start, i = False, j
+        else:
+            at_start, i = False, i + (2 if c == "\\" else 1)
+    return out
+
+
 def _types(value) -> tuple:
     return tuple(value) if isinstance(value, list) else (value,)
 
@@ -150,16 +283,37 @@ class Extractor:
         for spec in lex.get("relations", []):
             for item in spec.get("patterns", []):
                 pattern, named = (item["pattern"], bool(item.get("named"))) if isinstance(item, dict) else (item, False)
+                anchor = _anchor(pattern)
                 self.rules.append(_Rule(spec["relation"], _types(spec["subject"]), _types(spec["object"]),
-                                        _compile(pattern), float(spec.get("confidence", 0.7)),
-                                        bool(spec.get("symmetric")), bool(spec.get("negated")), "{O}" in pattern,
+                                        _compile(pattern) if anchor is None else None, float(spec.get("confidence", 0.7)),
+                                        bool(spec.get("symmetric")), bool(spec.get("negated")),
+                                        "{O}" in pattern or "{OA}" in pattern,
                                         pattern, named, _types(spec.get("prefer_object", [])),
-                                        "{S} (?:'s" in pattern, "{O} (?:'s" in pattern, _keywords(pattern)))
+                                        "{S} (?:'s" in pattern or "{SA} (?:'s" in pattern,
+                                        "{O} (?:'s" in pattern or "{OA} (?:'s" in pattern, _keywords(pattern),
+                                        anchor, re.compile(_expand(pattern))))
+                rule = self.rules[-1]
+                rule.required = tuple(x for x in [rule.keywords, rule.anchor if isinstance(rule.anchor, frozenset)
+                                                  else None, *_required(pattern)] if x)
+        # rules indexed by a word one of which a template must hold (the rest are always tried)
+        self._always: list[int] = []
+        self._by_word: dict[str, list[int]] = {}
+        for i, rule in enumerate(self.rules):
+            if not rule.required:
+                self._always.append(i)
+                continue
+            # indexed by its most telling set: the one with fewest common words, then the smallest
+            words = min(rule.required, key=lambda ws: (len(ws & _COMMON), len(ws)))
+            for w in words:
+                self._by_word.setdefault(w, []).append(i)
         self.negation = _phrase_regex(lex.get("negation", []))
         self.hedges = _phrase_regex(lex.get("hedges", []))
         self.restriction_triggers = []
         for spec in lex.get("restrictions", []):
             self.restriction_triggers.append((spec["kind"], _phrase_regex(spec["triggers"])))
+        # a template can hold a trigger only if it holds the trigger's longest word
+        self._trigger_words = frozenset(max(str(t).lower().split(" "), key=len) for spec in lex.get("restrictions", [])
+                                        for t in spec["triggers"])
         self.start_cues = _phrase_regex(lex.get("start_cues", []))
         self.end_cues = _phrase_regex(lex.get("end_cues", []))
 
@@ -171,30 +325,30 @@ class Extractor:
         facts: list[Fact] = []
         frames: list[RestrictionFrame] = []
         paragraphs = [p for p in re.split(r"\n\s*\n|\n", text) if p.strip()]
-        previous_dates: list[DateMention] = []
+        dates = _Dates(published)
         sentence_jurisdictions: list[Entity] = []
-        for doc in nlp().pipe(paragraphs):
-            for sent in doc.sents:
+        for sents in _sentences(paragraphs):
+            for sent in sents:
                 quote = sent.text.strip()
                 if not quote or len(quote) > MAX_SENTENCE_CHARS:
                     continue
                 mentions = linker.mentions(sent)
-                dates = find_dates(quote, published)
+                dates.add(quote)
                 template, slots = self._template(sent, mentions)
                 if len(slots) >= 1:
                     facts.extend(self._intro_facts(mentions, quote))
-                    found = self._relations(template, slots, quote, dates)
-                    reduced = self._reduced(template)
-                    if reduced != template:
-                        found += self._relations(reduced, slots, quote, dates)
-                    facts.extend(found)
-                    frame = self._restriction(template, slots, quote, dates, previous_dates, frames)
+                    if len(slots) >= 2:  # every relation needs two entities (a list counts as several)
+                        found = self._relations(template, slots, quote)
+                        reduced = self._reduced(template)
+                        if reduced != template:
+                            found += self._relations(reduced, slots, quote)
+                        facts.extend(found)
+                    frame = self._restriction(template, slots, quote, dates, frames)
                     if frame is not None:
                         frames.append(frame)
                     sentence_jurisdictions += [m.entity for m in mentions if m.kind == "entity" and m.entity
                                                and isa(m.entity.types, "Jurisdiction") and not m.excluded]
                 linker.note(mentions)
-                previous_dates = [d for d in dates if d.value is not None and d.precision == "day"] or previous_dates
         self._complete_frames(frames, sentence_jurisdictions)
         facts = self._dedupe(facts)
         entities: dict = {}
@@ -211,7 +365,7 @@ class Extractor:
     # -- templates ------------------------------------------------------------------
 
     def _template(self, sent, mentions: list[Mention]) -> tuple[str, list[Mention]]:
-        toks = list(sent)
+        toks = sent.tokens
         starts = {m.start: m for m in mentions}
         words: list[str] = []
         slots: list[Mention] = []
@@ -228,7 +382,7 @@ class Extractor:
                 prev_joinable = False
                 continue
             t = toks[i]
-            w = t.text.lower().replace("’", "'").replace("“", '"').replace("”", '"')
+            w = t.word
             if prev_joinable and (w == "-" or words[-1].endswith("-")) and not words[-1].startswith("⟦"):
                 words[-1] += w
             elif w == "-" and toks[i - 1].whitespace_ == "" and i > 0 and words:
@@ -238,16 +392,21 @@ class Extractor:
             prev_joinable = t.whitespace_ == ""
             i += 1
         text = " " + " ".join(words) + " "
-        text = re.sub(r"(⟦\d+⟧) - (based|headquartered)", r"\1 -\2", text)
-        text = re.sub(r" the (?=⟦)", " ", text)
+        if "⟧ - " in text:
+            text = _RX_BASED.sub(r"\1 -\2", text)
+        if " the ⟦" in text:
+            text = _RX_THE.sub(" ", text)
         return text[1:], slots
 
     @staticmethod
     def _reduced(template: str) -> str:
         """The main clause: non-restrictive relative clauses and appositives cut out."""
-        out = re.sub(r" , (?:which|who|whose) [^,]*?(?: , ⟦\d+⟧)* ,(?= )", "", template)
-        out = re.sub(r" , (?:a|an|the|its|⟦\d+⟧ 's) [^,]*? ,(?= )", "", out)
-        out = re.sub(r" , (?:which|who) [^,]*? (?=\. $)", " ", out)
+        if " , " not in template:
+            return template
+        out = _RX_RELATIVE.sub("", template)
+        out = _RX_APPOSITIVE.sub("", out)
+        out = _RX_PARTICIPLE.sub("", out)
+        out = _RX_RELATIVE_END.sub(" ", out)
         return out
 
     # -- relations ------------------------------------------------------------------
@@ -255,7 +414,8 @@ class Extractor:
     def _slot_entities(self, group: str, slots, wanted, avoid=(), *, owner: bool = False,
                        anaphors: bool = True) -> list[Entity]:
         out = []
-        group = re.sub(r"⟦\d+⟧ 's (?=⟦)", "", group)  # "Google Cloud 's Vertex AI": the possessed one
+        if " 's ⟦" in group:
+            group = _RX_OWNER.sub("", group)  # "Google Cloud 's Vertex AI": the possessed one
         for idx in _PLACEHOLDER.findall(group):
             m = slots[int(idx)]
             if m.excluded:
@@ -273,6 +433,11 @@ class Extractor:
             e = m.resolve(wanted, avoid)
             if e is None:
                 continue
+            if owner and m.kind == "entity" and not isa(e.types, wanted) and isa(e.types, "Service"):
+                # "Google Cloud's platform": a service owns what its provider offers
+                provider = self.linker.gaz.provider.get(e.iri)
+                if provider is not None and isa(provider.types, wanted) and provider.iri not in avoid:
+                    e = provider
             if not isa(e.types, wanted):
                 # a new name typed only by a guess takes the class its slot needs
                 refined = [w for w in wanted if PARENTS.get(w) in e.types]
@@ -285,28 +450,60 @@ class Extractor:
 
     def _polarity(self, template: str, start: int, end: int) -> str:
         window = template[max(0, start - 40):end]
-        clause = re.split(r" (?:;|but|while|whereas|although) ", window)[-1] if start > 0 else window
+        clause = _RX_CLAUSE.split(window)[-1] if start > 0 else window
         if self.negation and self.negation.search(clause):
             return "negated"
         if self.hedges and self.hedges.search(clause):
             return "hedged"
         return "asserted"
 
-    def _relations(self, template, slots, quote, dates) -> list[Fact]:
+    @staticmethod
+    def _starts(template: str) -> tuple[dict, list[int]]:
+        """Word -> its start offsets in the template, and the offsets of placeholders."""
+        where: dict[str, list[int]] = {}
+        slots: list[int] = []
+        pos = 0
+        for w in template.split(" "):
+            if w.startswith("⟦"):
+                slots.append(pos)
+            where.setdefault(w, []).append(pos)
+            pos += len(w) + 1
+        return where, slots
+
+    def _relations(self, template, slots, quote) -> list[Fact]:
         out: list[Fact] = []
-        words = set(template.split())
-        for rule in self.rules:
-            if rule.has_object and len(slots) < 2:
+        where, slot_starts = self._starts(template)
+        candidates = set(self._always)
+        for w in where.keys() & self._by_word.keys():
+            candidates.update(self._by_word[w])
+        one_slot = len(slots) < 2
+        words = where.keys()
+        for i in sorted(candidates):
+            rule = self.rules[i]
+            if rule.has_object and one_slot:
                 continue
-            if rule.keywords is not None and words.isdisjoint(rule.keywords):
+            missing = False
+            for ws in rule.required:
+                if words.isdisjoint(ws):
+                    missing = True
+                    break
+            if missing:
                 continue
-            for m in rule.regex.finditer(template):
+            # the rule's matches, at most one per start word (overlapping), in order
+            anchor = rule.anchor
+            if anchor is None:
+                matches = list(rule.regex.finditer(template))
+            else:
+                starts = slot_starts if anchor == "slot" else sorted(p for w in anchor for p in where.get(w, ()))
+                match = rule.body.match
+                matches = [m for m in map(match, [template] * len(starts), starts) if m is not None]
+            for m in matches:
                 gd = m.groupdict()
                 s_group = gd.get("s")
                 o_group = gd.get("o")
                 if s_group is None:
                     continue
-                span_end = max(m.start() + len(x) + template[m.start():].find(x) for x in (s_group, o_group or "") if x)
+                span_end = max(m.end("s"), m.end("o")) if o_group else m.end("s")
                 polarity = self._polarity(template, m.start(), span_end)
                 if polarity == "hedged":
                     continue
@@ -320,6 +517,11 @@ class Extractor:
                                                 rule=rule.pattern))
                     continue
                 ana = not rule.named
+                # "OpenAI's ChatGPT and Google's Gemini": an item with an owner of its own is not the slot owner's
+                if rule.o_owner and " 's ⟦" in s_group:
+                    s_group = _RX_OWNED_ITEM.sub("", s_group)
+                if rule.s_owner and " 's ⟦" in o_group:
+                    o_group = _RX_OWNED_ITEM.sub("", o_group)
                 named_o = self._slot_entities(o_group, slots, rule.object, anaphors=False)
                 subjects = self._slot_entities(s_group, slots, rule.subject, {e.iri for e in named_o},
                                                owner=rule.s_owner, anaphors=ana)
@@ -352,7 +554,9 @@ class Extractor:
 
     # -- restrictions ---------------------------------------------------------------
 
-    def _restriction(self, template, slots, quote, dates, previous_dates, frames) -> RestrictionFrame | None:
+    def _restriction(self, template, slots, quote, dates: "_Dates", frames) -> RestrictionFrame | None:
+        if self._trigger_words.isdisjoint(template.split(" ")):
+            return None
         hit = None
         for kind, rx in self.restriction_triggers:
             if rx is None:
@@ -429,10 +633,11 @@ class Extractor:
                 applies_in.append(p)
         if imposer is None and kind in ("Ban", "Suspension") and applies_in:
             imposer = linker.government(applies_in[0])
-        start, until = self._frame_dates(quote, dates, previous_dates)
+        start, until = self._frame_dates(quote, dates.current(), dates.previous)
         return RestrictionFrame(kind, imposer, restricts, applies_in, quote, 0.7, start, until, applies_to)
 
-    def _frame_dates(self, quote: str, dates, previous_dates):
+    def _frame_dates(self, quote: str, dates, previous):
+        """Start and end of a restriction; ``previous()`` gives the last earlier sentence's day dates."""
         start = until = None
         best = 99
         lower = quote.lower()
@@ -449,6 +654,7 @@ class Extractor:
             if rank < best:
                 start, best = d.value, rank
         if start is None and re.search(r"\b(?:since then|from then on|from that date|since that date)\b", lower):
+            previous_dates = previous()
             start = previous_dates[-1].value if previous_dates else None
         return start, until
 

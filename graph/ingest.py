@@ -2,13 +2,20 @@
 
 Each document is read, its facts extracted, and everything it contributes (the
 Document node, its facts, the Restriction nodes, the new entities it
-introduces and one ``aikg:Statement`` per fact) is written as one named graph
-in ONE store transaction, together with the removal of the graph an older
-version of the same file left. A document whose content is already stored is
-``unchanged`` and nothing is written. A failure on one document is reported
-in its result and the others go on.
+introduces and one ``aikg:Statement`` per fact) is written as one named graph,
+whole, in one store transaction together with the removal of the graph an
+older version of the same file left. :meth:`Ingestor.ingest_files` puts up to
+``BATCH`` documents in one transaction; if it fails, each is written in its
+own, so a bad document costs only itself. A document whose content is already
+stored is ``unchanged`` and nothing is written. A failure on one document is
+reported in its result and the others go on.
+
+The graph is written as N-Triples text built straight from the extraction,
+and the JSON report is built from the same rows: no rdflib graph is built or
+re-read for a new document (that was most of ingestion's time).
 """
 import os
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -16,19 +23,19 @@ from pathlib import Path
 from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import SKOS
 
-from .errors import AikgError
+from .errors import AikgError, StoreError
 from .extractor import EXTRACTOR_VERSION, Extraction, Extractor
 from .ids import document_graph, document_iri, restriction_iri, statement_iri
 from .linker import Entity, Gazetteer, Linker
-from .namespace import AIKG
+from .namespace import AIKG, PROV
 from .reader import Document, ReadError, iter_paths, read_document
-from .reference import provenance
 from .sparql import bind
 from .store import Store
 
-__all__ = ["DocumentResult", "Ingestor", "ingest", "document_facts", "EXTRACTOR", "sources"]
+__all__ = ["DocumentResult", "Ingestor", "ingest", "document_facts", "document_ntriples", "EXTRACTOR", "sources"]
 
 EXTRACTOR = f"aikg-rules/{EXTRACTOR_VERSION}"
+BATCH = 16  # documents per store transaction in ingest_files (a failed batch is retried one by one)
 _KIND_LABELS = {"AccessBlock": "Access block", "Ban": "Ban", "ExportControl": "Export control",
                 "Suspension": "Suspension"}
 
@@ -56,57 +63,138 @@ class Ingestor:
         self.gazetteer = Gazetteer.from_store(store)
         self.known = set(self.gazetteer.entities)
         self.extractor = Extractor(Linker(self.gazetteer))
-        self._written: dict[str, Graph | None] = {}  # content hashes seen in this run (graphs kept for dry runs)
+        self._written: dict[str, list] = {}  # content hash -> the facts reported, for documents of this run
+        self._pending: set[str] = set()  # content hashes extracted but not written yet
+        # labels of the vocabulary (predicates, restriction kinds), read once
+        self._vocab_labels = {str(row[0]): str(row[1]) for row in store.query(
+            "SELECT ?x (SAMPLE(?l) AS ?label) WHERE { ?x rdfs:label ?l FILTER(STRSTARTS(STR(?x), STR(aikg:))) } "
+            "GROUP BY ?x").rows}
 
     # -- one document ---------------------------------------------------------------
 
     def ingest_file(self, path: str | os.PathLike) -> DocumentResult:
+        """Ingest one file, written before this returns."""
+        item = self._prepare(path)
+        list(self._flush([item]))
+        return item.result
+
+    def _prepare(self, path: str | os.PathLike) -> "_Item":
+        """Read and extract one file; what it must write is left to :meth:`_flush`."""
         shown = str(path)
         try:
             doc = read_document(path)
         except ReadError as e:
-            return DocumentResult(shown, "failed", error=str(e))
+            return _Item(path, DocumentResult(shown, "failed", error=str(e)))
         try:
-            return self._ingest(doc, shown)
+            return self._extract(path, doc, shown)
         except AikgError as e:
-            return DocumentResult(shown, "failed", id=str(document_iri(doc.content_hash)), error=str(e))
+            return _Item(path, DocumentResult(shown, "failed", id=str(document_iri(doc.content_hash)), error=str(e)))
         except Exception as e:  # noqa: BLE001 - one bad document must not stop the others
-            return DocumentResult(shown, "failed", id=str(document_iri(doc.content_hash)),
-                                  error=f"internal error: {type(e).__name__}: {e}")
+            return _Item(path, DocumentResult(shown, "failed", id=str(document_iri(doc.content_hash)),
+                                              error=f"internal error: {type(e).__name__}: {e}"))
 
-    def _ingest(self, doc: Document, shown: str) -> DocumentResult:
+    def _extract(self, path, doc: Document, shown: str) -> "_Item":
         gname = document_graph(doc.content_hash)
         diri = document_iri(doc.content_hash)
-        if doc.content_hash in self._written or self._stored(diri, gname):
-            graph = self._written.get(doc.content_hash) or self.store.graph(gname)
-            return DocumentResult(shown, "unchanged", str(diri), facts=document_facts(self.store, graph),
-                                  title=doc.title)
+        if doc.content_hash in self._written:
+            result = DocumentResult(shown, "unchanged", str(diri), facts=self._written[doc.content_hash],
+                                    title=doc.title)
+            return _Item(path, result, duplicate_of=doc.content_hash if doc.content_hash in self._pending else None)
+        abspath = _abspath(doc.path)
+        stored, stale = self._lookup(abspath, diri, gname)
+        if stored:
+            facts = document_facts(self.store, self.store.graph(gname), labels=self._label_of)
+            return _Item(path, DocumentResult(shown, "unchanged", str(diri), facts=facts, title=doc.title))
         extraction = self.extractor.extract(doc.text, doc.published)
-        graph = build_graph(doc, extraction, gname, diri)
-        stale = self._stale_graphs(doc.path, gname)
-        if not self.dry_run:
-            self.store.replace_graphs({**{g: None for g in stale}, gname: graph})
-        self._written[doc.content_hash] = graph if self.dry_run else None
+        text, rows, labels = document_ntriples(doc, extraction, gname, diri, abspath=abspath)
+        facts = _facts_json(rows, lambda iri: labels.get(iri) or self._vocab_labels.get(iri))
+        self._written[doc.content_hash] = facts
         new = sorted({str(e.iri) for e in extraction.entities.values() if e.new and e.iri not in self.known})
         self.known.update(URIRef(i) for i in new)
-        return DocumentResult(shown, "added", str(diri), facts=document_facts(self.store, graph), title=doc.title,
-                              new_entities=new)
+        result = DocumentResult(shown, "added", str(diri), facts=facts, title=doc.title, new_entities=new)
+        if self.dry_run:
+            return _Item(path, result)
+        self._pending.add(doc.content_hash)
+        return _Item(path, result, {**{g: None for g in stale}, gname: text}, doc.content_hash)
 
-    def _stored(self, diri: URIRef, gname: URIRef) -> bool:
-        q = bind("ASK { GRAPH ?g { ?d a aikg:Document } }", g=gname, d=diri)
-        return bool(self.store.query(q).boolean)
+    def _flush(self, items: list["_Item"]):
+        """Write the items' graphs, then yield their results in order.
 
-    def _stale_graphs(self, path: str, keep: URIRef) -> list[URIRef]:
-        """Graphs of older versions of the same file."""
-        q = bind("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?d a aikg:Document ; aikg:path ?p } }",
-                 p=Literal(_abspath(path)))
-        return [row[0] for row in self.store.query(q).rows if row[0] != keep]
+        Several documents go in one transaction; if it fails, each is written in its own, so that a
+        bad document costs only itself: each document is stored whole or not at all, either way.
+        """
+        writes = [it for it in items if it.graphs is not None]
+        done = False
+        if len(writes) > 1:
+            merged: dict = {}
+            for it in writes:
+                merged.update(it.graphs)
+            try:
+                self.store.replace_graphs(merged)
+                done = True
+            except Exception:  # noqa: BLE001 - retried one by one below, where the error is reported
+                done = False
+        failed: set[str] = set()
+        for it in writes:
+            self._pending.discard(it.content_hash)
+            if done:
+                continue
+            try:
+                self.store.replace_graphs(it.graphs)
+            except Exception as e:  # noqa: BLE001 - one bad document must not stop the others
+                error = str(e) if isinstance(e, AikgError) else f"internal error: {type(e).__name__}: {e}"
+                it.result = DocumentResult(it.result.path, "failed", id=it.result.id, error=error)
+                self._written.pop(it.content_hash, None)
+                failed.add(it.content_hash)
+        for it in items:
+            if it.duplicate_of in failed:  # its twin was not stored after all: try it on its own
+                it.result = self.ingest_file(it.path)
+            yield it.result
+
+    def _label_of(self, iri: str) -> str | None:
+        """A node's label as the run knows it: the gazetteer's, else the vocabulary's (None: unknown here)."""
+        ref = URIRef(iri)
+        e = self.gazetteer.entities.get(ref)
+        if e is not None:
+            return e.label
+        return self._vocab_labels.get(iri)
+
+    def _lookup(self, abspath: str, diri: URIRef, gname: URIRef) -> tuple[bool, list[URIRef]]:
+        """(is this content stored already, the graphs of older versions of the same file): one query."""
+        q = bind("SELECT DISTINCT ?g WHERE { { GRAPH ?g { ?d aikg:path ?p } } UNION "
+                 "{ GRAPH ?this { ?doc a aikg:Document } BIND(?this AS ?g) } }",
+                 p=Literal(abspath), this=gname, doc=diri)
+        graphs = [row[0] for row in self.store.query(q).rows]
+        return gname in graphs, [g for g in graphs if g != gname]
 
     # -- many -------------------------------------------------------------------------
 
-    def ingest_files(self, files):
+    def ingest_files(self, files, *, batch: int = BATCH):
+        """Ingest files in order, yielding each result once its document is stored.
+
+        Up to ``batch`` documents are written per store transaction (see :meth:`_flush`).
+        """
+        queue: list[_Item] = []
+        writes = 0
         for path in files:
-            yield self.ingest_file(path)
+            item = self._prepare(path)
+            queue.append(item)
+            writes += item.graphs is not None
+            if writes >= batch:
+                yield from self._flush(queue)
+                queue, writes = [], 0
+        yield from self._flush(queue)
+
+
+@dataclass
+class _Item:
+    """One document on its way: its result so far and what it still has to write."""
+
+    path: object
+    result: DocumentResult
+    graphs: dict | None = None  # graph name -> N-Triples text or None (drop); None: nothing to write
+    content_hash: str | None = None
+    duplicate_of: str | None = None  # the content hash of a write still pending with the same content
 
 
 def ingest(store: Store, paths, *, dry_run: bool = False) -> tuple[list[DocumentResult], list[Path]]:
@@ -120,52 +208,111 @@ def _abspath(path: str) -> str:
     return str(Path(path).resolve())
 
 
-def _entity_triples(g: Graph, e: Entity) -> None:
-    for t in sorted(e.types):
-        g.add((e.iri, RDF.type, AIKG[t]))
-    g.add((e.iri, RDFS.label, Literal(e.label)))
-    for alias in e.aliases:
-        g.add((e.iri, SKOS.altLabel, Literal(alias)))
+# -- N-Triples, written directly -----------------------------------------------------
+
+_BAD_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+_TO_ESCAPE = re.compile(r'[\x00-\x1f\x7f"\\]')
+_XSD_STRING, _XSD_DATE, _XSD_DECIMAL, _XSD_BOOLEAN = str(XSD.string), str(XSD.date), str(XSD.decimal), \
+    str(XSD.boolean)
+_NEGATED = f"<{AIKG.negated}>"
+_A, _LABEL, _ALT = f"<{RDF.type}>", f"<{RDFS.label}>", f"<{SKOS.altLabel}>"
+_ST_TYPE, _ST_S, _ST_P, _ST_O = f"<{AIKG.Statement}>", f"<{RDF.subject}>", f"<{RDF.predicate}>", f"<{RDF.object}>"
+_DERIVED, _CONF, _EXTR, _QUOTE = f"<{PROV.wasDerivedFrom}>", f"<{AIKG.confidence}>", f"<{AIKG.extractor}>", \
+    f"<{AIKG.quote}>"
 
 
-def build_graph(doc: Document, extraction: Extraction, gname: URIRef, diri: URIRef) -> Graph:
-    """The named graph of one document."""
-    g = Graph()
-    g.add((diri, RDF.type, AIKG.Document))
-    g.add((diri, AIKG.path, Literal(_abspath(doc.path))))
-    g.add((diri, AIKG.contentHash, Literal(doc.content_hash)))
-    g.add((diri, RDFS.label, Literal(doc.title or Path(doc.path).name)))
+def _iri(value) -> str:
+    text = str(value)
+    if not text or _BAD_IRI.search(text):
+        raise StoreError(f"cannot write graph: invalid IRI {text!r}")
+    return f"<{text}>"
+
+
+def _escape(m: re.Match) -> str:
+    c = m.group(0)
+    return _ESCAPES.get(c) or f"\\u{ord(c):04X}"
+
+
+def _lit(value: str, datatype: str | None = None) -> str:
+    text = '"' + _TO_ESCAPE.sub(_escape, value) + '"'
+    return text if datatype is None or datatype == _XSD_STRING else f"{text}^^<{datatype}>"
+
+
+def document_ntriples(doc: Document, extraction: Extraction, gname: URIRef, diri: URIRef, *,
+                      abspath: str | None = None):
+    """The named graph of one document as N-Triples text, plus the facts it asserts and the labels it uses.
+
+    Returns ``(text, rows, labels)``: ``rows`` are ``(subject, predicate, object, quote, confidence)``
+    of the asserted (not negated) statements, subject and predicate IRIs as strings, the object an IRI
+    string or a ``(value, datatype)`` pair; ``labels`` maps the IRIs of the entities and restrictions
+    the facts name to their labels. One statement has one quote: the first sentence that states it.
+    """
+    lines: dict[str, None] = {}  # an ordered set
+    rows: list[tuple] = []
+    labels: dict[str, str] = {}
+    statements: set[str] = set()
+    quotes: dict[str, str] = {}  # quote -> its literal (most quotes carry several statements)
+    d = _iri(diri)
+    tail = f" {_DERIVED} {d} .\n"
+    extractor = f" {_EXTR} {_lit(EXTRACTOR)} .\n"
+    title = doc.title or Path(doc.path).name
+
+    lines[f"{d} {_A} <{AIKG.Document}> .\n"] = None
+    lines[f"{d} <{AIKG.path}> {_lit(abspath or _abspath(doc.path))} .\n"] = None
+    lines[f"{d} <{AIKG.contentHash}> {_lit(doc.content_hash)} .\n"] = None
+    lines[f"{d} {_LABEL} {_lit(title)} .\n"] = None
     if doc.url:
-        g.add((diri, AIKG.url, Literal(doc.url, datatype=XSD.anyURI)))
+        lines[f"{d} <{AIKG.url}> {_lit(doc.url, str(XSD.anyURI))} .\n"] = None
     if doc.published:
-        g.add((diri, AIKG.published, Literal(doc.published.isoformat(), datatype=XSD.date)))
+        lines[f"{d} <{AIKG.published}> {_lit(doc.published.isoformat(), _XSD_DATE)} .\n"] = None
 
-    def assert_fact(s, p, o, quote, confidence, negated=False, valid_from: date | None = None):
-        for t in provenance(gname, s, p, o, diri, confidence=confidence, extractor=EXTRACTOR, quote=quote):
-            g.add(t)
-        st = statement_iri(gname, s, p, o)
-        if negated:
-            g.add((st, AIKG.negated, Literal(True)))
+    def assert_fact(s: URIRef, p: URIRef, o, quote: str, confidence: float, negated: bool = False,
+                    valid_from: date | None = None) -> None:
+        if isinstance(o, date):
+            o_nt, o_report = _lit(o.isoformat(), _XSD_DATE), (o.isoformat(), _XSD_DATE)
+            o_term = Literal(o.isoformat(), datatype=XSD.date)
         else:
-            g.add((s, p, o))
+            o_nt, o_report, o_term = _iri(o), str(o), o
+        st_ref = str(statement_iri(gname, s, p, o_term))
+        if st_ref in statements:
+            return
+        statements.add(st_ref)
+        st, s_nt, p_nt = _iri(st_ref), _iri(s), _iri(p)
+        conf = f"{confidence:.2f}"
+        lines[f"{st} {_A} {_ST_TYPE} .\n{st} {_ST_S} {s_nt} .\n{st} {_ST_P} {p_nt} .\n{st} {_ST_O} {o_nt} .\n"
+              f"{st}{tail}{st} {_CONF} \"{conf}\"^^<{_XSD_DECIMAL}> .\n{st}{extractor}"] = None
+        if quote:
+            q = quotes.get(quote)
+            if q is None:
+                q = quotes[quote] = _lit(quote)
+            lines[f"{st} {_QUOTE} {q} .\n"] = None
+        if negated:
+            lines[f"{st} {_NEGATED} \"true\"^^<{_XSD_BOOLEAN}> .\n"] = None
+        else:
+            lines[f"{s_nt} {p_nt} {o_nt} .\n"] = None
+            rows.append((str(s), str(p), o_report, quote or None, float(conf)))
         if valid_from:
-            g.add((st, AIKG.validFrom, Literal(valid_from.isoformat(), datatype=XSD.date)))
+            lines[f"{st} <{AIKG.validFrom}> {_lit(valid_from.isoformat(), _XSD_DATE)} .\n"] = None
 
     used: dict[URIRef, Entity] = {}
     for f in extraction.facts:
-        obj = f.object
-        assert_fact(f.subject.iri, AIKG[f.predicate], obj.iri, f.quote, f.confidence, f.negated, f.valid_from)
+        assert_fact(f.subject.iri, _predicate(f.predicate), f.object.iri, f.quote, f.confidence, f.negated,
+                    f.valid_from)
         used[f.subject.iri] = f.subject
-        used[obj.iri] = obj
+        used[f.object.iri] = f.object
     for fr in extraction.restrictions:
         imposer = fr.imposer.iri if fr.imposer is not None else None
+        places = sorted(fr.applies_in, key=lambda e: str(e.iri))
+        where = ", ".join(p.label for p in places)
         for target in fr.restricts:
-            places = sorted(fr.applies_in, key=lambda e: str(e.iri))
             r = restriction_iri(target.iri, *[p.iri for p in places], imposer, fr.effective_from, fr.kind)
-            g.add((r, RDF.type, AIKG.Restriction))
-            where = ", ".join(p.label for p in places)
-            g.add((r, RDFS.label, Literal(f"{_KIND_LABELS[fr.kind]} on {target.label}" + (f" in {where}" if where else ""))))
-            assert_fact(r, AIKG.kind, AIKG[fr.kind], fr.quote, fr.confidence)
+            label = f"{_KIND_LABELS[fr.kind]} on {target.label}" + (f" in {where}" if where else "")
+            r_nt = _iri(r)
+            lines[f"{r_nt} {_A} <{AIKG.Restriction}> .\n"] = None
+            lines[f"{r_nt} {_LABEL} {_lit(label)} .\n"] = None
+            labels.setdefault(str(r), label)
+            assert_fact(r, AIKG.kind, _predicate(fr.kind), fr.quote, fr.confidence)
             assert_fact(r, AIKG.restricts, target.iri, fr.quote, fr.confidence)
             used[target.iri] = target
             for p in places:
@@ -178,62 +325,93 @@ def build_graph(doc: Document, extraction: Extraction, gname: URIRef, diri: URIR
                 assert_fact(r, AIKG.imposedBy, imposer, fr.quote, fr.confidence)
                 used[imposer] = fr.imposer
             if fr.effective_from:
-                assert_fact(r, AIKG.effectiveFrom, Literal(fr.effective_from.isoformat(), datatype=XSD.date),
-                            fr.quote, fr.confidence)
+                assert_fact(r, AIKG.effectiveFrom, fr.effective_from, fr.quote, fr.confidence)
             if fr.effective_until:
-                assert_fact(r, AIKG.effectiveUntil, Literal(fr.effective_until.isoformat(), datatype=XSD.date),
-                            fr.quote, fr.confidence)
+                assert_fact(r, AIKG.effectiveUntil, fr.effective_until, fr.quote, fr.confidence)
     for e in used.values():
+        labels.setdefault(str(e.iri), e.label)
         if e.new:
-            _entity_triples(g, e)
-    return g
+            node = _iri(e.iri)
+            for t in sorted(e.types):
+                lines[f"{node} {_A} {_iri(AIKG[t])} .\n"] = None
+            lines[f"{node} {_LABEL} {_lit(e.label)} .\n"] = None
+            for alias in e.aliases:
+                lines[f"{node} {_ALT} {_lit(alias)} .\n"] = None
+    return "".join(lines), rows, labels
 
 
-_STATEMENTS = """
-SELECT ?s ?p ?o ?quote ?conf WHERE {
-  ?st a aikg:Statement ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o .
-  OPTIONAL { ?st aikg:quote ?quote } OPTIONAL { ?st aikg:confidence ?conf }
-  FILTER NOT EXISTS { ?st aikg:negated true }
-}"""
+_PREDICATES: dict[str, URIRef] = {}
 
 
-def _labels(store: Store, graph: Graph, iris) -> dict:
+def _predicate(name: str) -> URIRef:
+    """``AIKG[name]``, once per name (the closed namespace checks the name each time)."""
+    p = _PREDICATES.get(name)
+    if p is None:
+        p = _PREDICATES[name] = AIKG[name]
+    return p
+
+
+# -- the JSON report --------------------------------------------------------------------
+
+
+def _local(iri: str) -> str:
+    return iri.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+
+
+def _facts_json(rows, label_of) -> list[dict]:
+    """FACT objects of the JSON contract from ``(s, p, o, quote, confidence)`` rows, sorted."""
+    def node(t):
+        if isinstance(t, tuple):
+            return {"value": t[0], "datatype": t[1]}
+        return {"id": t, "label": label_of(t) or _local(t)}
+
+    facts = [{"subject": node(s), "predicate": node(p), "object": node(o), "quote": q, "confidence": c}
+             for s, p, o, q, c in rows]
+    facts.sort(key=lambda f: (f["subject"]["label"], f["subject"]["id"], f["predicate"]["id"],
+                              f["object"].get("label") or f["object"].get("value"),
+                              f["object"].get("id") or f["object"].get("datatype"), f["quote"] or ""))
+    return facts
+
+
+def _store_labels(store: Store, iris) -> dict:
     labels = {}
-    for iri in iris:
-        for lab in graph.objects(iri, RDFS.label):
-            labels[iri] = str(lab)
-    missing = [i for i in iris if i not in labels]
-    for chunk in range(0, len(missing), 200):
-        part = missing[chunk:chunk + 200]
-        values = " ".join(bind("?x", x=i) for i in part)
+    iris = list(iris)
+    for chunk in range(0, len(iris), 200):
+        part = iris[chunk:chunk + 200]
+        values = " ".join(bind("?x", x=URIRef(i)) for i in part)
         rows = store.query(f"SELECT ?x ?l WHERE {{ VALUES ?x {{ {values} }} ?x rdfs:label ?l }}").rows
         for x, lab in rows:
-            labels.setdefault(x, str(lab))
+            labels.setdefault(str(x), str(lab))
     return labels
 
 
-def document_facts(store: Store, graph: Graph) -> list[dict]:
-    """The facts a document graph asserts, as the JSON contract's FACT objects (sorted)."""
+def document_facts(store: Store, graph: Graph, *, labels=None) -> list[dict]:
+    """The facts a stored document graph asserts, as the JSON contract's FACT objects (sorted).
+
+    ``labels`` (IRI string -> label or None) names nodes first; then the graph's own labels, then the store's.
+    """
     rows = []
     for st in graph.subjects(RDF.type, AIKG.Statement):
         if (st, AIKG.negated, Literal(True)) in graph:
             continue
         s, p, o = graph.value(st, RDF.subject), graph.value(st, RDF.predicate), graph.value(st, RDF.object)
         quote, conf = graph.value(st, AIKG.quote), graph.value(st, AIKG.confidence)
-        rows.append((s, p, o, quote, conf))
-    iris = sorted({t for r in rows for t in r[:3] if isinstance(t, URIRef)})
-    labels = _labels(store, graph, iris)
-
-    def node(t):
-        if isinstance(t, Literal):
-            return {"value": str(t), "datatype": str(t.datatype) if t.datatype else str(XSD.string)}
-        return {"id": str(t), "label": labels.get(t, str(t).rsplit("/", 1)[-1].rsplit("#", 1)[-1])}
-
-    facts = [{"subject": node(s), "predicate": node(p), "object": node(o), "quote": str(q) if q else None,
-              "confidence": float(c) if c is not None else None} for s, p, o, q, c in rows]
-    facts.sort(key=lambda f: (f["subject"]["label"], f["subject"]["id"], f["predicate"]["id"],
-                              f["object"].get("label") or f["object"].get("value")))
-    return facts
+        if isinstance(o, Literal):
+            o = (str(o), str(o.datatype) if o.datatype else _XSD_STRING)
+        else:
+            o = str(o)
+        rows.append((str(s), str(p), o, str(quote) if quote else None, float(conf) if conf is not None else None))
+    found: dict[str, str] = {}
+    iris = {t for r in rows for t in r[:3] if isinstance(t, str)}
+    for iri in iris:
+        known = labels(iri) if labels else None
+        if known is None:
+            for lab in graph.objects(URIRef(iri), RDFS.label):
+                known = str(lab)
+        if known is not None:
+            found[iri] = known
+    found.update(_store_labels(store, sorted(iris - set(found))))
+    return _facts_json(rows, found.get)
 
 
 _SOURCES = """

@@ -21,10 +21,11 @@ from rapidfuzz import fuzz, process
 from rdflib import URIRef
 
 from .errors import InputError
-from .ids import entity_iri, slug
+from .ids import entity_iri
 from .store import Store
 
-__all__ = ["Entity", "Mention", "Gazetteer", "Linker", "load_lexicon", "isa", "nlp", "PARENTS"]
+__all__ = ["Entity", "Mention", "Gazetteer", "Linker", "Token", "Sentence", "sentences", "load_lexicon", "isa", "nlp",
+           "PARENTS"]
 
 PARENTS = {"Company": "Organization", "Regulator": "Organization", "AIModel": "Product", "Service": "Product",
            "Chip": "Product", "Equipment": "Product"}
@@ -32,13 +33,127 @@ KNOWN_TYPES = set(PARENTS) | {"Organization", "Product", "Jurisdiction", "Custom
 FUZZY_THRESHOLD = 92
 _POSSESSIVE = {"'s", "’s", "'", "’"}
 _CAPITAL = re.compile(r"[A-Z]")
+_YEAR_OR_THOUSANDS = re.compile(r"(?:19|20)\d\d|\d+,\d+")
+_CAMEL = re.compile(r"[a-z][A-Z]")
+_SPACES = re.compile(r"\s+")
 _NOT_NAME = re.compile(r"^(?:\$?\d[\d,.]*(?:st|nd|rd|th|s|m|bn|b|k|gb|tb|mw|gw|%)?|\d+-\w+)$", re.I)
 _AFTER_PRODUCT = {"to", "in", "from", "for", "on", "and", "or", "starting", "since", "until", "at", "is", "are", "was",
                   "were", "will", "would", "has", "had", "that", "which", "with", "by", "as", "after", "before"}
 
 
+_ISA: dict = {}
+
+
+# -- reading the lexicon's regular expressions (shared with the extractor's pattern analysis) --------
+
+def _top_level_alternative(pattern: str) -> bool:
+    """True when ``pattern`` has a ``|`` outside every group (then no item of it is mandatory)."""
+    depth, k = 0, 0
+    while k < len(pattern):
+        c = pattern[k]
+        if c == "\\":
+            k += 2
+            continue
+        depth += {"(": 1, ")": -1}.get(c, 0)
+        if c == "|" and depth == 0:
+            return True
+        k += 1
+    return False
+
+
+def _group_end(pattern: str, i: int) -> int:
+    """The index just past the ``)`` that closes the group opened at ``pattern[i]``."""
+    level, j = 1, i + 1
+    while j < len(pattern) and level:
+        if pattern[j] == "\\":
+            j += 2
+            continue
+        level += {"(": 1, ")": -1}.get(pattern[j], 0)
+        j += 1
+    return j
+
+
+def _alternatives(body: str) -> list[str]:
+    """A group body split at its own top-level ``|``."""
+    out, depth, start, k = [], 0, 0, 0
+    while k < len(body):
+        c = body[k]
+        if c == "\\":
+            k += 2
+            continue
+        if c in "([":
+            depth += 1
+        elif c in ")]":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            out.append(body[start:k])
+            start = k + 1
+        k += 1
+    return out + [body[start:]]
+
+
+def _needed_words(pattern: str) -> list[tuple[str, ...]]:
+    """Substrings a text must hold (one of each tuple) for a case-insensitive ``pattern`` to match in it.
+
+    Only top-level literal words and groups of plain-word options count; anything else adds nothing.
+    """
+    if _top_level_alternative(pattern):
+        return []
+    out: list[tuple[str, ...]] = []
+    i, n = 0, len(pattern)
+    while i < n:
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+        elif c == "[":  # a character class: skip it whole ("]" first, or after "^", is a member)
+            j = i + 1
+            if pattern[j:j + 1] == "^":
+                j += 1
+            if pattern[j:j + 1] == "]":
+                j += 1
+            while j < n and pattern[j] != "]":
+                j += 2 if pattern[j] == "\\" else 1
+            i = j + 1
+        elif c == "(":
+            j = _group_end(pattern, i)
+            body, after = pattern[i + 1:j - 1], pattern[j:j + 1]
+            i = j
+            options = _alternatives(body[2:])
+            if body.startswith("?:") and after not in ("?", "*", "+", "{") and \
+                    all(re.fullmatch(r"[a-z][a-z '-]*", o) for o in options):
+                out.append(tuple(o.strip() for o in options))
+        elif c.isalpha():
+            m = re.match(r"[a-z][a-z '-]*", pattern[i:])
+            if m is None:  # not a plain lower-case word: no requirement
+                i += 1
+                continue
+            j = i + m.end()
+            word = pattern[i:j]
+            if pattern[j:j + 1] in ("?", "*", "+", "{"):  # the quantifier takes the last character
+                word = word[:-1]
+            if word.strip():
+                out.append((word.strip(),))
+            i = j
+        else:
+            i += 1
+    return out
+
+
 def isa(types, wanted) -> bool:
     """True when one of ``types`` is ``wanted`` or a subclass of it."""
+    try:
+        return _ISA[types, wanted]
+    except KeyError:
+        pass
+    except TypeError:  # an unhashable argument: answer without the cache
+        return _isa(types, wanted)
+    if len(_ISA) > 10_000:
+        _ISA.clear()
+    answer = _ISA[types, wanted] = _isa(types, wanted)
+    return answer
+
+
+def _isa(types, wanted) -> bool:
     wanted = {wanted} if isinstance(wanted, str) else set(wanted)
     return any(t in wanted or PARENTS.get(t) in wanted for t in types)
 
@@ -67,6 +182,112 @@ def nlp():
     pipe = spacy.blank("en")
     pipe.add_pipe("sentencizer")
     return pipe
+
+
+class Token:
+    """The few attributes of a spaCy token the linker reads, copied once (spaCy's own are slow to read).
+
+    Shared by every occurrence of the same text and trailing space: where it stands is the sentence's.
+    """
+
+    __slots__ = ("text", "whitespace_", "text_with_ws", "is_punct", "is_alpha", "like_num", "low", "word", "namelike",
+                 "not_name", "is_word")
+
+    def __init__(self, text: str, whitespace: str, is_punct: bool, is_alpha: bool, like_num: bool):
+        self.text = text
+        self.whitespace_ = whitespace
+        self.text_with_ws = text + whitespace
+        self.is_punct = is_punct
+        self.is_alpha = is_alpha
+        self.like_num = like_num
+        self.low = text.lower().replace("’", "'")
+        self.word = self.low.replace("“", '"').replace("”", '"')  # as a sentence template writes it
+        self.namelike = bool(text) and (text[0].isupper() or (text[0].isdigit() and any(c.isalpha() for c in text))) \
+            and text not in _POSSESSIVE
+        self.not_name = _NOT_NAME.match(text) is not None
+        self.is_word = is_alpha or any(c.isdigit() for c in text)
+
+
+class Sentence:
+    """One sentence: its tokens, their character offsets in the paragraph, its text."""
+
+    __slots__ = ("tokens", "offsets", "text", "start_char")
+
+    def __init__(self, tokens: list[Token], offsets: list[int], text: str):
+        self.tokens = tokens
+        self.offsets = offsets
+        self.text = text
+        self.start_char = offsets[0] if offsets else 0
+
+    def __iter__(self):
+        return iter(self.tokens)
+
+    def __len__(self):
+        return len(self.tokens)
+
+
+_TOKENS: dict[int, Token] = {}  # 2 * spaCy's ORTH hash of the text + (followed by a space) -> its Token
+
+
+def _token(vocab, orth: int, space: int) -> Token:
+    if len(_TOKENS) > 200_000:
+        _TOKENS.clear()
+    text = vocab.strings[orth]
+    lex = vocab[text]
+    tok = _TOKENS[2 * orth + space] = Token(text, " " if space else "", lex.is_punct, lex.is_alpha, lex.like_num)
+    return tok
+
+
+def sentences(doc, text: str | None = None, punct_chars=None) -> list[Sentence]:
+    """The sentences of a spaCy ``Doc`` as light :class:`Sentence` objects.
+
+    ``text`` is the doc's text when the caller has it (``doc.text`` rebuilds it). With ``punct_chars``
+    the sentences are split here by spaCy's sentencizer rule (its ``predict``, on the copied tokens),
+    so a bare tokenizer's doc will do; without, the doc's own sentence starts are used.
+    """
+    from spacy.attrs import IDX, ORTH, SENT_START, SPACY
+
+    vocab, cache = doc.vocab, _TOKENS
+    if text is None:
+        text = doc.text
+    out: list[Sentence] = []
+    toks: list[Token] = []
+    offsets: list[int] = []
+
+    def close():
+        last = toks[-1]
+        out.append(Sentence(toks, offsets, text[offsets[0]:offsets[-1] + len(last.text)]))
+
+    if punct_chars is None:
+        for orth, idx, space, start in doc.to_array([ORTH, IDX, SPACY, SENT_START]).tolist():
+            if start == 1 and toks:
+                close()
+                toks, offsets = [], []
+            toks.append(cache.get(2 * orth + space) or _token(vocab, orth, space))
+            offsets.append(idx)
+    else:
+        seen_period = False
+        for orth, idx, space in doc.to_array([ORTH, IDX, SPACY]).tolist():
+            tok = cache.get(2 * orth + space) or _token(vocab, orth, space)
+            in_punct = tok.text in punct_chars
+            if seen_period and not tok.is_punct and not in_punct:
+                close()
+                toks, offsets = [], []
+                seen_period = False
+            elif in_punct:
+                seen_period = True
+            toks.append(tok)
+            offsets.append(idx)
+    if toks:
+        close()
+    return out
+
+
+def _as_sentence(sent) -> Sentence:
+    if isinstance(sent, Sentence):
+        return sent
+    toks = [Token(t.text, t.whitespace_, t.is_punct, t.is_alpha, t.like_num) for t in sent]
+    return Sentence(toks, [t.idx for t in sent], sent.text)
 
 
 @lru_cache(maxsize=65536)
@@ -121,11 +342,15 @@ class Gazetteer:
         self.entities: dict[URIRef, Entity] = {}
         self.demonyms: dict[str, Entity] = {}
         self.home: dict[URIRef, Entity] = {}  # organization -> the jurisdiction it is based in
+        self.provider: dict[URIRef, Entity] = {}  # service -> the organization that offers it
         self.by_label: dict[str, Entity] = {}
         self.first: set[str] = set()
+        self.prefixes: set[tuple] = set()  # every proper prefix of a name's key: where a longer match may go on
+        self.members: dict[str, list] = {}  # last word of a product's label -> [(product, the words before it)]
         self.max_len = 1
         self._fuzzy_keys: list[str] | None = None
         self._fuzzy_map: dict[str, Entity] = {}
+        self._fuzzy_by_len: dict[int, tuple[list, list]] = {}  # key length -> (keys, their positions in _fuzzy_keys)
 
     @classmethod
     def from_store(cls, store: Store, lexicon: dict | None = None) -> "Gazetteer":
@@ -153,6 +378,10 @@ class Gazetteer:
         for org, j in store.query("SELECT ?o ?j WHERE { ?o aikg:basedIn ?j . ?j a aikg:Jurisdiction }").rows:
             if org in gaz.entities and j in gaz.entities:
                 gaz.home.setdefault(org, gaz.entities[j])
+        for svc, org in store.query("SELECT ?s ?o WHERE { ?s a aikg:Service ; aikg:offeredBy ?o . "
+                                    "?o a ?t FILTER(?t IN (aikg:Company, aikg:Organization)) }").rows:
+            if svc in gaz.entities and org in gaz.entities:
+                gaz.provider.setdefault(svc, gaz.entities[org])
         for j, dem in store.query("SELECT ?j ?d WHERE { ?j aikg:demonym ?d }").rows:
             if j in gaz.entities:
                 gaz.demonyms.setdefault(str(dem).lower(), gaz.entities[j])
@@ -172,8 +401,13 @@ class Gazetteer:
                 continue
             rank = 0 if i == 0 else 1
             self._put(key, entity, rank)
+            if i == 0 and len(key) > 1 and isa(entity.types, "Product") and key[-1].isalpha():
+                self.members.setdefault(key[-1], []).append((entity, key[:-1]))
             if isa(entity.types, "Organization") and len(key) > 1 and key[-1] in suffixes:
-                self._put(key[:-1], entity, rank + 2)
+                short = key[:-1]
+                while len(short) > 1 and short[-1] == ",":  # "Amazon Web Services, Inc.": no trailing comma
+                    short = short[:-1]
+                self._put(short, entity, rank + 2)
             if key[0] == "the" and len(key) > 1:
                 self._put(key[1:], entity, rank)
         return entity
@@ -184,11 +418,16 @@ class Gazetteer:
             entries.append((entity, rank))
             entries.sort(key=lambda x: x[1])
         self.first.add(key[0])
+        for k in range(1, len(key)):
+            self.prefixes.add(key[:k])
         self.max_len = max(self.max_len, len(key))
         text = " ".join(key)
         if self._fuzzy_keys is not None and len(text) >= 5 and text not in self._fuzzy_map:
             self._fuzzy_map[text] = entries[0][0]
             self._fuzzy_keys.append(text)
+            keys, positions = self._fuzzy_by_len.setdefault(len(text), ([], []))
+            keys.append(text)
+            positions.append(len(self._fuzzy_keys) - 1)
 
     def lookup(self, name: str) -> Entity | None:
         entries = self.names.get(_key(name))
@@ -221,17 +460,37 @@ class Gazetteer:
         if self._fuzzy_keys is None:
             self._fuzzy_map = {" ".join(k): es[0][0] for k, es in self.names.items() if len(" ".join(k)) >= 5}
             self._fuzzy_keys = list(self._fuzzy_map)
-        hit = process.extractOne(text.lower(), self._fuzzy_keys, scorer=fuzz.ratio, score_cutoff=FUZZY_THRESHOLD)
-        return self._fuzzy_map[hit[0]] if hit else None
+            for pos, key in enumerate(self._fuzzy_keys):
+                keys, positions = self._fuzzy_by_len.setdefault(len(key), ([], []))
+                keys.append(key)
+                positions.append(pos)
+        # fuzz.ratio is 100 * (1 - distance / (len1 + len2)) and the distance is at least the length
+        # difference: only keys of about the same length can reach the threshold. Each length's keys are
+        # searched apart; the best score wins, the earliest key on a tie (as one search over all would).
+        query = text.lower()
+        n = len(query)
+        slack = (100 - FUZZY_THRESHOLD) / 100
+        best = None  # (score, position, key)
+        for size in range(int(n * (1 - slack) / (1 + slack)), int(n * (1 + slack) / (1 - slack)) + 2):
+            bucket = self._fuzzy_by_len.get(size)
+            if not bucket:
+                continue
+            keys, positions = bucket
+            hit = process.extractOne(query, keys, scorer=fuzz.ratio,
+                                     score_cutoff=best[0] if best else FUZZY_THRESHOLD)
+            if hit is not None:
+                candidate = (hit[1], positions[hit[2]], hit[0])
+                if best is None or candidate[0] > best[0] or (candidate[0] == best[0] and candidate[1] < best[1]):
+                    best = candidate
+        return self._fuzzy_map[best[2]] if best else None
 
 
-def _is_word(tok) -> bool:
-    return tok.is_alpha or any(c.isdigit() for c in tok.text)
+def _is_word(tok: Token) -> bool:
+    return tok.is_word
 
 
-def _namelike(tok) -> bool:
-    t = tok.text
-    return bool(t) and (t[0].isupper() or (t[0].isdigit() and any(c.isalpha() for c in t))) and t not in _POSSESSIVE
+def _namelike(tok: Token) -> bool:
+    return tok.namelike
 
 
 class Linker:
@@ -242,6 +501,7 @@ class Linker:
         lex = gazetteer.lexicon
         self.stop = {w.lower() for w in lex.get("stop_capitals", [])}
         self.seg_heads = {w.lower() for w in lex.get("segment_heads", [])}
+        self.customer_heads = {w.lower() for w in lex.get("customer_heads", [])}
         self.seg_mods = {w.lower() for w in lex.get("segment_modifiers", [])}
         self.type_cues = {}
         for typ, words in lex.get("type_cues", {}).items():
@@ -258,8 +518,15 @@ class Linker:
         self.pronouns = {str(w).lower() for w in lex.get("pronouns", [])}
         self.generic = [(re.compile(r"\b" + rx + r"\b", re.I), typ)
                         for typ, rxs in lex.get("generic_products", {}).items() for rx in rxs]
+        # words a sentence must hold for a pattern to match: most sentences name no generic product,
+        # and one search for any pattern's first needed words tells so
+        self._generic_needs = [_needed_words(rx.pattern[2:-2]) for rx, _ in self.generic]
+        firsts = [words[0] if words else None for words in self._generic_needs]
+        self._generic_any = None if any(f is None for f in firsts) else \
+            re.compile("|".join(re.escape(w) for f in firsts for w in f))
         self.exclusion = [tuple(str(w).lower().split()) for w in lex.get("exclusion_cues", [])]
         self.recent: list[Entity] = []  # discourse: most recent first
+        self.described: dict[str, list[Entity]] = {}
         self.counts: dict = {}  # mentions so far per entity
         self.acronyms: dict[str, Entity] = {}
         self.lower_words: set[str] = set()
@@ -272,20 +539,25 @@ class Linker:
         self.recent = []
         self.counts = {}
         self.acronyms = {}
+        self.described = {}  # head noun -> entities an appositive called so ("X, the ... start-up"), latest last
         self.lower_words = set(re.findall(r"(?<![.!?]\s)\b([a-z][a-z-]+)\b", text))
 
     def remember(self, entity: Entity, mentioned: bool = True) -> None:
-        self.recent = [entity] + [e for e in self.recent if e.iri != entity.iri][:30]
+        recent, iri = self.recent, entity.iri
+        if not (recent and recent[0] is entity):  # (already first: nothing moves)
+            same = str.__eq__  # str's own comparison: URIRef's is slow Python
+            self.recent = [entity] + [e for e in recent if not same(e.iri, iri)][:30]
         if mentioned:
             self.counts[entity.iri] = self.counts.get(entity.iri, 0) + 1
 
     # -- mentions ---------------------------------------------------------------------
 
     def mentions(self, sent) -> list[Mention]:
-        """Mentions in one spaCy sentence span (token indices relative to the span)."""
-        toks = list(sent)
+        """Mentions in one sentence (a :class:`Sentence` or a spaCy span; token indices relative to it)."""
+        sent = _as_sentence(sent)
+        toks = sent.tokens
         n = len(toks)
-        low = [t.text.lower().replace("’", "'") for t in toks]
+        low = [t.low for t in toks]
         taken = [None] * n
         found: list[Mention] = []
 
@@ -295,9 +567,11 @@ class Linker:
             found.append(m)
 
         self._generic_products(sent, toks, claim, taken)
+        first, acronyms = self.gaz.first, self.acronyms
         i = 0
         while i < n:
-            if taken[i] is not None:
+            if taken[i] is not None or (low[i] not in first and toks[i].text not in acronyms
+                                        and low[i].rstrip("s") not in first):
                 i += 1
                 continue
             m = self._known(toks, low, i, taken)
@@ -309,6 +583,7 @@ class Linker:
         self._acronym_definitions(toks, found, claim, taken)
         self._possessed_products(toks, low, found, claim, taken)
         self._unknown_names(toks, low, claim, taken)
+        self._family_members(toks, low, found, claim, taken)
         self._demonyms_and_segments(toks, low, found, claim, taken)
         self._governments(toks, low, found, claim, taken)
         self._anaphors(toks, low, claim, taken)
@@ -319,31 +594,87 @@ class Linker:
                     m.excluded = True
         found.sort(key=lambda m: m.start)
         self._absorb_heads(toks, low, found, taken)
-        seen: list[Entity] = []
+        aside = self._appositives(toks, low, taken)
+        self._descriptions(toks, low, taken)
+        seen: list[tuple[Entity, int]] = []  # (entity, where the appositive holding it ends, else -1)
         for m in found:
+            closes = next((end for start, end in aside if start <= m.start < end), -1)
             if m.kind == "anaphor":
                 if m.text.lower() in self.pronouns:  # pronouns: the sentence first, then recency
-                    local = [e for e in reversed(seen)]
-                    rest = [e for e in self.recent if all(e.iri != x.iri for x in local)]
-                else:  # "the company": the document's most talked-about candidate, recency breaking ties
-                    local = []
-                    rest = sorted(self.recent, key=lambda e: -self.counts.get(e.iri, 0))
+                    # ... but not what an appositive closed before it said in passing: in "X, the
+                    # group's unit, offers it through its platform", "its" is X's
+                    local = [e for e, end in reversed(seen) if not 0 <= end <= m.start]
+                    local_iris = {x.iri for x in local}
+                    rest = [e for e in self.recent if e.iri not in local_iris]
+                else:  # "the start-up": what an appositive called so, else the document's most
+                    # talked-about candidate, recency breaking ties
+                    local = list(reversed(self.described.get(m.text.lower().split()[-1], [])))
+                    local_iris = {x.iri for x in local}
+                    rest = sorted((e for e in self.recent if e.iri not in local_iris),
+                                  key=lambda e: -self.counts.get(e.iri, 0))
                 m.antecedents = tuple(local + rest)
                 if m.text.lower() not in self.pronouns:
                     e = m.resolve()
                     if e is not None:
-                        seen.append(e)
+                        seen.append((e, closes))
             elif m.entity is not None:
-                seen.append(m.entity)
+                seen.append((m.entity, closes))
         return found
+
+    def _descriptions(self, toks, low, taken) -> None:
+        """"Inflection AI, the Palo Alto-based start-up behind Pi": the head noun of an appositive after a
+        name describes it; a later "the start-up" refers back to it before any other company."""
+        n = len(toks)
+        for i in range(1, n - 2):
+            if toks[i].text != "," or low[i + 1] not in ("the", "a", "an"):
+                continue
+            named = taken[i - 1]
+            if named is None or named.kind != "entity" or named.entity is None or named.end != i \
+                    or isa(named.entity.types, ("Jurisdiction", "CustomerSegment")):
+                continue
+            for k in range(i + 2, min(n, i + 14)):
+                if toks[k].text in (".", ";", "!", "?") or (taken[k] is not None and taken[k].kind != "entity"):
+                    break
+                # the longest anaphor phrase starting here ("start-up" is three tokens)
+                phrase = next((p for end in range(min(n, k + 4), k, -1)
+                               for p in ["".join(t.text_with_ws for t in toks[k:end]).strip().lower()]
+                               if p in self.anaphors and all(taken[x] is None for x in range(k, end))
+                               and not (end < n and toks[end].namelike)), None)
+                if phrase is not None:
+                    self.described.setdefault(phrase.split()[-1], []).append(named.entity)
+                    break
+
+    def _appositives(self, toks, low, taken) -> list[tuple[int, int]]:
+        """Token spans of appositives: after "<name> ," a phrase opened by a determiner or a possessor
+        ("the group's cloud unit", "a start-up") up to the next comma."""
+        spans = []
+        n = len(toks)
+        for i in range(1, n - 2):
+            if toks[i].text != "," or taken[i - 1] is None:
+                continue
+            j = i + 1
+            opener = low[j] in ("a", "an", "the", "its", "their")
+            if not opener and taken[j] is not None:
+                after = taken[j].end
+                opener = after < n and low[after] in _POSSESSIVE
+            if not opener:
+                continue
+            k = next((k for k in range(j + 1, min(n, j + 25)) if toks[k].text == ","), None)
+            if k is not None:
+                spans.append((j, k))
+        return spans
 
     _POSSESSED = {("api",): "Service", ("app",): "Service", ("memory", "chips"): "Chip",
                   ("chips",): "Chip", ("products",): "Product", ("memory",): "Chip"}
+    _POSSESSED_FIRST = frozenset(h[0] for h in _POSSESSED)
 
     def _possessed_products(self, toks, low, found, claim, taken):
         """"OpenAI's API", "its API", "Micron memory chips": a product named by its owner."""
         n = len(toks)
+        heads = self._POSSESSED_FIRST
         for i in range(1, n):
+            if low[i] not in heads:
+                continue
             for head, typ in self._POSSESSED.items():
                 j = i + len(head)
                 if tuple(low[i:j]) != head or any(taken[k] is not None for k in range(i, j)):
@@ -377,6 +708,23 @@ class Linker:
                 claim(Mention(start, j, "".join(t.text_with_ws for t in toks[start:j]).strip(), product))
                 break
 
+    def _family_members(self, toks, low, found, claim, taken):
+        """"the Claude 3 family: Opus, Sonnet and Haiku": a bare capitalised word that ends the label of a
+        known product ("Claude 3 Opus") names it when the rest of that label ("Claude 3") was named
+        earlier in the sentence, and no other product fits."""
+        members = self.gaz.members
+        n = len(toks)
+        for i in range(1, n):
+            if taken[i] is not None or low[i] not in members or not toks[i].namelike or low[i] in self.stop:
+                continue
+            if i + 1 < n and toks[i + 1].namelike and taken[i + 1] is None:
+                continue  # "Opus Max": a longer name, not a member
+            named = {k for m in found if m.start < i and m.entity is not None
+                     for k in map(_key, [m.entity.label, *m.entity.aliases])}
+            hits = {e.iri: e for e, prefix in members[low[i]] if prefix in named}
+            if len(hits) == 1:
+                claim(Mention(i, i + 1, toks[i].text, next(iter(hits.values()))))
+
     def government(self, jur: Entity) -> Entity:
         """The government of a jurisdiction: a known one ("Government of China") or a new Regulator."""
         dem = self._demonym_of(jur.label, jur)
@@ -408,8 +756,8 @@ class Linker:
         for m in reversed(mentions):
             if m.kind == "anaphor":
                 e = m.resolve()
-                if e is not None:
-                    self.remember(e, mentioned=False)
+                if e is not None:  # "the company" keeps its referent salient; a pronoun does not count
+                    self.remember(e, mentioned=m.text.lower() not in self.pronouns)
             elif m.entity is not None and not isa(m.entity.types, "Jurisdiction"):
                 self.remember(m.entity)
 
@@ -429,11 +777,14 @@ class Linker:
                 continue
             key.append(low[j])
             j += 1
-            entries = gaz.names.get(tuple(key))
+            t = tuple(key)
+            entries = gaz.names.get(t)
             if not entries and key[-1].endswith("s") and len(key[-1]) > 3:  # "H100s", "Blackwell GPUs"
-                entries = gaz.names.get(tuple(key[:-1]) + (key[-1][:-1],))
+                entries = gaz.names.get(t[:-1] + (key[-1][:-1],))
             if entries:
                 best = (j, entries)
+            if t not in gaz.prefixes:  # no longer name starts so
+                break
         if best is None and toks[i].text in self.acronyms:
             return Mention(i, i + 1, toks[i].text, self.acronyms[toks[i].text])
         if best is None:
@@ -469,10 +820,17 @@ class Linker:
 
     def _generic_products(self, sent, toks, claim, taken):
         text = sent.text
+        folded = text.casefold()
+        if self._generic_any is not None and not self._generic_any.search(folded):
+            return
         base = sent.start_char
-        for rx, typ in self.generic:
+        offsets = sent.offsets
+        for (rx, typ), needs in zip(self.generic, self._generic_needs):
+            if needs and not all(any(w in folded for w in words) for words in needs):
+                continue
             for m in rx.finditer(text):
-                idx = [k for k, t in enumerate(toks) if t.idx - base >= m.start() and t.idx - base + len(t) <= m.end()]
+                idx = [k for k, t in enumerate(toks)
+                       if offsets[k] - base >= m.start() and offsets[k] - base + len(t.text) <= m.end()]
                 if not idx or any(taken[k] is not None for k in idx):
                     continue
                 label = re.sub(r"^(?:most |older |newer )", "", m.group(0).lower())
@@ -533,17 +891,18 @@ class Linker:
         n = len(toks)
         i = 0
         while i < n:
-            if taken[i] is not None or not _namelike(toks[i]) or toks[i].is_punct or _NOT_NAME.match(toks[i].text):
+            tok = toks[i]
+            if taken[i] is not None or not tok.namelike or tok.is_punct or tok.not_name:
                 i += 1
                 continue
             j = i + 1
             while j < n and taken[j] is None and (
-                    _namelike(toks[j]) or (toks[j].like_num and not re.fullmatch(r"(?:19|20)\d\d|\d+,\d+", toks[j].text)
-                                           and len(toks[j].text) <= 5) or (toks[j - 1].whitespace_ == "" and toks[j].text in "-.:/+"
-                                           and j + 1 < n and toks[j + 1].whitespace_ != " " and _is_word(toks[j + 1]))
-                    or (toks[j - 1].whitespace_ == "" and _is_word(toks[j]))):
+                    toks[j].namelike or (toks[j].like_num and not _YEAR_OR_THOUSANDS.fullmatch(toks[j].text)
+                                         and len(toks[j].text) <= 5) or (toks[j - 1].whitespace_ == "" and toks[j].text in "-.:/+"
+                                         and j + 1 < n and toks[j + 1].whitespace_ != " " and toks[j + 1].is_word)
+                    or (toks[j - 1].whitespace_ == "" and toks[j].is_word)):
                 j += 1
-            while j > i and not _is_word(toks[j - 1]):
+            while j > i and not toks[j - 1].is_word:
                 j -= 1
             if i > 0 and toks[i - 1].text == "(" and i >= 2 and toks[i - 2].text.islower() and j - i == 1:
                 i = j  # "deep-ultraviolet (DUV)": an abbreviation of a common noun
@@ -566,7 +925,7 @@ class Linker:
                 i = j
                 continue
             cue, _, _ = self._cue_type(low, i, j)
-            shaped = (any(c.isdigit() for c in text) or re.search(r"[a-z][A-Z]", text)
+            shaped = (any(c.isdigit() for c in text) or _CAMEL.search(text)
                       or (text.isupper() and len(text) >= 2) or "." in text.strip("."))
             suffix = self._name_type([w.lower() for w in words])
             if not (cue or shaped or suffix) or text.lower() in self.stop:
@@ -583,7 +942,7 @@ class Linker:
             i = j
 
     def _new_entity(self, label: str, typ: str, aliases=()) -> Entity:
-        label = re.sub(r"\s+", " ", label).strip()
+        label = _SPACES.sub(" ", label).strip()
         known = self.gaz.lookup(label)
         if known is not None:
             return known
@@ -608,13 +967,16 @@ class Linker:
             if m is None or m.start != i or m.entity is None:
                 continue
             if m.kind == "entity" and isa(m.entity.types, "CustomerSegment") and m.base is None:
+                # the place or provider the name starts with, the longest that is known
+                # ("Google Cloud customers": Google Cloud, not Google; "Chinese enterprise customers": China)
                 words = m.text.split()
                 while len(words) > 1 and (words[-1].lower() in self.seg_heads or words[-1].lower() in self.seg_mods):
                     words.pop()
-                prefix = " ".join(words)
-                if prefix != m.text:
+                    prefix = " ".join(words)
                     m.base = self.gaz.jurisdiction(prefix) or self.gaz.lookup(prefix)
-                    m.kind = "segment" if m.base is not None else m.kind
+                    if m.base is not None:
+                        m.kind = "segment"
+                        break
                 continue
             # "<place|demonym|org|service> [modifiers] <head>": a customer segment
             j = m.end
@@ -626,6 +988,8 @@ class Linker:
                 base = m.entity
                 if not (isa(base.types, ("Jurisdiction", "Organization", "Service"))):
                     continue
+                if not isa(base.types, "Jurisdiction") and low[j] not in self.customer_heads:
+                    continue  # "OpenAI researchers" work there; "OpenAI users" are its customers
                 surface = m.text if not isa(base.types, "Jurisdiction") else self._demonym_of(m.text, base)
                 label = " ".join([surface, *mods, toks[j].text.lower()])
                 seg = self.gaz.lookup(label)

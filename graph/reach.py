@@ -24,40 +24,53 @@ Verdict, from every route within ``max_depth`` hops: ``reachable`` (a route
 open and confirmed at every hop, with no disputed hop), ``unconfirmed``
 (open routes, none confirmed), ``blocked`` (routes, all blocked),
 ``no_route``. The verdict comes from a backward breadth-first search from
-the target over open edges that stops at the first confirmed entry; the
-explanation then enumerates routes backward from the target, shortest
-first: the k best open routes (confirmed, undisputed, through the actor's
-own suppliers, then short) and the blocked routes no longer than the k-th
-open one (all of them, within the bounds, when fewer than k are open), each
-with the restrictions that block it. A blocked route is listed once, at its
-shortest: longer routes through the same block add nothing. Both searches
-are bounded (depth and work) and say so in ``notes`` when a bound cut them
-short; a route the verdict rests on is always listed.
+the target over open edges, which tests each node as an entry when it first
+reaches it and stops at the first that completes a confirmed route (so a
+popular model's fifty thousand suppliers are not all read). The explanation
+then enumerates routes backward from the target, shortest first: the k best
+open routes (confirmed, undisputed, through the actor's own suppliers, then
+short) and the blocked routes no longer than the k-th open one (all of them,
+within the bounds, when fewer than k are open), each with the restrictions
+that block it. A blocked route is listed once, at its shortest: longer
+routes through the same block add nothing. Both searches are bounded (depth
+and work) and say so in ``notes`` when a bound cut them short; a route the
+verdict rests on is always listed.
+
+Restrictions are checked only at the nodes a search reaches (a node without
+one costs one dict lookup), and a level's candidate routes are ranked from
+set lookups before any route is spelled out.
 
 What-if (``without``): the named nodes are removed, with what depends on
 them: services all of whose operators (or, lacking operators, offerers) are
-removed, and parts all of whose platforms are removed.
+removed, and parts all of whose platforms are removed. A part stays, but
+loses its availability in a place when every platform that offered it there
+is gone: without 21Vianet, Azure China goes, and Azure OpenAI Service is no
+longer confirmed in China even though it stays on global Azure.
 """
-from collections import deque
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from .actors import Actor, resolve_actor
 from .errors import InputError
 from .namespace import AIKG
-from .projection import BUY, HOP_NODES, USE, Projection
+from .projection import (AVAILABLE_IN, BUY, CUSTOMER_OF, HOP_NODES, KIND_CODES, KINDS, ORGANIZATION, RELATIONS,
+                         SERVICE, USE, Projection, day)
 
-__all__ = ["answer", "verdict", "diff", "removed_nodes", "Search", "MAX_DEPTH", "MAX_WORK"]
+__all__ = ["answer", "verdict", "diff", "removed_nodes", "withdrawn_availability", "Search", "MAX_DEPTH",
+           "MAX_WORK"]
 
 MAX_DEPTH = 8
 MAX_WORK = 50_000   # edge visits per search: the bound that keeps any query well under a second
 MAX_BLOCKED = 10
-_CUSTOMER_OF = str(AIKG.customerOf)
 _OFFERS, _OPERATES, _HAS_PART = str(AIKG.offers), str(AIKG.operates), str(AIKG.hasPart)
 _RELATION_LABELS = {HOP_NODES[USE]: "uses", HOP_NODES[BUY]: "buys from", str(AIKG.develops): "develops",
                     str(AIKG.manufactures): "manufactures", str(AIKG.offers): "offers",
                     str(AIKG.operates): "operates", str(AIKG.hasPart): "has part",
-                    str(AIKG.providesAccessTo): "provides access to", _CUSTOMER_OF: "customer of"}
+                    str(AIKG.providesAccessTo): "provides access to", CUSTOMER_OF: "customer of"}
 _BUYABLE_NOT = frozenset({"Service", "AIModel", "Organization", "Jurisdiction", "CustomerSegment"})
+_BLOCKED, _DISPUTED = 1, 2  # flags of a partial route (suffix) in the route listing
+_WIDE = 256  # a node with this many edges in has them ranked with NumPy masks, not one by one
 
 
 @dataclass
@@ -74,16 +87,28 @@ class Hop:
 
 
 class Search:
-    """One question (actor, target, date, removed nodes) over one projection."""
+    """One question (actor, target, date, removed nodes) over one projection.
+
+    Nodes are IRIs in what it returns and node ids (see :class:`Projection`)
+    inside the loops; a route under construction is a tuple of edge ids from
+    its first node toward the target.
+    """
 
     def __init__(self, proj: Projection, actor: Actor, target: str, at: str, *, removed=frozenset(),
-                 max_depth: int = MAX_DEPTH, max_work: int = MAX_WORK):
+                 withdrawn=frozenset(), max_depth: int = MAX_DEPTH, max_work: int = MAX_WORK):
         self.proj, self.actor, self.target, self.at = proj, actor, target, at
-        self.g = proj.graph
         self.removed = frozenset(removed)
+        self.withdrawn = frozenset(withdrawn)   # (product, jurisdiction) availability the what-if takes away
         self.max_depth, self.max_work = max_depth, max_work
         self.notes: list[str] = []
         self._blocks: dict = {}
+        self._kinds: dict = {}
+        self._offered = [(j, proj.offered_in[j]) for j in sorted(actor.jurisdictions) if j in proj.offered_in]
+        self._work = 0
+        self._customer_mask = self._offered_mask = self._blocked_masks = None
+        self._t = proj.ids.get(target)
+        self._asserted = proj.customer_of(actor.node)  # customerOf facts (a "customers of X" phrase has none)
+        self._gone = frozenset(proj.ids[n] for n in self.removed if n in proj.ids)
 
     # -- restrictions ---------------------------------------------------------
     def applies(self, r) -> dict | None:
@@ -115,6 +140,7 @@ class Search:
         return reason
 
     def blocks(self, node: str, kind: str) -> list:
+        """[(restriction id, reason)] blocking a ``kind`` hop into ``node`` for this actor on this date."""
         key = (node, kind)
         found = self._blocks.get(key)
         if found is None:
@@ -128,63 +154,99 @@ class Search:
             self._blocks[key] = found
         return found
 
-    # -- edges and entries ------------------------------------------------------
-    def _valid(self, u, data) -> bool:
-        if u in self.removed:
-            return False
-        valid = data["valid"]
-        return valid is None or any((a is None or a <= self.at) and (b is None or self.at <= b) for a, b in valid)
+    def blocked_kinds(self, node: str) -> frozenset:
+        """The hop kinds blocked into ``node`` (mostly none: one dict lookup)."""
+        if node not in self.proj.restricted:
+            return frozenset()
+        kinds = self._kinds.get(node)
+        if kinds is None:
+            kinds = self._kinds[node] = frozenset(k for k in set(KINDS) if self.blocks(node, k))
+        return kinds
 
-    def preds(self, v):
-        """Usable edges into ``v`` (not the customerOf entry edges of other actors)."""
-        for u, keys in self.g._pred[v].items():  # the raw adjacency dict: views cost 3x here
-            for rel, data in keys.items():
-                if rel != _CUSTOMER_OF and self._valid(u, data):
-                    yield u, rel, data
+    # -- entries ----------------------------------------------------------------
+    def _available(self, product: str) -> list:
+        keys = self.proj.availability(product, sorted(self.actor.jurisdictions), self.at)
+        return [k for k in keys if (k[0], k[2]) not in self.withdrawn] if self.withdrawn else keys
 
-    def _buy_confirm(self, vendor: str, product: str) -> list:
-        keys = self.proj.availability(product, self.actor.jurisdictions, self.at)
-        return [k for k in keys if not self.proj.facts.get(k, {}).get("disputed")]
+    def _buy_confirm(self, product: str) -> list:
+        return [k for k in self._available(product) if not self.proj.fact_disputed(k)]
 
     def _avail_confirm(self, node: str) -> tuple[list, bool]:
-        keys = self.proj.availability(node, self.actor.jurisdictions, self.at)
-        good = [k for k in keys if not self.proj.facts.get(k, {}).get("disputed")]
+        keys = self._available(node)
+        good = [k for k in keys if not self.proj.fact_disputed(k)]
         return (good or keys), bool(keys) and not good
 
-    def entries(self, v: str, first: tuple | None) -> list[Hop]:
-        """Entry hops from the actor into ``v``; ``first`` is the suffix's first edge (rel, data, next)."""
-        a, proj, out = self.actor, self.proj, []
+    def good(self, x: str) -> bool:
+        """``x`` is confirmed available to the actor on the date (undisputed): a set lookup per place."""
+        proj = self.proj
+        for j, there in self._offered:
+            if x in there:
+                key = (x, AVAILABLE_IN, j)
+                info = proj.facts.get(key)
+                if (info is None or not info["disputed"] and proj.fact_valid(key, self.at)) and (
+                        x, j) not in self.withdrawn:
+                    return True
+        return False
+
+    def entries(self, v: str, first: int | None) -> list[Hop]:
+        """Entry hops from the actor into ``v``; ``first`` is the id of the route's next edge (None at the target)."""
+        a, proj = self.actor, self.proj
         types = proj.types.get(v, frozenset())
         kind = USE if "Service" in types else BUY
         if v in a.customer_of:
-            fact = (a.node, _CUSTOMER_OF, v)
-            data = self.g.get_edge_data(a.node, v, key=_CUSTOMER_OF) if a.node in self.g else None
-            if data is None or self._valid(a.node, data):
-                disputed = bool(data and data["disputed"])
-                out.append(Hop(a.node, v, _CUSTOMER_OF, kind, fact if data else None, confirmed=not disputed,
-                               disputed=disputed, blocks=self.blocks(v, kind)))
-                return out
+            key = (a.node, CUSTOMER_OF, v) if v in self._asserted else None
+            if key is None or a.node not in self.removed and proj.fact_valid(key, self.at):
+                disputed = key is not None and proj.fact_disputed(key)
+                return [Hop(a.node, v, CUSTOMER_OF, kind, key, confirmed=not disputed, disputed=disputed,
+                            blocks=self.blocks(v, kind))]
         if "Service" in types:
             keys, disputed = self._avail_confirm(v)
-            out.append(Hop(a.node, v, HOP_NODES[USE], USE, confirm=keys, confirmed=bool(keys) and not disputed,
-                           disputed=disputed, blocks=self.blocks(v, USE)))
-        elif first is not None and first[1]["kind"] == BUY and "Organization" in types:
-            keys = self._buy_confirm(v, first[2])
-            out.append(Hop(a.node, v, HOP_NODES[BUY], BUY, confirm=keys, confirmed=bool(keys),
-                           blocks=self.blocks(v, BUY)))
-        elif v == self.target and first is None and not types & _BUYABLE_NOT and not proj.vendors.get(v):
-            keys = self._buy_confirm(v, v)
-            out.append(Hop(a.node, v, HOP_NODES[BUY], BUY, confirm=keys, confirmed=bool(keys),
-                           blocks=self.blocks(v, BUY)))
-        return out
+            return [Hop(a.node, v, HOP_NODES[USE], USE, confirm=keys, confirmed=bool(keys) and not disputed,
+                        disputed=disputed, blocks=self.blocks(v, USE))]
+        if first is not None and KINDS[proj.rel[first]] == BUY and "Organization" in types:
+            keys = self._buy_confirm(proj.nodes[proj.dst[first]])
+            return [Hop(a.node, v, HOP_NODES[BUY], BUY, confirm=keys, confirmed=bool(keys),
+                        blocks=self.blocks(v, BUY))]
+        if v == self.target and first is None and not types & _BUYABLE_NOT and not proj.vendors.get(v):
+            keys = self._buy_confirm(v)
+            return [Hop(a.node, v, HOP_NODES[BUY], BUY, confirm=keys, confirmed=bool(keys),
+                        blocks=self.blocks(v, BUY))]
+        return []
 
-    def edge_hop(self, u: str, v: str, rel: str, data: dict, entry: Hop) -> Hop:
-        kind = data["kind"]
-        confirmed = not data["disputed"]
+    def _entry_class(self, u: int, first: int | None) -> int:
+        """0 when ``u`` cannot be an entry; else 1 + (not confirmed) * 2 + (not a supplier of the actor).
+
+        Set lookups only: it sorts a level's candidates before any route is spelled out.
+        """
+        proj = self.proj
+        x, flags = proj.nodes[u], proj.flags[u]
+        if x in self.actor.customer_of:
+            return 1
+        if flags & SERVICE:
+            return 2 if self.good(x) else 4
+        if first is None:
+            return 4 if x == self.target else 0
+        if flags & ORGANIZATION and KINDS[proj.rel[first]] == BUY:
+            return 2 if self.good(proj.nodes[proj.dst[first]]) else 4
+        return 0
+
+    def edge_hop(self, e: int, entry: Hop) -> Hop:
+        proj = self.proj
+        kind, disputed = KINDS[proj.rel[e]], e in proj.disputed
+        v = proj.nodes[proj.dst[e]]
+        confirmed = not disputed
         if kind == BUY and confirmed:  # a sale is confirmed by the customer relation or availability
-            confirmed = entry.relation == _CUSTOMER_OF or entry.confirmed or bool(self._buy_confirm(u, v))
-        return Hop(u, v, rel, kind, data["fact"], confirmed=confirmed, disputed=data["disputed"],
-                   blocks=self.blocks(v, kind))
+            confirmed = entry.relation == CUSTOMER_OF or entry.confirmed or bool(self._buy_confirm(v))
+        return Hop(proj.nodes[proj.src[e]], v, RELATIONS[proj.rel[e]], kind, proj.edge_fact(e), confirmed=confirmed,
+                   disputed=disputed, blocks=self.blocks(v, kind))
+
+    def _complete(self, entry: Hop, suffix) -> list[Hop]:
+        return [entry] + [self.edge_hop(e, entry) for e in suffix]
+
+    def _usable(self, e: int) -> bool:
+        """Edge ``e`` exists in the what-if and is valid on the date."""
+        proj = self.proj
+        return proj.src[e] not in self._gone and (e not in proj.dated or proj.edge_valid(e, self.at))
 
     # -- the verdict ------------------------------------------------------------
     def best(self, *, open_only: bool = True, confirmed_only: bool = False, customer_only: bool = False,
@@ -195,70 +257,80 @@ class Search:
         the search stops at the first confirmed entry; with ``customer_only``
         only entries through the actor's own ``customerOf`` count.
         """
-        start = self.target
-        if start in self.removed or start not in self.g and not self._entry_only_target():
+        if self.target in self.removed or self._t is None and self.target not in self.proj.types:
             return None
-        # state: node -> (next node, rel, data, next state) toward the target
-        parent = {start: None}
-        frontier, work, depth = [start], 0, 0
-        fallback = None
-        while frontier and depth < self.max_depth:
+        want = dict(open_only=open_only, confirmed_only=confirmed_only, customer_only=customer_only)
+        route = self._accept(self.target, (), **want)
+        if route is not None or self._t is None:
+            return route
+        proj, customers = self.proj, self.actor.customer_of
+        src, dst, rel, in_ptr, nodes, flags = proj.src, proj.dst, proj.rel, proj.in_ptr, proj.nodes, proj.flags
+        gone, dated, disputed = self._gone, proj.dated, proj.disputed
+        good = self.good
+        limit = max_work or self.max_work
+        parent = {self._t: None}   # node id -> edge id toward the target
+        frontier, work, depth = [self._t], 0, 0
+        while frontier:
+            last = depth + 1 >= self.max_depth  # nodes found now would need too many hops
             nxt = []
             for v in frontier:
-                suffix = self._suffix(parent, v)
-                for hop in self.entries(v, suffix[0] if suffix else None):
-                    if open_only and hop.blocks or customer_only and hop.relation != _CUSTOMER_OF:
+                lo, hi = in_ptr[v], in_ptr[v + 1]
+                blocked = self.blocked_kinds(nodes[v]) if open_only and lo < hi else ()
+                for e in range(lo, hi):
+                    u = src[e]
+                    if u in parent or u in gone or e in dated and not proj.edge_valid(e, self.at):
                         continue
-                    route = self._complete(hop, suffix)
-                    ok = route is not None and (not open_only or not any(h.blocks for h in route))
-                    if not ok:
+                    if blocked and KINDS[rel[e]] in blocked or confirmed_only and e in disputed:
                         continue
-                    if not confirmed_only or all(h.confirmed and not h.disputed for h in route):
-                        return route
-                    fallback = fallback or route
-                if v not in self.g:
-                    continue
-                for u, rel, data in self.preds(v):
-                    work += 1
-                    if u in parent:
-                        continue
-                    if confirmed_only and data["disputed"]:
-                        continue
-                    if open_only and self.blocks(v, data["kind"]):
-                        continue
-                    parent[u] = (v, rel, data)
+                    if last:
+                        self._limit(f"search limit reached: routes longer than {self.max_depth} hops were not explored")
+                        return None
+                    parent[u] = e
+                    x = nodes[u]
+                    if customer_only:
+                        candidate = x in customers
+                    elif confirmed_only:  # a confirmed entry is a supplier or something available where the actor is
+                        candidate = x in customers or (flags[u] & SERVICE and good(x)) or (
+                            flags[u] & ORGANIZATION and KINDS[rel[e]] == BUY and good(nodes[dst[e]]))
+                    else:
+                        candidate = x in customers or flags[u] & SERVICE or (
+                            flags[u] & ORGANIZATION and KINDS[rel[e]] == BUY)
+                    if candidate:
+                        route = self._accept(x, self._suffix(parent, u), **want)
+                        if route is not None:
+                            return route
                     nxt.append(u)
-                if work > (max_work or self.max_work):
+                work += hi - lo
+                if work > limit:
                     if max_work is None:
                         self._limit(f"search limit reached: stopped after {self.max_work} edges")
-                    return None if confirmed_only else fallback
+                    return None
             frontier, depth = nxt, depth + 1
-        if frontier and depth >= self.max_depth:
-            self._limit(f"search limit reached: routes longer than {self.max_depth} hops were not explored")
         return None
 
-    def _entry_only_target(self) -> bool:
-        return "Service" in self.proj.types.get(self.target, ()) or (
-            not self.proj.types.get(self.target, frozenset()) & _BUYABLE_NOT and self.target in self.proj.types)
+    def _accept(self, x: str, suffix: tuple, *, open_only, confirmed_only, customer_only):
+        """A route from an entry into ``x`` along ``suffix`` that meets the conditions, or None."""
+        for hop in self.entries(x, suffix[0] if suffix else None):
+            if open_only and hop.blocks or customer_only and hop.relation != CUSTOMER_OF:
+                continue
+            route = self._complete(hop, suffix)
+            if open_only and any(h.blocks for h in route):
+                continue
+            if not confirmed_only or all(h.confirmed and not h.disputed for h in route):
+                return route
+        return None
+
+    def _suffix(self, parent: dict, u: int) -> tuple:
+        out, dst = [], self.proj.dst
+        e = parent[u]
+        while e is not None:
+            out.append(e)
+            e = parent[dst[e]]
+        return tuple(out)
 
     def _limit(self, note: str) -> None:
         if note not in self.notes:
             self.notes.append(note)
-
-    def _suffix(self, parent, v) -> list:
-        out = []
-        while parent[v] is not None:
-            nxt, rel, data = parent[v]
-            out.append((rel, data, nxt))
-            v = nxt
-        return out
-
-    def _complete(self, entry: Hop, suffix: list) -> list[Hop]:
-        route, u = [entry], entry.dst
-        for rel, data, v in suffix:
-            route.append(self.edge_hop(u, v, rel, data, entry))
-            u = v
-        return route
 
     def verdict(self) -> tuple[str, list | None]:
         route = self.best(confirmed_only=True)
@@ -272,54 +344,217 @@ class Search:
 
     # -- the explanation ----------------------------------------------------------
     def routes(self, *, k: int, max_blocked: int) -> tuple[list, list]:
-        """Open routes (up to ``k`` kept, best first) and blocked routes (up to ``max_blocked``)."""
-        if self.target in self.removed:
+        """Open routes (up to ``4 k`` kept, best first) and blocked routes (up to ``max_blocked``).
+
+        Level by level (routes of 1, 2, ... hops): each level's entries are
+        ranked from set lookups, then only the best are spelled out as routes;
+        the search stops after the level where ``k`` open routes are found.
+        """
+        if self.target in self.removed or self._t is None and self.target not in self.proj.types:
             return [], []
-        opened, blocked, work = [], [], 0
-        queue = deque([(self.target, ())])   # (head node, suffix edges as (rel, data, next))
-        more_blocked, enough_at = False, None
-        while queue:
-            v, suffix = queue.popleft()
-            if enough_at is not None and len(suffix) > enough_at:
-                break  # k open routes found and their level listed: longer routes cannot rank above them
-            if enough_at is None and len(opened) >= k:
-                enough_at = len(suffix)
-            first = suffix[0] if suffix else None
-            suffix_blocked = any(self.blocks(nxt, data["kind"]) for _, data, nxt in suffix)
-            for hop in self.entries(v, first):
-                if hop.blocks or suffix_blocked:
-                    if len(blocked) < max_blocked:
-                        blocked.append(self._complete(hop, list(suffix)))
-                    else:
-                        more_blocked = True
-                elif len(opened) < max(k, 1) * 4:
-                    opened.append(self._complete(hop, list(suffix)))
-            if enough_at is not None:
-                continue
-            if suffix_blocked or len(suffix) + 1 >= self.max_depth or v not in self.g:
-                if not suffix_blocked and len(suffix) + 1 >= self.max_depth and any(True for _ in self.preds(v)):
+        out, in_ptr = _Listing(self, k, max_blocked), self.proj.in_ptr
+        self._work = 0
+        level, depth = [(self._t, (), 0)], 0
+        for item in level:
+            out.add(*item)
+        out.close()
+        while len(out.opened) < k and self._t is not None:
+            parents = [item for item in level if not item[2] & _BLOCKED]  # a route through a block: at its shortest
+            if depth + 1 >= self.max_depth:
+                if any(any(map(self._usable, range(in_ptr[v], in_ptr[v + 1]))) for v, _, _ in parents):
                     self._limit(f"search limit reached: routes longer than {self.max_depth} hops were not explored")
-                continue
-            if len(opened) >= max(k, 1) * 4 and (len(blocked) >= max_blocked):
                 break
-            on_path = {v} | {nxt for _, _, nxt in suffix}
-            for u, rel, data in self.preds(v):
-                work += 1
-                if u not in on_path:
-                    queue.append((u, ((rel, data, v),) + suffix))
-            if work > self.max_work:
-                self._limit(f"search limit reached: stopped listing routes after {self.max_work} edges")
+            nxt, wide, stop = [], [], False
+            for item in parents:
+                lo, hi = in_ptr[item[0]], in_ptr[item[0] + 1]
+                if hi - lo >= _WIDE:
+                    out.add_wide(*item)
+                    wide.append(item)
+                else:
+                    for step in self._extend(*item):
+                        out.add(*step)
+                        if not step[2] & _BLOCKED:
+                            nxt.append(step)
+                self._work += hi - lo
+                if self._work > self.max_work:
+                    self._limit(f"search limit reached: stopped listing routes after {self.max_work} edges")
+                    stop = True
+                    break
+            out.close()
+            if stop or len(out.opened) >= k or not nxt and not wide:
                 break
-        if more_blocked:
+            level = nxt + [step for item in wide for step in self._open_steps(*item)]  # wide ones only when needed
+            depth += 1
+        if out.more_blocked:
             self._limit(f"more blocked routes exist; the first {max_blocked} are shown")
-        return opened, blocked
+        return out.opened, out.blocked
+
+    def _extend(self, v: int, suffix: tuple, flag: int):
+        """The partial routes one edge longer: (predecessor, suffix, flags) for each usable edge into ``v``."""
+        proj = self.proj
+        src, rel, disputed, dated, gone = proj.src, proj.rel, proj.disputed, proj.dated, self._gone
+        on_path = {v}.union(proj.dst[e] for e in suffix)
+        blocked = self.blocked_kinds(proj.nodes[v])
+        for e in range(proj.in_ptr[v], proj.in_ptr[v + 1]):
+            u = src[e]
+            if u in on_path or u in gone or e in dated and not proj.edge_valid(e, self.at):
+                continue
+            yield u, (e,) + suffix, flag | (_BLOCKED if blocked and KINDS[rel[e]] in blocked else 0) | (
+                _DISPUTED if e in disputed else 0)
+
+    def wide(self, v: int, suffix: tuple) -> dict:
+        """The edges into ``v`` as NumPy masks: ``usable`` (valid, removed by no what-if, no node twice) and
+        ``through`` (the hop into ``v`` is blocked), with ``pred``, ``kind`` and the ``disputed`` edge ids."""
+        proj, a = self.proj, self.proj.arrays()
+        lo, hi = proj.in_ptr[v], proj.in_ptr[v + 1]
+        pred, kind = a["src"][lo:hi], a["kind"][lo:hi]
+        usable = ~np.isin(pred, list(self._gone | {v} | {proj.dst[e] for e in suffix}))
+        for e in _between(a["dated"], lo, hi).tolist():
+            usable[e - lo] = usable[e - lo] and proj.edge_valid(e, self.at)
+        through = np.isin(kind, [KIND_CODES[k] for k in self.blocked_kinds(proj.nodes[v])])
+        return {"lo": lo, "pred": pred, "kind": kind, "usable": usable, "through": through,
+                "disputed": set(_between(a["disputed"], lo, hi).tolist())}
+
+    def _open_steps(self, v: int, suffix: tuple, flag: int):
+        """:meth:`_extend` for a node with many edges in, the blocked ones left out."""
+        w = self.wide(v, suffix)
+        for i in np.flatnonzero(w["usable"] & ~w["through"]).tolist():
+            e = w["lo"] + i
+            yield self.proj.src[e], (e,) + suffix, flag | (_DISPUTED if e in w["disputed"] else 0)
+
+    def blocked_masks(self) -> dict:
+        """kind -> node id -> a restriction in force blocks that kind of hop into the node for this actor.
+
+        NumPy booleans, for wide levels. Only the restrictions scoped to the
+        actor's places (and its owners'), itself, its segments, its owners
+        or no one in particular are read, a column at a time; one reached
+        through a place applies unless it also names whom it applies to.
+        """
+        if self._blocked_masks is None:
+            proj, a = self.proj, self.actor
+            places = set(a.jurisdictions)
+            for owner, _ in a.owners:
+                places |= proj.closure(proj.based_in.get(owner, ()))
+            whos = (a.identities() | {owner for owner, _ in a.owners}) - places
+            at = day(self.at, 0)
+            masks = {kind: np.zeros(len(proj.nodes), dtype=bool) for kind in KIND_CODES}
+            for scope in [None, *sorted(places), *sorted(whos)]:
+                rows = proj.scope_rows(scope)
+                live = (rows["start"] <= at) & (at <= rows["end"])
+                for i in np.flatnonzero(live & (rows["check"] > 0) if scope is None or scope in places else live):
+                    live[i] = self.applies(proj.restrictions[proj.scoped[scope][rows["rid"][i]]]) is not None
+                for kind, code in KIND_CODES.items():
+                    masks[kind][rows["node"][live & ((rows["covers"] >> code) & 1 > 0)]] = True
+            self._blocked_masks = masks
+        return self._blocked_masks
+
+    def customer_mask(self):
+        """node id -> the actor is a customer of it (NumPy booleans, for wide levels)."""
+        if self._customer_mask is None:
+            mask = np.zeros(len(self.proj.nodes), dtype=bool)
+            mask[[self.proj.ids[x] for x in self.actor.customer_of if x in self.proj.ids]] = True
+            self._customer_mask = mask
+        return self._customer_mask
+
+    def offered_mask(self):
+        """node id -> available in one of the actor's places (before dates and disputes are checked)."""
+        if self._offered_mask is None:
+            mask = np.zeros(len(self.proj.nodes), dtype=bool)
+            for j, _ in self._offered:
+                mask[self.proj.offered_ids(j)] = True
+            self._offered_mask = mask
+        return self._offered_mask
+
+
+class _Listing:
+    """The routes found so far: blocked ones as they come, open ones ranked per level before being spelled out."""
+
+    def __init__(self, search: Search, k: int, max_blocked: int):
+        self.s, self.cap, self.max_blocked = search, max(k, 1) * 4, max_blocked
+        self.opened, self.blocked, self.more_blocked = [], [], False
+        self.ranked = [[] for _ in range(8)]  # (not confirmed, disputed, not the actor's supplier) -> candidates
+
+    def add(self, u: int | None, suffix: tuple, flag: int) -> None:
+        """The routes entering node ``u`` (None: the target, which has no edges) and then taking ``suffix``."""
+        s = self.s
+        first = suffix[0] if suffix else None
+        x = s.target if u is None else s.proj.nodes[u]
+        c = 4 if u is None else s._entry_class(u, first)
+        if not c:
+            return
+        if flag & _BLOCKED or x in s.proj.restricted:  # maybe blocked: spell it out now
+            if flag & _BLOCKED and len(self.blocked) >= self.max_blocked:
+                self.more_blocked = True
+                return
+            for hop in s.entries(x, first):
+                if hop.blocks or flag & _BLOCKED:
+                    if len(self.blocked) < self.max_blocked:
+                        self.blocked.append(s._complete(hop, suffix))
+                    else:
+                        self.more_blocked = True
+                elif len(self.opened) < self.cap:
+                    self.opened.append(s._complete(hop, suffix))
+            return
+        bucket = self.ranked[c - 1 + (4 if flag & _DISPUTED else 0)]
+        if len(bucket) < self.cap:
+            bucket.append((x, first, suffix))
+
+    def add_wide(self, v: int, suffix: tuple, flag: int) -> None:
+        """:meth:`add` for the routes through each of ``v``'s many predecessors.
+
+        NumPy masks over the predecessors pick the few worth spelling out:
+        blocked ones (as many as are listed, and one more to know there are
+        more), then open ones by rank, each in edge order.
+        """
+        s = self.s
+        proj = s.proj
+        w = s.wide(v, suffix)
+        lo, pred, through, disputed = w["lo"], w["pred"], w["through"], w["disputed"]
+        flags = proj.arrays()["flags"][pred]
+        service, vendor = (flags & SERVICE) > 0, ((flags & ORGANIZATION) > 0) & (w["kind"] == KIND_CODES[BUY])
+        customer = s.customer_mask()[pred]
+        entry = w["usable"] & (customer | service | vendor)
+        masks = s.blocked_masks()
+        blocked = entry & np.where(service, masks[USE][pred], masks[BUY][pred])  # the entry hop itself
+
+        def add(indices):
+            for i in indices.tolist():
+                e = lo + i
+                self.add(proj.src[e], (e,) + suffix, flag | (_BLOCKED if through[i] else 0) | (
+                    _DISPUTED if e in disputed else 0))
+
+        add(np.flatnonzero(entry & through)[:max(0, self.max_blocked - len(self.blocked)) + 1])
+        add(np.flatnonzero(blocked & ~through)[:max(0, self.max_blocked - len(self.blocked)) + 1])
+        free = entry & ~through & ~blocked
+        add(np.flatnonzero(free & customer)[:self.cap + len(disputed)])
+        free &= ~customer
+        likely = free & (service & s.offered_mask()[pred] | vendor & s.good(proj.nodes[v]))
+        for i in np.flatnonzero(likely).tolist():  # confirmed, unless dates or disputes say otherwise
+            if len(self.ranked[1]) >= self.cap:
+                break
+            add(np.array([i]))
+        add(np.flatnonzero(free & ~likely)[:self.cap + len(disputed)])
+
+    def close(self) -> None:
+        """Spell out the level's best open routes."""
+        for bucket in self.ranked:
+            for x, first, suffix in bucket:
+                if len(self.opened) >= self.cap:
+                    break
+                self.opened.extend(self.s._complete(hop, suffix) for hop in self.s.entries(x, first) if not hop.blocks)
+        self.ranked = [[] for _ in range(8)]
+
+
+def _between(ids, lo: int, hi: int):
+    """The sorted edge ids in ``ids`` from ``lo`` up to ``hi``."""
+    return ids[np.searchsorted(ids, lo):np.searchsorted(ids, hi)]
 
 
 def _rank(route: list[Hop]) -> tuple:
     """Confirmed before unconfirmed, undisputed before disputed, the actor's own suppliers first, then short."""
     confirmed = all(h.confirmed for h in route)
     disputed = any(h.disputed for h in route)
-    return (not confirmed, disputed, route[0].relation != _CUSTOMER_OF, len(route),
+    return (not confirmed, disputed, route[0].relation != CUSTOMER_OF, len(route),
             [(h.src, h.relation, h.dst) for h in route])
 
 
@@ -340,7 +575,7 @@ def _restriction_json(proj: Projection, rid: str, reason: dict) -> dict:
            "imposed_by": proj.node(r.imposed_by[0]) if r.imposed_by else None,
            "applies_in": [proj.node(j) for j in sorted(r.applies_in, key=proj.label)],
            "effective_from": r.effective_from, "effective_until": r.effective_until,
-           "sources": list(r.sources),
+           "sources": proj.restriction_sources(rid),
            "kind": proj.node(r.kind) if r.kind else None,
            "covers": sorted(r.covers),
            "restricts": [proj.node(n) for n in r.restricts]}
@@ -371,17 +606,13 @@ def _context(proj: Projection, route: list[Hop]) -> list:
     """Who offers and operates each service on the route, and the platforms it is part of."""
     out = []
     for n in [h.dst for h in route]:
-        if "Service" not in proj.types.get(n, ()) or n not in proj.graph:
+        if "Service" not in proj.types.get(n, ()) or n not in proj.ids:
             continue
-        info = {"offered_by": [], "operated_by": [], "part_of": []}
-        for u, keys in proj.graph.pred[n].items():
-            for rel in keys:
-                name = {_OFFERS: "offered_by", _OPERATES: "operated_by", _HAS_PART: "part_of"}.get(rel)
-                if name:
-                    info[name].append(proj.node(u))
+        info = {"offered_by": [proj.node(u) for u, _ in proj.in_edges(n, _OFFERS)],
+                "operated_by": [proj.node(u) for u, _ in proj.in_edges(n, _OPERATES)],
+                "part_of": [proj.node(u) for u, _ in proj.in_edges(n, _HAS_PART)]}
         for platform in info["part_of"]:  # "part of Azure China, operated by 21Vianet"
-            platform["operated_by"] = [proj.node(u) for u, keys in proj.graph.pred[platform["id"]].items()
-                                       if _OPERATES in keys]
+            platform["operated_by"] = [proj.node(u) for u, _ in proj.in_edges(platform["id"], _OPERATES)]
         if any(info.values()):
             out.append({"node": proj.node(n), **info})
     return out
@@ -416,27 +647,44 @@ def _key(route: list[Hop]) -> tuple:
 def removed_nodes(proj: Projection, nodes) -> frozenset:
     """``nodes`` and what cannot exist without them (see the module docstring)."""
     removed = set(nodes)
-    if not removed:
-        return frozenset()
-    g = proj.graph
-    changed = True
-    while changed:
-        changed = False
-        for n in g.nodes:
+    todo = list(removed)
+    while todo:  # only what a removed node offers, operates or has as a part can go with it
+        x = todo.pop()
+        for n in sorted({s for rel in (_OFFERS, _OPERATES, _HAS_PART) for s, _ in proj.out_edges_of(x, rel)}):
             if n in removed or "Service" not in proj.types.get(n, ()):
                 continue
-            by = {_OFFERS: [], _OPERATES: [], _HAS_PART: []}
-            for u, keys in g.pred[n].items():
-                for rel in keys:
-                    if rel in by:
-                        by[rel].append(u)
-            deps = by[_OPERATES] or by[_OFFERS]
-            gone = (deps and all(u in removed for u in deps)) or (
-                by[_HAS_PART] and all(u in removed for u in by[_HAS_PART]))
-            if gone:
+            deps = [u for u, _ in proj.in_edges(n, _OPERATES)] or [u for u, _ in proj.in_edges(n, _OFFERS)]
+            platforms = [u for u, _ in proj.in_edges(n, _HAS_PART)]
+            if deps and all(u in removed for u in deps) or platforms and all(u in removed for u in platforms):
                 removed.add(n)
-                changed = True
+                todo.append(n)
     return frozenset(removed)
+
+
+def withdrawn_availability(proj: Projection, removed) -> dict:
+    """{(part, jurisdiction): [platforms]}: where a kept part was available only through removed platforms.
+
+    A platform counts for a place when it is available there or in a
+    jurisdiction containing it; a part whose availability goes passes the
+    loss on to its own parts.
+    """
+    out = {}
+    todo = sorted(removed)
+    while todo:
+        platform = todo.pop()
+        for part, _ in proj.out_edges_of(platform, _HAS_PART):
+            if part in removed:
+                continue
+            platforms = [u for u, _ in proj.in_edges(part, _HAS_PART)]
+            for j in sorted(proj.available.get(part, ())):
+                if (part, j) in out:
+                    continue
+                around = proj.closure({j})
+                there = [q for q in platforms if around & proj.available.get(q, frozenset())]
+                if there and all(q in removed or (q, j) in out for q in there):
+                    out[(part, j)] = there
+                    todo.append(part)
+    return out
 
 
 def _prepare(proj: Projection, source: str, target: str, without=()):
@@ -447,28 +695,33 @@ def _prepare(proj: Projection, source: str, target: str, without=()):
     gone = [proj.lookup(n) for n in without]
     if to in gone:
         raise InputError(f"--without removes the target {proj.label(to)} itself")
-    return actor, to, removed_nodes(proj, gone), gone
+    removed = removed_nodes(proj, gone)
+    return actor, to, removed, gone, withdrawn_availability(proj, removed)
 
 
 def verdict(proj: Projection, source: str, target: str, at: str, *, without=(), max_depth: int = MAX_DEPTH) -> str:
     """Only the verdict (the fast path)."""
-    actor, to, removed, _ = _prepare(proj, source, target, without)
-    return Search(proj, actor, to, at, removed=removed, max_depth=max_depth).verdict()[0]
+    actor, to, removed, _, withdrawn = _prepare(proj, source, target, without)
+    return Search(proj, actor, to, at, removed=removed, withdrawn=withdrawn, max_depth=max_depth).verdict()[0]
 
 
 def answer(proj: Projection, source: str, target: str, at: str, *, k: int = 3, without=(),
            max_depth: int = MAX_DEPTH, max_blocked: int = MAX_BLOCKED, max_work: int = MAX_WORK) -> dict:
-    """The full answer, in the shape of ``aikg path --json`` (SPEC.md) plus explanatory keys."""
-    actor, to, removed, gone = _prepare(proj, source, target, without)
-    return _answer(proj, actor, to, at, removed, gone, k=k, max_depth=max_depth, max_blocked=max_blocked,
+    """The full answer, in the shape of ``aikg path --json`` (SPEC.md) plus explanatory keys.
+
+    Sources are read from the projection's store for the routes shown.
+    """
+    actor, to, removed, gone, withdrawn = _prepare(proj, source, target, without)
+    return _answer(proj, actor, to, at, removed, gone, withdrawn, k=k, max_depth=max_depth, max_blocked=max_blocked,
                    max_work=max_work)
 
 
-def _answer(proj, actor, to, at, removed, gone, *, k, max_depth, max_blocked, max_work) -> dict:
-    search = Search(proj, actor, to, at, removed=removed, max_depth=max_depth, max_work=max_work)
+def _answer(proj, actor, to, at, removed, gone, withdrawn, *, k, max_depth, max_blocked, max_work) -> dict:
+    search = Search(proj, actor, to, at, removed=removed, withdrawn=withdrawn, max_depth=max_depth,
+                    max_work=max_work)
     verdict_, best = search.verdict()
     opened, blocked = search.routes(k=k, max_blocked=max_blocked)
-    if actor.customer_of and not any(r[0].relation == _CUSTOMER_OF for r in opened):
+    if actor.customer_of and not any(r[0].relation == CUSTOMER_OF for r in opened):
         own = search.best(customer_only=True, max_work=2000)  # through a supplier the actor really uses
         if own is not None:
             opened.append(own)
@@ -478,6 +731,9 @@ def _answer(proj, actor, to, at, removed, gone, *, k, max_depth, max_blocked, ma
         blocked.append(best)
     opened = sorted(opened, key=_rank)[:k]
     blocked = sorted(blocked, key=lambda r: (len(r), [(h.src, h.relation, h.dst) for h in r]))
+    hops = [h for r in opened + blocked for h in r]  # one store read for every source the answer cites
+    proj.fetch_sources([key for h in hops for key in ([h.fact] if h.fact else []) + h.confirm],
+                       [rid for h in hops for rid, _ in h.blocks])
     out = {
         "from": {"id": actor.node, "label": actor.label},
         "to": proj.node(to),
@@ -494,7 +750,9 @@ def _answer(proj, actor, to, at, removed, gone, *, k, max_depth, max_blocked, ma
     if gone:
         out["without"] = [proj.node(n) for n in gone]
         out["removed"] = [proj.node(n) for n in sorted(removed - set(gone), key=proj.label)]
-    if not proj.graph.number_of_nodes():  # nodes come only with edges; counting edges would walk them all
+        out["withdrawn"] = [{"node": proj.node(part), "in": proj.node(j), "through": [proj.node(p) for p in there]}
+                            for (part, j), there in sorted(withdrawn.items())]
+    if not proj.edge_count and not proj.customers:
         out["notes"].append("the store holds no access edges (customerOf, providesAccessTo, developedBy, ...)")
     return out
 
@@ -504,8 +762,8 @@ def diff(proj: Projection, source: str, target: str, d1: str, d2: str, *, withou
     """Routes that opened or closed between ``d1`` and ``d2``, and why."""
     if d2 < d1:
         d1, d2 = d2, d1
-    actor, to, removed, gone = _prepare(proj, source, target, without)
-    a1, a2 = (_answer(proj, actor, to, d, removed, gone, k=k, max_depth=max_depth, max_blocked=k,
+    actor, to, removed, gone, withdrawn = _prepare(proj, source, target, without)
+    a1, a2 = (_answer(proj, actor, to, d, removed, gone, withdrawn, k=k, max_depth=max_depth, max_blocked=k,
                       max_work=MAX_WORK) for d in (d1, d2))
 
     def keyed(ans, which):

@@ -94,11 +94,14 @@ def decode(data: bytes) -> str:
     return data.decode(best.encoding, errors="replace")
 
 
+_CONTROLS = bytes(b for b in range(32) if b < 9 or 13 < b)  # control bytes other than tab, newlines, \f, \r
+
+
 def _looks_binary(data: bytes) -> bool:
     head = data[:8192]
     if b"\x00" in head:
         return True
-    controls = sum(1 for b in head if b < 9 or 13 < b < 32)
+    controls = len(head) - len(head.translate(None, _CONTROLS))
     return bool(head) and controls / len(head) > 0.1
 
 
@@ -147,6 +150,9 @@ def _is_html(text: str) -> bool:
     return head.startswith(("<!doctype html", "<html"))
 
 
+# libyaml's parser when PyYAML has it (10x faster), with the same safe constructors
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 _DATE_LINE = re.compile(r"^\s*(?:date|published|posted|updated)\s*:\s*(.+?)\s*$", re.I)
 _BYLINE_DATE = re.compile(r"^\s*([A-Z0-9][\w ,.]{5,30}?\d{4})\b")
 
@@ -182,7 +188,7 @@ def _read_markdown(text: str, path: str, digest: str) -> Document:
     m = re.match(r"\A---\s*\n(.*?)\n---\s*(?:\n|\Z)", text, re.S)
     if m:
         try:
-            loaded = yaml.safe_load(m.group(1))
+            loaded = yaml.load(m.group(1), Loader=_YAML_LOADER)
             meta = loaded if isinstance(loaded, dict) else {}
         except yaml.YAMLError:
             meta = {}

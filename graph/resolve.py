@@ -9,7 +9,7 @@ from .errors import Ambiguous, NotFound
 from .sparql import bind
 from .store import Store
 
-__all__ = ["normalise", "name_index", "resolve", "candidates", "label_of"]
+__all__ = ["normalise", "name_index", "match", "resolve", "candidates", "label_of"]
 
 _LABELS = """
 SELECT ?e ?name ?main WHERE {
@@ -64,11 +64,11 @@ def _compact(index: dict, name: str) -> list:
     return [entry for k, entries in index.items() if k.replace(" ", "") == key for entry in entries]
 
 
-def resolve(store: Store, name: str, *, index: dict | None = None) -> URIRef:
-    """The one entity whose label or alias is ``name``; NotFound / Ambiguous otherwise."""
-    if name.startswith(("http://", "https://", "urn:")):
-        return URIRef(name)
-    index = index if index is not None else name_index(store)
+def match(index: dict, name: str, label, *, suggest: bool = True):
+    """The one entity of ``index`` named ``name``; ``label(entity)`` names the rivals of an ambiguous name.
+
+    A main label beats an alias; spaces and punctuation are ignored as a last resort.
+    """
     entries = index.get(normalise(name)) or _compact(index, name)
     entities = {e for e, _, _ in entries}
     if len(entities) > 1:  # a main label beats an alias
@@ -77,11 +77,19 @@ def resolve(store: Store, name: str, *, index: dict | None = None) -> URIRef:
     if len(entities) == 1:
         return next(iter(entities))
     if entities:
-        labels = sorted({label_of(store, e) for e in entities})
+        labels = sorted({label(e) for e in entities})
         raise Ambiguous(f"{name!r} is ambiguous: it names {', '.join(labels)}", labels)
-    close = candidates(index, name)
+    close = candidates(index, name) if suggest else []
     hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
     raise NotFound(f"unknown name {name!r}{hint}", close)
+
+
+def resolve(store: Store, name: str, *, index: dict | None = None) -> URIRef:
+    """The one entity whose label or alias is ``name``; NotFound / Ambiguous otherwise."""
+    if name.startswith(("http://", "https://", "urn:")):
+        return URIRef(name)
+    index = index if index is not None else name_index(store)
+    return match(index, name, lambda e: label_of(store, e))
 
 
 def label_of(store: Store, entity: URIRef) -> str:

@@ -29,7 +29,7 @@ def proj(tmp_path_factory):
 
     path = make_store(tmp_path_factory.mktemp("actors") / "store", FOUNDING + EXTRA)
     with open_store(str(path)) as store:
-        return build_projection(store)
+        yield build_projection(store)
 
 
 def test_a_segment_entity_wins_over_the_phrase(proj):

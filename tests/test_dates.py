@@ -50,3 +50,39 @@ def test_iso_and_years():
     assert values("Effective 2021-11-30 the licence is required.", None) == [date(2021, 11, 30)]
     y = find_dates("The company was founded in 2015.", None)[0]
     assert y.value == date(2015, 1, 1) and y.precision == "year"
+
+
+# -- the cheap tests before each kind of date never hide one --------------------------------------
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+from graph import dates as _dates  # noqa: E402
+
+
+def every_pattern(text, anchor):
+    """find_dates without its shortcuts: every pattern over the text."""
+    if not _dates._ANY_DATE.search(text):
+        return []
+    found, spans = [], []
+    future = bool(_dates._FUTURE.search(text))
+    for kind, rx in _dates._PATTERNS:
+        for m in rx.finditer(text):
+            if _dates._overlaps(spans, m.start(), m.end()):
+                continue
+            mention = _dates._resolve(kind, m, anchor, future)
+            if mention is not None:
+                spans.append((m.start(), m.end()))
+                found.append(mention)
+    return sorted(found, key=lambda d: d.start)
+
+
+WORDS = ["on", "since", "starting", "from", "until", "in", "last", "next", "this", "year", "month", "late", "early",
+         "March", "Sept.", "dec", "MAY", "Friday", "sunday", "today", "tomorrow", "2023", "2024-07-09", "9th", "21",
+         "of", "the", "ban", "will", "effective", "as of", ",", "-", "mid"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(WORDS), max_size=12), st.sampled_from([None, date(2024, 7, 1)]))
+def test_find_dates_equals_every_pattern(words, anchor):
+    text = " ".join(words)
+    assert find_dates(text, anchor) == every_pattern(text, anchor)

@@ -130,3 +130,133 @@ def test_lexicon_patterns_all_compile_with_keywords():
             assert kw is None or all(w and " " not in w for w in kw), pattern
             n += 1
     assert n > 50
+
+
+# -- the fast matching keeps the plain matching's answers ----------------------------------------
+
+from graph.extractor import _compile, _required  # noqa: E402
+
+SENTENCES = [
+    "Nvidia unveiled the Vexa X9 accelerator chip on Tuesday, and TSMC will manufacture it.",
+    "GPT-4o, which OpenAI developed, is now available through Azure OpenAI Service and Kestrel Cloud.",
+    "Microsoft's Azure OpenAI, a cloud service that Microsoft operates, is offered by Microsoft in Hong Kong.",
+    "Oracle, one of Nvidia's largest customers, bought H100 GPUs from Nvidia and rents them to Meta.",
+    "Meta and Oracle have a long-standing partnership; Meta partnered with Anthropic as well.",
+    "Kestrel Labs, a subsidiary of Oracle, is based in Japan and is a customer of Microsoft.",
+    "Microsoft has invested $2 billion in OpenAI, and Nvidia took part in OpenAI's funding round.",
+    "ChatGPT remains unsupported in mainland China, while OpenAI API is blocked in China.",
+    "The H100 is manufactured by TSMC, and its successor will come off TSMC's production lines.",
+    "Users of Kestrel Cloud get GPT-4o, and developers can reach GPT-4o via Azure OpenAI Service.",
+    "The Netherlands-based maker said its lithography systems, the Lumo 300 and the Lumo 400, need a licence.",
+    "OpenAI API is part of the Frontier Cloud platform, and ChatGPT runs on H100 chips.",
+    "Anthropic, the start-up behind Claude Nimbus 2, said the model was trained on H100 GPUs.",
+    "American chipmakers such as Nvidia and Micron Technology sell to Chinese enterprise customers.",
+    "GPT-4o was approved by the Digital Model Commission, which is headquartered in Tokyo.",
+]
+
+
+def templates(gazetteer, texts):
+    ex = Extractor(Linker(gazetteer))
+    seen = []
+    original = ex._relations
+
+    def spy(template, slots, quote):
+        seen.append(template)
+        return original(template, slots, quote)
+
+    ex._relations = spy
+    for text in texts:
+        ex.extract(text)
+    return ex, seen
+
+
+def test_anchored_matching_finds_what_the_plain_regex_finds(gazetteer):
+    ex, seen = templates(gazetteer, SENTENCES)
+    assert len(seen) >= len(SENTENCES)
+    for template in seen:
+        where, slot_starts = ex._starts(template)
+        for rule in ex.rules:
+            plain = [(m.start(), m.groupdict()) for m in _compile(rule.pattern).finditer(template)
+                     if rule.keywords is None or not where.keys().isdisjoint(rule.keywords)]
+            if plain:  # a match implies every required word set meets the template
+                assert all(not where.keys().isdisjoint(ws) for ws in rule.required), (rule.pattern, template)
+            if rule.anchor is None:
+                continue
+            starts = slot_starts if rule.anchor == "slot" else sorted(p for w in rule.anchor for p in where.get(w, ()))
+            fast = [(m.start(), m.groupdict()) for m in (rule.body.match(template, p) for p in starts) if m]
+            if rule.keywords is not None and where.keys().isdisjoint(rule.keywords):
+                fast = []
+            assert fast == plain, (rule.pattern, template)
+
+
+def test_required_words_of_patterns():
+    assert _required("{S} (?:has )?launched (?:in|across) {O}") == [frozenset({"launched"}), frozenset({"in", "across"})]
+    assert _required("{O} (?:'s|’s) {S}") == [frozenset({"'s", "’s"})]
+    assert _required("{S} {G}(?:is |are )?(?:offered|sold) by {O}") == [frozenset({"offered", "sold"}), frozenset({"by"})]
+    assert _required("{S} ,? (?:\\S+ ){0,2}(?:-based) {S}") == [frozenset({"-based"})]
+    assert _required("{S}x (?:a|b) {O}") == [frozenset({"a", "b"})]
+    assert _required("{S} (?:buyers?|clients?) of {O}") == [frozenset({"of"})]  # "buyers?" is not a plain word
+    assert _required("a|b") == []
+
+
+def test_since_then_takes_the_date_of_an_earlier_sentence(gazetteer):
+    text = ("The regulator met on 3 March 2022 to discuss chatbots. Officials gave no details. "
+            "Since then, ChatGPT has been banned in China.")
+    [r] = run(gazetteer, text, published=date(2022, 6, 1)).restrictions
+    assert r.kind == "Ban" and r.effective_from == date(2022, 3, 3)
+
+
+# -- recall: appositives, owners, families, descriptions -----------------------------------------
+
+@pytest.mark.parametrize("text, fact", [
+    # the owner after "version of": a possessive pronoun is the owner
+    ("Anthropic said Kestrel Chat 2, the desktop version of its assistant, is out.", ("Kestrel Chat 2", "offeredBy", "Anthropic")),
+    # the far side of an appositive may follow the comma
+    ("Helix Studio, Frontier Cloud's model platform, grew.", ("Helix Studio", "offeredBy", "Oracle")),
+    ("Kestrel Labs, Oracle's cloud-robotics unit, grew.", ("Kestrel Labs", "subsidiaryOf", "Oracle")),
+    ("Nvidia said its older accelerators, the Vexa X7 and the Vexa X8, ship again.", ("Vexa X8", "developedBy", "Nvidia")),
+    # buyers of its hardware: the possessive names the seller
+    ("Nvidia said Meta and Oracle, both heavy buyers of its hardware, agreed.", ("Oracle", "customerOf", "Nvidia")),
+    # offering a service to the people of a place
+    ("Microsoft will offer Azure OpenAI Service to Japanese customers.", ("Azure OpenAI Service", "availableIn", "Japan")),
+    # a participial appositive does not hide the main clause
+    ("The Kestrel Pro plan, introduced in Japan last month at $20 a seat, gives each member access to GPT-4o.",
+     ("Kestrel Pro", "providesAccessTo", "GPT-4o")),
+    # "released its latest model, X": the model, not the possessive
+    ("OpenAI released its latest model, Orion-3.5, on Monday.", ("Orion-3.5", "developedBy", "OpenAI")),
+    # a gap may hold a place-based modifier
+    ("Kestrel Labs, the Osaka, Japan-based start-up behind the Halo chatbot, grew.", ("Halo", "developedBy", "Kestrel Labs")),
+    # "added them to the catalogue", with a pronoun in between
+    ("Oracle added them to Frontier Cloud on Monday.", ("Frontier Cloud", "offeredBy", "Oracle")),
+])
+def test_recall_patterns(gazetteer, text, fact):
+    assert fact in triples(run(gazetteer, text))
+
+
+def test_family_members_after_the_family_name(gazetteer):
+    got = triples(run(gazetteer, "The Kestrel Pro plan gives access to the Lumen 4 model family, Swift and Deep."))
+    assert {("Kestrel Pro", "providesAccessTo", "Lumen 4 Swift"), ("Kestrel Pro", "providesAccessTo", "Lumen 4 Deep")} <= got
+    assert ("Kestrel Pro", "providesAccessTo", "Lumen 5 Swift") not in got
+    # without the family named first, a bare "Swift" is no model
+    assert not any(o.startswith("Lumen") for _, _, o in triples(run(gazetteer, "The plan gives access to Swift.")))
+
+
+def test_an_item_with_its_own_owner_is_not_the_slot_owners(gazetteer):
+    got = triples(run(gazetteer, "Anthropic competes with OpenAI's ChatGPT and Microsoft's Azure OpenAI Service."))
+    assert ("ChatGPT", "offeredBy", "OpenAI") in got
+    assert ("Azure OpenAI Service", "offeredBy", "OpenAI") not in got
+
+
+def test_a_description_from_an_appositive_picks_the_referent(gazetteer):
+    text = ("Oracle said demand was strong. Oracle expanded in Japan. Oracle hired staff. "
+            "Kestrel Labs, a Kyoto-based start-up, raised money from Oracle. "
+            "The start-up bought H100 GPUs from Nvidia.")
+    got = triples(run(gazetteer, text))
+    assert ("Kestrel Labs", "usesChip", "H100") in got
+    assert ("Oracle", "usesChip", "H100") not in got
+
+
+def test_a_possessive_pronoun_skips_an_appositive(gazetteer):
+    text = "Kestrel Labs, the group's cloud unit, offers GPT-4o through its Helix platform."
+    got = triples(run(gazetteer, "Oracle Group runs many units. " + text))
+    assert ("Helix", "offeredBy", "Kestrel Labs") in got

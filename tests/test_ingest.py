@@ -129,7 +129,8 @@ class FailingStore(EmbeddedStore):
     """Fault injection: the store refuses the write of one document."""
 
     def replace_graphs(self, graphs):
-        if any("ChatGPT" in str(o) for g in graphs.values() if g is not None for o in g.objects()):
+        texts = [g if isinstance(g, str) else g.serialize(format="nt") for g in graphs.values() if g is not None]
+        if any("ChatGPT" in t for t in texts):
             raise StoreError("disk full")
         super().replace_graphs(graphs)
 
@@ -192,3 +193,105 @@ def test_sources_command(mini_store_path, docs):
     assert data["entity"]["label"] == "TSMC" and len(data["documents"]) == 2
     missing = aikg(mini_store_path, "sources", "Nonexistent Corp")
     assert missing.exit_code == 1 and "unknown name" in missing.output
+
+
+# -- the N-Triples written directly, and batched writes ------------------------------------------
+
+from rdflib import RDF, Literal  # noqa: E402
+
+from graph.namespace import AIKG  # noqa: E402
+from graph.reference import provenance  # noqa: E402
+
+
+def test_written_graph_has_the_provenance_shape(mini_store_path, docs):
+    written = {}
+
+    class Recording(EmbeddedStore):
+        def replace_graphs(self, graphs):
+            written.update(graphs)
+            super().replace_graphs(graphs)
+
+    with Recording(mini_store_path, write=True) as store:
+        results, _ = ingest(store, [docs])
+    assert all(isinstance(t, str) for t in written.values())
+    for r in results:
+        gname = next(g for g in written if g.endswith(r.id.rsplit("/", 1)[-1]))
+        g = Graph().parse(data=written[gname], format="nt")
+        statements = set(g.subjects(RDF.type, AIKG.Statement))
+        assert statements
+        for st in statements:
+            s, p, o = g.value(st, RDF.subject), g.value(st, RDF.predicate), g.value(st, RDF.object)
+            conf, quote = g.value(st, AIKG.confidence), g.value(st, AIKG.quote)
+            expected = set(provenance(URIRef(gname), s, p, o, URIRef(r.id), confidence=float(conf),
+                                      extractor=str(g.value(st, AIKG.extractor)), quote=str(quote) if quote else None))
+            negated = (st, AIKG.negated, Literal(True)) in g
+            assert {t for t in g.triples((st, None, None)) if t[1] != AIKG.negated} == expected
+            assert ((s, p, o) in g) != negated
+        asserted = {(f["subject"]["id"], f["predicate"]["id"]) for f in r.facts}
+        assert asserted == {(str(g.value(st, RDF.subject)), str(g.value(st, RDF.predicate))) for st in statements
+                            if (st, AIKG.negated, Literal(True)) not in g}
+
+
+def test_quotes_with_special_characters_survive(mini_store_path, tmp_path):
+    quote = 'Kestrel Cloud provides access to GPT-4o, said "Ann \\ Lee"\x01\tin Zürich ☁.'
+    (tmp_path / "odd.txt").write_text("Odd\n\n" + quote + "\n", encoding="utf-8")
+    with EmbeddedStore(mini_store_path, write=True) as store:
+        [r], _ = ingest(store, [tmp_path / "odd.txt"])
+        assert r.status == "added" and r.facts
+        stored = {str(row[0]) for row in store.query("SELECT ?q WHERE { ?st aikg:quote ?q }").rows}
+    assert quote in stored and all(f["quote"] == quote for f in r.facts)
+
+
+def _write(folder, name, text):
+    (folder / name).write_text(text, encoding="utf-8")
+    return folder / name
+
+
+def test_batched_results_keep_file_order_and_statuses(mini_store_path, tmp_path):
+    body = "Note\n\nKestrel Cloud provides access to GPT-4o.\n"
+    files = [_write(tmp_path, "a.txt", body), _write(tmp_path, "b.txt", ""), _write(tmp_path, "c.txt", body),
+             _write(tmp_path, "d.txt", "Other\n\nThe H100 is manufactured by TSMC.\n"),
+             _write(tmp_path, "e.txt", "More\n\nGPT-4o was developed by OpenAI.\n")]
+    with EmbeddedStore(mini_store_path, write=True) as store:
+        results = list(Ingestor(store).ingest_files(files, batch=2))
+        assert [Path(r.path).name for r in results] == ["a.txt", "b.txt", "c.txt", "d.txt", "e.txt"]
+        assert [r.status for r in results] == ["added", "failed", "unchanged", "added", "added"]
+        assert results[2].facts == results[0].facts
+        assert len(doc_graphs(store)) == 3
+
+
+def test_a_failed_batch_is_written_one_by_one_and_twins_are_retried(mini_store_path, tmp_path):
+    bad = "Bad\n\nChatGPT is banned in China.\n"
+    files = [_write(tmp_path, "a.txt", bad), _write(tmp_path, "b.txt", "Good\n\nThe H100 is manufactured by TSMC.\n"),
+             _write(tmp_path, "c.txt", bad)]
+    with FailingStore(mini_store_path, write=True) as store:
+        results = {Path(r.path).name: r for r in Ingestor(store).ingest_files(files)}
+        assert (results["a.txt"].status, results["a.txt"].error) == ("failed", "disk full")
+        assert results["b.txt"].status == "added"
+        assert (results["c.txt"].status, results["c.txt"].error) == ("failed", "disk full")  # not "unchanged"
+        assert len(doc_graphs(store)) == 1
+
+
+def test_ingest_file_writes_at_once(mini_store_path, tmp_path):
+    path = _write(tmp_path, "one.txt", "One\n\nGPT-4o was developed by OpenAI.\n")
+    with EmbeddedStore(mini_store_path, write=True) as store:
+        r = Ingestor(store).ingest_file(path)
+        assert r.status == "added" and len(doc_graphs(store)) == 1
+        assert Ingestor(store).ingest_file(path).status == "unchanged"
+
+
+@pytest.mark.parametrize("as_json", [False, True])
+def test_a_failed_document_makes_exit_code_1_and_the_others_are_stored(mini_store_path, tmp_path, as_json):
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    (folder / "good.txt").write_text("Cloud news\n\nKestrel Cloud provides access to GPT-4o.\n")
+    (folder / "empty.md").write_text("")
+    res = aikg(mini_store_path, "ingest", folder, *(["--json"] if as_json else []))
+    assert res.exit_code == 1
+    if as_json:
+        statuses = {Path(d["path"]).name: d["status"] for d in json.loads(res.output)["documents"]}
+        assert statuses == {"good.txt": "added", "empty.md": "failed"}
+    else:
+        assert "failed" in res.output and "empty document" in res.output
+    again = aikg(mini_store_path, "ingest", folder / "good.txt")
+    assert again.exit_code == 0 and "1 unchanged" in again.output

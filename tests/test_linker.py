@@ -102,3 +102,95 @@ def test_places_map_to_countries_and_dates_are_not_names(gazetteer):
     res, _ = link(gazetteer, "The firm is based in San Francisco and the deal closes on July 9th.")
     assert "United States" in labels(res)
     assert not any(t.startswith("9th") for sent in res for t, _, _ in sent)
+
+
+# -- the fast paths keep the slow paths' answers -------------------------------------------------
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+from rapidfuzz import fuzz, process  # noqa: E402
+
+from graph.linker import _needed_words, sentences  # noqa: E402
+
+TRICKY = [
+    "Nvidia's H100s ship today.  Two spaces here!  And \"quotes\" (ok)? Yes... fine.",
+    "U.S. officials said so.\tTabs, too. 3.5 percent rose; no. It’s “curly”.",
+    "Ends without a full stop",
+    "!!! ... ?",
+    "Émigré café in Zürich — naïve résumé. 東京 で 会議。 Done.",
+]
+
+
+def spacy_sentences(text):
+    return [[(t.text, t.whitespace_, t.idx, t.is_punct, t.is_alpha, t.like_num) for t in s] for s in nlp()(text).sents]
+
+
+def light_sentences(text):
+    pipe = nlp()
+    doc = pipe.tokenizer(text)
+    out = sentences(doc, text, pipe.get_pipe("sentencizer").punct_chars)
+    for s in out:  # the sentence text is the span's
+        assert s.text == text[s.offsets[0]:s.offsets[-1] + len(s.tokens[-1].text)]
+    return [[(t.text, t.whitespace_, o, t.is_punct, t.is_alpha, t.like_num) for t, o in zip(s.tokens, s.offsets)]
+            for s in out]
+
+
+@pytest.mark.parametrize("text", TRICKY)
+def test_light_sentences_are_spacys_sentences(text):
+    assert light_sentences(text) == spacy_sentences(text)
+    pipe_doc = nlp()(text)  # a doc that went through the whole pipeline: its own sentence starts
+    assert [[t.text for t in s] for s in sentences(pipe_doc)] == [[t.text for t in s] for s in pipe_doc.sents]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("abcXYZ019 .!?,;'’\"-()\n\t…。")), max_size=60))
+def test_light_sentences_match_spacy_on_any_text(text):
+    assert light_sentences(text) == spacy_sentences(text)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("abcdeimnoprstu -")), min_size=5, max_size=16))
+def test_fuzzy_lookup_equals_one_search_over_every_name(gazetteer, text):
+    gazetteer.fuzzy("warm up")  # builds the index
+    hit = process.extractOne(text.lower(), gazetteer._fuzzy_keys, scorer=fuzz.ratio, score_cutoff=92)
+    expected = gazetteer._fuzzy_map[hit[0]] if hit else None
+    assert gazetteer.fuzzy(text) is expected
+
+
+def test_needed_words_of_generic_patterns():
+    assert _needed_words("(?:advanced )?ai chips") == [("ai chips",)]
+    assert _needed_words("(?:duv |euv )?lithography (?:systems|tools)") == [("lithography",), ("systems", "tools")]
+    assert _needed_words("chips?") == [("chip",)]
+    assert _needed_words("a|b") == []  # a top-level alternative: nothing is mandatory
+    assert _needed_words("x[a-z]+ y") == [("x",), ("y",)]  # a class is skipped whole
+    assert _needed_words("(?:One|two) three") == [("three",)]  # options not plain lower-case words: no requirement
+
+
+def test_generic_product_prefilter_never_hides_a_match(gazetteer):
+    linker = Linker(gazetteer)
+    text = ("Shipments of Advanced Chipmaking Equipment and older DUV lithography scanners resumed, "
+            "as did AI chips and High-Bandwidth Memory.")
+    res, _ = link(gazetteer, text)
+    names = {t.lower() for sent in res for t, _, _ in sent}
+    for rx, _typ in linker.generic:
+        for m in rx.finditer(text):
+            assert m.group(0).lower() in names
+
+
+def test_a_suffix_variant_leaves_no_trailing_comma(gazetteer):
+    res, _ = link(gazetteer, "Micron Technology, Nvidia and Meta rose.")
+    assert [t for t, _, _ in res[0]][:3] == ["Micron Technology", "Nvidia", "Meta"]
+
+
+def test_segments_name_customers_not_staff(gazetteer):
+    res, _ = link(gazetteer, "Former OpenAI researchers and Microsoft customers met.")
+    kinds = {t: k for t, _, k in res[0]}
+    assert kinds.get("Microsoft customers") == "segment"
+    assert "OpenAI researchers" not in kinds and kinds.get("OpenAI") == "entity"
+
+
+def test_a_known_segment_is_based_on_the_longest_known_name(gazetteer):
+    linker = Linker(gazetteer)
+    text = "Frontier Cloud customers were pleased."
+    linker.start_document(text)
+    [m] = [m for s in nlp()(text).sents for m in linker.mentions(s)]
+    assert m.kind == "segment" and m.base.label == "Frontier Cloud"

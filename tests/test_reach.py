@@ -2,6 +2,7 @@
 import json
 import sys
 from pathlib import Path
+from unittest.mock import patch
 
 import networkx as nx
 import pytest
@@ -12,8 +13,10 @@ from hypothesis import strategies as st
 from graph.actors import Actor, resolve_actor
 from graph.errors import InputError, NotFound
 from graph.namespace import AIKG, ENT
-from graph.projection import ACCESS, BUY, USE, Projection, Restriction, build_projection, load_projection
-from graph.reach import Search, answer, diff, verdict
+from graph.projection import (ACCESS, BUY, RELATIONS, USE, Restriction, assemble, build_projection, in_interval,
+                              load_projection)
+from graph import reach
+from graph.reach import Search, _key, answer, diff, verdict
 from graph.store import open_store
 
 sys.path.insert(0, str(Path(__file__).parent))  # --import-mode=importlib adds no test dir
@@ -29,8 +32,8 @@ def founding(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def proj(founding):
-    with open_store(str(founding)) as store:
-        return load_projection(store)
+    with open_store(str(founding)) as store:  # open while the tests run: sources are read on demand
+        yield load_projection(store)
 
 
 def labels(route):
@@ -164,6 +167,83 @@ def test_without_21vianet_the_china_route_is_gone(proj):
     assert imposers(ans) == {"OpenAI", "Government of China"}
 
 
+GLOBAL_AZURE = """
+ent:azure a aikg:Service ; rdfs:label "Azure" ; aikg:offeredBy ent:microsoft ; aikg:operatedBy ent:microsoft ;
+    aikg:availableIn ent:hong-kong, ent:united-states .
+ent:azure-openai-service aikg:partOf ent:azure .
+"""
+
+
+@pytest.fixture(scope="module")
+def two_azures(tmp_path_factory):
+    # as in the reference data: Azure OpenAI Service is part of global Azure too, and said available in China
+    from reach_fixtures import DENIALS, FOUNDING, QUOTES
+
+    path = make_store(tmp_path_factory.mktemp("azures") / "store", FOUNDING + GLOBAL_AZURE, QUOTES, DENIALS)
+    with open_store(str(path)) as store:
+        yield path, load_projection(store)
+
+
+def test_without_the_operator_a_part_loses_the_place_it_served_through_it(two_azures):
+    path, proj = two_azures
+    assert verdict(proj, "Chinese enterprise customers", "GPT-4o", "2024-08-01") == "reachable"
+    ans = answer(proj, "Chinese enterprise customers", "GPT-4o", "2024-08-01", without=["21Vianet"])
+    assert [n["label"] for n in ans["removed"]] == ["Azure China"]  # the service itself stays, on global Azure
+    assert [(w["node"]["label"], w["in"]["label"], [p["label"] for p in w["through"]]) for w in ans["withdrawn"]] == [
+        ("Azure OpenAI Service", "China", ["Azure China"])]
+    assert ans["verdict"] == "unconfirmed"  # open-market routes remain, none confirmed
+    assert not any("Azure China" in labels(r) for r in ans["routes"] + ans["blocked_routes"])
+    # Hong Kong was served through global Azure: untouched
+    assert verdict(proj, "Hong Kong customers", "GPT-4o", "2024-08-01", without=["21Vianet"]) == "reachable"
+    text = CliRunner().invoke(main_cli(), ["--store", str(path), "path", "Chinese enterprise customers", "GPT-4o",
+                                           "--at", "2024-08-01", "--without", "21Vianet"]).output
+    assert "UNCONFIRMED" in text and "no longer confirmed available in China" in text
+
+
+def main_cli():
+    from graph.cli import main
+
+    return main
+
+
+FAN = 300
+
+
+@pytest.fixture(scope="module")
+def fan(tmp_path_factory):
+    # a popular model: FAN services give access to it, the last two (in IRI order) are available in Land
+    services = "\n".join(f'ent:svc-{i:03d} a aikg:Service ; rdfs:label "Svc {i:03d}" ; aikg:providesAccessTo ent:pop .'
+                         for i in range(FAN))
+    ttl = PREFIXES + services + f"""
+ent:pop a aikg:AIModel ; rdfs:label "Pop" .
+ent:land a aikg:Jurisdiction ; rdfs:label "Land" ; aikg:demonym "Landish" .
+ent:isle a aikg:Jurisdiction ; rdfs:label "Isle" ; aikg:demonym "Islish" .
+ent:svc-{FAN - 2} aikg:availableIn ent:land . ent:svc-{FAN - 1} aikg:availableIn ent:land .
+ent:svc-000 a aikg:Service .
+ent:r-pop a aikg:Restriction ; rdfs:label "Pop ban in Isle" ; aikg:restricts ent:pop ; aikg:appliesIn ent:isle ;
+    aikg:imposedBy ent:isle ; aikg:kind aikg:Ban .
+ent:r-svc a aikg:Restriction ; rdfs:label "Svc 001 block in Land" ; aikg:restricts ent:svc-001 ;
+    aikg:appliesIn ent:land ; aikg:imposedBy ent:land ; aikg:kind aikg:AccessBlock .
+"""
+    path = make_store(tmp_path_factory.mktemp("fan") / "store", ttl, (), ())
+    with open_store(str(path)) as store:
+        yield load_projection(store)
+
+
+def test_many_suppliers_are_ranked_before_any_route_is_spelled_out(fan):
+    ans = answer(fan, "Landish users", "Pop", "2024-01-01", k=3)
+    assert ans["verdict"] == "reachable"
+    firsts = [labels(r)[1] for r in ans["routes"]]
+    assert firsts[:2] == [f"Svc {FAN - 2}", f"Svc {FAN - 1}"] and ans["routes"][0]["confirmed"]
+    assert [labels(r)[1] for r in ans["blocked_routes"]] == ["Svc 001"]
+
+
+def test_a_block_on_a_popular_model_lists_a_few_blocked_routes_and_says_there_are_more(fan):
+    ans = answer(fan, "Islish users", "Pop", "2024-01-01", max_blocked=5)
+    assert ans["verdict"] == "blocked" and not ans["routes"] and len(ans["blocked_routes"]) == 5
+    assert any("more blocked routes exist" in n for n in ans["notes"])
+
+
 # -- bad input ----------------------------------------------------------------------
 
 def test_unknown_ambiguous_and_same_names(proj):
@@ -237,7 +317,7 @@ ent:r a aikg:Restriction ; rdfs:label "C2 ban" ; aikg:restricts ent:c2 ; aikg:ap
 """
     path = make_store(tmp_path_factory.mktemp("chain") / "store", PREFIXES + links + "\n" + cycle, (), ())
     with open_store(str(path)) as store:
-        return build_projection(store)
+        yield build_projection(store)
 
 
 def test_a_thousand_hop_chain_is_bounded(chains):
@@ -276,46 +356,50 @@ DATES = ["2024-01-01", "2024-06-01", "2025-01-01"]
 
 @st.composite
 def worlds(draw):
-    g = nx.MultiDiGraph()
     types = {**{s: frozenset({"Service"}) for s in SERVICES}, **{m: frozenset({"AIModel"}) for m in MODELS},
              **{o: frozenset({"Organization"}) for o in ORGS}, **{c: frozenset({"Chip"}) for c in CHIPS},
              **{j: frozenset({"Jurisdiction"}) for j in PLACES}}
-    facts = {}
+    facts, edges, dated, disputed = {}, [], {}, []
 
-    def add(u, v, rel, kind):
-        disputed = draw(st.booleans()) and draw(st.booleans())
-        key = (u, rel, v)
+    def add(u, v, relation):
+        edge = (u, v, RELATIONS.index(str(relation)))
+        if edge in edges:
+            return
+        edges.append(edge)
+        if draw(st.booleans()) and draw(st.booleans()):
+            disputed.append(edge)
         valid = draw(st.sampled_from([None, ((None, "2024-06-01"),), (("2024-06-01", None),)]))
-        facts[key] = {"sources": [], "disputed": disputed, "valid": valid}
-        g.add_edge(u, v, key=rel, kind=kind, fact=key, valid=valid, disputed=disputed)
+        if valid:
+            dated[edge] = valid
 
     for u, v in draw(st.lists(st.tuples(st.sampled_from(SERVICES), st.sampled_from(SERVICES + MODELS + CHIPS)),
                               max_size=10)):
         if u != v:
-            add(u, v, str(AIKG.providesAccessTo), ACCESS)
+            add(u, v, AIKG.providesAccessTo)
     for o, s in draw(st.lists(st.tuples(st.sampled_from(ORGS), st.sampled_from(SERVICES)), max_size=3)):
-        add(o, s, str(AIKG.offers), USE)
+        add(o, s, AIKG.offers)
     vendors = {}
     for o, c in draw(st.lists(st.tuples(st.sampled_from(ORGS), st.sampled_from(CHIPS)), max_size=2)):
-        add(o, c, str(AIKG.develops), BUY)
+        add(o, c, AIKG.develops)
         vendors.setdefault(c, []).append(o)
     available = {}
     for p, j in draw(st.lists(st.tuples(st.sampled_from(SERVICES + CHIPS), st.sampled_from(PLACES)), max_size=4)):
         key = (p, str(AIKG.availableIn), j)
-        facts[key] = {"sources": [], "disputed": draw(st.booleans()) and draw(st.booleans()), "valid": None}
-        available.setdefault(p, {})[j] = key
+        facts[key] = {"disputed": draw(st.booleans()) and draw(st.booleans()), "valid": None}
+        available.setdefault(p, set()).add(j)
     restrictions, restricted = {}, {}
-    for i, (node, covers, place, start) in enumerate(draw(st.lists(st.tuples(
+    for i, (node, covers, place, who, start) in enumerate(draw(st.lists(st.tuples(
             st.sampled_from(SERVICES + MODELS + CHIPS + ORGS),
             st.sampled_from([frozenset({BUY}), frozenset({USE, ACCESS}), frozenset({USE, BUY, ACCESS})]),
-            st.sampled_from(PLACES), st.sampled_from([None] + DATES)), max_size=3))):
-        rid = f"r{i}"
-        restrictions[rid] = Restriction(rid, restricts=[node], applies_in=frozenset({place}), covers=covers,
-                                        effective_from=start)
+            st.sampled_from(PLACES + [None]), st.sampled_from([None, "A", "B"]), st.sampled_from([None] + DATES)),
+            max_size=3))):
+        rid = f"r{i}"  # in a place, on an actor (this one or another), both, or on everyone
+        restrictions[rid] = Restriction(rid, restricts=[node], applies_in=frozenset({place} - {None}),
+                                        applies_to=frozenset({who} - {None}), covers=covers, effective_from=start)
         restricted.setdefault(node, []).append(rid)
-    proj = Projection(revision="x", graph=g, labels={}, types=types, restrictions=restrictions,
-                      restricted=restricted, parents={"j0": frozenset({"j1"})}, places={}, based_in={}, owners={},
-                      available=available, facts=facts, names={}, vendors=vendors)
+    proj = assemble("x", edges, types=types, dated=dated, disputed=disputed, restrictions=restrictions,
+                    restricted=restricted, parents={"j0": frozenset({"j1"})}, available=available, facts=facts,
+                    vendors=vendors)
     actor = Actor("A", "A", "phrase", frozenset({draw(st.sampled_from(PLACES))}),
                   customer_of=frozenset(draw(st.lists(st.sampled_from(SERVICES + ORGS), max_size=2))))
     actor = Actor("A", "A", "phrase", actor.places, proj.closure(actor.places), actor.customer_of)
@@ -323,9 +407,14 @@ def worlds(draw):
     return proj, actor, target, draw(st.sampled_from(DATES))
 
 
+def valid_on(data, at):
+    return data["valid"] is None or any(in_interval(at, a, b) for a, b in data["valid"])
+
+
 def brute_force(proj, actor, target, at, max_depth):
     """Every simple path from the actor, judged hop by hop from the written semantics."""
     s = Search(proj, actor, target, at)
+    edges = proj.graph.edges  # the NetworkX view of the same projection
     g = nx.MultiDiGraph(proj.graph)
     g.add_nodes_from([target])
     for n in list(g.nodes):
@@ -333,9 +422,9 @@ def brute_force(proj, actor, target, at, max_depth):
     found = set()
     for path in nx.all_simple_edge_paths(g, "A", target, cutoff=max_depth):
         (_, first, _), rest = path[0], path[1:]
-        if rest and any(not s._valid(u, proj.graph.edges[u, v, k]) for u, v, k in rest):
+        if any(not valid_on(edges[e], at) for e in rest):
             continue
-        nxt = proj.graph.edges[rest[0]] if rest else None
+        nxt = edges[rest[0]] if rest else None
         types = proj.types.get(first, frozenset())
         if first in actor.customer_of:
             kind, ok = (USE if "Service" in types else BUY), True
@@ -352,9 +441,8 @@ def brute_force(proj, actor, target, at, max_depth):
             ok = bool([k for k in proj.availability(first, actor.jurisdictions, at) if not proj.facts[k]["disputed"]])
         else:
             continue
-        blocked = bool(s.blocks(first, kind)) or any(s.blocks(v, proj.graph.edges[u, v, k]["kind"])
-                                                     for u, v, k in rest)
-        confirmed = ok and not any(proj.graph.edges[e]["disputed"] for e in rest)
+        blocked = bool(s.blocks(first, kind)) or any(s.blocks(v, edges[u, v, k]["kind"]) for u, v, k in rest)
+        confirmed = ok and not any(edges[e]["disputed"] for e in rest)
         found.add("blocked" if blocked else ("reachable" if confirmed else "unconfirmed"))
     for v in ("reachable", "unconfirmed", "blocked"):
         if v in found:
@@ -368,3 +456,38 @@ def test_verdict_agrees_with_brute_force(world):
     proj, actor, target, at = world
     got, _ = Search(proj, actor, target, at, max_depth=5).verdict()
     assert got == brute_force(proj, actor, target, at, 5)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(worlds())
+def test_listed_routes_are_real_and_agree_with_the_verdict(world):
+    proj, actor, target, at = world
+    search = Search(proj, actor, target, at, max_depth=5)
+    got, best = search.verdict()
+    opened, blocked = search.routes(k=3, max_blocked=50)
+    for route in opened + blocked:
+        assert route[0].src == "A" and route[-1].dst == target
+        for hop in route[1:]:
+            assert valid_on(proj.graph.edges[hop.src, hop.dst, hop.relation], at)
+        assert [h.src for h in route[1:]] == [h.dst for h in route[:-1]]
+    assert all(not any(h.blocks for h in r) for r in opened)
+    assert all(any(h.blocks for h in r) for r in blocked)
+    if got in ("reachable", "unconfirmed"):
+        shortest = Search(proj, actor, target, at, max_depth=5).best(open_only=True)
+        assert opened and min(map(len, opened)) == len(shortest)
+    else:
+        assert not opened and bool(blocked) == (got == "blocked")
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(worlds())
+def test_many_edges_in_are_listed_as_one_by_one(world):
+    """The NumPy path for nodes with many edges in lists the same routes as the edge-by-edge one."""
+    proj, actor, target, at = world
+
+    def listed(wide):
+        with patch.object(reach, "_WIDE", wide):
+            opened, blocked = Search(proj, actor, target, at, max_depth=5).routes(k=50, max_blocked=50)
+        return {_key(r) for r in opened}, {_key(r) for r in blocked}
+
+    assert listed(1) == listed(10 ** 9)

@@ -15,13 +15,15 @@ _PROGRESS_MIN = 20  # files before a progress bar is worth showing
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--json", "as_json", is_flag=True, help="Print the documents and their facts as JSON.")
 @click.option("--dry-run", is_flag=True, help="Extract and report, write nothing.")
-@click.pass_obj
-def ingest(obj, paths, as_json, dry_run):
+@click.pass_context
+def ingest(ctx, paths, as_json, dry_run):
     """Extract facts from .txt, .md and .html files or folders into the store.
 
     Each document becomes one named graph with its source, quotes and
-    confidence; re-ingesting the same content changes nothing.
+    confidence; re-ingesting the same content changes nothing. Exit code 1
+    when a document failed (the others are stored all the same).
     """
+    obj = ctx.obj
     files, skipped = iter_paths(paths)
     ingestor = Ingestor(obj.store(write=not dry_run), dry_run=dry_run)
     results = []
@@ -33,9 +35,10 @@ def ingest(obj, paths, as_json, dry_run):
         results = list(stream)
     for path in skipped:
         click.echo(f"skipped {path}: not a .txt, .md or .html file", err=True)
+    failed = any(r.status == "failed" for r in results)
     if as_json:
         click.echo(json.dumps({"documents": [r.as_json() for r in results]}, indent=2, ensure_ascii=False))
-        return
+        ctx.exit(1 if failed else 0)
     counts = {s: sum(r.status == s for r in results) for s in ("added", "unchanged", "failed")}
     new = {e for r in results for e in r.new_entities}
     for r in results:
@@ -47,6 +50,7 @@ def ingest(obj, paths, as_json, dry_run):
     click.echo(f"documents: {counts['added']} {verb}, {counts['unchanged']} unchanged, {counts['failed']} failed; "
                f"facts: {sum(len(r.facts) for r in results if r.status == 'added')}; new entities: {len(new)}"
                + (f"; skipped: {len(skipped)}" if skipped else ""))
+    ctx.exit(1 if failed else 0)
 
 
 @main.command()

@@ -94,6 +94,9 @@ def explain(ans: dict) -> str:
         lines.append("What if without " + ", ".join(n["label"] for n in ans["without"])
                      + (" (and so without " + ", ".join(n["label"] for n in ans["removed"]) + ")"
                         if ans.get("removed") else ""))
+        for w in ans.get("withdrawn", []):
+            lines.append(f"  {w['node']['label']} is no longer confirmed available in {w['in']['label']}"
+                         f" (it was offered there through {', '.join(p['label'] for p in w['through'])})")
     if ans["routes"]:
         lines.append("Open routes, best first:")
         for i, r in enumerate(ans["routes"], 1):
