@@ -51,3 +51,31 @@ def cli(store_path):
 
     run.store_path = store_path
     return run
+
+
+@pytest.fixture(scope="module")
+def gazetteer(tmp_path_factory):
+    """The linker's gazetteer over tests/data/ingest/mini.ttl (invented and real entities)."""
+    from pathlib import Path
+
+    from rdflib import Graph, URIRef
+
+    from graph.linker import Gazetteer
+
+    path = tmp_path_factory.mktemp("gazetteer") / "store"
+    init_store(str(path), empty=True)
+    with EmbeddedStore(path, write=True) as store:
+        store.replace_graphs({URIRef("urn:test:mini"): Graph().parse(Path(__file__).parent / "data" / "ingest" / "mini.ttl")})
+        yield Gazetteer.from_store(store)
+
+
+@pytest.fixture(scope="module")
+def founding(tmp_path_factory):
+    """A store holding the founding story and the chip story (tests/reach_fixtures.py)."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent))  # --import-mode=importlib adds no test dir
+    from reach_fixtures import make_store
+
+    return make_store(tmp_path_factory.mktemp("founding") / "store")

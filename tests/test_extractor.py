@@ -1,26 +1,11 @@
 """Rule-based relation extraction: each relation family, negation, hedging, restrictions."""
 from datetime import date
-from pathlib import Path
 
 import pytest
-from rdflib import Graph, URIRef
 
 from graph.extractor import Extractor, _keywords
-from graph.linker import Gazetteer, Linker, load_lexicon
-from graph.store import EmbeddedStore
+from graph.linker import Linker, load_lexicon
 
-MINI = Path(__file__).parent / "data" / "ingest" / "mini.ttl"
-
-
-@pytest.fixture(scope="module")
-def gazetteer(tmp_path_factory):
-    from graph.bootstrap import init_store
-
-    path = tmp_path_factory.mktemp("extractor") / "store"
-    init_store(str(path), empty=True)
-    with EmbeddedStore(path, write=True) as store:
-        store.replace_graphs({URIRef("urn:test:mini"): Graph().parse(MINI)})
-        yield Gazetteer.from_store(store)
 
 
 def run(gazetteer, text, published=None):

@@ -1,25 +1,10 @@
 """Entity recognition and linking against the store's own names."""
-from pathlib import Path
 
 import pytest
-from rdflib import Graph, URIRef
 
 from graph.ids import entity_iri
-from graph.linker import Gazetteer, Linker, isa, nlp
-from graph.store import EmbeddedStore
+from graph.linker import Linker, isa, nlp
 
-MINI = Path(__file__).parent / "data" / "ingest" / "mini.ttl"
-
-
-@pytest.fixture(scope="module")
-def gazetteer(tmp_path_factory):
-    from graph.bootstrap import init_store
-
-    path = tmp_path_factory.mktemp("linker") / "store"
-    init_store(str(path), empty=True)
-    with EmbeddedStore(path, write=True) as store:
-        store.replace_graphs({URIRef("urn:test:mini"): Graph().parse(MINI)})
-        yield Gazetteer.from_store(store)
 
 
 def link(gazetteer, *sentences):

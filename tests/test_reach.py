@@ -26,11 +26,6 @@ E = lambda name: str(ENT[name])  # noqa: E731
 
 
 @pytest.fixture(scope="module")
-def founding(tmp_path_factory):
-    return make_store(tmp_path_factory.mktemp("reach") / "store")
-
-
-@pytest.fixture(scope="module")
 def proj(founding):
     with open_store(str(founding)) as store:  # open while the tests run: sources are read on demand
         yield load_projection(store)
