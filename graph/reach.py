@@ -716,6 +716,18 @@ def answer(proj: Projection, source: str, target: str, at: str, *, k: int = 3, w
                    max_work=max_work)
 
 
+def _distinct(routes: list) -> list:
+    """The first of the routes through the same nodes: two relations between the same pair
+    (Azure OpenAI Service is part of Azure China, which also gives access to it) make one way, not two."""
+    seen, kept = set(), []
+    for r in routes:
+        nodes = (r[0].src,) + tuple(h.dst for h in r)
+        if nodes not in seen:
+            seen.add(nodes)
+            kept.append(r)
+    return kept
+
+
 def _answer(proj, actor, to, at, removed, gone, withdrawn, *, k, max_depth, max_blocked, max_work) -> dict:
     search = Search(proj, actor, to, at, removed=removed, withdrawn=withdrawn, max_depth=max_depth,
                     max_work=max_work)
@@ -729,8 +741,8 @@ def _answer(proj, actor, to, at, removed, gone, withdrawn, *, k, max_depth, max_
         opened.append(best)
     if best is not None and verdict_ == "blocked" and _key(best) not in {_key(r) for r in blocked}:
         blocked.append(best)
-    opened = sorted(opened, key=_rank)[:k]
-    blocked = sorted(blocked, key=lambda r: (len(r), [(h.src, h.relation, h.dst) for h in r]))
+    opened = _distinct(sorted(opened, key=_rank))[:k]
+    blocked = _distinct(sorted(blocked, key=lambda r: (len(r), [(h.src, h.relation, h.dst) for h in r])))
     hops = [h for r in opened + blocked for h in r]  # one store read for every source the answer cites
     proj.fetch_sources([key for h in hops for key in ([h.fact] if h.fact else []) + h.confirm],
                        [rid for h in hops for rid, _ in h.blocks])

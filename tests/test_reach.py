@@ -239,6 +239,22 @@ def test_a_block_on_a_popular_model_lists_a_few_blocked_routes_and_says_there_ar
     assert any("more blocked routes exist" in n for n in ans["notes"])
 
 
+def test_two_relations_between_the_same_pair_make_one_route(tmp_path):
+    """A platform that both contains a service and gives access to it is one way through, not two."""
+    ttl = PREFIXES + """
+ent:land a aikg:Jurisdiction ; rdfs:label "Land" ; aikg:demonym "Landish" .
+ent:hub a aikg:Service ; rdfs:label "Hub" ; aikg:providesAccessTo ent:svc ; aikg:availableIn ent:land .
+ent:svc a aikg:Service ; rdfs:label "Svc" ; aikg:partOf ent:hub ; aikg:providesAccessTo ent:m .
+ent:m a aikg:AIModel ; rdfs:label "M" .
+"""
+    path = make_store(tmp_path / "store", ttl, (), ())
+    with open_store(str(path)) as store:
+        ans = answer(load_projection(store), "Landish users", "M", "2024-01-01", k=5)
+    ways = [tuple(labels(r)) for r in ans["routes"]]
+    assert ("Landish users", "Hub", "Svc", "M") in ways
+    assert len(ways) == len(set(ways))
+
+
 # -- bad input ----------------------------------------------------------------------
 
 def test_unknown_ambiguous_and_same_names(proj):
