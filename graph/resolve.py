@@ -67,9 +67,10 @@ def _compact(index: dict, name: str) -> list:
 def match(index: dict, name: str, label, *, suggest: bool = True):
     """The one entity of ``index`` named ``name``; ``label(entity)`` names the rivals of an ambiguous name.
 
-    A main label beats an alias; spaces and punctuation are ignored as a last resort.
+    A main label beats an alias. Spaces are ignored as a last resort, for names a user typed
+    (``suggest``): that scans every name, too slow for the actor parser's many probes.
     """
-    entries = index.get(normalise(name)) or _compact(index, name)
+    entries = index.get(normalise(name)) or (_compact(index, name) if suggest else [])
     entities = {e for e, _, _ in entries}
     if len(entities) > 1:  # a main label beats an alias
         mains = {e for e, main, _ in entries if main}

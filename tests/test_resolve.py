@@ -47,3 +47,14 @@ def test_ambiguous_error_is_one_line(index):
     fake["twin"] = [(ENT["a"], False, "Twin"), (ENT["b"], False, "Twin")]
     with pytest.raises(Ambiguous, match="ambiguous"):
         resolve(store, "twin", index=fake)
+
+
+def test_probes_without_suggestions_skip_the_spacing_scan(index):
+    """The actor parser probes many prefixes with suggest=False; only typed names get the full scan."""
+    from graph.resolve import match
+
+    _, idx = index
+    with pytest.raises(NotFound) as err:
+        match(idx, "gpt4o", str, suggest=False)
+    assert err.value.candidates == []
+    assert match(idx, "gpt4o", str) == ENT["gpt-4o"]
