@@ -168,6 +168,13 @@ def test_unwritable_folder_is_a_clear_error(tmp_path):
         parent.chmod(0o700)
 
 
+@pytest.mark.skipif(not Path("/sys/kernel").is_dir(), reason="needs Linux sysfs")
+def test_a_folder_nobody_may_write_is_a_clear_error_even_for_root():
+    """sysfs refuses new folders to everyone, root included (CI runs as root)."""
+    line = one_line_error(invoke("/sys/kernel/aikg-store", "init", "--empty"))
+    assert "cannot create store at /sys/kernel/aikg-store" in line
+
+
 @pytest.mark.parametrize("command", [("init",), ("stats",)])
 def test_non_store_folder_is_never_overwritten(tmp_path, command):
     folder = tmp_path / "mine"
