@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-__all__ = ["DateMention", "parse_date", "find_dates", "MONTHS", "WEEKDAYS"]
+__all__ = ["DateMention", "parse_date", "find_dates", "iso_day", "MONTHS", "WEEKDAYS"]
 
 MONTHS = {m: i + 1 for i, m in enumerate(
     ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
@@ -91,6 +91,21 @@ def parse_date(text: str | None) -> date | None:
         return datetime.strptime(text[:31], "%a, %d %b %Y %H:%M:%S %z").date()  # RFC 2822 (RSS)
     except ValueError:
         return None
+
+
+def iso_day(value, what: str = "--at") -> str:
+    """A date given by a user, as ``YYYY-MM-DD``; an InputError naming ``what`` otherwise.
+
+    >>> iso_day(" 2024-08-01 ")
+    '2024-08-01'
+    """
+    from .errors import InputError
+
+    text = value.isoformat() if isinstance(value, date) else str(value).strip()
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise InputError(f"{what} expects a date as YYYY-MM-DD, got {text!r}") from None
 
 
 def _overlaps(spans, s, e) -> bool:

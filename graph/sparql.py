@@ -66,11 +66,9 @@ def with_parameters(query: str, values: dict) -> str:
 
 def set_parameters(store, query: str, values: dict[str, str]) -> str:
     """``with_parameters`` from user text: a YYYY-MM-DD date where the default is a date, else an entity name."""
-    from datetime import date
-
     from rdflib.namespace import XSD
 
-    from .errors import InputError
+    from .dates import iso_day
     from .resolve import resolve
 
     defaults = parameters(query)
@@ -80,10 +78,7 @@ def set_parameters(store, query: str, values: dict[str, str]) -> str:
             have = ", ".join(sorted(defaults)) or "none"
             raise QueryError(f"the query has no parameter {name!r} (its parameters: {have})")
         if "xsd:date" in defaults[name]:
-            try:
-                terms[name] = Literal(date.fromisoformat(value.strip()).isoformat(), datatype=XSD.date)
-            except ValueError:
-                raise InputError(f"parameter {name} expects a date as YYYY-MM-DD, got {value!r}") from None
+            terms[name] = Literal(iso_day(value, f"parameter {name}"), datatype=XSD.date)
         else:
             terms[name] = resolve(store, value)
     return with_parameters(query, terms)

@@ -10,11 +10,11 @@ pyvis's defaults 2,000 nodes take about 146 s to settle (FINDINGS).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 
 from rdflib import URIRef
 
+from .dates import iso_day
 from .errors import AikgError, InputError
 from .htmlpage import (CLASS_STYLES, class_legend, edge_legend, edge_record, emphasis_icon, node_record,
                        render_page, style, wrap)
@@ -196,16 +196,6 @@ def _edge_valid(edge: _Edge, at: str) -> bool:
     return not edge.statements or any(_in_force(st["from"], st["until"], at) for st in edge.statements)
 
 
-def _check_day(at) -> str | None:
-    if at is None:
-        return None
-    text = at.isoformat() if isinstance(at, date) else str(at)
-    try:
-        return date.fromisoformat(text).isoformat()
-    except ValueError:
-        raise InputError(f"--at wants a date as YYYY-MM-DD, not {text!r}") from None
-
-
 def _wanted_types(store: Store, types) -> set[str] | None:
     """Requested class names (local name or label, any case) -> local names of those classes."""
     if types is None:
@@ -328,7 +318,7 @@ def graph_page(store: Store, *, focus: str | None = None, depth: int = 2, types=
         raise InputError("the node limit must be at least 1")
     if depth is not None and depth < 0:
         raise InputError("--depth must be 0 or more")
-    day = _check_day(at)
+    day = (None if at is None else iso_day(at))
     wanted = _wanted_types(store, types)
     centre = str(resolve(store, focus)) if focus else None
     nodes, all_edges, relation_labels = _load(store)

@@ -4,20 +4,14 @@ from datetime import date
 
 import click
 
-from ..errors import AikgError, InputError
+from ..dates import iso_day
+from ..errors import AikgError
 from ..projection import load_projection
 from ..reach import answer, diff
 from . import main
 
 _VERDICTS = {"reachable": "REACHABLE", "unconfirmed": "UNCONFIRMED (open routes exist, none confirmed)",
              "blocked": "BLOCKED", "no_route": "NO ROUTE known"}
-
-
-def _date(value: str, option: str) -> str:
-    try:
-        return date.fromisoformat(value.strip()).isoformat()
-    except ValueError:
-        raise InputError(f"{option} expects a date as YYYY-MM-DD, got {value!r}") from None
 
 
 def _source_lines(sources: list, indent: str) -> list[str]:
@@ -145,11 +139,11 @@ def path(obj, source, target, at, as_json, between, without, html, k):
     """
     proj = load_projection(obj.store())
     if between:
-        d1, d2 = (_date(d, "--between") for d in between)
+        d1, d2 = (iso_day(d, "--between") for d in between)
         result = diff(proj, source, target, d1, d2, without=without)
         click.echo(json.dumps(result, indent=2, ensure_ascii=False) if as_json else explain_diff(result))
         return
-    when = _date(at, "--at") if at else date.today().isoformat()
+    when = iso_day(at, "--at") if at else date.today().isoformat()
     result = answer(proj, source, target, when, k=k, without=without)
     if html:
         try:
