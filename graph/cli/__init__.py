@@ -10,6 +10,7 @@ names each command's module and its one-line help for the command list; a
 test checks it against the commands the modules register.
 """
 import importlib
+import json
 import os
 import sys
 
@@ -18,7 +19,7 @@ import click
 from ..errors import AikgError
 from .context import Context
 
-__all__ = ["main", "COMMANDS", "load_all"]
+__all__ = ["main", "COMMANDS", "load_all", "emit_json"]
 
 # command name -> (module under graph.cli that registers it, the first paragraph of its help)
 COMMANDS = {
@@ -83,6 +84,11 @@ class Group(click.Group):
             raise click.ClickException(_one_line(f"{type(e).__name__}: {e}")) from None
 
 
+def emit_json(data) -> None:
+    """Every command's ``--json``: indented, non-ASCII kept."""
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
 def _one_line(text: str) -> str:
     return " ".join(text.split())
 
@@ -105,11 +111,7 @@ def main(ctx, store, debug):
 
 def _load(module: str) -> None:
     """Import a command module; its ``@main.command()`` decorators register its commands."""
-    try:
-        importlib.import_module(f"{__name__}.{module}")
-    except ModuleNotFoundError as e:  # a command module not written yet
-        if e.name != f"{__name__}.{module}":
-            raise
+    importlib.import_module(f"{__name__}.{module}")
 
 
 def load_all() -> None:

@@ -3,18 +3,13 @@
 Library modules are imported inside each command, so loading this module (to
 run any one command) costs only what that command needs.
 """
-import json
 import sys
 from pathlib import Path
 
 import click
 
 from ..errors import InputError
-from . import main
-
-
-def _emit_json(data) -> None:
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+from . import emit_json, main
 
 
 @main.command()
@@ -108,7 +103,7 @@ def sparql(obj, query, fmt, params):
     elif fmt == "turtle":
         raise InputError("turtle output needs a CONSTRUCT or DESCRIBE query")
     elif fmt == "json":
-        _emit_json(res.sparql_json(result))
+        emit_json(res.sparql_json(result))
     elif fmt == "csv":
         click.echo(res.sparql_csv(result), nl=False)
     elif fmt == "tsv":
@@ -127,7 +122,7 @@ def show(obj, name, as_json):
 
     info = describe(obj.store(), name)
     if as_json:
-        _emit_json(info)
+        emit_json(info)
         return
     click.echo(f"{info['label']}  <{info['id']}>")
     click.echo("  types: " + ", ".join(info["types"]))
@@ -158,7 +153,7 @@ def stats(obj, as_json):
 
     info = store_stats(obj.store())
     if as_json:
-        _emit_json(info)
+        emit_json(info)
         return
     click.echo(f"store: {info['store']}")
     click.echo(f"triples: {info['triples']}  graphs: {info['graphs']}  documents: {info['documents']}  "
@@ -204,7 +199,7 @@ def validate(ctx, as_json):
 
     report = validate_store(ctx.obj.store())
     if as_json:
-        _emit_json(report)
+        emit_json(report)
     elif report["conforms"]:
         click.echo(f"conforms: {report['triples']} triples checked, no violations")
     else:

@@ -1,12 +1,11 @@
 """``aikg ingest`` and ``aikg sources``."""
-import json
 import sys
 
 import click
 
 from ..ingest import Ingestor, sources as find_sources
 from ..reader import iter_paths
-from . import main
+from . import emit_json, main
 
 _PROGRESS_MIN = 20  # files before a progress bar is worth showing
 
@@ -37,7 +36,7 @@ def ingest(ctx, paths, as_json, dry_run):
         click.echo(f"skipped {path}: not a .txt, .md or .html file", err=True)
     failed = any(r.status == "failed" for r in results)
     if as_json:
-        click.echo(json.dumps({"documents": [r.as_json() for r in results]}, indent=2, ensure_ascii=False))
+        emit_json({"documents": [r.as_json() for r in results]})
         ctx.exit(1 if failed else 0)
     counts = {s: sum(r.status == s for r in results) for s in ("added", "unchanged", "failed")}
     new = {e for r in results for e in r.new_entities}
@@ -61,7 +60,7 @@ def sources(obj, name, as_json):
     """Documents that state facts about NAME, most facts first."""
     info = find_sources(obj.store(), name)
     if as_json:
-        click.echo(json.dumps(info, indent=2, ensure_ascii=False))
+        emit_json(info)
         return
     click.echo(f"{info['entity']['label']}  <{info['entity']['id']}>")
     if not info["documents"]:

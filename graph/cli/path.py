@@ -1,14 +1,12 @@
 """``aikg path FROM TO``: can FROM reach TO on a date, and by which route?"""
-import json
 from datetime import date
 
 import click
 
 from ..dates import iso_day
-from ..errors import AikgError
 from ..projection import load_projection
 from ..reach import answer, diff
-from . import main
+from . import emit_json, main
 
 _VERDICTS = {"reachable": "REACHABLE", "unconfirmed": "UNCONFIRMED (open routes exist, none confirmed)",
              "blocked": "BLOCKED", "no_route": "NO ROUTE known"}
@@ -141,14 +139,18 @@ def path(obj, source, target, at, as_json, between, without, html, k):
     if between:
         d1, d2 = (iso_day(d, "--between") for d in between)
         result = diff(proj, source, target, d1, d2, without=without)
-        click.echo(json.dumps(result, indent=2, ensure_ascii=False) if as_json else explain_diff(result))
+        if as_json:
+            emit_json(result)
+        else:
+            click.echo(explain_diff(result))
         return
     when = iso_day(at, "--at") if at else date.today().isoformat()
     result = answer(proj, source, target, when, k=k, without=without)
     if html:
-        try:
-            from ..viz import render_path
-        except ImportError as e:
-            raise AikgError(f"--html needs graph.viz.render_path, which is not available: {e}") from None
+        from ..viz import render_path
+
         render_path(result, html, store=obj.store())  # the store gives nodes their class colours
-    click.echo(json.dumps(result, indent=2, ensure_ascii=False) if as_json else explain(result))
+    if as_json:
+        emit_json(result)
+    else:
+        click.echo(explain(result))
