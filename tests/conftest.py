@@ -72,10 +72,6 @@ def gazetteer(tmp_path_factory):
 @pytest.fixture(scope="module")
 def founding(tmp_path_factory):
     """A store holding the founding story and the chip story (tests/reach_fixtures.py)."""
-    import sys
-    from pathlib import Path
-
-    sys.path.insert(0, str(Path(__file__).parent))  # --import-mode=importlib adds no test dir
     from reach_fixtures import make_store
 
     return make_store(tmp_path_factory.mktemp("founding") / "store")

@@ -1,6 +1,4 @@
 """FROM as an entity, a jurisdiction or a phrase."""
-import sys
-from pathlib import Path
 import pytest
 
 from graph.actors import resolve_actor
@@ -9,8 +7,7 @@ from graph.namespace import ENT
 from graph.projection import build_projection
 from graph.store import open_store
 
-sys.path.insert(0, str(Path(__file__).parent))  # --import-mode=importlib adds no test dir
-from reach_fixtures import PREFIXES, make_store  # noqa: E402
+from reach_fixtures import PREFIXES, make_store
 
 E = lambda name: str(ENT[name])  # noqa: E731
 

@@ -1,6 +1,4 @@
 """The reach projection: edges, kinds, restrictions, jurisdictions, disputes, the cache."""
-import sys
-from pathlib import Path
 import pickle
 
 import pytest
@@ -11,8 +9,7 @@ from graph.errors import StoreError
 from graph.projection import ACCESS, BUY, RELATIONS, USE, build_projection, in_interval, load_projection
 from graph.store import open_store
 
-sys.path.insert(0, str(Path(__file__).parent))  # --import-mode=importlib adds no test dir
-from reach_fixtures import PREFIXES, make_store  # noqa: E402
+from reach_fixtures import PREFIXES, make_store
 
 E = lambda name: str(ENT[name])  # noqa: E731
 

@@ -1,7 +1,5 @@
 """The reach engine: verdicts, routes, blocks, dates, ownership, disputes, diff, what-if, bad input."""
 import json
-import sys
-from pathlib import Path
 from unittest.mock import patch
 
 import networkx as nx
@@ -19,8 +17,7 @@ from graph import reach
 from graph.reach import Search, _key, answer, diff, verdict
 from graph.store import open_store
 
-sys.path.insert(0, str(Path(__file__).parent))  # --import-mode=importlib adds no test dir
-from reach_fixtures import PREFIXES, make_store  # noqa: E402
+from reach_fixtures import PREFIXES, make_store
 
 E = lambda name: str(ENT[name])  # noqa: E731
 
