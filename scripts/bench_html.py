@@ -30,10 +30,8 @@ from graph.bootstrap import init_store
 from graph.namespace import AIKG, DOC, ENT, GRAPH, PROV
 from graph.store import EmbeddedStore
 from graph.viz import graph_page
+from screenshot import ARGS, CHROMIUM  # scripts/ is on the path when run as a script
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--no-first-run", "--disable-sync"]
 MIX = [("Company", 0.22), ("AIModel", 0.2), ("Service", 0.2), ("Chip", 0.1), ("CustomerSegment", 0.06),
        ("Regulator", 0.04), ("Jurisdiction", 0.06), ("Restriction", 0.12)]
 # pyvis's template declares `var network;` then assigns it: a setter on window sees the Network appear.

@@ -10,6 +10,8 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
+CHROMIUM = "/usr/bin/chromium"
+# Without the background-networking flags Chromium keeps dialling out, and this machine refuses it.
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--no-first-run", "--disable-sync"]
 
@@ -20,7 +22,7 @@ def main() -> None:
     ap.add_argument("png", type=Path)
     ap.add_argument("--width", type=int, default=1280)
     ap.add_argument("--height", type=int, default=760)
-    ap.add_argument("--chromium", default="/usr/bin/chromium")
+    ap.add_argument("--chromium", default=CHROMIUM)
     a = ap.parse_args()
     url = a.html.resolve().as_uri()
     with sync_playwright() as p:
