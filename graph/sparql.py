@@ -51,17 +51,25 @@ def parameters(query: str) -> dict[str, str]:
     return {m.group(1): m.group(2) for m in _VALUES.finditer(query)}
 
 
+def _default(defaults: dict, name: str) -> str:
+    if name not in defaults:
+        have = ", ".join(sorted(defaults)) or "none"
+        raise QueryError(f"the query has no parameter {name!r} (its parameters: {have})")
+    return defaults[name]
+
+
 def with_parameters(query: str, values: dict) -> str:
     """Replace the defaults of the named ``VALUES`` parameters by rdflib terms.
 
     >>> with_parameters("SELECT * { VALUES ?model { ent:gpt-4o } }", {"model": URIRef("http://x")})
     'SELECT * { VALUES ?model { <http://x> } }'
     """
+    defaults = parameters(query)
+    terms = {}
     for name, term in values.items():
-        if name not in parameters(query):
-            raise QueryError(f"the query has no parameter {name!r}")
-        query = re.sub(rf"VALUES \?{name} \{{ [^}}]*? \}}", lambda _m, t=_n3(term): f"VALUES ?{name} {{ {t} }}", query)
-    return query
+        _default(defaults, name)
+        terms[name] = _n3(term)
+    return _VALUES.sub(lambda m: f"VALUES ?{m[1]} {{ {terms[m[1]]} }}" if m[1] in terms else m[0], query)
 
 
 def set_parameters(store, query: str, values: dict[str, str]) -> str:
@@ -74,10 +82,7 @@ def set_parameters(store, query: str, values: dict[str, str]) -> str:
     defaults = parameters(query)
     terms = {}
     for name, value in values.items():
-        if name not in defaults:
-            have = ", ".join(sorted(defaults)) or "none"
-            raise QueryError(f"the query has no parameter {name!r} (its parameters: {have})")
-        if "xsd:date" in defaults[name]:
+        if "xsd:date" in _default(defaults, name):
             terms[name] = Literal(iso_day(value, f"parameter {name}"), datatype=XSD.date)
         else:
             terms[name] = resolve(store, value)
