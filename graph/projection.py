@@ -54,7 +54,6 @@ import gc
 import os
 import pickle
 import re
-import sys
 import tempfile
 from array import array
 from collections import defaultdict
@@ -66,7 +65,9 @@ from pathlib import Path
 import networkx as nx
 import numpy as np
 
-from .errors import QueryError, StoreError
+from . import factlog
+from .errors import StoreError
+from .factlog import CLASSES, FACT_PREDICATES, INVERSE_PREDICATES, RESTRICTION_PREDICATES
 from .namespace import AIKG
 from .resolve import match, normalise
 from .store import EmbeddedStore, Store
@@ -75,7 +76,7 @@ __all__ = ["Projection", "Restriction", "build_projection", "load_projection", "
            "CACHE_VERSION", "USE", "BUY", "ACCESS", "HOP_NODES", "RELATIONS", "KINDS", "KIND_CODES", "SERVICE",
            "ORGANIZATION", "CUSTOMER_OF", "AVAILABLE_IN", "day", "singular"]
 
-CACHE_VERSION = 3  # bump when Projection changes shape
+CACHE_VERSION = 4  # bump when Projection changes shape
 USE, BUY, ACCESS = "use", "buy", "access"
 HOP_NODES = {USE: str(AIKG.UseHop), BUY: str(AIKG.BuyHop), ACCESS: str(AIKG.AccessHop)}
 _HOP_OF = {v: k for k, v in HOP_NODES.items()}
@@ -93,14 +94,8 @@ _CANONICAL = {_P["develops"]: _P["developedBy"], _P["offers"]: _P["offeredBy"], 
               _P["accessibleVia"]: _P["providesAccessTo"], _P["hasCustomer"]: _P["customerOf"],
               _P["hasSubsidiary"]: _P["subsidiaryOf"]}
 _INVERSE = {v: k for k, v in _CANONICAL.items()}
-_FACT_PREDS = ("customerOf", "providesAccessTo", "partOf", "offeredBy", "operatedBy", "developedBy",
-               "manufacturedBy", "subsidiaryOf", "basedIn", "availableIn")
-_INV_PREDS = ("develops", "offers", "operates", "hasPart", "manufactures", "accessibleVia", "hasCustomer",
-              "hasSubsidiary")
-_RESTRICTION_PREDS = ("restricts", "appliesIn", "appliesTo", "imposedBy", "effectiveFrom", "effectiveUntil", "kind",
-                      "coversHop")
-_TYPES = ("Organization", "Company", "Regulator", "CustomerSegment", "Jurisdiction", "Product", "AIModel", "Service",
-          "Chip", "Equipment")
+_FACT_PREDS, _INV_PREDS, _TYPES = FACT_PREDICATES, INVERSE_PREDICATES, CLASSES
+_RESTRICTION_PREDS = RESTRICTION_PREDICATES + ("effectiveFrom", "effectiveUntil")
 _BUYABLE_NOT = frozenset({"Service", "AIModel", "Organization", "Jurisdiction", "CustomerSegment"})
 
 # Projected edges: an edge stores the index of its relation. Edge u -> v comes from
@@ -122,25 +117,6 @@ def _values(names) -> str:
     return " ".join(f"aikg:{n}" for n in names)
 
 
-# one query per predicate: a constant predicate is not decoded row by row
-_Q_PAIRS = "SELECT ?s ?o WHERE {{ ?s aikg:{p} ?o FILTER(isIRI(?s) && isIRI(?o)) }}"
-_Q_TYPED = "SELECT ?e WHERE {{ ?e a aikg:{t} FILTER(isIRI(?e)) }}"
-# one row per restriction: "code value" pairs joined by a record separator (IRIs cannot hold it, labels do not)
-_SEP = "\x1e"
-_Q_RESTRICTIONS = f"""SELECT ?r (GROUP_CONCAT(CONCAT(?c, " ", STR(?o)); separator="{_SEP}") AS ?props) WHERE {{
-  {{ SELECT DISTINCT ?r WHERE {{ ?r aikg:restricts ?x }} }}
-  VALUES (?p ?c) {{ (rdfs:label "label") {" ".join(f'(aikg:{n} "{n}")' for n in _RESTRICTION_PREDS)} }}
-  ?r ?p ?o }} GROUP BY ?r"""
-_Q_DEMONYMS = "SELECT DISTINCT ?j ?d WHERE { ?j aikg:demonym ?d }"
-# Only statements that negate a fact or date it change the search; the others are read when an answer cites
-# them. First the facts they are about (one query per property: Oxigraph then starts from the rare property),
-# then every statement of those facts.
-_Q_MARKED = """SELECT DISTINCT ?s ?p ?o WHERE {{
-  ?x aikg:{mark} ?m ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o FILTER(isIRI(?o)) }}"""
-_Q_SPECIAL = """SELECT DISTINCT ?st ?i ?neg ?vf ?vu WHERE {
-  VALUES (?i ?s ?p ?o) { ROWS }
-  ?st a aikg:Statement ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o .
-  OPTIONAL { ?st aikg:negated ?neg } OPTIONAL { ?st aikg:validFrom ?vf } OPTIONAL { ?st aikg:validUntil ?vu } }"""
 # Rows come back numbered (?i), not with their IRIs: Oxigraph decodes every IRI it returns, a number is free.
 _SOURCE_PARTS = """OPTIONAL { ?st prov:wasDerivedFrom ?src
              OPTIONAL { ?src dcterms:title ?title } OPTIONAL { ?src rdfs:label ?label } }
@@ -155,10 +131,6 @@ _Q_RESTRICTION_SOURCES = """SELECT DISTINCT ?i ?doc ?quote ?neg WHERE {
   VALUES (?i ?s) { ROWS } VALUES ?p { """ + _values(_FACT_PREDS + _INV_PREDS + _RESTRICTION_PREDS) + """ }
   ?st a aikg:Statement ; rdf:subject ?s ; rdf:predicate ?p .
   """ + _SOURCE_PARTS
-# resolve.name_index's names; the ontology's own terms are dropped in Python (cheaper than NOT EXISTS)
-_LABELS = """SELECT ?e ?name ?main WHERE {
-  { ?e rdfs:label ?name BIND(true AS ?main) } UNION { ?e skos:altLabel ?name BIND(false AS ?main) }
-  FILTER(isIRI(?e)) }"""
 _ONTOLOGY_TERMS = (str(AIKG._NS), "https://w3id.org/aikg/ns")
 _BAD_IRI = re.compile(r'[<>"{}|^`\\\s]')
 
@@ -443,51 +415,9 @@ def _rows(store: Store, sparql: str) -> list[tuple]:
     return store.select_values(sparql)
 
 
-def _pairs(store: Store, sparql: str) -> list[tuple]:
-    """Rows of two always-bound columns: the bulk of a build, so on the embedded store the loop over
-    Oxigraph's solutions is as plain as it gets."""
-    _check_open(store)
-    if not isinstance(store, EmbeddedStore):
-        return [(a, b) for a, b in store.select_values(sparql)]
-    try:  # Oxigraph evaluates lazily: errors may come while the rows are read
-        return [(sol[0].value, sol[1].value) for sol in store.engine_query(sparql)]
-    except (SyntaxError, OSError, ValueError, RuntimeError) as e:
-        raise QueryError(f"projection query failed: {e}") from e
-
-
 def singular(word: str) -> str:
     """Crude English singular, enough to compare head nouns: ``operators`` -> ``operator``."""
     return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
-
-
-def _date(term) -> str | None:
-    return None if term is None else str(term)[:10]
-
-
-def _special_facts(store: Store) -> dict:
-    """Facts some statement negates or dates: {key: {"disputed", "denied", "valid"}}."""
-    preds = {_P[n] for n in _FACT_PREDS + _INV_PREDS}
-    marked = sorted({row for mark in ("negated", "validFrom", "validUntil")
-                     for row in _rows(store, _Q_MARKED.format(mark=mark))
-                     if row[1] in preds and all(map(_safe_iri, row))})
-    pos, neg, valid, nodated = set(), set(), defaultdict(set), set()
-    rows = " ".join(f"({i} <{s}> <{p}> <{o}>)" for i, (s, p, o) in enumerate(marked))
-    for _, i, negated, vf, vu in _rows(store, _Q_SPECIAL.replace("ROWS", rows)) if marked else ():
-        s, p, o = marked[int(i)]
-        if p in _CANONICAL:
-            s, p, o = o, _CANONICAL[p], s
-        key = (s, p, o)
-        if negated in ("true", "1"):
-            neg.add(key)
-            continue
-        pos.add(key)
-        if vf is None and vu is None:
-            nodated.add(key)
-        else:
-            valid[key].add((_date(vf), _date(vu)))
-    return {key: {"disputed": key in pos and key in neg, "denied": key in neg and key not in pos,
-                  "valid": None if key in nodated or key not in valid else tuple(sorted(valid[key], key=str))}
-            for key in pos | neg}
 
 
 def _closure(parents: dict, places) -> frozenset:
@@ -515,7 +445,7 @@ def _array(values) -> array:
 
 
 def _index(n: int, keys) -> dict:
-    """The edge arrays of ``n`` nodes; ``keys`` are the edges sorted, each packed in one int (see assemble)."""
+    """The edge arrays of ``n`` nodes; ``keys`` are the edges sorted, each packed in one int (see _pack)."""
     width = len(RELATIONS)
     rel, rest = keys % width, keys // width
     src, dst = rest % max(n, 1), rest // max(n, 1)
@@ -526,41 +456,28 @@ def _index(n: int, keys) -> dict:
             "out_edges": _array(out_edges), "out_ptr": _array(out_ptr)}
 
 
-def assemble(revision: str, edges, *, types: dict, dated: dict | None = None, disputed=(), **parts) -> Projection:
-    """A :class:`Projection` from plain parts.
+def _pack(n: int, src, dst, rel):
+    """An edge as one int, (target, source, relation): sorting the ints sorts the edges."""
+    return (dst * n + src) * len(RELATIONS) + rel
 
-    ``edges`` are (source, target, relation index) IRIs; ``dated`` maps some
-    of them to their validity intervals and ``disputed`` lists those whose
-    sources disagree. Every other field of :class:`Projection` but the
-    arrays is given by name (``labels``, ``restrictions``, ...).
-    """
-    edges = list(edges)
-    universe = set(types)
-    universe.update(map(itemgetter(0), edges))  # map and itemgetter: the loops run in C
-    universe.update(map(itemgetter(1), edges))
-    for a, targets in parts.get("customers", {}).items():
-        universe.add(a)
-        universe.update(targets)
-    nodes = sorted(universe)
-    ids = {x: i for i, x in enumerate(nodes)}
-    n, width = len(nodes), len(RELATIONS)
 
-    def column(i, to_int=ids.__getitem__):
-        return np.fromiter(map(to_int, map(itemgetter(i), edges)), dtype=np.int64, count=len(edges))
+def _edge_ids(keys, n: int, ids: dict, edges) -> list:
+    """The ids of those ``edges`` (source IRI, target IRI, relation) that are in ``keys``, in order."""
+    out = []
+    for u, v, r in edges:
+        if u in ids and v in ids:
+            key = _pack(n, ids[u], ids[v], r)
+            e = int(np.searchsorted(keys, key))
+            out.append(e if e < len(keys) and keys[e] == key else None)
+        else:
+            out.append(None)
+    return out
 
-    # an edge packed as (target, source, relation) in one int: sorting the ints sorts the edges
-    keys = np.unique((column(1) * n + column(0)) * width + column(2, int))
-    arrays = _index(n, keys)
 
-    def edge_id(u, v, r):
-        if u not in ids or v not in ids:
-            return None
-        key = (ids[v] * n + ids[u]) * width + r
-        e = int(np.searchsorted(keys, key))
-        return e if e < len(keys) and keys[e] == key else None
-
-    dated_ids = {e: valid for edge, valid in (dated or {}).items() if (e := edge_id(*edge)) is not None}
-    disputed_ids = frozenset(e for edge in disputed if (e := edge_id(*edge)) is not None)
+def _finish(revision: str, nodes: list, keys, *, types: dict, dated: dict, disputed: frozenset,
+            **parts) -> Projection:
+    """A :class:`Projection` of ``nodes`` (in IRI order) and edge ``keys`` (sorted, see _pack)."""
+    ids = dict(zip(nodes, range(len(nodes))))
     flags = bytes((SERVICE if "Service" in types.get(x, ()) else 0)
                   | (ORGANIZATION if "Organization" in types.get(x, ()) else 0) for x in nodes)
     offered_in = defaultdict(set)
@@ -571,79 +488,169 @@ def assemble(revision: str, edges, *, types: dict, dated: dict | None = None, di
     for name in ("labels", "restrictions", "restricted", "parents", "places", "based_in", "owners", "customers",
                  "facts", "names"):
         parts.setdefault(name, {})
-    # node ids in arrays: half a million customer links pickle as bytes, not as strings
-    parts["customers"] = {a: _array(np.sort(np.fromiter(map(ids.__getitem__, targets), dtype=np.int64)))
-                          for a, targets in parts["customers"].items()}
     scoped = defaultdict(list)  # so a search reads only the restrictions that could reach its actor
     for rid, r in sorted(parts["restrictions"].items()):
         for scope in sorted(r.applies_in) or sorted(r.applies_to) or [None]:
             scoped[scope].append(rid)
     parts["scoped"] = dict(scoped)
-    return Projection(revision=revision, nodes=nodes, ids=ids, flags=flags, dated=dated_ids, disputed=disputed_ids,
-                      types=types, **arrays, **parts)
+    return Projection(revision=revision, nodes=nodes, ids=ids, flags=flags, dated=dated, disputed=disputed,
+                      types=types, **_index(len(nodes), keys), **parts)
+
+
+def assemble(revision: str, edges, *, types: dict, dated: dict | None = None, disputed=(), **parts) -> Projection:
+    """A :class:`Projection` from plain parts (tests build small ones by hand).
+
+    ``edges`` are (source, target, relation index) IRIs; ``dated`` maps some
+    of them to their validity intervals and ``disputed`` lists those whose
+    sources disagree. Every other field of :class:`Projection` but the
+    arrays is given by name (``labels``, ``restrictions``, ...).
+    """
+    edges = list(edges)
+    universe = set(types)
+    universe.update(map(itemgetter(0), edges))
+    universe.update(map(itemgetter(1), edges))
+    for a, targets in parts.get("customers", {}).items():
+        universe.add(a)
+        universe.update(targets)
+    nodes = sorted(universe)
+    ids = {x: i for i, x in enumerate(nodes)}
+    column = lambda i, f=ids.__getitem__: np.array([f(e[i]) for e in edges], dtype=np.int64)  # noqa: E731
+    keys = np.unique(_pack(len(nodes), column(0), column(1), np.array([e[2] for e in edges], dtype=np.int64)))
+    dated = dated or {}
+    dated_ids = {e: valid for e, valid in zip(_edge_ids(keys, len(nodes), ids, dated), dated.values())
+                 if e is not None}
+    disputed_ids = frozenset(e for e in _edge_ids(keys, len(nodes), ids, disputed) if e is not None)
+    parts["customers"] = {a: _array(np.sort(np.array([ids[t] for t in targets], dtype=np.int64)))
+                          for a, targets in parts.get("customers", {}).items()}
+    return _finish(revision, nodes, keys, types=types, dated=dated_ids, disputed=disputed_ids, **parts)
 
 
 def build_projection(store: Store) -> Projection:
     """Read the access edges, restrictions and jurisdictions of ``store`` into a :class:`Projection`."""
+    _check_open(store)
     revision = store.revision()
-    names, labels = defaultdict(list), {}
-    for e, name, main in _rows(store, _LABELS):
-        if e.startswith(_ONTOLOGY_TERMS):
+    proj = _build(revision, factlog.read(store, revision))
+    proj.store = store
+    return proj
+
+
+def _special_facts(f: factlog.Facts) -> dict:
+    """Facts some statement negates or dates: {key: {"disputed", "denied", "valid"}}.
+
+    Every statement about such a fact counts (an undated one makes it always valid), in either direction
+    ("Microsoft offers X" is about "X offeredBy Microsoft").
+    """
+    st = f.statements
+    marked = (st[:, 3] >= 0) | (st[:, 4] >= 0) | (st[:, 5] >= 0)
+    if not marked.any():
+        return {}
+    pair = np.minimum(st[:, 0], st[:, 2]) * len(f.terms) + np.maximum(st[:, 0], st[:, 2])
+    terms, rows, keys = f.terms, [], set()  # only statements on the pairs of nodes some mark is about
+    for s, p, o, negated, vf, vu in st[np.isin(pair, pair[marked])].tolist():
+        s, p, o = terms[s], terms[p], terms[o]
+        if p in _CANONICAL:
+            s, p, o = o, _CANONICAL[p], s
+        rows.append(((s, p, o), negated >= 0 and terms[negated] in ("true", "1"),
+                     None if vf < 0 else terms[vf][:10], None if vu < 0 else terms[vu][:10]))
+        if negated >= 0 or vf >= 0 or vu >= 0:
+            keys.add((s, p, o))
+    pos, neg, valid, nodated = set(), set(), defaultdict(set), set()
+    for key, negated, vf, vu in rows:
+        if key not in keys:
             continue
-        e, main = sys.intern(e), main in ("true", "1")
-        names[normalise(name)].append((e, main, name))
-        if main:
-            labels.setdefault(e, name)
-    names = dict(names)
-    types = defaultdict(set)
-    for t in _TYPES:
-        for e, in _rows(store, _Q_TYPED.format(t=t)):
-            types[sys.intern(e)].add(t)
-    facts = _special_facts(store)
-
-    pairs = {}  # canonical predicate -> set of (s, o)
-    for name in _FACT_PREDS:
-        pairs[_P[name]] = set(_pairs(store, _Q_PAIRS.format(p=name)))
-    for name in _INV_PREDS:
-        found = _pairs(store, _Q_PAIRS.format(p=name))
-        if found:
-            pairs[_CANONICAL[_P[name]]].update((o, s) for s, o in found)
-    for (s, p, o), info in facts.items():
-        if info["denied"] and p in pairs:
-            pairs[p].discard((s, o))  # asserted, yet every source about it says it does not hold
-    # domains say what a node is when the data gives no type
-    for p, roles in ((_P["providesAccessTo"], ("Service", None)), (_P["offeredBy"], ("Service", "Organization")),
-                     (_P["operatedBy"], ("Service", "Organization")), (_P["developedBy"], (None, "Organization")),
-                     (_P["manufacturedBy"], (None, "Organization")),
-                     (_P["subsidiaryOf"], ("Organization", "Organization")), (_P["basedIn"], (None, "Jurisdiction")),
-                     (_P["availableIn"], (None, "Jurisdiction"))):
-        for side, t in enumerate(roles):
-            if t:
-                for x in {row[side] for row in pairs[p]}:
-                    types[x].add(t)
-    shared = {}  # one frozenset object per distinct set of types: smaller pickle
-    for k, v in types.items():
-        if v & {"Company", "Regulator"}:
-            v.add("Organization")
-        types[k] = shared.setdefault(frozenset(v), frozenset(v))
-    types = dict(types)
-    is_j = lambda n: "Jurisdiction" in types.get(n, ())  # noqa: E731
-
-    edges, vendors, partof_j = [], defaultdict(list), defaultdict(set)
-    edges.extend((s, o, 0) for s, o in pairs[_P["providesAccessTo"]])
-    for s, o in pairs[_P["partOf"]]:
-        if is_j(s) or is_j(o):
-            partof_j[s].add(o)
+        if negated:
+            neg.add(key)
+        elif vf is None and vu is None:
+            pos.add(key)
+            nodated.add(key)
         else:
-            edges.append((o, s, 1))
-    edges.extend((o, s, 2) for s, o in pairs[_P["offeredBy"]])
-    edges.extend((o, s, 3) for s, o in pairs[_P["operatedBy"]])
-    for p, r in ((_P["developedBy"], 4), (_P["manufacturedBy"], 5)):
-        for s, o in sorted(pairs[p]):
-            if not types.get(s, frozenset()) & _BUYABLE_NOT:
-                edges.append((o, s, r))
-                if o not in vendors[s]:
-                    vendors[s].append(o)
+            pos.add(key)
+            valid[key].add((vf, vu))
+    return {key: {"disputed": key in pos and key in neg, "denied": key in neg and key not in pos,
+                  "valid": None if key in nodated or key not in valid else tuple(sorted(valid[key], key=str))}
+            for key in pos | neg}
+
+
+def _build(revision: str, f: factlog.Facts) -> Projection:
+    """The projection of ``f``; the bulk (edges, customers, types) stays in NumPy arrays of term ids."""
+    terms, nterm = f.terms, max(len(f.terms), 1)
+    s, p, o = f.triples[:, 0], f.triples[:, 1], f.triples[:, 2]
+    by_predicate = {}  # predicate term id -> row mask, computed once each
+    rows = lambda iri: by_predicate.setdefault(f.id(iri), p == f.id(iri))  # noqa: E731
+    facts = _special_facts(f)
+    denied = defaultdict(list)
+    for (a, pred, b), info in facts.items():
+        if info["denied"] and f.id(a) >= 0 and f.id(b) >= 0:
+            denied[pred].append(f.id(a) * nterm + f.id(b))
+
+    def pairs(name):
+        """(subjects, objects) of one predicate with its inverse turned round, each pair once."""
+        iri = _P[name]
+        m = rows(iri)
+        a, b = s[m], o[m]
+        if iri in _INVERSE:
+            m = rows(_INVERSE[iri])
+            a, b = np.concatenate([a, o[m]]), np.concatenate([b, s[m]])
+        key = np.unique(a * nterm + b)
+        if denied.get(iri):  # asserted, yet every source about it says it does not hold
+            key = key[~np.isin(key, denied[iri])]
+        return key // nterm, key % nterm
+
+    pair = {name: pairs(name) for name in _FACT_PREDS}
+    # types as bits per term, so a million nodes are typed by array operations
+    bit = {t: 1 << i for i, t in enumerate(_TYPES)}
+    mask = np.zeros(nterm, dtype=np.int64)
+    is_type = rows(factlog.TYPE)
+    for t in _TYPES:
+        mask[s[is_type & (o == f.id(str(AIKG[t])))]] |= bit[t]
+    for name, roles in (("providesAccessTo", ("Service", None)), ("offeredBy", ("Service", "Organization")),
+                        ("operatedBy", ("Service", "Organization")), ("developedBy", (None, "Organization")),
+                        ("manufacturedBy", (None, "Organization")), ("subsidiaryOf", ("Organization", "Organization")),
+                        ("basedIn", (None, "Jurisdiction")), ("availableIn", (None, "Jurisdiction"))):
+        for side, t in zip(pair[name], roles):
+            if t:
+                mask[side] |= bit[t]
+    mask[(mask & (bit["Company"] | bit["Regulator"])) != 0] |= bit["Organization"]
+    shared = {v: frozenset(t for t in _TYPES if v & bit[t]) for v in np.unique(mask).tolist()}
+    typed = np.flatnonzero(mask)
+    types = dict(zip(map(terms.__getitem__, typed.tolist()), map(shared.__getitem__, mask[typed].tolist())))
+    is_j = (mask & bit["Jurisdiction"]) != 0
+
+    part_s, part_o = pair["partOf"]
+    jur = is_j[part_s] | is_j[part_o]
+    partof_j = defaultdict(set)
+    for a, b in zip(part_s[jur].tolist(), part_o[jur].tolist()):
+        partof_j[terms[a]].add(terms[b])
+    not_buyable = sum(bit[t] for t in _BUYABLE_NOT)
+    src, dst, rel, vendors = [], [], [], defaultdict(list)
+
+    def add(u, v, r):
+        src.append(u)
+        dst.append(v)
+        rel.append(np.full(len(u), r, dtype=np.int64))
+
+    add(*pair["providesAccessTo"], 0)
+    add(part_o[~jur], part_s[~jur], 1)
+    add(pair["offeredBy"][1], pair["offeredBy"][0], 2)
+    add(pair["operatedBy"][1], pair["operatedBy"][0], 3)
+    for name, r in (("developedBy", 4), ("manufacturedBy", 5)):
+        a, b = pair[name]
+        keep = (mask[a] & not_buyable) == 0
+        add(b[keep], a[keep], r)
+        for x, y in sorted(zip(map(terms.__getitem__, a[keep].tolist()), map(terms.__getitem__, b[keep].tolist()))):
+            if y not in vendors[x]:
+                vendors[x].append(y)
+    src, dst, rel = np.concatenate(src), np.concatenate(dst), np.concatenate(rel)
+
+    cust_s, cust_o = pair["customerOf"]
+    universe = np.unique(np.concatenate([typed, src, dst, cust_s, cust_o]))
+    order = sorted(universe.tolist(), key=terms.__getitem__)  # nodes in IRI order
+    nodes = [terms[i] for i in order]
+    n = len(nodes)
+    node_of = np.full(nterm, -1, dtype=np.int64)
+    node_of[order] = np.arange(n)
+    keys = np.unique(_pack(n, node_of[src], node_of[dst], rel))
+    ids = dict(zip(nodes, range(n)))
     dated, disputed = {}, []
     for key, info in facts.items():
         if key[1] in _EDGE_OF:
@@ -653,20 +660,43 @@ def build_projection(store: Store) -> Projection:
                 dated[edge] = info["valid"]
             if info["disputed"]:
                 disputed.append(edge)
-    customers = defaultdict(set)
-    for s, o in pairs[_P["customerOf"]]:
-        customers[s].add(o)
-    owners = defaultdict(list)
-    for s, o in sorted(pairs[_P["subsidiaryOf"]]):
-        if s != o:
-            owners[s].append(o)
-    based_in, available = defaultdict(set), defaultdict(set)
-    for s, o in pairs[_P["basedIn"]]:
-        based_in[s].add(sys.intern(o))  # one object per place: the cache pickles it once
-    for s, o in pairs[_P["availableIn"]]:
-        available[s].add(sys.intern(o))
+    dated = {e: valid for e, valid in zip(_edge_ids(keys, n, ids, dated), dated.values()) if e is not None}
+    disputed = frozenset(e for e in _edge_ids(keys, n, ids, disputed) if e is not None)
 
-    restrictions = _restrictions(store)
+    # customers: per actor, the sorted node ids of what it is a customer of (pairs are unique)
+    by_actor = np.lexsort((node_of[cust_o], cust_s))
+    actors, targets = cust_s[by_actor], node_of[cust_o][by_actor].astype(_INT)
+    bounds = np.flatnonzero(np.diff(actors)) + 1
+    customers = {terms[actors[i]]: array("i", targets[i:j].tobytes())
+                 for i, j in zip([0, *bounds.tolist()], [*bounds.tolist(), len(actors)]) if j > i}
+
+    def grouped(name) -> dict:
+        out = defaultdict(set)
+        for a, b in zip(*(x.tolist() for x in pair[name])):
+            out[terms[a]].add(terms[b])
+        return out
+
+    owners = {k: sorted(v - {k}) for k, v in grouped("subsidiaryOf").items() if v - {k}}
+    based_in = {k: frozenset(v) for k, v in grouped("basedIn").items()}
+    available = {k: frozenset(v) for k, v in grouped("availableIn").items()}
+
+    # names: labels and aliases under their normalised key (computed when the facts were written)
+    norm = rows(factlog.NORMALISED)
+    key_of = dict(zip(s[norm].tolist(), o[norm].tolist()))
+    entries = set()
+    for iri, main in ((factlog.LABEL, True), (factlog.ALT_LABEL, False)):
+        m = rows(iri)
+        for e, name in zip(s[m].tolist(), o[m].tolist()):
+            if not terms[e].startswith(_ONTOLOGY_TERMS):
+                entries.add((terms[e], not main, terms[name], terms[key_of[name]]))
+    names, labels = defaultdict(list), {}
+    for e, alias, name, key in sorted(entries):  # each entity's main labels first, in name order
+        names[key].append((e, not alias, name))
+        if not alias:
+            labels.setdefault(e, name)
+    names = dict(names)
+
+    restrictions = _restrictions(f, rows, labels)
     restricted = defaultdict(list)
     for r in sorted(restrictions.values(), key=lambda r: r.id):
         for target in r.restricts:
@@ -674,57 +704,59 @@ def build_projection(store: Store) -> Projection:
 
     parents = _parents(partof_j)
     places = defaultdict(set)
-    jurisdictions = {n for n, t in types.items() if "Jurisdiction" in t} | set(partof_j)
-    for key, entries in names.items():
-        for e, _, _ in entries:
+    jurisdictions = {x for x, t in types.items() if "Jurisdiction" in t} | set(partof_j)
+    for key, found in names.items():
+        for e, _, _ in found:
             if e in jurisdictions:
                 places[key].add(e)
-    for j, d in _rows(store, _Q_DEMONYMS):
-        places[normalise(str(d))].add(sys.intern(j))
+    m = rows(str(AIKG.demonym))
+    for j, d in zip(s[m].tolist(), o[m].tolist()):
+        places[normalise(terms[d])].add(terms[j])
 
     segments = defaultdict(list)  # indexed by where they are, so an actor finds its own without a scan
-    for n, t in sorted(types.items()):
+    for x, t in sorted(types.items()):
         if "CustomerSegment" in t:
-            words = normalise(labels.get(n, "")).split()
+            words = normalise(labels.get(x, "")).split()
             if words:
-                based = based_in.get(n)
+                based = based_in.get(x)
                 for j in sorted(_closure(parents, based)) if based else [None]:
-                    segments[(singular(words[-1]), j)].append(n)
+                    segments[(singular(words[-1]), j)].append(x)
 
-    proj = assemble(
-        revision, edges, types=types, dated=dated, disputed=disputed, segments=dict(segments), labels=labels,
+    return _finish(
+        revision, nodes, keys, types=types, dated=dated, disputed=disputed, segments=dict(segments), labels=labels,
         restrictions=restrictions, restricted=dict(restricted), parents=parents,
-        places={k: frozenset(v) for k, v in places.items()}, based_in={k: frozenset(v) for k, v in based_in.items()},
-        owners=dict(owners), available={k: frozenset(v) for k, v in available.items()},
+        places={k: frozenset(v) for k, v in places.items()}, based_in=based_in, owners=owners, available=available,
         customers=customers,
         facts={k: {"disputed": v["disputed"], "valid": v["valid"]} for k, v in facts.items() if not v["denied"]},
         names=names, vendors=dict(vendors))
-    proj.store = store
-    return proj
 
 
-def _restrictions(store: Store) -> dict:
-    out: dict[str, Restriction] = {}
+def _restrictions(f: factlog.Facts, rows, labels: dict) -> dict:
+    """Every subject of ``restricts``, with what the facts say of it."""
+    terms, s, o = f.terms, f.triples[:, 0], f.triples[:, 2]
     sets = defaultdict(lambda: defaultdict(set))
-    for r, props in _rows(store, _Q_RESTRICTIONS):
-        r = sys.intern(r)
-        out[r] = Restriction(id=r)
-        for prop in props.split(_SEP):
-            local, _, o = prop.partition(" ")
-            sets[r][local].add(o[:10] if local in ("effectiveFrom", "effectiveUntil") else o)
-    for r, item in out.items():
-        s = sets[r]
-        item.label = min(s["label"]) if s["label"] else None
-        item.restricts = sorted(s["restricts"])
-        item.applies_in = frozenset(s["appliesIn"])
-        item.applies_to = frozenset(s["appliesTo"])
-        item.imposed_by = sorted(s["imposedBy"])
+    m = rows(str(AIKG.restricts))
+    ids = set(s[m].tolist())
+    for local in _RESTRICTION_PREDS:
+        m = rows(str(AIKG[local]))
+        for r, v in zip(s[m].tolist(), o[m].tolist()):
+            if r in ids:
+                value = terms[v]
+                sets[terms[r]][local].add(value[:10] if local in ("effectiveFrom", "effectiveUntil") else value)
+    out: dict[str, Restriction] = {}
+    for r in sorted(sets):
+        item, props = Restriction(id=r, label=labels.get(r)), sets[r]
+        item.restricts = sorted(props["restricts"])
+        item.applies_in = frozenset(props["appliesIn"])
+        item.applies_to = frozenset(props["appliesTo"])
+        item.imposed_by = sorted(props["imposedBy"])
         # sources that disagree on a date: the widest reading, so no block is missed
-        item.effective_from = min(s["effectiveFrom"]) if s["effectiveFrom"] else None
-        item.effective_until = max(s["effectiveUntil"]) if s["effectiveUntil"] else None
-        item.kind = sorted(s["kind"])[0] if s["kind"] else None
-        covers = {_HOP_OF[h] for h in s["coversHop"] if h in _HOP_OF}
+        item.effective_from = min(props["effectiveFrom"]) if props["effectiveFrom"] else None
+        item.effective_until = max(props["effectiveUntil"]) if props["effectiveUntil"] else None
+        item.kind = sorted(props["kind"])[0] if props["kind"] else None
+        covers = {_HOP_OF[h] for h in props["coversHop"] if h in _HOP_OF}
         item.covers = frozenset(covers) if covers else _COVERS_BY_KIND.get(item.kind, _ALL_HOPS)
+        out[r] = item
     return out
 
 

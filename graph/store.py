@@ -17,6 +17,10 @@ not atomic, and ``MOVE`` from a staging graph copies quad by quad (measured
 transaction is itself slow on disk (pyoxigraph 0.5: ~50k triples/s for 50k
 triples, ~15k/s for 1M), so very large replacements cost minutes.
 
+The embedded store also hands what route search reads of the new graphs,
+taken from the scratch store, to :mod:`graph.factlog`, so a projection build
+need not read a million edges back out of RocksDB.
+
 The revision: each write adds a random value under ``urn:aikg:revision`` in
 the store's own graph; updates replace all values by one, a load adds one
 (it cannot delete). :meth:`Store.revision` reads the set, so either way the
@@ -351,6 +355,13 @@ class EmbeddedStore(Store):
     def _replace(self, scratch: ox.Store, names: list) -> None:
         if not self.writable:
             raise StoreError("store was opened read-only")
+        from . import factlog  # it names entities through resolve, which imports this module
+
+        before, facts = self.revision(), factlog.from_scratch(scratch, names)  # read while the graphs are in memory
+        self._write(scratch, names)
+        factlog.record(self.path, before, self.revision(), facts)
+
+    def _write(self, scratch: ox.Store, names: list) -> None:
         if len(self._revision_values()) >= _MAX_REVISION_VALUES or any(self._has_triples(n) for n in names):
             super()._replace(scratch, names)  # one update; it also folds the revision values into one
             return

@@ -1,0 +1,277 @@
+"""The facts route search reads, kept per named graph as the store is written.
+
+Why: reading a million access edges back out of Oxigraph on disk takes
+~15 s, because it decodes every IRI of every row from RocksDB, while the
+same rows come out of an in-memory Oxigraph store ten times faster. Every
+write (:meth:`EmbeddedStore.replace_graphs`) parses its graphs into such an
+in-memory scratch store first, so it extracts their *facts* there, and keeps
+them as integer arrays over a term table, one file per write:
+
+* ``triples``: (s, p, o) whose predicate the projection reads: access facts
+  and their inverses, restriction properties, ``rdf:type`` of the classes it
+  knows, labels, demonyms, effective dates; and ``urn:aikg:normalised``
+  from a label to its :func:`normalise` key (computed once, at write time);
+* ``statements``: one row per reified statement about an access fact (s, p,
+  o, negated, validFrom, validUntil; -1 when absent), read from the one graph
+  that holds the statement, as aikg writes them.
+
+The files, under the store folder's ``cache/facts-v1/``, form a chain: each
+is named ``<seq>.<before>.<after>.<kind>.pickle`` for the revision it was
+written on and the one it produced. :func:`read` follows the chain from its
+last start to the store's revision. Anything else (a SPARQL update through
+the server, a crash between the store's commit and the file, a torn or
+missing file) breaks the chain: the facts are then read from the store
+itself, once, and written as a new base. Long chains fold into a base too.
+A server store has no folder: its facts are read with the same queries.
+"""
+import os
+import pickle
+import re
+import tempfile
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pyoxigraph as ox
+
+from .namespace import AIKG, PREFIXES
+from .resolve import normalise
+
+__all__ = ["Facts", "read", "extract", "record", "from_scratch", "FACT_PREDICATES", "INVERSE_PREDICATES",
+           "RESTRICTION_PREDICATES", "CLASSES", "TYPE", "LABEL", "ALT_LABEL", "NORMALISED", "LOG"]
+
+LOG = "facts-v1"  # bump when what is extracted, or how names are normalised, changes
+_FOLD = 16  # files in a chain before a read folds them into one base
+
+FACT_PREDICATES = ("customerOf", "providesAccessTo", "partOf", "offeredBy", "operatedBy", "developedBy",
+                   "manufacturedBy", "subsidiaryOf", "basedIn", "availableIn")
+INVERSE_PREDICATES = ("develops", "offers", "operates", "hasPart", "manufactures", "accessibleVia", "hasCustomer",
+                      "hasSubsidiary")
+RESTRICTION_PREDICATES = ("restricts", "appliesIn", "appliesTo", "imposedBy", "kind", "coversHop")
+_DATES = ("effectiveFrom", "effectiveUntil")
+CLASSES = ("Organization", "Company", "Regulator", "CustomerSegment", "Jurisdiction", "Product", "AIModel",
+           "Service", "Chip", "Equipment")
+TYPE = PREFIXES["rdf"] + "type"
+LABEL, ALT_LABEL = PREFIXES["rdfs"] + "label", PREFIXES["skos"] + "altLabel"
+NORMALISED = "urn:aikg:normalised"
+
+_a = lambda names: " ".join(f"aikg:{n}" for n in names)  # noqa: E731
+_ACCESS = _a(FACT_PREDICATES + INVERSE_PREDICATES)
+# IRI pairs, concatenated per (graph, predicate): a few long strings rather than a million rows
+_Q_PAIRS = """SELECT {g}?p (GROUP_CONCAT(CONCAT(STR(?s), " ", STR(?o)); separator=" ") AS ?v) WHERE {{
+  VALUES ?p {{ """ + _ACCESS + " " + _a(RESTRICTION_PREDICATES) + """ }}
+  {open}?s ?p ?o{close} FILTER(isIRI(?s) && isIRI(?o)) }} GROUP BY {g}?p"""
+_Q_TYPES = """SELECT {g}?p (GROUP_CONCAT(STR(?s); separator=" ") AS ?v) WHERE {{
+  VALUES ?p {{ """ + _a(CLASSES) + """ }} {open}?s a ?p{close} FILTER(isIRI(?s)) }} GROUP BY {g}?p"""
+# values that may hold any character: one row each
+_Q_VALUES = """SELECT {g}?s ?p ?o WHERE {{
+  VALUES ?p {{ rdfs:label skos:altLabel aikg:demonym """ + _a(_DATES) + """ }}
+  {open}?s ?p ?o{close} FILTER(isIRI(?s)) }}"""
+# statements: those without a date or negation concatenated (most of them), the others one row each
+# (Oxigraph's OPTIONALs over every statement of every graph took seconds)
+_MARKS = "aikg:negated|aikg:validFrom|aikg:validUntil"
+_Q_PLAIN = """SELECT {g}(GROUP_CONCAT(CONCAT(STR(?s), " ", STR(?p), " ", STR(?o)); separator=" ") AS ?v) WHERE {{
+  {open}?st a aikg:Statement ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o
+  FILTER NOT EXISTS {{ ?st """ + _MARKS + """ ?m }}{close} FILTER(isIRI(?s) && isIRI(?o)) }}{group}"""
+_Q_MARKED = """SELECT DISTINCT {g}?s ?p ?o ?neg ?vf ?vu WHERE {{
+  {open}?st """ + _MARKS + """ ?m ; a aikg:Statement ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o .
+  OPTIONAL {{ ?st aikg:negated ?neg }} OPTIONAL {{ ?st aikg:validFrom ?vf }}
+  OPTIONAL {{ ?st aikg:validUntil ?vu }}{close} FILTER(isIRI(?s) && isIRI(?o)) }}"""
+_ACCESS_IRIS = frozenset(str(AIKG[n]) for n in FACT_PREDICATES + INVERSE_PREDICATES)
+_NAME = re.compile(r"^(\d{8})\.(\w+)\.(\w+)\.(base|delta)\.pickle$")
+
+
+@dataclass
+class Facts:
+    """Every graph's facts together: term ids into ``terms`` (``ids`` is the reverse)."""
+
+    terms: list
+    ids: dict
+    triples: np.ndarray     # (n, 3) s, p, o
+    statements: np.ndarray  # (m, 6) s, p, o, negated, validFrom, validUntil; -1 when absent
+
+    def id(self, term: str) -> int:
+        return self.ids.get(term, -1)
+
+
+def extract(select, *, per_graph: bool) -> dict:
+    """{graph: (triples, statements)} as strings, read with ``select`` (SPARQL -> rows of strings or None).
+
+    ``per_graph=False`` reads the union as one graph named "" (a server store's default graph may hold data
+    outside any named graph).
+    """
+    g, open_, close, group = ("?g ", "GRAPH ?g { ", " }", " GROUP BY ?g") if per_graph else ("", "", "", "")
+
+    def rows(query):
+        found = select(query.format(g=g, open=open_, close=close, group=group))
+        return found if per_graph else [("", *row) for row in found]
+
+    out = defaultdict(lambda: ([], []))
+    for graph, p, text in rows(_Q_PAIRS):
+        items = text.split(" ") if text else []
+        out[graph][0].extend(zip(items[0::2], [p] * (len(items) // 2), items[1::2]))
+    for graph, cls, text in rows(_Q_TYPES):
+        out[graph][0].extend((e, TYPE, cls) for e in (text.split(" ") if text else []))
+    for graph, s, p, o in rows(_Q_VALUES):
+        out[graph][0].append((s, p, o))
+    for graph, text in rows(_Q_PLAIN):
+        items = text.split(" ") if text else []
+        out[graph][1].extend((a, p, b, None, None, None) for a, p, b in zip(items[0::3], items[1::3], items[2::3])
+                             if p in _ACCESS_IRIS)
+    for graph, *row in rows(_Q_MARKED):
+        if row[1] in _ACCESS_IRIS:
+            out[graph][1].append(tuple(row))
+    for triples, _ in out.values():  # a label's key, computed here once rather than at every build
+        names = {o for _, p, o in triples if p in (LABEL, ALT_LABEL)}
+        triples.extend((name, NORMALISED, normalise(name)) for name in sorted(names))
+    return dict(out)
+
+
+def _encode(found: dict, graphs=()) -> dict:
+    """A file's content: one term table, and per graph integer arrays (None: the graph holds no facts)."""
+    ids: dict = {}
+    term = lambda x: -1 if x is None else ids.setdefault(x, len(ids))  # noqa: E731
+    out = {name: None for name in graphs}
+    for name, (triples, statements) in found.items():
+        t = np.fromiter((term(x) for row in triples for x in row), dtype=np.int32, count=3 * len(triples))
+        s = np.fromiter((term(x) for row in statements for x in row), dtype=np.int32, count=6 * len(statements))
+        out[name] = (t.reshape(-1, 3), s.reshape(-1, 6))
+    return {"terms": list(ids), "graphs": out}
+
+
+def from_scratch(scratch: ox.Store, names) -> dict:
+    """The facts of the graphs ``names`` as a write's in-memory scratch store holds them (absent: none)."""
+    def select(query):
+        return [tuple(None if t is None else t.value for t in sol) for sol in scratch.query(query, prefixes=PREFIXES)]
+
+    names = [str(n) for n in names]
+    found = {g: v for g, v in extract(select, per_graph=True).items() if g in names}
+    return _encode(found, names)
+
+
+def _fold(segments: list) -> dict:
+    """One file's content from a chain: each graph as the last file that wrote it has it."""
+    if len(segments) == 1:
+        return segments[0]
+    live = {}
+    for i, seg in enumerate(segments):
+        for name, table in seg["graphs"].items():
+            live[name] = (i, table)
+    ids: dict = {}
+    remaps, out = {}, {}
+    for name, (i, table) in sorted(live.items(), key=lambda item: item[1][0]):
+        if table is None:
+            continue
+        if i not in remaps:  # the last slot maps -1 (absent) to itself
+            terms = segments[i]["terms"]
+            remaps[i] = np.fromiter((ids.setdefault(t, len(ids)) for t in terms), dtype=np.int32,
+                                    count=len(terms))
+            remaps[i] = np.append(remaps[i], np.int32(-1))
+        out[name] = (remaps[i][table[0]], remaps[i][table[1]])
+    return {"terms": list(ids), "graphs": out}
+
+
+def _facts(segment: dict) -> Facts:
+    tables = [t for t in segment["graphs"].values() if t is not None]
+    terms = segment["terms"]
+    triples = np.concatenate([t[0] for t in tables]).astype(np.int64) if tables else np.zeros((0, 3), np.int64)
+    statements = np.concatenate([t[1] for t in tables]).astype(np.int64) if tables else np.zeros((0, 6), np.int64)
+    return Facts(terms=terms, ids=dict(zip(terms, range(len(terms)))), triples=triples, statements=statements)
+
+
+# -- the files ----------------------------------------------------------------
+
+def _folder(path) -> Path:
+    return Path(path) / "cache" / LOG
+
+
+def _files(folder: Path) -> list:
+    """(seq, before, after, kind, path) of the log's files, in order."""
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return []
+    found = [(int(m[1]), m[2], m[3], m[4], folder / name) for name in names if (m := _NAME.match(name))]
+    return sorted(found)
+
+
+def _tag(revision: str) -> str:
+    return revision or "none"
+
+
+def _chain(files: list, revision: str) -> list | None:
+    """The files from the last that starts a chain (a base, or a write on the empty store) to ``revision``."""
+    starts = [i for i, f in enumerate(files) if f[3] == "base" or f[1] == "none"]
+    if not starts:
+        return None
+    chain = files[starts[-1]:]
+    for prev, nxt in zip(chain, chain[1:]):
+        if nxt[1] != prev[2]:
+            return None
+    return chain if chain[-1][2] == _tag(revision) else None
+
+
+def _write(folder: Path, seq: int, before: str, after: str, kind: str, segment: dict) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".facts-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump(segment, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, folder / f"{seq:08d}.{_tag(before)}.{_tag(after)}.{kind}.pickle")
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+def _drop_before(files: list, seq: int) -> None:
+    for f in files:
+        if f[0] < seq:
+            try:
+                os.unlink(f[4])
+            except FileNotFoundError:
+                pass  # another reader folded the same chain
+
+
+def record(path, before: str, after: str, segment: dict) -> None:
+    """After a write from revision ``before`` to ``after``: add its facts to the log, if the log is current.
+
+    Never raises: the store's write is done, and a log that falls behind only costs the next read a rebuild.
+    """
+    try:
+        folder = _folder(path)
+        files = _files(folder)
+        if before and (not files or files[-1][2] != _tag(before)):
+            return  # the log is behind the store already: the next read rebuilds it
+        _write(folder, files[-1][0] + 1 if files else 1, before, after, "delta", segment)
+    except OSError:
+        pass
+
+
+def read(store, revision: str) -> Facts:
+    """The store's facts at ``revision``: from the log when its chain reaches it, else from the store."""
+    path = getattr(store, "path", None)
+    if path is None:
+        return _facts(_encode(extract(store.select_values, per_graph=False)))
+    folder = _folder(path)
+    files = _files(folder)
+    chain = _chain(files, revision)
+    segments = None
+    if chain:
+        try:
+            segments = []
+            for f in chain:
+                with open(f[4], "rb") as fh:
+                    segments.append(pickle.load(fh))
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
+            segments = None  # torn, removed or foreign: rebuild
+    if segments is None or len(segments) > _FOLD:
+        segment = _fold(segments) if segments else _encode(extract(store.select_values, per_graph=True))
+        seq = (files[-1][0] + 1) if files else 1
+        try:
+            _write(folder, seq, "", revision, "base", segment)
+            _drop_before(files, seq)
+        except OSError:
+            pass  # a read-only folder: answer anyway
+        return _facts(segment)
+    return _facts(_fold(segments))
