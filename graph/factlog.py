@@ -37,6 +37,7 @@ import pyoxigraph as ox
 
 from .namespace import AIKG, PREFIXES
 from .resolve import normalise
+from .sparql import safe_iri
 
 __all__ = ["Facts", "read", "extract", "record", "from_scratch", "FACT_PREDICATES", "INVERSE_PREDICATES",
            "RESTRICTION_PREDICATES", "CLASSES", "TYPE", "LABEL", "ALT_LABEL", "NORMALISED", "LOG"]
@@ -68,16 +69,23 @@ _Q_TYPES = """SELECT {g}?p (GROUP_CONCAT(STR(?s); separator=" ") AS ?v) WHERE {{
 _Q_VALUES = """SELECT {g}?s ?p ?o WHERE {{
   VALUES ?p {{ rdfs:label skos:altLabel aikg:demonym """ + _a(_DATES) + """ }}
   {open}?s ?p ?o{close} FILTER(isIRI(?s)) }}"""
-# statements: those without a date or negation concatenated (most of them), the others one row each
-# (Oxigraph's OPTIONALs over every statement of every graph took seconds)
-_MARKS = "aikg:negated|aikg:validFrom|aikg:validUntil"
+# Statements: those without a date or negation concatenated (most of them); the others one row each, found
+# first by their marks (Oxigraph would join every statement before looking at the marks, seconds at 1M).
+_UNMARKED = "FILTER NOT EXISTS {{ ?st aikg:negated ?a }} FILTER NOT EXISTS {{ ?st aikg:validFrom ?b }} " \
+            "FILTER NOT EXISTS {{ ?st aikg:validUntil ?c }}"
 _Q_PLAIN = """SELECT {g}(GROUP_CONCAT(CONCAT(STR(?s), " ", STR(?p), " ", STR(?o)); separator=" ") AS ?v) WHERE {{
-  {open}?st a aikg:Statement ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o
-  FILTER NOT EXISTS {{ ?st """ + _MARKS + """ ?m }}{close} FILTER(isIRI(?s) && isIRI(?o)) }}{group}"""
-_Q_MARKED = """SELECT DISTINCT {g}?s ?p ?o ?neg ?vf ?vu WHERE {{
-  {open}?st """ + _MARKS + """ ?m ; a aikg:Statement ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o .
+  {open}?st a aikg:Statement ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o """ + _UNMARKED + """{close}
+  FILTER(isIRI(?s) && isIRI(?o)) }}{group}"""
+_Q_MARKS = """SELECT DISTINCT {g}?st (isBlank(?st) AS ?blank) WHERE {{
+  {{ {open}?st aikg:negated ?m{close} }} UNION {{ {open}?st aikg:validFrom ?m{close} }}
+  UNION {{ {open}?st aikg:validUntil ?m{close} }} }}"""
+# MARKS is replaced by a VALUES block of the statements found (IRIs from the store, checked), or by the marks
+# themselves when one is a blank node
+_Q_MARKED = """SELECT DISTINCT {g}?st ?s ?p ?o ?neg ?vf ?vu WHERE {{ MARKS
+  {open}?st a aikg:Statement ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o .
   OPTIONAL {{ ?st aikg:negated ?neg }} OPTIONAL {{ ?st aikg:validFrom ?vf }}
   OPTIONAL {{ ?st aikg:validUntil ?vu }}{close} FILTER(isIRI(?s) && isIRI(?o)) }}"""
+_MARKS = "aikg:negated|aikg:validFrom|aikg:validUntil"
 _ACCESS_IRIS = frozenset(str(AIKG[n]) for n in FACT_PREDICATES + INVERSE_PREDICATES)
 _NAME = re.compile(r"^(\d{8})\.(\w+)\.(\w+)\.(base|delta)\.pickle$")
 
@@ -103,8 +111,8 @@ def extract(select, *, per_graph: bool) -> dict:
     """
     g, open_, close, group = ("?g ", "GRAPH ?g { ", " }", " GROUP BY ?g") if per_graph else ("", "", "", "")
 
-    def rows(query):
-        found = select(query.format(g=g, open=open_, close=close, group=group))
+    def rows(query, marks=""):
+        found = select(query.format(g=g, open=open_, close=close, group=group).replace("MARKS", marks))
         return found if per_graph else [("", *row) for row in found]
 
     out = defaultdict(lambda: ([], []))
@@ -119,9 +127,16 @@ def extract(select, *, per_graph: bool) -> dict:
         items = text.split(" ") if text else []
         out[graph][1].extend((a, p, b, None, None, None) for a, p, b in zip(items[0::3], items[1::3], items[2::3])
                              if p in _ACCESS_IRIS)
-    for graph, *row in rows(_Q_MARKED):
-        if row[1] in _ACCESS_IRIS:
-            out[graph][1].append(tuple(row))
+    marks = rows(_Q_MARKS)
+    if marks:
+        if all(blank in ("false", "0") and safe_iri(st) for _, st, blank in marks):
+            cells = [f"(<{graph}> <{st}>)" if per_graph else f"(<{st}>)" for graph, st, _ in marks]
+            found = f"VALUES ({g}?st) {{ {' '.join(cells)} }}"
+        else:
+            found = f"{{ {open_}?st {_MARKS} ?m{close} }}"
+        for graph, _, *row in rows(_Q_MARKED, found):
+            if row[1] in _ACCESS_IRIS:
+                out[graph][1].append(tuple(row))
     for triples, _ in out.values():  # a label's key, computed here once rather than at every build
         names = {o for _, p, o in triples if p in (LABEL, ALT_LABEL)}
         triples.extend((name, NORMALISED, normalise(name)) for name in sorted(names))

@@ -29,7 +29,7 @@ from .ids import document_graph, document_iri, restriction_iri, statement_iri
 from .linker import Entity, Gazetteer, Linker
 from .namespace import AIKG, PROV
 from .reader import Document, ReadError, iter_paths, read_document
-from .sparql import bind
+from .sparql import bind, safe_iri
 from .store import Store
 
 __all__ = ["DocumentResult", "Ingestor", "ingest", "document_facts", "document_ntriples", "EXTRACTOR", "sources"]
@@ -210,7 +210,6 @@ def _abspath(path: str) -> str:
 
 # -- N-Triples, written directly -----------------------------------------------------
 
-_BAD_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 _TO_ESCAPE = re.compile(r'[\x00-\x1f\x7f"\\]')
 _XSD_STRING, _XSD_DATE, _XSD_DECIMAL, _XSD_BOOLEAN = str(XSD.string), str(XSD.date), str(XSD.decimal), \
@@ -224,7 +223,7 @@ _DERIVED, _CONF, _EXTR, _QUOTE = f"<{PROV.wasDerivedFrom}>", f"<{AIKG.confidence
 
 def _iri(value) -> str:
     text = str(value)
-    if not text or _BAD_IRI.search(text):
+    if not safe_iri(text):
         raise StoreError(f"cannot write graph: invalid IRI {text!r}")
     return f"<{text}>"
 

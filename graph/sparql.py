@@ -11,14 +11,23 @@ from rdflib import Literal, URIRef
 
 from .errors import QueryError
 
-__all__ = ["bind", "load_query", "queries_dir", "parameters", "with_parameters", "set_parameters"]
+__all__ = ["safe_iri", "bind", "load_query", "queries_dir", "parameters", "with_parameters", "set_parameters"]
 
-_BAD_IRI = re.compile(r'[<>"{}|^`\\\s]')
+_BAD_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+
+
+def safe_iri(text) -> bool:
+    """Whether ``text`` can stand between ``<`` and ``>`` in a query as it is (no escaping, no breaking out).
+
+    >>> safe_iri("https://w3id.org/aikg/id/openai"), safe_iri("x> } DROP ALL { <y")
+    (True, False)
+    """
+    return isinstance(text, str) and bool(text) and not _BAD_IRI.search(text)
 
 
 def _n3(term) -> str:
     if isinstance(term, URIRef):
-        if _BAD_IRI.search(str(term)):
+        if not safe_iri(str(term)):
             raise QueryError(f"invalid IRI {str(term)!r}")
         return f"<{term}>"
     if isinstance(term, Literal):
