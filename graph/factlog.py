@@ -30,6 +30,7 @@ import re
 import tempfile
 from collections import defaultdict
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 
 import numpy as np
@@ -173,18 +174,16 @@ def _fold(segments: list) -> dict:
     for i, seg in enumerate(segments):
         for name, table in seg["graphs"].items():
             live[name] = (i, table)
-    ids: dict = {}
-    remaps, out = {}, {}
-    for name, (i, table) in sorted(live.items(), key=lambda item: item[1][0]):
-        if table is None:
-            continue
-        if i not in remaps:  # the last slot maps -1 (absent) to itself
-            terms = segments[i]["terms"]
-            remaps[i] = np.fromiter((ids.setdefault(t, len(ids)) for t in terms), dtype=np.int32,
-                                    count=len(terms))
-            remaps[i] = np.append(remaps[i], np.int32(-1))
-        out[name] = (remaps[i][table[0]], remaps[i][table[1]])
-    return {"terms": list(ids), "graphs": out}
+    used = sorted({i for i, table in live.values() if table is not None})
+    # one term table for all (dict.fromkeys and map run in C: a million terms in a fraction of a second)
+    terms = list(dict.fromkeys(chain.from_iterable(segments[i]["terms"] for i in used)))
+    index = dict(zip(terms, range(len(terms))))
+    remaps = {}
+    for i in used:  # the last slot maps -1 (absent) to itself
+        old = segments[i]["terms"]
+        remaps[i] = np.append(np.fromiter(map(index.__getitem__, old), dtype=np.int32, count=len(old)), np.int32(-1))
+    out = {name: (remaps[i][table[0]], remaps[i][table[1]]) for name, (i, table) in live.items() if table is not None}
+    return {"terms": terms, "graphs": out}
 
 
 def _facts(segment: dict) -> Facts:

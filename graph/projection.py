@@ -715,13 +715,12 @@ def _build(revision: str, f: factlog.Facts) -> Projection:
         places[normalise(terms[d])].add(terms[j])
 
     segments = defaultdict(list)  # indexed by where they are, so an actor finds its own without a scan
-    for x, t in sorted(types.items()):
-        if "CustomerSegment" in t:
-            words = normalise(labels.get(x, "")).split()
-            if words:
-                based = based_in.get(x)
-                for j in sorted(_closure(parents, based)) if based else [None]:
-                    segments[(singular(words[-1]), j)].append(x)
+    for x in sorted(map(terms.__getitem__, np.flatnonzero(mask & bit["CustomerSegment"]).tolist())):
+        words = normalise(labels.get(x, "")).split()
+        if words:
+            based = based_in.get(x)
+            for j in sorted(_closure(parents, based)) if based else [None]:
+                segments[(singular(words[-1]), j)].append(x)
 
     return _finish(
         revision, nodes, keys, types=types, dated=dated, disputed=disputed, segments=dict(segments), labels=labels,
