@@ -268,17 +268,12 @@ def read(store, revision: str) -> Facts:
     if path is None:
         return _facts(_encode(extract(store.select_values, per_graph=False)))
     folder = _folder(path)
-    files = _files(folder)
-    chain = _chain(files, revision)
-    segments = None
-    if chain:
-        try:
-            segments = []
-            for f in chain:
-                with open(f[4], "rb") as fh:
-                    segments.append(pickle.load(fh))
-        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
-            segments = None  # torn, removed or foreign: rebuild
+    for _ in range(2):  # a second look if another reader folded the chain while this one read it
+        files = _files(folder)
+        chain = _chain(files, revision)
+        segments = _load(chain) if chain else None
+        if segments is not None or not chain:
+            break
     if segments is None or len(segments) > _FOLD:
         segment = _fold(segments) if segments else _encode(extract(store.select_values, per_graph=True))
         seq = (files[-1][0] + 1) if files else 1
@@ -289,3 +284,19 @@ def read(store, revision: str) -> Facts:
             pass  # a read-only folder: answer anyway
         return _facts(segment)
     return _facts(_fold(segments))
+
+
+def _load(chain: list) -> list | None:
+    """The chain's files, or None if one is missing, torn or not a facts file."""
+    segments = []
+    try:
+        for f in chain:
+            with open(f[4], "rb") as fh:
+                segment = pickle.load(fh)
+            if not (isinstance(segment, dict) and isinstance(segment.get("terms"), list)
+                    and isinstance(segment.get("graphs"), dict)):
+                return None
+            segments.append(segment)
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
+        return None
+    return segments

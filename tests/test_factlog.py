@@ -1,4 +1,5 @@
 """The facts log: a projection built from it equals one built from the store's own triples."""
+import pickle
 import shutil
 import tempfile
 from pathlib import Path
@@ -109,6 +110,13 @@ def test_a_torn_file_is_rebuilt_from_the_store(small):
     write(small, {"b": f"{E('x')} {A('customerOf')} {E('s')} .\n"})
     last = log_files(small)[-1][4]
     last.write_bytes(last.read_bytes()[:20])
+    with EmbeddedStore(small) as store:
+        assert str(ENT["x"]) in build_projection(store).customers
+
+
+def test_a_file_of_another_shape_is_rebuilt_from_the_store(small):
+    write(small, {"b": f"{E('x')} {A('customerOf')} {E('s')} .\n"})
+    log_files(small)[-1][4].write_bytes(pickle.dumps(["not", "facts"]))
     with EmbeddedStore(small) as store:
         assert str(ENT["x"]) in build_projection(store).customers
 
