@@ -133,6 +133,20 @@ def test_a_long_chain_folds_into_one_base(small):
     assert first == second
 
 
+def test_statements_as_blank_nodes(small):
+    """Statements written by other tools may be blank nodes: they cannot be named in a query, and still count."""
+    write(small, {"b": f"""{E('x')} {A('customerOf')} {E('s')} .
+_:st {TYPE} {A('Statement')} .
+_:st <{RDF}subject> {E('x')} .
+_:st <{RDF}predicate> {A('customerOf')} .
+_:st <{RDF}object> {E('s')} .
+_:st {A('validFrom')} "2025-01-01" .
+"""})
+    first, second = from_log_and_from_store(small)
+    assert first == second
+    assert first["facts"][(str(ENT["x"]), str(AIKG.customerOf), str(ENT["s"]))]["valid"] == (("2025-01-01", None),)
+
+
 def test_a_failed_write_leaves_the_log_as_it_was(small):
     before = log_files(small)
     with EmbeddedStore(small, write=True) as store, pytest.raises(StoreError):
