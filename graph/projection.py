@@ -572,57 +572,83 @@ def _special_facts(f: factlog.Facts) -> dict:
             for key in pos | neg}
 
 
-def _build(revision: str, f: factlog.Facts) -> Projection:
-    """The projection of ``f``; the bulk (edges, customers, types) stays in NumPy arrays of term ids."""
-    terms, nterm = f.terms, max(len(f.terms), 1)
-    s, p, o = f.triples[:, 0], f.triples[:, 1], f.triples[:, 2]
-    by_predicate = {}  # predicate term id -> row mask, computed once each
-    rows = lambda iri: by_predicate.setdefault(f.id(iri), p == f.id(iri))  # noqa: E731
-    facts = _special_facts(f)
-    denied = defaultdict(list)
-    for (a, pred, b), info in facts.items():
-        if info["denied"] and f.id(a) >= 0 and f.id(b) >= 0:
-            denied[pred].append(f.id(a) * nterm + f.id(b))
+class _Columns:
+    """The facts' triples by predicate, as arrays of term ids (each predicate's row mask computed once)."""
 
-    def pairs(name):
-        """(subjects, objects) of one predicate with its inverse turned round, each pair once."""
+    def __init__(self, f: factlog.Facts, facts: dict):
+        self.f, self.terms, self.n = f, f.terms, max(len(f.terms), 1)
+        self.s, self.p, self.o = f.triples[:, 0], f.triples[:, 1], f.triples[:, 2]
+        self._masks: dict = {}
+        self.denied = defaultdict(list)  # predicate -> packed (s, o) that every source about them denies
+        for (a, pred, b), info in facts.items():
+            if info["denied"] and f.id(a) >= 0 and f.id(b) >= 0:
+                self.denied[pred].append(f.id(a) * self.n + f.id(b))
+
+    def rows(self, iri: str):
+        i = self.f.id(iri)
+        if i not in self._masks:
+            self._masks[i] = self.p == i
+        return self._masks[i]
+
+    def values(self, iri: str) -> tuple:
+        """(subjects, objects) of one predicate, as lists of term ids."""
+        m = self.rows(iri)
+        return self.s[m].tolist(), self.o[m].tolist()
+
+    def pairs(self, name: str) -> tuple:
+        """(subjects, objects) of one fact predicate with its inverse turned round, each pair once, without
+        the denied ones."""
         iri = _P[name]
-        m = rows(iri)
-        a, b = s[m], o[m]
+        m = self.rows(iri)
+        a, b = self.s[m], self.o[m]
         if iri in _INVERSE:
-            m = rows(_INVERSE[iri])
-            a, b = np.concatenate([a, o[m]]), np.concatenate([b, s[m]])
-        key = _unique(a * nterm + b)
-        if denied.get(iri):  # asserted, yet every source about it says it does not hold
-            key = key[~np.isin(key, denied[iri])]
-        return key // nterm, key % nterm
+            m = self.rows(_INVERSE[iri])
+            a, b = np.concatenate([a, self.o[m]]), np.concatenate([b, self.s[m]])
+        key = _unique(a * self.n + b)
+        if self.denied.get(iri):  # asserted, yet every source about it says it does not hold
+            key = key[~np.isin(key, self.denied[iri])]
+        return key // self.n, key % self.n
 
-    pair = {name: pairs(name) for name in _FACT_PREDS}
-    # types as bits per term, so a million nodes are typed by array operations
-    bit = {t: 1 << i for i, t in enumerate(_TYPES)}
-    mask = np.zeros(nterm, dtype=np.int64)
-    is_type = rows(factlog.TYPE)
+    def grouped(self, pair: tuple) -> dict:
+        out = defaultdict(set)
+        for a, b in zip(*(x.tolist() for x in pair)):
+            out[self.terms[a]].add(self.terms[b])
+        return out
+
+
+_BIT = {t: 1 << i for i, t in enumerate(_TYPES)}
+# what a predicate says of its subject and object when the data gives no type
+_ROLES = (("providesAccessTo", ("Service", None)), ("offeredBy", ("Service", "Organization")),
+          ("operatedBy", ("Service", "Organization")), ("developedBy", (None, "Organization")),
+          ("manufacturedBy", (None, "Organization")), ("subsidiaryOf", ("Organization", "Organization")),
+          ("basedIn", (None, "Jurisdiction")), ("availableIn", (None, "Jurisdiction")))
+
+
+def _type_bits(cols: _Columns, pair: dict):
+    """Each term's classes as bits (``_BIT``), so a million nodes are typed by array operations."""
+    mask = np.zeros(cols.n, dtype=np.int64)
+    is_type = cols.rows(factlog.TYPE)
     for t in _TYPES:
-        mask[s[is_type & (o == f.id(str(AIKG[t])))]] |= bit[t]
-    for name, roles in (("providesAccessTo", ("Service", None)), ("offeredBy", ("Service", "Organization")),
-                        ("operatedBy", ("Service", "Organization")), ("developedBy", (None, "Organization")),
-                        ("manufacturedBy", (None, "Organization")), ("subsidiaryOf", ("Organization", "Organization")),
-                        ("basedIn", (None, "Jurisdiction")), ("availableIn", (None, "Jurisdiction"))):
+        mask[cols.s[is_type & (cols.o == cols.f.id(str(AIKG[t])))]] |= _BIT[t]
+    for name, roles in _ROLES:
         for side, t in zip(pair[name], roles):
             if t:
-                mask[side] |= bit[t]
-    mask[(mask & (bit["Company"] | bit["Regulator"])) != 0] |= bit["Organization"]
-    shared = {v: frozenset(t for t in _TYPES if v & bit[t]) for v in np.unique(mask).tolist()}
-    typed = np.flatnonzero(mask)
-    types = dict(zip(map(terms.__getitem__, typed.tolist()), map(shared.__getitem__, mask[typed].tolist())))
-    is_j = (mask & bit["Jurisdiction"]) != 0
+                mask[side] |= _BIT[t]
+    mask[(mask & (_BIT["Company"] | _BIT["Regulator"])) != 0] |= _BIT["Organization"]
+    return mask
 
+
+def _edges(cols: _Columns, pair: dict, mask) -> tuple:
+    """The projected edges as (source, target, relation) arrays of term ids; the vendors of buyable products;
+    ``partOf`` between jurisdictions."""
+    terms = cols.terms
     part_s, part_o = pair["partOf"]
+    is_j = (mask & _BIT["Jurisdiction"]) != 0
     jur = is_j[part_s] | is_j[part_o]
     partof_j = defaultdict(set)
     for a, b in zip(part_s[jur].tolist(), part_o[jur].tolist()):
         partof_j[terms[a]].add(terms[b])
-    not_buyable = sum(bit[t] for t in _BUYABLE_NOT)
+    not_buyable = sum(_BIT[t] for t in _BUYABLE_NOT)
     src, dst, rel, vendors = [], [], [], defaultdict(list)
 
     def add(u, v, r):
@@ -641,14 +667,54 @@ def _build(revision: str, f: factlog.Facts) -> Projection:
         for x, y in sorted(zip(map(terms.__getitem__, a[keep].tolist()), map(terms.__getitem__, b[keep].tolist()))):
             if y not in vendors[x]:
                 vendors[x].append(y)
-    src, dst, rel = np.concatenate(src), np.concatenate(dst), np.concatenate(rel)
+    return np.concatenate(src), np.concatenate(dst), np.concatenate(rel), dict(vendors), partof_j
 
-    cust_s, cust_o = pair["customerOf"]
-    universe = _unique(np.concatenate([typed, src, dst, cust_s, cust_o]))
+
+def _customers(terms: list, pair: tuple, node_of) -> dict:
+    """Per actor, the sorted node ids of what it is a customer of (the pairs are unique)."""
+    cust_s, cust_o = pair
+    by_actor = np.lexsort((node_of[cust_o], cust_s))
+    actors, targets = cust_s[by_actor], node_of[cust_o][by_actor].astype(_INT)
+    bounds = np.flatnonzero(np.diff(actors)).tolist()
+    return {terms[actors[i]]: array("i", targets[i:j].tobytes())
+            for i, j in zip([0, *(b + 1 for b in bounds)], [*(b + 1 for b in bounds), len(actors)]) if j > i}
+
+
+def _names(cols: _Columns) -> tuple:
+    """resolve.name_index's shape, from labels and aliases under their normalised key (computed when the facts
+    were written); and each entity's main label (the first by name)."""
+    terms = cols.terms
+    key_of = dict(zip(*cols.values(factlog.NORMALISED)))
+    entries = set()
+    for iri, main in ((factlog.LABEL, True), (factlog.ALT_LABEL, False)):
+        for e, name in zip(*cols.values(iri)):
+            if not terms[e].startswith(_ONTOLOGY_TERMS):
+                entries.add((terms[e], not main, terms[name], terms[key_of[name]]))
+    names, labels = defaultdict(list), {}
+    for e, alias, name, key in sorted(entries):  # each entity's main labels first, in name order
+        names[key].append((e, not alias, name))
+        if not alias:
+            labels.setdefault(e, name)
+    return dict(names), labels
+
+
+def _build(revision: str, f: factlog.Facts) -> Projection:
+    """The projection of ``f``; the bulk (edges, customers, types) stays in NumPy arrays of term ids."""
+    terms = f.terms
+    facts = _special_facts(f)
+    cols = _Columns(f, facts)
+    pair = {name: cols.pairs(name) for name in _FACT_PREDS}
+    mask = _type_bits(cols, pair)
+    shared = {v: frozenset(t for t in _TYPES if v & _BIT[t]) for v in np.unique(mask).tolist()}
+    typed = np.flatnonzero(mask)
+    types = dict(zip(map(terms.__getitem__, typed.tolist()), map(shared.__getitem__, mask[typed].tolist())))
+    src, dst, rel, vendors, partof_j = _edges(cols, pair, mask)
+
+    universe = _unique(np.concatenate([typed, src, dst, *pair["customerOf"]]))
     order = sorted(universe.tolist(), key=terms.__getitem__)  # nodes in IRI order
     nodes = [terms[i] for i in order]
     n = len(nodes)
-    node_of = np.full(nterm, -1, dtype=np.int64)
+    node_of = np.full(cols.n, -1, dtype=np.int64)
     node_of[order] = np.arange(n)
     keys = _unique(_pack(n, node_of[src], node_of[dst], rel))
     ids = dict(zip(nodes, range(n)))
@@ -664,45 +730,13 @@ def _build(revision: str, f: factlog.Facts) -> Projection:
     dated = {e: valid for e, valid in zip(_edge_ids(keys, n, ids, dated), dated.values()) if e is not None}
     disputed = frozenset(e for e in _edge_ids(keys, n, ids, disputed) if e is not None)
 
-    # customers: per actor, the sorted node ids of what it is a customer of (pairs are unique)
-    by_actor = np.lexsort((node_of[cust_o], cust_s))
-    actors, targets = cust_s[by_actor], node_of[cust_o][by_actor].astype(_INT)
-    bounds = np.flatnonzero(np.diff(actors)) + 1
-    customers = {terms[actors[i]]: array("i", targets[i:j].tobytes())
-                 for i, j in zip([0, *bounds.tolist()], [*bounds.tolist(), len(actors)]) if j > i}
-
-    def grouped(name) -> dict:
-        out = defaultdict(set)
-        for a, b in zip(*(x.tolist() for x in pair[name])):
-            out[terms[a]].add(terms[b])
-        return out
-
-    owners = {k: sorted(v - {k}) for k, v in grouped("subsidiaryOf").items() if v - {k}}
-    based_in = {k: frozenset(v) for k, v in grouped("basedIn").items()}
-    available = {k: frozenset(v) for k, v in grouped("availableIn").items()}
-
-    # names: labels and aliases under their normalised key (computed when the facts were written)
-    norm = rows(factlog.NORMALISED)
-    key_of = dict(zip(s[norm].tolist(), o[norm].tolist()))
-    entries = set()
-    for iri, main in ((factlog.LABEL, True), (factlog.ALT_LABEL, False)):
-        m = rows(iri)
-        for e, name in zip(s[m].tolist(), o[m].tolist()):
-            if not terms[e].startswith(_ONTOLOGY_TERMS):
-                entries.add((terms[e], not main, terms[name], terms[key_of[name]]))
-    names, labels = defaultdict(list), {}
-    for e, alias, name, key in sorted(entries):  # each entity's main labels first, in name order
-        names[key].append((e, not alias, name))
-        if not alias:
-            labels.setdefault(e, name)
-    names = dict(names)
-
-    restrictions = _restrictions(f, rows, labels)
+    names, labels = _names(cols)
+    restrictions = _restrictions(cols, labels)
     restricted = defaultdict(list)
     for r in sorted(restrictions.values(), key=lambda r: r.id):
         for target in r.restricts:
             restricted[target].append(r.id)
-
+    based_in = {k: frozenset(v) for k, v in cols.grouped(pair["basedIn"]).items()}
     parents = _parents(partof_j)
     places = defaultdict(set)
     jurisdictions = {x for x, t in types.items() if "Jurisdiction" in t} | set(partof_j)
@@ -710,12 +744,11 @@ def _build(revision: str, f: factlog.Facts) -> Projection:
         for e, _, _ in found:
             if e in jurisdictions:
                 places[key].add(e)
-    m = rows(str(AIKG.demonym))
-    for j, d in zip(s[m].tolist(), o[m].tolist()):
+    for j, d in zip(*cols.values(str(AIKG.demonym))):
         places[normalise(terms[d])].add(terms[j])
 
     segments = defaultdict(list)  # indexed by where they are, so an actor finds its own without a scan
-    for x in sorted(map(terms.__getitem__, np.flatnonzero(mask & bit["CustomerSegment"]).tolist())):
+    for x in sorted(map(terms.__getitem__, np.flatnonzero(mask & _BIT["CustomerSegment"]).tolist())):
         words = normalise(labels.get(x, "")).split()
         if words:
             based = based_in.get(x)
@@ -725,21 +758,21 @@ def _build(revision: str, f: factlog.Facts) -> Projection:
     return _finish(
         revision, nodes, keys, types=types, dated=dated, disputed=disputed, segments=dict(segments), labels=labels,
         restrictions=restrictions, restricted=dict(restricted), parents=parents,
-        places={k: frozenset(v) for k, v in places.items()}, based_in=based_in, owners=owners, available=available,
-        customers=customers,
+        places={k: frozenset(v) for k, v in places.items()}, based_in=based_in,
+        owners={k: sorted(v - {k}) for k, v in cols.grouped(pair["subsidiaryOf"]).items() if v - {k}},
+        available={k: frozenset(v) for k, v in cols.grouped(pair["availableIn"]).items()},
+        customers=_customers(terms, pair["customerOf"], node_of),
         facts={k: {"disputed": v["disputed"], "valid": v["valid"]} for k, v in facts.items() if not v["denied"]},
-        names=names, vendors=dict(vendors))
+        names=names, vendors=vendors)
 
 
-def _restrictions(f: factlog.Facts, rows, labels: dict) -> dict:
+def _restrictions(cols: _Columns, labels: dict) -> dict:
     """Every subject of ``restricts``, with what the facts say of it."""
-    terms, s, o = f.terms, f.triples[:, 0], f.triples[:, 2]
+    terms = cols.terms
     sets = defaultdict(lambda: defaultdict(set))
-    m = rows(str(AIKG.restricts))
-    ids = set(s[m].tolist())
+    ids = set(cols.values(str(AIKG.restricts))[0])
     for local in _RESTRICTION_PREDS:
-        m = rows(str(AIKG[local]))
-        for r, v in zip(s[m].tolist(), o[m].tolist()):
+        for r, v in zip(*cols.values(str(AIKG[local]))):
             if r in ids:
                 value = terms[v]
                 sets[terms[r]][local].add(value[:10] if local in ("effectiveFrom", "effectiveUntil") else value)
