@@ -100,8 +100,23 @@ class Facts:
     triples: np.ndarray     # (n, 3) s, p, o
     statements: np.ndarray  # (m, 6) s, p, o, negated, validFrom, validUntil; -1 when absent
 
+    def __post_init__(self):
+        self._masks: dict = {}
+
     def id(self, term: str) -> int:
         return self.ids.get(term, -1)
+
+    def rows(self, predicate: str):
+        """A boolean mask of the triples with this predicate (computed once per predicate)."""
+        i = self.id(predicate)
+        if i not in self._masks:
+            self._masks[i] = self.triples[:, 1] == i
+        return self._masks[i]
+
+    def values(self, predicate: str) -> tuple[list, list]:
+        """(subjects, objects) of the triples with this predicate, as term ids."""
+        m = self.rows(predicate)
+        return self.triples[m, 0].tolist(), self.triples[m, 2].tolist()
 
 
 def extract(select, *, per_graph: bool) -> dict:

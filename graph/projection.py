@@ -573,27 +573,16 @@ def _special_facts(f: factlog.Facts) -> dict:
 
 
 class _Columns:
-    """The facts' triples by predicate, as arrays of term ids (each predicate's row mask computed once)."""
+    """The facts' triples by predicate, as arrays of term ids, and the fact predicates as pairs."""
 
     def __init__(self, f: factlog.Facts, facts: dict):
         self.f, self.terms, self.n = f, f.terms, max(len(f.terms), 1)
-        self.s, self.p, self.o = f.triples[:, 0], f.triples[:, 1], f.triples[:, 2]
-        self._masks: dict = {}
+        self.s, self.o = f.triples[:, 0], f.triples[:, 2]
+        self.rows, self.values = f.rows, f.values
         self.denied = defaultdict(list)  # predicate -> packed (s, o) that every source about them denies
         for (a, pred, b), info in facts.items():
             if info["denied"] and f.id(a) >= 0 and f.id(b) >= 0:
                 self.denied[pred].append(f.id(a) * self.n + f.id(b))
-
-    def rows(self, iri: str):
-        i = self.f.id(iri)
-        if i not in self._masks:
-            self._masks[i] = self.p == i
-        return self._masks[i]
-
-    def values(self, iri: str) -> tuple:
-        """(subjects, objects) of one predicate, as lists of term ids."""
-        m = self.rows(iri)
-        return self.s[m].tolist(), self.o[m].tolist()
 
     def pairs(self, name: str) -> tuple:
         """(subjects, objects) of one fact predicate with its inverse turned round, each pair once, without

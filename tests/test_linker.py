@@ -1,4 +1,5 @@
 """Entity recognition and linking against the store's own names."""
+from pathlib import Path
 
 import pytest
 
@@ -94,7 +95,7 @@ def test_places_map_to_countries_and_dates_are_not_names(gazetteer):
 from hypothesis import given, settings, strategies as st  # noqa: E402
 from rapidfuzz import fuzz, process  # noqa: E402
 
-from graph.linker import _needed_words, sentences  # noqa: E402
+from graph.linker import _key, _needed_words, sentences  # noqa: E402
 
 TRICKY = [
     "Nvidia's H100s ship today.  Two spaces here!  And \"quotes\" (ok)? Yes... fine.",
@@ -179,3 +180,31 @@ def test_a_known_segment_is_based_on_the_longest_known_name(gazetteer):
     linker.start_document(text)
     [m] = [m for s in nlp()(text).sents for m in linker.mentions(s)]
     assert m.kind == "segment" and m.base.label == "Frontier Cloud"
+
+
+def _spacy_key(text):
+    return tuple(t.text.lower().replace("’", "'") for t in nlp().tokenizer(text) if t.text not in ("'s", "’s", "'", "’"))
+
+
+_WORDS = ["Cannot", "cannot", "gonna", "Dont", "im", "Org", "Cloud", "AI", "a", "I", "H100", "10km", "2nd", "GPT-4o",
+          "Inc.", "AT&T", "U.S.", "it's", "Nvidia’s", "x86", "B200", "", "  "]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_WORDS) | st.text("abcXYZ019", min_size=1, max_size=6), min_size=1, max_size=4))
+def test_name_keys_skip_the_tokenizer_only_where_it_would_agree(words):
+    text = " ".join(words)
+    _key.cache_clear()
+    assert _key(text) == _spacy_key(text)
+
+
+def test_name_keys_of_the_reference_labels_match_the_tokenizer():
+    from rdflib import RDFS, SKOS, Graph
+
+    g = Graph()
+    for path in (Path(__file__).parent.parent / "ontology" / "reference").glob("*.ttl"):
+        g.parse(path)
+    names = {str(o) for p in (RDFS.label, SKOS.altLabel) for o in g.objects(None, p)}
+    assert len(names) > 300
+    _key.cache_clear()
+    assert [_key(n) for n in sorted(names)] == [_spacy_key(n) for n in sorted(names)]
