@@ -15,8 +15,10 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from .dates import DateMention, find_dates
-from .linker import (PARENTS, Entity, Linker, Mention, _alternatives, _group_end, _top_level_alternative, isa,
-                     nlp, sentences)
+from .gazetteer import PARENTS, Entity, isa
+from .lexicon import alternatives, group_end, top_level_alternative
+from .linker import Linker, Mention
+from .tokens import nlp, sentences
 
 __all__ = ["Fact", "RestrictionFrame", "Extraction", "Extractor", "EXTRACTOR_VERSION"]
 
@@ -223,7 +225,7 @@ def _required(pattern: str) -> list[frozenset]:
     word boundary count; anything unclear adds no requirement. A match implies every set meets the
     template's words, so a template missing one cannot match.
     """
-    if _top_level_alternative(pattern):
+    if top_level_alternative(pattern):
         return []
     out: list[frozenset] = []
     n = len(pattern)
@@ -238,13 +240,13 @@ def _required(pattern: str) -> list[frozenset]:
         elif c == " ":
             at_start, i = True, i + 1
         elif c == "(":
-            j = _group_end(pattern, i)
+            j = group_end(pattern, i)
             body, after = pattern[i + 1:j - 1], pattern[j:j + 1]
             optional = after in ("?", "*", "{")
             i = j + (1 if after in ("?", "*", "+") else 0)
             if after == "{":
                 i = pattern.index("}", j) + 1
-            options = _alternatives(body[2:]) if body.startswith("?:") else [body]
+            options = alternatives(body[2:]) if body.startswith("?:") else [body]
             spaced = all(o.endswith(" ") for o in options)  # the group ends where a word starts
             if body.startswith("?:") and not optional and at_start and \
                     all(_REQ_WORDS.fullmatch(o) and (o.endswith(" ") or " " in o or pattern[i:i + 1] == " ")

@@ -26,7 +26,8 @@ from rdflib.namespace import SKOS
 from .errors import AikgError, StoreError
 from .extractor import EXTRACTOR_VERSION, Extraction, Extractor
 from .ids import document_graph, document_iri, restriction_iri, statement_iri
-from .linker import Entity, Gazetteer, Linker
+from .gazetteer import Entity, Gazetteer
+from .linker import Linker
 from .namespace import AIKG, PROV
 from .reader import Document, ReadError, iter_paths, read_document
 from .sparql import bind, safe_iri

@@ -1,322 +1,32 @@
-"""Entity recognition and linking against the store's own names.
+"""Entity recognition and linking against the store's own names (:mod:`graph.gazetteer`).
 
-The gazetteer holds every ``rdfs:label`` and ``skos:altLabel`` of the store
-(plus variants: company suffixes dropped, possessives ignored) and the
-jurisdictions' ``aikg:demonym``. Over spaCy tokens of one sentence,
-:class:`Linker` finds the longest known names, demonyms and place names,
-customer segments ("Chinese enterprise customers", "AWS customers"),
-generic products ("advanced chipmaking equipment"), anaphors ("the company",
-"it") and unknown names that look like names (a digit, CamelCase, an acronym,
-or a class cue such as "the cloud provider CoreWeave"). Unknown names become
-new entities with a deterministic IRI; a later mention in the same run links
-to the same node.
+Over the tokens of one sentence (:mod:`graph.tokens`), :class:`Linker` finds
+the longest known names, demonyms and place names, customer segments
+("Chinese enterprise customers", "AWS customers"), generic products
+("advanced chipmaking equipment"), anaphors ("the company", "it") and
+unknown names that look like names (a digit, CamelCase, an acronym, or a
+class cue such as "the cloud provider CoreWeave"). Unknown names become new
+entities with a deterministic IRI; a later mention in the same run links to
+the same node.
 """
 import re
-from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
+from dataclasses import dataclass
 
-import yaml
-from rapidfuzz import fuzz, process
 from rdflib import URIRef
 
-from . import factlog
-from .errors import InputError
+from .gazetteer import PARENTS, Entity, Gazetteer, isa, name_key
 from .ids import entity_iri
-from .namespace import AIKG
-from .store import Store
+from .lexicon import needed_words
+from .tokens import NOT_NAME, POSSESSIVE, Token, as_sentence
 
-__all__ = ["Entity", "Mention", "Gazetteer", "Linker", "Token", "Sentence", "sentences", "load_lexicon", "isa", "nlp",
-           "PARENTS"]
+__all__ = ["Mention", "Linker"]
 
-PARENTS = {"Company": "Organization", "Regulator": "Organization", "AIModel": "Product", "Service": "Product",
-           "Chip": "Product", "Equipment": "Product"}
-KNOWN_TYPES = set(PARENTS) | {"Organization", "Product", "Jurisdiction", "CustomerSegment"}
-FUZZY_THRESHOLD = 92
-_POSSESSIVE = {"'s", "’s", "'", "’"}
 _CAPITAL = re.compile(r"[A-Z]")
 _YEAR_OR_THOUSANDS = re.compile(r"(?:19|20)\d\d|\d+,\d+")
 _CAMEL = re.compile(r"[a-z][A-Z]")
 _SPACES = re.compile(r"\s+")
-_PLAIN_WORD = re.compile(r"[A-Za-z]+|[0-9]+")
-_NOT_NAME = re.compile(r"^(?:\$?\d[\d,.]*(?:st|nd|rd|th|s|m|bn|b|k|gb|tb|mw|gw|%)?|\d+-\w+)$", re.I)
 _AFTER_PRODUCT = {"to", "in", "from", "for", "on", "and", "or", "starting", "since", "until", "at", "is", "are", "was",
                   "were", "will", "would", "has", "had", "that", "which", "with", "by", "as", "after", "before"}
-
-
-_ISA: dict = {}
-
-
-# -- reading the lexicon's regular expressions (shared with the extractor's pattern analysis) --------
-
-def _top_level_alternative(pattern: str) -> bool:
-    """True when ``pattern`` has a ``|`` outside every group (then no item of it is mandatory)."""
-    depth, k = 0, 0
-    while k < len(pattern):
-        c = pattern[k]
-        if c == "\\":
-            k += 2
-            continue
-        depth += {"(": 1, ")": -1}.get(c, 0)
-        if c == "|" and depth == 0:
-            return True
-        k += 1
-    return False
-
-
-def _group_end(pattern: str, i: int) -> int:
-    """The index just past the ``)`` that closes the group opened at ``pattern[i]``."""
-    level, j = 1, i + 1
-    while j < len(pattern) and level:
-        if pattern[j] == "\\":
-            j += 2
-            continue
-        level += {"(": 1, ")": -1}.get(pattern[j], 0)
-        j += 1
-    return j
-
-
-def _alternatives(body: str) -> list[str]:
-    """A group body split at its own top-level ``|``."""
-    out, depth, start, k = [], 0, 0, 0
-    while k < len(body):
-        c = body[k]
-        if c == "\\":
-            k += 2
-            continue
-        if c in "([":
-            depth += 1
-        elif c in ")]":
-            depth -= 1
-        elif c == "|" and depth == 0:
-            out.append(body[start:k])
-            start = k + 1
-        k += 1
-    return out + [body[start:]]
-
-
-def _needed_words(pattern: str) -> list[tuple[str, ...]]:
-    """Substrings a text must hold (one of each tuple) for a case-insensitive ``pattern`` to match in it.
-
-    Only top-level literal words and groups of plain-word options count; anything else adds nothing.
-    """
-    if _top_level_alternative(pattern):
-        return []
-    out: list[tuple[str, ...]] = []
-    i, n = 0, len(pattern)
-    while i < n:
-        c = pattern[i]
-        if c == "\\":
-            i += 2
-        elif c == "[":  # a character class: skip it whole ("]" first, or after "^", is a member)
-            j = i + 1
-            if pattern[j:j + 1] == "^":
-                j += 1
-            if pattern[j:j + 1] == "]":
-                j += 1
-            while j < n and pattern[j] != "]":
-                j += 2 if pattern[j] == "\\" else 1
-            i = j + 1
-        elif c == "(":
-            j = _group_end(pattern, i)
-            body, after = pattern[i + 1:j - 1], pattern[j:j + 1]
-            i = j
-            options = _alternatives(body[2:])
-            if body.startswith("?:") and after not in ("?", "*", "+", "{") and \
-                    all(re.fullmatch(r"[a-z][a-z '-]*", o) for o in options):
-                out.append(tuple(o.strip() for o in options))
-        elif c.isalpha():
-            m = re.match(r"[a-z][a-z '-]*", pattern[i:])
-            if m is None:  # not a plain lower-case word: no requirement
-                i += 1
-                continue
-            j = i + m.end()
-            word = pattern[i:j]
-            if pattern[j:j + 1] in ("?", "*", "+", "{"):  # the quantifier takes the last character
-                word = word[:-1]
-            if word.strip():
-                out.append((word.strip(),))
-            i = j
-        else:
-            i += 1
-    return out
-
-
-def isa(types, wanted) -> bool:
-    """True when one of ``types`` is ``wanted`` or a subclass of it."""
-    try:
-        return _ISA[types, wanted]
-    except KeyError:
-        pass
-    except TypeError:  # an unhashable argument: answer without the cache
-        return _isa(types, wanted)
-    if len(_ISA) > 10_000:
-        _ISA.clear()
-    answer = _ISA[types, wanted] = _isa(types, wanted)
-    return answer
-
-
-def _isa(types, wanted) -> bool:
-    wanted = {wanted} if isinstance(wanted, str) else set(wanted)
-    return any(t in wanted or PARENTS.get(t) in wanted for t in types)
-
-
-@lru_cache(maxsize=4)
-def load_lexicon(path: str | None = None) -> dict:
-    from .reference import ontology_dir
-
-    p = Path(path) if path else ontology_dir() / "lexicon.yaml"
-    if not p.exists():  # an ontology dir without a lexicon falls back to the packaged one
-        p = Path(__file__).resolve().parent.parent / "ontology" / "lexicon.yaml"
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as e:
-        raise InputError(f"cannot load lexicon {p}: {e}") from e
-    if not isinstance(data, dict) or "relations" not in data:
-        raise InputError(f"lexicon {p} has no relations")
-    return data
-
-
-@lru_cache(maxsize=1)
-def nlp():
-    """A blank English pipeline with a rule-based sentencizer (no trained model needed)."""
-    import spacy
-
-    pipe = spacy.blank("en")
-    pipe.add_pipe("sentencizer")
-    return pipe
-
-
-class Token:
-    """The few attributes of a spaCy token the linker reads, copied once (spaCy's own are slow to read).
-
-    Shared by every occurrence of the same text and trailing space: where it stands is the sentence's.
-    """
-
-    __slots__ = ("text", "whitespace_", "text_with_ws", "is_punct", "is_alpha", "like_num", "low", "word", "namelike",
-                 "not_name", "is_word")
-
-    def __init__(self, text: str, whitespace: str, is_punct: bool, is_alpha: bool, like_num: bool):
-        self.text = text
-        self.whitespace_ = whitespace
-        self.text_with_ws = text + whitespace
-        self.is_punct = is_punct
-        self.is_alpha = is_alpha
-        self.like_num = like_num
-        self.low = text.lower().replace("’", "'")
-        self.word = self.low.replace("“", '"').replace("”", '"')  # as a sentence template writes it
-        self.namelike = bool(text) and (text[0].isupper() or (text[0].isdigit() and any(c.isalpha() for c in text))) \
-            and text not in _POSSESSIVE
-        self.not_name = _NOT_NAME.match(text) is not None
-        self.is_word = is_alpha or any(c.isdigit() for c in text)
-
-
-class Sentence:
-    """One sentence: its tokens, their character offsets in the paragraph, its text."""
-
-    __slots__ = ("tokens", "offsets", "text", "start_char")
-
-    def __init__(self, tokens: list[Token], offsets: list[int], text: str):
-        self.tokens = tokens
-        self.offsets = offsets
-        self.text = text
-        self.start_char = offsets[0] if offsets else 0
-
-    def __iter__(self):
-        return iter(self.tokens)
-
-    def __len__(self):
-        return len(self.tokens)
-
-
-_TOKENS: dict[int, Token] = {}  # 2 * spaCy's ORTH hash of the text + (followed by a space) -> its Token
-
-
-def _token(vocab, orth: int, space: int) -> Token:
-    if len(_TOKENS) > 200_000:
-        _TOKENS.clear()
-    text = vocab.strings[orth]
-    lex = vocab[text]
-    tok = _TOKENS[2 * orth + space] = Token(text, " " if space else "", lex.is_punct, lex.is_alpha, lex.like_num)
-    return tok
-
-
-def sentences(doc, text: str | None = None, punct_chars=None) -> list[Sentence]:
-    """The sentences of a spaCy ``Doc`` as light :class:`Sentence` objects.
-
-    ``text`` is the doc's text when the caller has it (``doc.text`` rebuilds it). With ``punct_chars``
-    the sentences are split here by spaCy's sentencizer rule (its ``predict``, on the copied tokens),
-    so a bare tokenizer's doc will do; without, the doc's own sentence starts are used.
-    """
-    from spacy.attrs import IDX, ORTH, SENT_START, SPACY
-
-    vocab, cache = doc.vocab, _TOKENS
-    if text is None:
-        text = doc.text
-    out: list[Sentence] = []
-    toks: list[Token] = []
-    offsets: list[int] = []
-
-    def close():
-        last = toks[-1]
-        out.append(Sentence(toks, offsets, text[offsets[0]:offsets[-1] + len(last.text)]))
-
-    if punct_chars is None:
-        for orth, idx, space, start in doc.to_array([ORTH, IDX, SPACY, SENT_START]).tolist():
-            if start == 1 and toks:
-                close()
-                toks, offsets = [], []
-            toks.append(cache.get(2 * orth + space) or _token(vocab, orth, space))
-            offsets.append(idx)
-    else:
-        seen_period = False
-        for orth, idx, space in doc.to_array([ORTH, IDX, SPACY]).tolist():
-            tok = cache.get(2 * orth + space) or _token(vocab, orth, space)
-            in_punct = tok.text in punct_chars
-            if seen_period and not tok.is_punct and not in_punct:
-                close()
-                toks, offsets = [], []
-                seen_period = False
-            elif in_punct:
-                seen_period = True
-            toks.append(tok)
-            offsets.append(idx)
-    if toks:
-        close()
-    return out
-
-
-def _as_sentence(sent) -> Sentence:
-    if isinstance(sent, Sentence):
-        return sent
-    toks = [Token(t.text, t.whitespace_, t.is_punct, t.is_alpha, t.like_num) for t in sent]
-    return Sentence(toks, [t.idx for t in sent], sent.text)
-
-
-@lru_cache(maxsize=1)
-def _special_cases() -> frozenset:
-    return frozenset(nlp().tokenizer.rules)
-
-
-@lru_cache(maxsize=65536)
-def _key(text: str) -> tuple[str, ...]:
-    """A name as lower-case tokens, possessives dropped: what the linker matches sentences against."""
-    words = text.split(" ")
-    # plain words (letters or digits, one space apart, no special case such as "cannot") are what spaCy's
-    # tokenizer would give; skipping it made a gazetteer of 80k names 4x faster to build
-    if all(map(_PLAIN_WORD.fullmatch, words)) and _special_cases().isdisjoint(words):
-        return tuple(w.lower() for w in words)
-    return tuple(t.text.lower().replace("’", "'") for t in nlp().tokenizer(text) if t.text not in _POSSESSIVE)
-
-
-@dataclass
-class Entity:
-    iri: URIRef
-    label: str
-    types: frozenset = frozenset()
-    new: bool = False
-    aliases: list = field(default_factory=list)
-    facts: list = field(default_factory=list)  # (predicate local name, Entity) stated when it was introduced
 
 
 @dataclass
@@ -346,165 +56,6 @@ class Mention:
             return e
         return None
 
-
-class Gazetteer:
-    """Known names: token tuples -> entities, demonyms -> jurisdictions."""
-
-    def __init__(self, lexicon: dict | None = None):
-        self.lexicon = lexicon or load_lexicon()
-        self.suffixes = {s.lower() for s in self.lexicon.get("company_suffixes", [])}
-        self.names: dict[tuple, list[tuple[Entity, int]]] = {}
-        self.entities: dict[URIRef, Entity] = {}
-        self.demonyms: dict[str, Entity] = {}
-        self.home: dict[URIRef, Entity] = {}  # organization -> the jurisdiction it is based in
-        self.provider: dict[URIRef, Entity] = {}  # service -> the organization that offers it
-        self.by_label: dict[str, Entity] = {}
-        self.first: set[str] = set()
-        self.prefixes: set[tuple] = set()  # every proper prefix of a name's key: where a longer match may go on
-        self.members: dict[str, list] = {}  # last word of a product's label -> [(product, the words before it)]
-        self.max_len = 1
-        self._fuzzy_keys: list[str] | None = None
-        self._fuzzy_map: dict[str, Entity] = {}
-        self._fuzzy_by_len: dict[int, tuple[list, list]] = {}  # key length -> (keys, their positions in _fuzzy_keys)
-
-    @classmethod
-    def from_store(cls, store: Store, lexicon: dict | None = None) -> "Gazetteer":
-        """The store's names, read through its facts log (a fraction of a second where SPARQL over 80k
-        entities took 20 s)."""
-        return cls.from_facts(factlog.read(store, store.revision()), lexicon)
-
-    @classmethod
-    def from_facts(cls, facts: factlog.Facts, lexicon: dict | None = None) -> "Gazetteer":
-        """Every entity with a label or alias and a class of :data:`KNOWN_TYPES`; where each organization is
-        based, who offers each service, the demonyms (each the first by IRI when the data gives several)."""
-        gaz, terms = cls(lexicon), facts.terms
-        classes = {facts.id(str(AIKG[t])): t for t in KNOWN_TYPES}
-        types: dict[int, set] = {}
-        for e, c in zip(*facts.values(factlog.TYPE)):
-            if c in classes:
-                types.setdefault(e, set()).add(classes[c])
-        names: dict[int, tuple] = {}
-        for predicate, main in ((factlog.LABEL, True), (factlog.ALT_LABEL, False)):
-            for e, name in zip(*facts.values(predicate)):
-                if e in types:
-                    names.setdefault(e, (set(), set()))[0 if main else 1].add(terms[name])
-        for e in sorted(names, key=terms.__getitem__):
-            labels, aliases = names[e]
-            aliases = sorted(aliases)
-            label = min(labels) if labels else aliases[0]
-            gaz.add(Entity(URIRef(terms[e]), label, frozenset(types[e]), aliases=aliases))
-
-        def known(pairs, subject=None, obj=None):
-            """(subject, object) entities in IRI order, each subject's first."""
-            found = {}
-            for a, b in sorted(zip(*pairs), key=lambda ab: (terms[ab[0]], terms[ab[1]])):
-                x, y = gaz.entities.get(URIRef(terms[a])), gaz.entities.get(URIRef(terms[b]))
-                if x and y and (subject is None or subject & types[a]) and (obj is None or obj & types[b]):
-                    found.setdefault(x.iri, y)
-            return found
-
-        gaz.home = known(facts.values(str(AIKG.basedIn)), obj={"Jurisdiction"})
-        gaz.provider = known(facts.values(str(AIKG.offeredBy)), subject={"Service"}, obj={"Company", "Organization"})
-        for j, d in sorted(zip(*facts.values(str(AIKG.demonym))), key=lambda jd: (terms[jd[0]], terms[jd[1]])):
-            if URIRef(terms[j]) in gaz.entities:
-                gaz.demonyms.setdefault(terms[d].lower(), gaz.entities[URIRef(terms[j])])
-        return gaz
-
-    def add(self, entity: Entity, extra_names=()) -> Entity:
-        """Register an entity under its label, aliases and their variants; returns the registered one."""
-        existing = self.entities.get(entity.iri)
-        if existing is not None:
-            entity = existing
-        self.entities[entity.iri] = entity
-        self.by_label.setdefault(entity.label.lower(), entity)
-        for i, name in enumerate([entity.label, *entity.aliases, *extra_names]):
-            key = _key(name)
-            if not key:
-                continue
-            rank = 0 if i == 0 else 1
-            self._put(key, entity, rank)
-            if i == 0 and len(key) > 1 and isa(entity.types, "Product") and key[-1].isalpha():
-                self.members.setdefault(key[-1], []).append((entity, key[:-1]))
-            if isa(entity.types, "Organization") and len(key) > 1 and key[-1] in self.suffixes:
-                short = key[:-1]
-                while len(short) > 1 and short[-1] == ",":  # "Amazon Web Services, Inc.": no trailing comma
-                    short = short[:-1]
-                self._put(short, entity, rank + 2)
-            if key[0] == "the" and len(key) > 1:
-                self._put(key[1:], entity, rank)
-        return entity
-
-    def _put(self, key, entity, rank):
-        entries = self.names.setdefault(key, [])
-        if all(e.iri != entity.iri for e, _ in entries):
-            entries.append((entity, rank))
-            entries.sort(key=lambda x: x[1])
-        self.first.add(key[0])
-        for k in range(1, len(key)):
-            self.prefixes.add(key[:k])
-        self.max_len = max(self.max_len, len(key))
-        text = " ".join(key)
-        if self._fuzzy_keys is not None and len(text) >= 5 and text not in self._fuzzy_map:
-            self._fuzzy_map[text] = entries[0][0]
-            self._fuzzy_keys.append(text)
-            keys, positions = self._fuzzy_by_len.setdefault(len(text), ([], []))
-            keys.append(text)
-            positions.append(len(self._fuzzy_keys) - 1)
-
-    def lookup(self, name: str) -> Entity | None:
-        entries = self.names.get(_key(name))
-        return entries[0][0] if entries else None
-
-    def jurisdiction(self, name: str) -> Entity | None:
-        """A jurisdiction by name, demonym, alias or known city."""
-        lex = self.lexicon
-        for table in (lex.get("country_aliases", {}), lex.get("places", {})):
-            if name in table:
-                name = table[name]
-                break
-        e = self.lookup(name)
-        if e is not None and isa(e.types, "Jurisdiction"):
-            return e
-        dem = self.demonyms.get(name.lower())
-        if dem is not None:
-            return dem
-        target = lex.get("demonyms", {}).get(name)
-        if target:
-            e = self.lookup(target)
-            if e is not None and isa(e.types, "Jurisdiction"):
-                return e
-        return None
-
-    def fuzzy(self, text: str) -> Entity | None:
-        """A close known name (typos, spacing), only above a high threshold and for names of 5+ letters."""
-        if len(text) < 5:
-            return None
-        if self._fuzzy_keys is None:
-            self._fuzzy_map = {" ".join(k): es[0][0] for k, es in self.names.items() if len(" ".join(k)) >= 5}
-            self._fuzzy_keys = list(self._fuzzy_map)
-            for pos, key in enumerate(self._fuzzy_keys):
-                keys, positions = self._fuzzy_by_len.setdefault(len(key), ([], []))
-                keys.append(key)
-                positions.append(pos)
-        # fuzz.ratio is 100 * (1 - distance / (len1 + len2)) and the distance is at least the length
-        # difference: only keys of about the same length can reach the threshold. Each length's keys are
-        # searched apart; the best score wins, the earliest key on a tie (as one search over all would).
-        query = text.lower()
-        n = len(query)
-        slack = (100 - FUZZY_THRESHOLD) / 100
-        best = None  # (score, position, key)
-        for size in range(int(n * (1 - slack) / (1 + slack)), int(n * (1 + slack) / (1 - slack)) + 2):
-            bucket = self._fuzzy_by_len.get(size)
-            if not bucket:
-                continue
-            keys, positions = bucket
-            hit = process.extractOne(query, keys, scorer=fuzz.ratio,
-                                     score_cutoff=best[0] if best else FUZZY_THRESHOLD)
-            if hit is not None:
-                candidate = (hit[1], positions[hit[2]], hit[0])
-                if best is None or candidate[0] > best[0] or (candidate[0] == best[0] and candidate[1] < best[1]):
-                    best = candidate
-        return self._fuzzy_map[best[2]] if best else None
 
 
 def _is_word(tok: Token) -> bool:
@@ -542,7 +93,7 @@ class Linker:
                         for typ, rxs in lex.get("generic_products", {}).items() for rx in rxs]
         # words a sentence must hold for a pattern to match: most sentences name no generic product,
         # and one search for any pattern's first needed words tells so
-        self._generic_needs = [_needed_words(rx.pattern[2:-2]) for rx, _ in self.generic]
+        self._generic_needs = [needed_words(rx.pattern[2:-2]) for rx, _ in self.generic]
         firsts = [words[0] if words else None for words in self._generic_needs]
         self._generic_any = None if any(f is None for f in firsts) else \
             re.compile("|".join(re.escape(w) for f in firsts for w in f))
@@ -576,7 +127,7 @@ class Linker:
 
     def mentions(self, sent) -> list[Mention]:
         """Mentions in one sentence (a :class:`Sentence` or a spaCy span; token indices relative to it)."""
-        sent = _as_sentence(sent)
+        sent = as_sentence(sent)
         toks = sent.tokens
         n = len(toks)
         low = [t.low for t in toks]
@@ -678,7 +229,7 @@ class Linker:
             opener = low[j] in ("a", "an", "the", "its", "their")
             if not opener and taken[j] is not None:
                 after = taken[j].end
-                opener = after < n and low[after] in _POSSESSIVE
+                opener = after < n and low[after] in POSSESSIVE
             if not opener:
                 continue
             k = next((k for k in range(j + 1, min(n, j + 25)) if toks[k].text == ","), None)
@@ -705,7 +256,7 @@ class Linker:
                     continue
                 start = i
                 owner = None
-                if low[i - 1] in _POSSESSIVE and i >= 2 and taken[i - 2] is not None:
+                if low[i - 1] in POSSESSIVE and i >= 2 and taken[i - 2] is not None:
                     m = taken[i - 2]
                     owner, start = m.entity, m.start
                 elif taken[i - 1] is not None and taken[i - 1].kind == "entity":
@@ -742,7 +293,7 @@ class Linker:
             if i + 1 < n and toks[i + 1].namelike and taken[i + 1] is None:
                 continue  # "Opus Max": a longer name, not a member
             named = {k for m in found if m.start < i and m.entity is not None
-                     for k in map(_key, [m.entity.label, *m.entity.aliases])}
+                     for k in map(name_key, [m.entity.label, *m.entity.aliases])}
             hits = {e.iri: e for e, prefix in members[low[i]] if prefix in named}
             if len(hits) == 1:
                 claim(Mention(i, i + 1, toks[i].text, next(iter(hits.values()))))
@@ -792,7 +343,7 @@ class Linker:
         key: list[str] = []
         j = i
         while j < j_max and taken[j] is None:
-            if low[j] in _POSSESSIVE:
+            if low[j] in POSSESSIVE:
                 if j == i or j + 1 >= len(toks):
                     break
                 j += 1
@@ -813,8 +364,8 @@ class Linker:
             return None
         end, entries = best
         # a match across a possessive only when it reaches further than the plain reading
-        if any(low[k] in _POSSESSIVE for k in range(i, end)):
-            k = next(k for k in range(i, end) if low[k] in _POSSESSIVE)
+        if any(low[k] in POSSESSIVE for k in range(i, end)):
+            k = next(k for k in range(i, end) if low[k] in POSSESSIVE)
             plain = self._known(toks, low, k + 1, taken) if k + 1 < len(toks) else None
             if plain is not None and plain.end >= end:
                 end, entries = self._plain(low, i, k)
@@ -934,7 +485,7 @@ class Linker:
                 while words and (words[0].lower() in self.stop or words[0].lower() in self.lower_words):
                     words.pop(0)
                     i += 1
-            while words and (words[0].lower() in self.stop or _NOT_NAME.match(words[0])):
+            while words and (words[0].lower() in self.stop or NOT_NAME.match(words[0])):
                 words.pop(0)
                 i += 1
             if not words or j <= i:

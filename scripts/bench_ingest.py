@@ -28,7 +28,9 @@ from pathlib import Path
 from graph.bootstrap import init_store
 from graph.extractor import Extractor
 from graph.ingest import Ingestor
-from graph.linker import Gazetteer, Linker, nlp
+from graph.gazetteer import Gazetteer
+from graph.linker import Linker
+from graph.tokens import nlp
 from graph.reader import read_document
 from graph.store import open_store
 

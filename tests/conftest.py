@@ -60,7 +60,7 @@ def gazetteer(tmp_path_factory):
 
     from rdflib import Graph, URIRef
 
-    from graph.linker import Gazetteer
+    from graph.gazetteer import Gazetteer
 
     path = tmp_path_factory.mktemp("gazetteer") / "store"
     init_store(str(path), empty=True)

@@ -4,7 +4,8 @@ from datetime import date
 import pytest
 
 from graph.extractor import Extractor, _keywords
-from graph.linker import Linker, load_lexicon
+from graph.lexicon import load_lexicon
+from graph.linker import Linker
 
 
 

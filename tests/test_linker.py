@@ -4,7 +4,9 @@ from pathlib import Path
 import pytest
 
 from graph.ids import entity_iri
-from graph.linker import Linker, isa, nlp
+from graph.gazetteer import isa
+from graph.linker import Linker
+from graph.tokens import nlp
 
 
 
@@ -95,7 +97,9 @@ def test_places_map_to_countries_and_dates_are_not_names(gazetteer):
 from hypothesis import given, settings, strategies as st  # noqa: E402
 from rapidfuzz import fuzz, process  # noqa: E402
 
-from graph.linker import _key, _needed_words, sentences  # noqa: E402
+from graph.gazetteer import name_key  # noqa: E402
+from graph.lexicon import needed_words  # noqa: E402
+from graph.tokens import sentences  # noqa: E402
 
 TRICKY = [
     "Nvidia's H100s ship today.  Two spaces here!  And \"quotes\" (ok)? Yes... fine.",
@@ -143,12 +147,12 @@ def test_fuzzy_lookup_equals_one_search_over_every_name(gazetteer, text):
 
 
 def test_needed_words_of_generic_patterns():
-    assert _needed_words("(?:advanced )?ai chips") == [("ai chips",)]
-    assert _needed_words("(?:duv |euv )?lithography (?:systems|tools)") == [("lithography",), ("systems", "tools")]
-    assert _needed_words("chips?") == [("chip",)]
-    assert _needed_words("a|b") == []  # a top-level alternative: nothing is mandatory
-    assert _needed_words("x[a-z]+ y") == [("x",), ("y",)]  # a class is skipped whole
-    assert _needed_words("(?:One|two) three") == [("three",)]  # options not plain lower-case words: no requirement
+    assert needed_words("(?:advanced )?ai chips") == [("ai chips",)]
+    assert needed_words("(?:duv |euv )?lithography (?:systems|tools)") == [("lithography",), ("systems", "tools")]
+    assert needed_words("chips?") == [("chip",)]
+    assert needed_words("a|b") == []  # a top-level alternative: nothing is mandatory
+    assert needed_words("x[a-z]+ y") == [("x",), ("y",)]  # a class is skipped whole
+    assert needed_words("(?:One|two) three") == [("three",)]  # options not plain lower-case words: no requirement
 
 
 def test_generic_product_prefilter_never_hides_a_match(gazetteer):
@@ -194,8 +198,8 @@ _WORDS = ["Cannot", "cannot", "gonna", "Dont", "im", "Org", "Cloud", "AI", "a", 
 @given(st.lists(st.sampled_from(_WORDS) | st.text("abcXYZ019", min_size=1, max_size=6), min_size=1, max_size=4))
 def test_name_keys_skip_the_tokenizer_only_where_it_would_agree(words):
     text = " ".join(words)
-    _key.cache_clear()
-    assert _key(text) == _spacy_key(text)
+    name_key.cache_clear()
+    assert name_key(text) == _spacy_key(text)
 
 
 def test_name_keys_of_the_reference_labels_match_the_tokenizer():
@@ -206,5 +210,5 @@ def test_name_keys_of_the_reference_labels_match_the_tokenizer():
         g.parse(path)
     names = {str(o) for p in (RDFS.label, SKOS.altLabel) for o in g.objects(None, p)}
     assert len(names) > 300
-    _key.cache_clear()
-    assert [_key(n) for n in sorted(names)] == [_spacy_key(n) for n in sorted(names)]
+    name_key.cache_clear()
+    assert [name_key(n) for n in sorted(names)] == [_spacy_key(n) for n in sorted(names)]
