@@ -835,6 +835,9 @@ def load_projection(store: Store) -> Projection:
         except BaseException:
             os.unlink(tmp)
             raise
+        for old in file.parent.glob("projection-v*.pickle"):  # what older versions of aikg cached
+            if old != file:
+                old.unlink(missing_ok=True)
     except OSError:
         pass  # a read-only store folder still answers, just without a cache
     return proj

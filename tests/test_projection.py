@@ -6,7 +6,8 @@ from rdflib import Graph, URIRef
 
 from graph.namespace import AIKG, ENT
 from graph.errors import StoreError
-from graph.projection import ACCESS, BUY, RELATIONS, USE, build_projection, in_interval, load_projection
+from graph.projection import (ACCESS, BUY, CACHE_VERSION, RELATIONS, USE, build_projection, in_interval,
+                              load_projection)
 from graph.store import open_store
 
 from reach_fixtures import PREFIXES, make_store
@@ -83,6 +84,15 @@ def test_cache_is_keyed_by_revision(founding, tmp_path):
         assert pickle.loads(file.read_bytes()).revision == store.revision()
         again = load_projection(store)
         assert again.revision == first.revision and again.graph.number_of_edges() == first.graph.number_of_edges()
+
+
+def test_caches_of_older_versions_are_removed(tmp_path):
+    path = make_store(tmp_path / "store")
+    (path / "cache").mkdir(exist_ok=True)
+    (path / "cache" / "projection-v2.pickle").write_bytes(b"old")
+    with open_store(str(path)) as store:
+        load_projection(store)
+    assert [f.name for f in (path / "cache").glob("projection-*.pickle")] == [f"projection-v{CACHE_VERSION}.pickle"]
 
 
 def test_cache_rebuilds_after_a_write(tmp_path):
