@@ -366,3 +366,19 @@ def test_path_view_reads_the_reach_engines_marks_and_context():
     assert kinds[(str(ENT["openai-api"]), str(ENT["restriction-openai-api-china"]))] == "blocked_by"
     assert page.notes == ("a note from the engine",)
     assert "open route, hop not confirmed" in page.html  # in the legend
+
+
+@pytest.mark.parametrize("focus, depth, types, at, limit", [
+    ("GPT-4o", 0, None, None, 2000), ("GPT-4o", 1, None, None, 2000), ("Azure OpenAI Service", 2, None, None, 2000),
+    ("China", 1, None, "2024-08-01", 2000), ("Nvidia", 2, "Chip,Company", None, 2000), ("H20", 2, None, "2025-05-01", 2000),
+    ("Microsoft", 2, None, None, 40), ("United States", 1, "Regulator", "2023-01-01", 2000)])
+def test_a_focused_view_reads_its_neighbourhood_and_draws_what_the_whole_store_gives(
+        reference_store_path, monkeypatch, focus, depth, types, at, limit):
+    import graph.viz as viz
+
+    with EmbeddedStore(reference_store_path) as store:
+        focused = graph_page(store, focus=focus, depth=depth, types=types, at=at, limit=limit)
+        monkeypatch.setattr(viz, "_FOCUSED_LOAD_MAX", 0)  # every focused view reads the whole store
+        whole = graph_page(store, focus=focus, depth=depth, types=types, at=at, limit=limit)
+    digest = lambda page: (page.nodes, page.edges, page.notes, hashlib.sha256(page.html.encode()).hexdigest())  # noqa: E731
+    assert digest(focused) == digest(whole) and focused.nodes >= 1
