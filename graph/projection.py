@@ -74,7 +74,7 @@ from .store import EmbeddedStore, Store
 
 __all__ = ["Projection", "Restriction", "build_projection", "load_projection", "assemble", "in_interval",
            "CACHE_VERSION", "USE", "BUY", "ACCESS", "HOP_NODES", "RELATIONS", "KINDS", "KIND_CODES", "SERVICE",
-           "ORGANIZATION", "CUSTOMER_OF", "AVAILABLE_IN", "day", "singular"]
+           "ORGANIZATION", "CUSTOMER_OF", "AVAILABLE_IN", "NOT_BUYABLE", "day", "singular"]
 
 CACHE_VERSION = 4  # bump when Projection changes shape
 USE, BUY, ACCESS = "use", "buy", "access"
@@ -96,7 +96,8 @@ _CANONICAL = {_P["develops"]: _P["developedBy"], _P["offers"]: _P["offeredBy"], 
 _INVERSE = {v: k for k, v in _CANONICAL.items()}
 _FACT_PREDS, _INV_PREDS, _TYPES = FACT_PREDICATES, INVERSE_PREDICATES, CLASSES
 _RESTRICTION_PREDS = RESTRICTION_PREDICATES + ("effectiveFrom", "effectiveUntil")
-_BUYABLE_NOT = frozenset({"Service", "AIModel", "Organization", "Jurisdiction", "CustomerSegment"})
+# what is not bought from its developer or maker (a model or a service is used, an organization bought into)
+NOT_BUYABLE = frozenset({"Service", "AIModel", "Organization", "Jurisdiction", "CustomerSegment"})
 
 # Projected edges: an edge stores the index of its relation. Edge u -> v comes from
 # the fact (u, predicate, v), or (v, predicate, u) when ``flipped``.
@@ -637,7 +638,7 @@ def _edges(cols: _Columns, pair: dict, mask) -> tuple:
     partof_j = defaultdict(set)
     for a, b in zip(part_s[jur].tolist(), part_o[jur].tolist()):
         partof_j[terms[a]].add(terms[b])
-    not_buyable = sum(_BIT[t] for t in _BUYABLE_NOT)
+    not_buyable = sum(_BIT[t] for t in NOT_BUYABLE)
     src, dst, rel, vendors = [], [], [], defaultdict(list)
 
     def add(u, v, r):

@@ -47,7 +47,8 @@ from graph import factlog, projection
 from graph.actors import resolve_actor
 from graph.namespace import AIKG, ENT, GRAPH, PROV
 from graph.projection import build_projection, load_projection
-from graph.reach import Search, answer, verdict
+from graph.reach import answer, verdict
+from graph.search import Search
 from graph.store import EmbeddedStore
 
 RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"

@@ -13,8 +13,9 @@ from graph.errors import InputError, NotFound
 from graph.namespace import AIKG, ENT
 from graph.projection import (ACCESS, BUY, RELATIONS, USE, Restriction, assemble, build_projection, in_interval,
                               load_projection)
-from graph import reach
-from graph.reach import Search, _key, answer, diff, verdict
+from graph import search
+from graph.reach import _key, answer, diff, verdict
+from graph.search import Search
 from graph.store import open_store
 
 from reach_fixtures import PREFIXES, make_store
@@ -494,7 +495,7 @@ def test_many_edges_in_are_listed_as_one_by_one(world):
     proj, actor, target, at = world
 
     def listed(wide):
-        with patch.object(reach, "_WIDE", wide):
+        with patch.object(search, "_WIDE", wide):
             opened, blocked = Search(proj, actor, target, at, max_depth=5).routes(k=50, max_blocked=50)
         return {_key(r) for r in opened}, {_key(r) for r in blocked}
 
