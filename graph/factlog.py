@@ -38,37 +38,39 @@ import pyoxigraph as ox
 
 from .namespace import AIKG, PREFIXES
 from .resolve import normalise
-from .sparql import safe_iri
+from .sparql import aikg_terms, safe_iri
 
-__all__ = ["Facts", "read", "extract", "record", "from_scratch", "FACT_PREDICATES", "INVERSE_PREDICATES",
-           "RESTRICTION_PREDICATES", "CLASSES", "TYPE", "LABEL", "ALT_LABEL", "NORMALISED", "LOG"]
+__all__ = ["Facts", "read", "extract", "record", "from_scratch", "FACT_PREDICATES", "INVERSE_PREDICATES", "INVERSES",
+           "RESTRICTION_PREDICATES", "RESTRICTION_DATES", "CLASSES", "TYPE", "LABEL", "ALT_LABEL", "NORMALISED", "LOG"]
 
 LOG = "facts-v1"  # bump when what is extracted, or how names are normalised, changes
 _FOLD = 16  # files in a chain before a read folds them into one base
 
 FACT_PREDICATES = ("customerOf", "providesAccessTo", "partOf", "offeredBy", "operatedBy", "developedBy",
                    "manufacturedBy", "subsidiaryOf", "basedIn", "availableIn")
-INVERSE_PREDICATES = ("develops", "offers", "operates", "hasPart", "manufactures", "accessibleVia", "hasCustomer",
-                      "hasSubsidiary")
+# inverse -> canonical: "Microsoft offers X" states "X offeredBy Microsoft"
+INVERSES = {"develops": "developedBy", "offers": "offeredBy", "operates": "operatedBy", "hasPart": "partOf",
+            "manufactures": "manufacturedBy", "accessibleVia": "providesAccessTo", "hasCustomer": "customerOf",
+            "hasSubsidiary": "subsidiaryOf"}
+INVERSE_PREDICATES = tuple(INVERSES)
 RESTRICTION_PREDICATES = ("restricts", "appliesIn", "appliesTo", "imposedBy", "kind", "coversHop")
-_DATES = ("effectiveFrom", "effectiveUntil")
+RESTRICTION_DATES = ("effectiveFrom", "effectiveUntil")
 CLASSES = ("Organization", "Company", "Regulator", "CustomerSegment", "Jurisdiction", "Product", "AIModel",
            "Service", "Chip", "Equipment")
 TYPE = PREFIXES["rdf"] + "type"
 LABEL, ALT_LABEL = PREFIXES["rdfs"] + "label", PREFIXES["skos"] + "altLabel"
 NORMALISED = "urn:aikg:normalised"
 
-_a = lambda names: " ".join(f"aikg:{n}" for n in names)  # noqa: E731
-_ACCESS = _a(FACT_PREDICATES + INVERSE_PREDICATES)
+_ACCESS = aikg_terms(FACT_PREDICATES + INVERSE_PREDICATES)
 # IRI pairs, concatenated per (graph, predicate): a few long strings rather than a million rows
 _Q_PAIRS = """SELECT {g}?p (GROUP_CONCAT(CONCAT(STR(?s), " ", STR(?o)); separator=" ") AS ?v) WHERE {{
-  VALUES ?p {{ """ + _ACCESS + " " + _a(RESTRICTION_PREDICATES) + """ }}
+  VALUES ?p {{ """ + _ACCESS + " " + aikg_terms(RESTRICTION_PREDICATES) + """ }}
   {open}?s ?p ?o{close} FILTER(isIRI(?s) && isIRI(?o)) }} GROUP BY {g}?p"""
 _Q_TYPES = """SELECT {g}?p (GROUP_CONCAT(STR(?s); separator=" ") AS ?v) WHERE {{
-  VALUES ?p {{ """ + _a(CLASSES) + """ }} {open}?s a ?p{close} FILTER(isIRI(?s)) }} GROUP BY {g}?p"""
+  VALUES ?p {{ """ + aikg_terms(CLASSES) + """ }} {open}?s a ?p{close} FILTER(isIRI(?s)) }} GROUP BY {g}?p"""
 # values that may hold any character: one row each
 _Q_VALUES = """SELECT {g}?s ?p ?o WHERE {{
-  VALUES ?p {{ rdfs:label skos:altLabel aikg:demonym """ + _a(_DATES) + """ }}
+  VALUES ?p {{ rdfs:label skos:altLabel aikg:demonym """ + aikg_terms(RESTRICTION_DATES) + """ }}
   {open}?s ?p ?o{close} FILTER(isIRI(?s)) }}"""
 # Statements: those without a date or negation concatenated (most of them); the others one row each, found
 # first by their marks (Oxigraph would join every statement before looking at the marks, seconds at 1M).

@@ -66,10 +66,11 @@ import numpy as np
 
 from . import factlog
 from .errors import StoreError
-from .factlog import CLASSES, FACT_PREDICATES, INVERSE_PREDICATES, RESTRICTION_PREDICATES
+from .factlog import (CLASSES, FACT_PREDICATES, INVERSE_PREDICATES, INVERSES, RESTRICTION_DATES,
+                      RESTRICTION_PREDICATES)
 from .namespace import AIKG
 from .resolve import match, normalise
-from .sparql import safe_iri
+from .sparql import aikg_terms, safe_iri
 from .store import EmbeddedStore, Store
 
 __all__ = ["Projection", "Restriction", "build_projection", "load_projection", "assemble", "in_interval",
@@ -84,18 +85,10 @@ _COVERS_BY_KIND = {str(AIKG.ExportControl): frozenset({BUY}), str(AIKG.AccessBlo
                    str(AIKG.Suspension): frozenset({USE, ACCESS}), str(AIKG.Ban): frozenset({USE, BUY, ACCESS})}
 _ALL_HOPS = frozenset({USE, BUY, ACCESS})
 
-_P = {name: str(getattr(AIKG, name)) for name in (
-    "customerOf", "providesAccessTo", "partOf", "offeredBy", "operatedBy", "developedBy", "manufacturedBy",
-    "subsidiaryOf", "basedIn", "availableIn", "develops", "offers", "operates", "hasPart", "manufactures",
-    "accessibleVia", "hasCustomer", "hasSubsidiary")}
-# inverse -> canonical, so "Microsoft offers X" counts as "X offeredBy Microsoft"
-_CANONICAL = {_P["develops"]: _P["developedBy"], _P["offers"]: _P["offeredBy"], _P["operates"]: _P["operatedBy"],
-              _P["hasPart"]: _P["partOf"], _P["manufactures"]: _P["manufacturedBy"],
-              _P["accessibleVia"]: _P["providesAccessTo"], _P["hasCustomer"]: _P["customerOf"],
-              _P["hasSubsidiary"]: _P["subsidiaryOf"]}
+_P = {name: str(AIKG[name]) for name in FACT_PREDICATES + INVERSE_PREDICATES}
+_CANONICAL = {_P[inverse]: _P[name] for inverse, name in INVERSES.items()}  # "offers" -> "offeredBy"
 _INVERSE = {v: k for k, v in _CANONICAL.items()}
-_FACT_PREDS, _INV_PREDS, _TYPES = FACT_PREDICATES, INVERSE_PREDICATES, CLASSES
-_RESTRICTION_PREDS = RESTRICTION_PREDICATES + ("effectiveFrom", "effectiveUntil")
+_RESTRICTION_PREDS = RESTRICTION_PREDICATES + RESTRICTION_DATES
 # what is not bought from its developer or maker (a model or a service is used, an organization bought into)
 NOT_BUYABLE = frozenset({"Service", "AIModel", "Organization", "Jurisdiction", "CustomerSegment"})
 
@@ -114,10 +107,6 @@ SERVICE, ORGANIZATION = 1, 2  # node flags
 CUSTOMER_OF, AVAILABLE_IN = _P["customerOf"], _P["availableIn"]
 
 
-def _values(names) -> str:
-    return " ".join(f"aikg:{n}" for n in names)
-
-
 # Rows come back numbered (?i), not with their IRIs: Oxigraph decodes every IRI it returns, a number is free.
 _SOURCE_PARTS = """OPTIONAL { ?st prov:wasDerivedFrom ?src
              OPTIONAL { ?src dcterms:title ?title } OPTIONAL { ?src rdfs:label ?label } }
@@ -129,7 +118,8 @@ _Q_SOURCES = """SELECT DISTINCT ?i ?doc ?quote ?neg WHERE {
   ?st a aikg:Statement ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o .
   """ + _SOURCE_PARTS
 _Q_RESTRICTION_SOURCES = """SELECT DISTINCT ?i ?doc ?quote ?neg WHERE {
-  VALUES (?i ?s) { ROWS } VALUES ?p { """ + _values(_FACT_PREDS + _INV_PREDS + _RESTRICTION_PREDS) + """ }
+  VALUES (?i ?s) { ROWS }
+  VALUES ?p { """ + aikg_terms(FACT_PREDICATES + INVERSE_PREDICATES + _RESTRICTION_PREDS) + """ }
   ?st a aikg:Statement ; rdf:subject ?s ; rdf:predicate ?p .
   """ + _SOURCE_PARTS
 _ONTOLOGY_TERMS = (str(AIKG._NS), "https://w3id.org/aikg/ns")
@@ -606,7 +596,7 @@ class _Columns:
         return out
 
 
-_BIT = {t: 1 << i for i, t in enumerate(_TYPES)}
+_BIT = {t: 1 << i for i, t in enumerate(CLASSES)}
 # what a predicate says of its subject and object when the data gives no type
 _ROLES = (("providesAccessTo", ("Service", None)), ("offeredBy", ("Service", "Organization")),
           ("operatedBy", ("Service", "Organization")), ("developedBy", (None, "Organization")),
@@ -618,7 +608,7 @@ def _type_bits(cols: _Columns, pair: dict):
     """Each term's classes as bits (``_BIT``), so a million nodes are typed by array operations."""
     mask = np.zeros(cols.n, dtype=np.int64)
     is_type = cols.rows(factlog.TYPE)
-    for t in _TYPES:
+    for t in CLASSES:
         mask[cols.s[is_type & (cols.o == cols.f.id(str(AIKG[t])))]] |= _BIT[t]
     for name, roles in _ROLES:
         for side, t in zip(pair[name], roles):
@@ -693,9 +683,9 @@ def _build(revision: str, f: factlog.Facts) -> Projection:
     terms = f.terms
     facts = _special_facts(f)
     cols = _Columns(f, facts)
-    pair = {name: cols.pairs(name) for name in _FACT_PREDS}
+    pair = {name: cols.pairs(name) for name in FACT_PREDICATES}
     mask = _type_bits(cols, pair)
-    shared = {v: frozenset(t for t in _TYPES if v & _BIT[t]) for v in np.unique(mask).tolist()}
+    shared = {v: frozenset(t for t in CLASSES if v & _BIT[t]) for v in np.unique(mask).tolist()}
     typed = np.flatnonzero(mask)
     types = dict(zip(map(terms.__getitem__, typed.tolist()), map(shared.__getitem__, mask[typed].tolist())))
     src, dst, rel, vendors, partof_j = _edges(cols, pair, mask)

@@ -11,7 +11,8 @@ from rdflib import Literal, URIRef
 
 from .errors import QueryError
 
-__all__ = ["safe_iri", "bind", "load_query", "queries_dir", "parameters", "with_parameters", "set_parameters"]
+__all__ = ["safe_iri", "aikg_terms", "bind", "load_query", "queries_dir", "parameters", "with_parameters",
+           "set_parameters"]
 
 _BAD_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 
@@ -23,6 +24,15 @@ def safe_iri(text) -> bool:
     (True, False)
     """
     return isinstance(text, str) and bool(text) and not _BAD_IRI.search(text)
+
+
+def aikg_terms(names) -> str:
+    """Local names as ``aikg:`` terms for a ``VALUES`` block.
+
+    >>> aikg_terms(["partOf", "offers"])
+    'aikg:partOf aikg:offers'
+    """
+    return " ".join(f"aikg:{n}" for n in names)
 
 
 def _n3(term) -> str:

@@ -21,7 +21,7 @@ from .htmlpage import (CLASS_STYLES, class_legend, edge_legend, edge_record, emp
 from .layout import spring_layout
 from .namespace import AIKG
 from .resolve import normalise, resolve
-from .sparql import bind, safe_iri
+from .sparql import aikg_terms, bind, safe_iri
 from .store import Store
 
 __all__ = ["Page", "graph_page", "render_graph", "path_page", "path_html", "render_path", "DEFAULT_LIMIT"]
@@ -87,15 +87,11 @@ def _local(iri) -> str:
     return str(iri).rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
 
-def _values(names) -> str:
-    return " ".join(f"aikg:{n}" for n in names)
-
-
 _Q_TYPES = "SELECT ?e ?t WHERE { ?e a ?t FILTER(isIRI(?e) && STRSTARTS(STR(?t), STR(aikg:))) }"
 _Q_LABELS = "SELECT ?e ?l WHERE { ?e rdfs:label ?l FILTER(isIRI(?e)) }"
 _Q_ALIASES = "SELECT ?e ?l WHERE { ?e skos:altLabel ?l FILTER(isIRI(?e)) }"
 _Q_EDGES = ("SELECT DISTINCT ?s ?p ?o WHERE { VALUES ?p { %s } ?s ?p ?o FILTER(isIRI(?s) && isIRI(?o)) }"
-            % _values(RELATIONS + tuple(INVERSES)))
+            % aikg_terms(RELATIONS + tuple(INVERSES)))
 _Q_STATEMENTS = """
 SELECT ?s ?p ?o ?src ?title ?dtitle ?url ?quote ?from ?until ?neg WHERE {
   ?st a aikg:Statement ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o .
@@ -107,7 +103,7 @@ SELECT ?s ?p ?o ?src ?title ?dtitle ?url ?quote ?from ?until ?neg WHERE {
   OPTIONAL { ?st aikg:validFrom ?from }
   OPTIONAL { ?st aikg:validUntil ?until }
   OPTIONAL { ?st aikg:negated ?neg }
-}""" % _values(RELATIONS + tuple(INVERSES))
+}""" % aikg_terms(RELATIONS + tuple(INVERSES))
 # one branch per property: Oxigraph then looks each restriction up (with ?r a aikg:Restriction and a VALUES
 # of properties, 16 restrictions took 0.2 s on a million facts; this, 3 ms)
 _Q_RESTRICTIONS = """
@@ -117,7 +113,7 @@ SELECT ?r ?p ?v ?vl WHERE {
   UNION { ?r aikg:kind ?v BIND(aikg:kind AS ?p) OPTIONAL { ?v rdfs:label ?vl } }
 }"""
 _Q_NEIGHBOURS = ("SELECT DISTINCT ?n WHERE { VALUES ?p { %s } { ?x ?p ?n } UNION { ?n ?p ?x } FILTER(isIRI(?n)) }"
-                 % _values(RELATIONS + tuple(INVERSES)))
+                 % aikg_terms(RELATIONS + tuple(INVERSES)))
 _FOCUSED_LOAD_MAX = 20_000  # nodes around a focus read 16 at a time; beyond, the whole store is read
 _Q_HIERARCHY = """SELECT ?c ?sup ?l WHERE { ?c rdfs:subClassOf* ?sup OPTIONAL { ?c rdfs:label ?l }
   FILTER(STRSTARTS(STR(?c), STR(aikg:)) && STRSTARTS(STR(?sup), STR(aikg:))) ?c a owl:Class }"""
