@@ -109,6 +109,12 @@ def _revision_value() -> str:
     return uuid.uuid4().hex
 
 
+def _revision_of(values: list[str]) -> str:
+    if len(values) <= 1:
+        return values[0] if values else ""
+    return hashlib.sha1("\n".join(values).encode()).hexdigest()
+
+
 class Store:
     """What every backend offers; rdflib terms in and out."""
 
@@ -147,10 +153,7 @@ class Store:
 
     def revision(self) -> str:
         """A string that changes on every write ("" for a store never written)."""
-        values = self._revision_values()
-        if len(values) <= 1:
-            return values[0] if values else ""
-        return hashlib.sha1("\n".join(values).encode()).hexdigest()
+        return _revision_of(self._revision_values())
 
     def _bump(self) -> str:
         return (
@@ -357,12 +360,13 @@ class EmbeddedStore(Store):
             raise StoreError("store was opened read-only")
         from . import factlog  # it names entities through resolve, which imports this module
 
-        before, facts = self.revision(), factlog.from_scratch(scratch, names)  # read while the graphs are in memory
-        self._write(scratch, names)
-        factlog.record(self.path, before, self.revision(), facts)
+        values = self._revision_values()
+        facts = factlog.from_scratch(scratch, names)  # read while the graphs are in memory
+        self._write(scratch, names, len(values))
+        factlog.record(self.path, _revision_of(values), self.revision(), facts)
 
-    def _write(self, scratch: ox.Store, names: list) -> None:
-        if len(self._revision_values()) >= _MAX_REVISION_VALUES or any(self._has_triples(n) for n in names):
+    def _write(self, scratch: ox.Store, names: list, revision_values: int) -> None:
+        if revision_values >= _MAX_REVISION_VALUES or any(self._has_triples(n) for n in names):
             super()._replace(scratch, names)  # one update; it also folds the revision values into one
             return
         # Every target is empty: nothing to delete, so one load can add the graphs and a new revision value.
