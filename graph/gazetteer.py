@@ -22,7 +22,7 @@ __all__ = ["Entity", "Gazetteer", "isa", "PARENTS", "KNOWN_TYPES", "FUZZY_THRESH
 
 PARENTS = {"Company": "Organization", "Regulator": "Organization", "AIModel": "Product", "Service": "Product",
            "Chip": "Product", "Equipment": "Product"}
-KNOWN_TYPES = set(PARENTS) | {"Organization", "Product", "Jurisdiction", "CustomerSegment"}
+KNOWN_TYPES = frozenset(factlog.CLASSES)  # the classes the facts log keeps types of
 FUZZY_THRESHOLD = 92
 _PLAIN_WORD = re.compile(r"[A-Za-z]+|[0-9]+")
 _ISA: dict = {}
