@@ -16,11 +16,11 @@ __all__ = ["load_lexicon", "needed_words", "alternatives", "group_end", "top_lev
 
 @lru_cache(maxsize=4)
 def load_lexicon(path: str | None = None) -> dict:
-    from .reference import ontology_dir
+    from .reference import ontology_dir, packaged_ontology_dir
 
     p = Path(path) if path else ontology_dir() / "lexicon.yaml"
     if not p.exists():  # an ontology dir without a lexicon falls back to the packaged one
-        p = Path(__file__).resolve().parent.parent / "ontology" / "lexicon.yaml"
+        p = packaged_ontology_dir() / "lexicon.yaml"
     try:
         data = yaml.safe_load(p.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as e:

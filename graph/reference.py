@@ -15,7 +15,7 @@ from .ids import statement_iri
 from .namespace import AIKG, ONTOLOGY_GRAPH, PROV, REFERENCE_GRAPH
 from .rdfio import parse_file
 
-__all__ = ["ontology_dir", "load_ontology", "load_reference", "FACT_PREDICATES", "CURATION", "provenance"]
+__all__ = ["ontology_dir", "packaged_ontology_dir", "load_ontology", "load_reference", "FACT_PREDICATES", "CURATION", "provenance"]
 
 CURATION = "aikg curated reference data"
 
@@ -30,9 +30,16 @@ FACT_PREDICATES = frozenset({
 
 
 def ontology_dir() -> Path:
-    """``$AIKG_ONTOLOGY_DIR``, else the ``ontology/`` folder beside the package."""
+    """``$AIKG_ONTOLOGY_DIR``, else the installed ``aikg/ontology`` data (``ontology/`` in a checkout)."""
     env = os.environ.get("AIKG_ONTOLOGY_DIR")
-    return Path(env) if env else Path(__file__).resolve().parent.parent / "ontology"
+    return Path(env) if env else packaged_ontology_dir()
+
+
+def packaged_ontology_dir() -> Path:
+    """Where the ontology ships: ``aikg/ontology`` in a wheel, ``ontology/`` beside ``graph/`` in a checkout."""
+    here = Path(__file__).resolve().parent
+    installed = here / "ontology"
+    return installed if (installed / "aikg.ttl").is_file() else here.parent / "ontology"
 
 
 def load_ontology(folder: Path | None = None) -> Graph:

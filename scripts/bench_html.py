@@ -26,10 +26,10 @@ from pathlib import Path
 
 from rdflib import RDF, RDFS, XSD, Graph, Literal
 
-from graph.bootstrap import init_store
-from graph.namespace import AIKG, DOC, ENT, GRAPH, PROV
-from graph.store import EmbeddedStore
-from graph.viz import graph_page
+from aikg.bootstrap import init_store
+from aikg.namespace import AIKG, DOC, ENT, GRAPH, PROV
+from aikg.store import EmbeddedStore
+from aikg.viz import graph_page
 from screenshot import ARGS, CHROMIUM  # scripts/ is on the path when run as a script
 
 MIX = [("Company", 0.22), ("AIModel", 0.2), ("Service", 0.2), ("Chip", 0.1), ("CustomerSegment", 0.06),

@@ -25,14 +25,14 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from graph.bootstrap import init_store
-from graph.extractor import Extractor
-from graph.ingest import Ingestor
-from graph.gazetteer import Gazetteer
-from graph.linker import Linker
-from graph.tokens import nlp
-from graph.reader import read_document
-from graph.store import open_store
+from aikg.bootstrap import init_store
+from aikg.extractor import Extractor
+from aikg.ingest import Ingestor
+from aikg.gazetteer import Gazetteer
+from aikg.linker import Linker
+from aikg.tokens import nlp
+from aikg.reader import read_document
+from aikg.store import open_store
 
 KNOWN_ORGS = ["OpenAI", "Microsoft", "Nvidia", "TSMC", "Oracle", "Meta", "Anthropic", "Alibaba Cloud", "ASML"]
 KNOWN_MODELS = ["GPT-4o", "Llama 3", "Claude 3 Opus", "Qwen3"]

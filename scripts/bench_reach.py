@@ -43,13 +43,13 @@ from pathlib import Path
 
 import networkx as nx
 
-from graph import factlog, projection
-from graph.actors import resolve_actor
-from graph.namespace import AIKG, ENT, GRAPH, PROV
-from graph.projection import build_projection, load_projection
-from graph.reach import answer, verdict
-from graph.search import Search
-from graph.store import EmbeddedStore
+from aikg import factlog, projection
+from aikg.actors import resolve_actor
+from aikg.namespace import AIKG, ENT, GRAPH, PROV
+from aikg.projection import build_projection, load_projection
+from aikg.reach import answer, verdict
+from aikg.search import Search
+from aikg.store import EmbeddedStore
 
 RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 RDFS_LABEL = "<http://www.w3.org/2000/01/rdf-schema#label>"

@@ -58,7 +58,7 @@ def competency_queries() -> dict[str, str]:
 def synthetic_nquads(path: Path, triples: int, seed: int = 7) -> int:
     """About ``triples`` triples of aikg-shaped data in one named graph, linked to the
     reference entities the competency queries ask about (China, GPT-4o, Nvidia, ...)."""
-    from graph.namespace import AIKG, ENT, GRAPH
+    from aikg.namespace import AIKG, ENT, GRAPH
 
     rng = random.Random(seed)
     g = f"<{GRAPH['synthetic']}>"
@@ -125,7 +125,7 @@ def build_embedded(folder: Path, extra_nq: Path | None) -> Path:
     """A store with the reference data (and ``extra_nq`` bulk-loaded); returns its N-Quads dump."""
     import pyoxigraph as ox
 
-    from graph.bootstrap import init_store
+    from aikg.bootstrap import init_store
 
     init_store(str(folder))
     if extra_nq is not None:
@@ -359,8 +359,8 @@ def main() -> None:
         print(json.dumps(load_client(args.load_client, queries, args.clients, args.seconds, args.max_requests)))
         return
 
-    from graph.remote import RemoteStore
-    from graph.store import EmbeddedStore
+    from aikg.remote import RemoteStore
+    from aikg.store import EmbeddedStore
 
     queries = competency_queries()
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="aikg-bench-"))

@@ -4,8 +4,8 @@ import shutil
 import pytest
 from click.testing import CliRunner
 
-from graph.bootstrap import init_store
-from graph.store import EmbeddedStore
+from aikg.bootstrap import init_store
+from aikg.store import EmbeddedStore
 
 
 @pytest.fixture(scope="session")
@@ -42,7 +42,7 @@ def store(store_path):
 @pytest.fixture
 def cli(store_path):
     """Run ``aikg --store <private copy> ARGS``; returns the click Result."""
-    from graph.cli import main
+    from aikg.cli import main
 
     runner = CliRunner()
 
@@ -60,7 +60,7 @@ def gazetteer(tmp_path_factory):
 
     from rdflib import Graph, URIRef
 
-    from graph.gazetteer import Gazetteer
+    from aikg.gazetteer import Gazetteer
 
     path = tmp_path_factory.mktemp("gazetteer") / "store"
     init_store(str(path), empty=True)

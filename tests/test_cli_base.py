@@ -15,11 +15,11 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 from rdflib.namespace import RDFS, SKOS, XSD
 
-from graph.cli import COMMANDS, load_all, main
-from graph.errors import QueryError
-from graph.namespace import AIKG, ENT, GRAPH, META_GRAPH, ONTOLOGY_GRAPH
-from graph.reference import provenance
-from graph.store import MARKER, EmbeddedStore
+from aikg.cli import COMMANDS, load_all, main
+from aikg.errors import QueryError
+from aikg.namespace import AIKG, ENT, GRAPH, META_GRAPH, ONTOLOGY_GRAPH
+from aikg.reference import provenance
+from aikg.store import MARKER, EmbeddedStore
 
 ROOT = Path(__file__).resolve().parent.parent
 ONTOLOGY = ROOT / "ontology"
@@ -202,7 +202,7 @@ def test_corrupt_marker_is_a_clear_error(small_store, garbage):
 
 HOLD = """
 import sys, time
-from graph.store import EmbeddedStore
+from aikg.store import EmbeddedStore
 with EmbeddedStore(sys.argv[1], write=True):
     print("locked", flush=True)
     time.sleep(float(sys.argv[2]))
@@ -486,42 +486,42 @@ def test_every_command_has_help_and_is_in_readme():
 
 
 def test_lazy_command_table_matches_the_commands():
-    """``graph.cli.COMMANDS`` (names, modules, help for ``aikg --help``) agrees with what the modules register."""
+    """``aikg.cli.COMMANDS`` (names, modules, help for ``aikg --help``) agrees with what the modules register."""
     load_all()
-    assert set(main.commands) == set(COMMANDS), "add new commands to graph.cli.COMMANDS (and remove old ones)"
+    assert set(main.commands) == set(COMMANDS), "add new commands to aikg.cli.COMMANDS (and remove old ones)"
     for name, (module, help_text) in COMMANDS.items():
         command = main.commands[name]
-        assert command.callback.__module__ == f"graph.cli.{module}", name
+        assert command.callback.__module__ == f"aikg.cli.{module}", name
         placeholder = click.Command(name, help=help_text)
         for limit in (30, 45, 60, 200):
             assert placeholder.get_short_help_str(limit) == command.get_short_help_str(limit), name
 
 
 def test_help_lists_every_command_without_importing_them():
-    code = ("import sys; from click.testing import CliRunner; from graph.cli import main, COMMANDS; "
+    code = ("import sys; from click.testing import CliRunner; from aikg.cli import main, COMMANDS; "
             "out = CliRunner().invoke(main, ['--help']).output; "
             "assert all(f'  {n} ' in out for n in COMMANDS), out; "
-            "heavy = [m for m in ('rdflib', 'pyoxigraph', 'spacy', 'networkx', 'pyshacl', 'graph.store') "
+            "heavy = [m for m in ('rdflib', 'pyoxigraph', 'spacy', 'networkx', 'pyshacl', 'aikg.store') "
             "if m in sys.modules]; print(heavy)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert out.stdout.strip() == "[]"
 
 
 def test_command_with_a_missing_dependency_is_a_one_line_error(monkeypatch, tmp_path):
-    import graph.cli
+    import aikg.cli
 
     def broken_import(name, *args):
         raise ModuleNotFoundError("No module named 'spacy'", name="spacy")
 
     monkeypatch.setitem(COMMANDS, "fake", ("fake_module", "A command whose module needs spaCy."))
-    monkeypatch.setattr(graph.cli.importlib, "import_module", broken_import)
+    monkeypatch.setattr(aikg.cli.importlib, "import_module", broken_import)
     assert "A command whose module needs spaCy." in CliRunner().invoke(main, ["--help"]).output
     line = one_line_error(invoke(tmp_path / "s", "fake"))
     assert "aikg fake cannot run" in line and "spacy" in line
 
 
 def test_loaded_and_lazy_help_are_the_same():
-    code = ("import sys; from click.testing import CliRunner; import graph.cli as c; "
+    code = ("import sys; from click.testing import CliRunner; import aikg.cli as c; "
             "lazy = CliRunner().invoke(c.main, ['--help']).output; c.load_all(); "
             "print(lazy == CliRunner().invoke(c.main, ['--help']).output)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)

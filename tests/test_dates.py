@@ -1,7 +1,7 @@
 """Dates in text, resolved against a publication date."""
 from datetime import date
 
-from graph.dates import find_dates, parse_date
+from aikg.dates import find_dates, parse_date
 
 
 def values(text, anchor):
@@ -56,7 +56,7 @@ def test_iso_and_years():
 
 from hypothesis import given, settings, strategies as st  # noqa: E402
 
-from graph import dates as _dates  # noqa: E402
+from aikg import dates as _dates  # noqa: E402
 
 
 def every_pattern(text, anchor):

@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from graph import factlog
-from graph.bootstrap import init_store
-from graph.errors import StoreError
-from graph.namespace import AIKG, ENT, GRAPH
-from graph.projection import _build, build_projection
-from graph.store import EmbeddedStore
+from aikg import factlog
+from aikg.bootstrap import init_store
+from aikg.errors import StoreError
+from aikg.namespace import AIKG, ENT, GRAPH
+from aikg.projection import _build, build_projection
+from aikg.store import EmbeddedStore
 
 E = lambda name: f"<{ENT[name]}>"  # noqa: E731
 A = lambda name: f"<{AIKG[name]}>"  # noqa: E731

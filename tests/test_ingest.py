@@ -7,9 +7,9 @@ import pytest
 from click.testing import CliRunner
 from rdflib import Graph, URIRef
 
-from graph.errors import StoreError
-from graph.ingest import Ingestor, ingest
-from graph.store import EmbeddedStore
+from aikg.errors import StoreError
+from aikg.ingest import Ingestor, ingest
+from aikg.store import EmbeddedStore
 
 DATA = Path(__file__).parent / "data" / "ingest"
 
@@ -31,7 +31,7 @@ def docs(tmp_path):
 
 
 def aikg(store_path, *args):
-    from graph.cli import main
+    from aikg.cli import main
 
     return CliRunner().invoke(main, ["--store", str(store_path), *map(str, args)], catch_exceptions=False)
 
@@ -157,7 +157,7 @@ def test_bad_inputs_each_get_a_clear_status(mini_store_path, tmp_path):
     (folder / "slides.pptx").write_bytes(b"PK")
     vanishing = folder / "vanishing.txt"
     vanishing.write_text("Soon gone.")
-    from graph.reader import iter_paths
+    from aikg.reader import iter_paths
 
     files, skipped = iter_paths([folder])
     vanishing.unlink()  # removed between listing and reading
@@ -199,8 +199,8 @@ def test_sources_command(mini_store_path, docs):
 
 from rdflib import RDF, Literal  # noqa: E402
 
-from graph.namespace import AIKG  # noqa: E402
-from graph.reference import provenance  # noqa: E402
+from aikg.namespace import AIKG  # noqa: E402
+from aikg.reference import provenance  # noqa: E402
 
 
 def test_written_graph_has_the_provenance_shape(mini_store_path, docs):

@@ -3,10 +3,10 @@ from pathlib import Path
 
 import pytest
 
-from graph.ids import entity_iri
-from graph.gazetteer import isa
-from graph.linker import Linker
-from graph.tokens import nlp
+from aikg.ids import entity_iri
+from aikg.gazetteer import isa
+from aikg.linker import Linker
+from aikg.tokens import nlp
 
 
 
@@ -97,9 +97,9 @@ def test_places_map_to_countries_and_dates_are_not_names(gazetteer):
 from hypothesis import given, settings, strategies as st  # noqa: E402
 from rapidfuzz import fuzz, process  # noqa: E402
 
-from graph.gazetteer import name_key  # noqa: E402
-from graph.lexicon import needed_words  # noqa: E402
-from graph.tokens import sentences  # noqa: E402
+from aikg.gazetteer import name_key  # noqa: E402
+from aikg.lexicon import needed_words  # noqa: E402
+from aikg.tokens import sentences  # noqa: E402
 
 TRICKY = [
     "Nvidia's H100s ship today.  Two spaces here!  And \"quotes\" (ok)? Yes... fine.",

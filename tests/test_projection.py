@@ -4,11 +4,11 @@ import pickle
 import pytest
 from rdflib import Graph, URIRef
 
-from graph.namespace import AIKG, ENT
-from graph.errors import StoreError
-from graph.projection import (ACCESS, BUY, CACHE_VERSION, RELATIONS, USE, build_projection, in_interval,
+from aikg.namespace import AIKG, ENT
+from aikg.errors import StoreError
+from aikg.projection import (ACCESS, BUY, CACHE_VERSION, RELATIONS, USE, build_projection, in_interval,
                               load_projection)
-from graph.store import open_store
+from aikg.store import open_store
 
 from reach_fixtures import PREFIXES, make_store
 

@@ -13,10 +13,10 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.plugins.sparql import prepareQuery
 
-from graph.bootstrap import init_store
-from graph.namespace import ENT, GRAPH, PREFIXES
-from graph.reference import provenance
-from graph.store import EmbeddedStore
+from aikg.bootstrap import init_store
+from aikg.namespace import ENT, GRAPH, PREFIXES
+from aikg.reference import provenance
+from aikg.store import EmbeddedStore
 
 ONTOLOGY = Path(__file__).resolve().parent.parent / "ontology"
 QUERIES = sorted((ONTOLOGY / "queries").glob("*.rq"))

@@ -8,15 +8,15 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from graph.actors import Actor, resolve_actor
-from graph.errors import InputError, NotFound
-from graph.namespace import AIKG, ENT
-from graph.projection import (ACCESS, BUY, RELATIONS, USE, Restriction, assemble, build_projection, in_interval,
+from aikg.actors import Actor, resolve_actor
+from aikg.errors import InputError, NotFound
+from aikg.namespace import AIKG, ENT
+from aikg.projection import (ACCESS, BUY, RELATIONS, USE, Restriction, assemble, build_projection, in_interval,
                               load_projection)
-from graph import search
-from graph.reach import _key, answer, diff, verdict
-from graph.search import Search
-from graph.store import open_store
+from aikg import search
+from aikg.reach import _key, answer, diff, verdict
+from aikg.search import Search
+from aikg.store import open_store
 
 from reach_fixtures import PREFIXES, make_store
 
@@ -194,7 +194,7 @@ def test_without_the_operator_a_part_loses_the_place_it_served_through_it(two_az
 
 
 def main_cli():
-    from graph.cli import main
+    from aikg.cli import main
 
     return main
 
@@ -265,7 +265,7 @@ def test_unknown_ambiguous_and_same_names(proj):
 
 
 def test_cli_json_contract_and_errors(founding):
-    from graph.cli import main
+    from aikg.cli import main
 
     run = lambda *a: CliRunner().invoke(main, ["--store", str(founding), "path", *a])  # noqa: E731
     res = run("Chinese enterprise customers", "GPT-4o", "--at", "2024-08-01", "--json")
@@ -290,13 +290,13 @@ def test_cli_json_contract_and_errors(founding):
 
 
 def test_cli_html_draws_the_answer_or_says_why_not(founding, tmp_path):
-    from graph.cli import main
+    from aikg.cli import main
 
     out = tmp_path / "answer.html"
     res = CliRunner().invoke(main, ["--store", str(founding), "path", "Tencent", "H100", "--at", "2024-08-01",
                                     "--html", str(out)])
     try:
-        import graph.viz  # noqa: F401
+        import aikg.viz  # noqa: F401
     except ImportError:
         assert res.exit_code == 1 and "render_path" in res.output
     else:

@@ -19,12 +19,12 @@ from click.testing import CliRunner
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDFS, XSD
 
-from graph.cli import main
-from graph.errors import QueryError, StoreError
-from graph.namespace import AIKG, ENT, GRAPH, ONTOLOGY_GRAPH, REFERENCE_GRAPH
-from graph.reference import load_ontology, provenance
-from graph.remote import RemoteStore, endpoints
-from graph.store import open_store
+from aikg.cli import main
+from aikg.errors import QueryError, StoreError
+from aikg.namespace import AIKG, ENT, GRAPH, ONTOLOGY_GRAPH, REFERENCE_GRAPH
+from aikg.reference import load_ontology, provenance
+from aikg.remote import RemoteStore, endpoints
+from aikg.store import open_store
 
 pytestmark = pytest.mark.server
 
@@ -73,7 +73,7 @@ def canonical(graph: Graph) -> set:
     """Triples as a store gives them back (Oxigraph stores 0.90 as 0.9)."""
     import pyoxigraph as ox
 
-    from graph.results import to_rdflib
+    from aikg.results import to_rdflib
 
     store = ox.Store()
     store.load(graph.serialize(format="nt").encode(), ox.RdfFormat.N_TRIPLES)
@@ -170,7 +170,7 @@ def needs(command):
 
 
 def _reference_available() -> bool:
-    from graph.reference import ontology_dir
+    from aikg.reference import ontology_dir
 
     return any((ontology_dir() / "reference").glob("*.ttl"))
 

@@ -20,13 +20,13 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Graph, Literal, URIRef
 
-from graph.bootstrap import init_store
-from graph.errors import InputError, QueryError
-from graph.guard import check_query, check_update, is_update
-from graph.rdfio import parse_data, parse_file
-from graph.remote import RemoteStore
-from graph.server import SparqlServer
-from graph.store import EmbeddedStore
+from aikg.bootstrap import init_store
+from aikg.errors import InputError, QueryError
+from aikg.guard import check_query, check_update, is_update
+from aikg.rdfio import parse_data, parse_file
+from aikg.remote import RemoteStore
+from aikg.server import SparqlServer
+from aikg.store import EmbeddedStore
 
 TEST_GRAPH = URIRef("https://w3id.org/aikg/graph/test-server")
 TTL = """
@@ -536,7 +536,7 @@ def test_serve_command_runs_and_stops(store_dir, tmp_path):
 def test_serve_refuses_a_server_store():
     from click.testing import CliRunner
 
-    from graph.cli import main
+    from aikg.cli import main
 
     result = CliRunner().invoke(main, ["--store", "http://127.0.0.1:9/", "serve"])
     assert result.exit_code == 1 and "already a SPARQL server" in result.output

@@ -8,11 +8,11 @@ from click.testing import CliRunner
 from rdflib import RDF, Graph, URIRef
 from rdflib.namespace import SH
 
-from graph.cli import main
-from graph.namespace import GRAPH
-from graph.reference import FACT_PREDICATES, REFERENCE_GRAPH, provenance
-from graph.store import EmbeddedStore
-from graph.validate import load_shapes, validate_graph
+from aikg.cli import main
+from aikg.namespace import GRAPH
+from aikg.reference import FACT_PREDICATES, REFERENCE_GRAPH, provenance
+from aikg.store import EmbeddedStore
+from aikg.validate import load_shapes, validate_graph
 
 ONTOLOGY = Path(__file__).resolve().parent.parent / "ontology"
 SHAPES = "https://w3id.org/aikg/shapes#"

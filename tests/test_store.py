@@ -6,9 +6,9 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
-from graph.errors import QueryError, StoreBusy, StoreError
-from graph.namespace import ENT, GRAPH
-from graph.store import MARKER, EmbeddedStore, Store, open_store
+from aikg.errors import QueryError, StoreBusy, StoreError
+from aikg.namespace import ENT, GRAPH
+from aikg.store import MARKER, EmbeddedStore, Store, open_store
 
 EX = "https://example.org/"
 G1, G2 = GRAPH["doc/one"], GRAPH["doc/two"]

@@ -6,10 +6,10 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
-from graph.bootstrap import init_store
-from graph.namespace import ENT, GRAPH
-from graph.store import EmbeddedStore
-from graph.viz import graph_page, path_page
+from aikg.bootstrap import init_store
+from aikg.namespace import ENT, GRAPH
+from aikg.store import EmbeddedStore
+from aikg.viz import graph_page, path_page
 
 pytestmark = pytest.mark.browser
 
