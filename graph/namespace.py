@@ -83,6 +83,7 @@ class AIKG(DefinedNamespace):
     validUntil: URIRef
     url: URIRef
     published: URIRef
+    retrieved: URIRef
     contentHash: URIRef
     path: URIRef
 

@@ -6,7 +6,7 @@ from rdflib import Graph
 
 from .errors import InputError
 
-__all__ = ["parse_file", "parse_data", "guess_format", "FORMATS"]
+__all__ = ["parse_file", "parse_data", "parse_quads", "guess_format", "FORMATS"]
 
 FORMATS = {".ttl": "turtle", ".nt": "nt", ".nq": "nquads", ".trig": "trig", ".jsonld": "json-ld",
            ".json": "json-ld", ".rdf": "xml", ".owl": "xml", ".xml": "xml", ".n3": "n3"}
@@ -42,6 +42,23 @@ def parse_file(path: Path, fmt: str | None = None) -> Graph:
     except OSError as e:
         raise InputError(f"{path}: {e.strerror or e}") from e
     return parse_data(data, fmt or guess_format(Path(path)), name=str(path))
+
+
+def parse_quads(path: Path) -> list[tuple]:
+    """A TriG file as [(graph name, Graph)]; the default graph's name is None."""
+    from rdflib import Dataset
+    from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+
+    try:
+        data = Path(path).read_bytes()
+    except OSError as e:
+        raise InputError(f"{path}: {e.strerror or e}") from e
+    ds = Dataset()
+    try:
+        ds.parse(data=data, format="trig")
+    except Exception as e:  # rdflib raises many parser-specific types
+        raise InputError(f"{path}: {_one_line(e)}") from e
+    return [(None if g.identifier == DATASET_DEFAULT_GRAPH_ID else g.identifier, g) for g in ds.graphs() if len(g)]
 
 
 def _refuse_remote_context(data: bytes, name: str) -> None:

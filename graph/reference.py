@@ -1,23 +1,31 @@
 """Load the ontology and the curated reference graph from ``ontology/``.
 
-Curated files state facts plainly and cite sources per subject
-(``dcterms:source``); loading expands that into the same provenance shape an
-ingested document gets: one ``aikg:Statement`` per fact.
+Curated facts sit in TriG files, each in the named graph of the source that
+states it (the graph's name is the source's URL; ``sources.ttl`` gives its
+title and the day it was read). Loading expands that into the provenance shape
+an ingested document gets: one ``aikg:Statement`` per fact, derived from each
+of its own sources, with ``validFrom``/``validUntil`` where an annotation in
+a source's graph dates it. A fact stated outside every source's graph is an
+error: no curated fact borrows its subject's sources.
 """
 import os
+from collections import defaultdict
 from pathlib import Path
 
 from rdflib import RDF, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, XSD
+from rdflib.namespace import XSD
 
 from .errors import InputError
 from .ids import statement_iri
 from .namespace import AIKG, ONTOLOGY_GRAPH, PROV, REFERENCE_GRAPH
-from .rdfio import parse_file
+from .rdfio import parse_file, parse_quads
 
-__all__ = ["ontology_dir", "packaged_ontology_dir", "load_ontology", "load_reference", "FACT_PREDICATES", "CURATION", "provenance"]
+__all__ = ["ontology_dir", "packaged_ontology_dir", "load_ontology", "load_reference", "FACT_PREDICATES", "CURATION", "provenance",
+           "fact_sources", "VALIDITY"]
 
 CURATION = "aikg curated reference data"
+
+VALIDITY = (AIKG.validFrom, AIKG.validUntil)
 
 # Predicates that state facts (and so carry provenance); labels and notes do not.
 FACT_PREDICATES = frozenset({
@@ -69,21 +77,70 @@ def provenance(graph_name: URIRef, s, p, o, source: URIRef, *, confidence: float
 
 
 def load_reference(folder: Path | None = None) -> Graph:
-    """Every ``reference/*.ttl`` file merged, with a Statement per sourced fact."""
-    folder = (folder or ontology_dir()) / "reference"
-    files = sorted(folder.glob("*.ttl"))
-    if not files:
-        raise InputError(f"no reference data in {folder}")
-    graph = Graph()
-    for path in files:
-        graph += parse_file(path)
-    for s, p, o in list(graph):
-        if p not in FACT_PREDICATES:
-            continue
-        for source in graph.objects(s, DCTERMS.source):
+    """Every ``reference/*.ttl`` and ``*.trig`` file merged, with a Statement per fact and source."""
+    graph, sources, validity = _read_reference((folder or ontology_dir()) / "reference")
+    for (s, p, o), cited in sources.items():
+        dates = validity.get((s, p, o), {})
+        for source in sorted(cited):
             for t in provenance(REFERENCE_GRAPH, s, p, o, source, confidence=1.0, extractor=CURATION):
                 graph.add(t)
+        st = statement_iri(REFERENCE_GRAPH, s, p, o)
+        for prop, value in dates.items():
+            graph.add((st, prop, value))
     return graph
+
+
+def fact_sources(folder: Path | None = None) -> dict:
+    """{(s, p, o): the sources whose graphs state the fact}, for every fact of the curated files."""
+    return dict(_read_reference((folder or ontology_dir()) / "reference")[1])
+
+
+def _read_reference(folder: Path) -> tuple[Graph, dict, dict]:
+    files = sorted(folder.glob("*.ttl")) + sorted(folder.glob("*.trig"))
+    if not files:
+        raise InputError(f"no reference data in {folder}")
+    graph, sources, notes = Graph(), defaultdict(set), []
+    for path in files:
+        parts = parse_quads(path) if path.suffix == ".trig" else [(None, parse_file(path))]
+        for name, part in parts:
+            for s, p, o in part:
+                if p in (RDF.subject, RDF.predicate, RDF.object) or p in VALIDITY:
+                    notes.append((path, name, part, s))
+                    continue
+                graph.add((s, p, o))
+                if p not in FACT_PREDICATES:
+                    continue
+                if not _is_source(name):
+                    raise InputError(f"{path}: the fact {_short(s)} {_short(p)} {_short(o)} is stated outside "
+                                     "a source's graph (put it in the graph of the source that states it)")
+                sources[(s, p, o)].add(name)
+    return graph, sources, _validity(notes, sources)
+
+
+def _validity(notes: list, sources: dict) -> dict:
+    """{fact: {validFrom/validUntil: date}} from the annotations (rdf:subject/predicate/object + dates)."""
+    out: dict = {}
+    for path, name, part, note in {(a, b, id(c), d): (a, b, c, d) for a, b, c, d in notes}.values():
+        key = (part.value(note, RDF.subject), part.value(note, RDF.predicate), part.value(note, RDF.object))
+        if key not in sources or not _is_source(name):
+            raise InputError(f"{path}: {_short(note)} dates a fact that no source's graph states")
+        sources[key].add(name)  # the source that gives the date states the fact too
+        dates = out.setdefault(key, {})
+        for prop in VALIDITY:
+            value = part.value(note, prop)
+            if value is not None:
+                if dates.get(prop, value) != value:
+                    raise InputError(f"{path}: {_short(note)} gives a second {_short(prop)} for one fact")
+                dates[prop] = value
+    return out
+
+
+def _is_source(name) -> bool:
+    return isinstance(name, URIRef) and str(name).startswith(("https://", "http://"))
+
+
+def _short(term) -> str:
+    return str(term).rsplit("/", 1)[-1].rsplit("#", 1)[-1]
 
 
 def initial_graphs(*, empty: bool = False) -> dict[URIRef, Graph | None]:

@@ -203,11 +203,11 @@ def test_name_keys_skip_the_tokenizer_only_where_it_would_agree(words):
 
 
 def test_name_keys_of_the_reference_labels_match_the_tokenizer():
-    from rdflib import RDFS, SKOS, Graph
+    from rdflib import RDFS, SKOS
 
-    g = Graph()
-    for path in (Path(__file__).parent.parent / "ontology" / "reference").glob("*.ttl"):
-        g.parse(path)
+    from aikg.reference import load_reference
+
+    g = load_reference(Path(__file__).parent.parent / "ontology")
     names = {str(o) for p in (RDFS.label, SKOS.altLabel) for o in g.objects(None, p)}
     assert len(names) > 300
     name_key.cache_clear()

@@ -116,8 +116,22 @@ def make_ontology_dir(root: Path, reference: str) -> Path:
     folder = root / "ontology"
     shutil.copytree(ONTOLOGY, folder, ignore=shutil.ignore_patterns("reference"))
     (folder / "reference").mkdir()
-    (folder / "reference" / "mini.ttl").write_text(reference, encoding="utf-8")
+    (folder / "reference" / "mini.trig").write_text(_as_trig(reference), encoding="utf-8")
     return folder
+
+
+def _as_trig(turtle: str) -> str:
+    """The mini data as curated files hold facts: each in the graph of the source its subject cites."""
+    from rdflib import Dataset
+    from rdflib.namespace import DCTERMS
+
+    from aikg.reference import FACT_PREDICATES
+
+    g, ds = Graph().parse(data=turtle, format="turtle"), Dataset()
+    for s, p, o in g:
+        for source in (g.objects(s, DCTERMS.source) if p in FACT_PREDICATES else [None]):
+            (ds.graph(source) if source is not None else ds.default_graph).add((s, p, o))
+    return ds.serialize(format="trig")
 
 
 @pytest.fixture(scope="module")
