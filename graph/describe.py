@@ -9,7 +9,7 @@ from .store import Store
 __all__ = ["describe", "node"]
 
 _FACTS = """
-SELECT ?dir ?p ?other ?plabel ?olabel ?src ?srclabel ?quote ?conf WHERE {
+SELECT ?dir ?p ?other ?plabel ?olabel ?src ?srclabel ?quote ?conf ?url ?read ?vf ?vu WHERE {
   { BIND("out" AS ?dir) ?e ?p ?other } UNION { BIND("in" AS ?dir) ?other ?p ?e FILTER(isIRI(?other)) }
   FILTER(STRSTARTS(STR(?p), STR(aikg:)))
   FILTER NOT EXISTS { ?other a aikg:Statement }
@@ -22,7 +22,8 @@ SELECT ?dir ?p ?other ?plabel ?olabel ?src ?srclabel ?quote ?conf WHERE {
     FILTER((?dir = "out" && ?ss = ?e && ?so = ?other) || (?dir = "in" && ?ss = ?other && ?so = ?e))
     FILTER NOT EXISTS { ?st aikg:negated true }
     OPTIONAL { ?st aikg:quote ?quote } OPTIONAL { ?st aikg:confidence ?conf }
-    OPTIONAL { ?src rdfs:label ?srclabel }
+    OPTIONAL { ?st aikg:validFrom ?vf } OPTIONAL { ?st aikg:validUntil ?vu }
+    OPTIONAL { ?src rdfs:label ?srclabel } OPTIONAL { ?src aikg:url ?url } OPTIONAL { ?src aikg:retrieved ?read }
   }
 }"""
 
@@ -59,14 +60,21 @@ def describe(store: Store, name: str) -> dict:
         "restrictions": [],
     }
     facts: dict[tuple, dict] = {}
-    for d, p, other, plabel, olabel, src, srclabel, quote, conf in store.query(bind(_FACTS, e=entity)).rows:
+    for d, p, other, plabel, olabel, src, srclabel, quote, conf, url, read, vf, vu in \
+            store.query(bind(_FACTS, e=entity)).rows:
         d = str(d)  # an rdflib Literal never equals a str
         obj = {"value": str(other), "datatype": str(other.datatype) if other.datatype else None} \
             if isinstance(other, Literal) else node(other, olabel)
         key = (d, str(p), str(other))
-        fact = facts.setdefault(key, {"direction": d, "predicate": node(p, plabel), "other": obj, "sources": []})
+        fact = facts.setdefault(key, {"direction": d, "predicate": node(p, plabel), "other": obj, "sources": [],
+                                      "valid_from": None, "valid_until": None})
+        # a fact's validity is its statements': a dated source dates it (several disagreeing: the earliest shown)
+        for field, value in (("valid_from", vf), ("valid_until", vu)):
+            if value is not None and (fact[field] is None or str(value) < fact[field]):
+                fact[field] = str(value)
         if src is not None:
             source = {"source": str(src), "title": str(srclabel) if srclabel else None,
+                      "url": str(url) if url else None, "retrieved": str(read) if read else None,
                       "quote": str(quote) if quote else None, "confidence": float(conf) if conf is not None else None}
             if source not in fact["sources"]:
                 fact["sources"].append(source)

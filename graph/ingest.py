@@ -415,7 +415,7 @@ def document_facts(store: Store, graph: Graph, *, labels=None) -> list[dict]:
 
 
 _SOURCES = """
-SELECT ?doc ?title ?path ?url ?published (COUNT(DISTINCT ?st) AS ?n) (SAMPLE(?q) AS ?quote) WHERE {
+SELECT ?doc ?title ?path ?url ?published ?read (COUNT(DISTINCT ?st) AS ?n) (SAMPLE(?q) AS ?quote) WHERE {
   ?st a aikg:Statement ; prov:wasDerivedFrom ?doc .
   { ?st rdf:subject ?e } UNION { ?st rdf:object ?e }
   UNION { ?st rdf:subject ?r . ?r a aikg:Restriction . ?r ?rp ?e }
@@ -423,19 +423,23 @@ SELECT ?doc ?title ?path ?url ?published (COUNT(DISTINCT ?st) AS ?n) (SAMPLE(?q)
   FILTER NOT EXISTS { ?st aikg:negated true }
   OPTIONAL { ?st aikg:quote ?q }
   OPTIONAL { ?doc rdfs:label ?title } OPTIONAL { ?doc aikg:path ?path }
-  OPTIONAL { ?doc aikg:url ?url } OPTIONAL { ?doc aikg:published ?published }
-} GROUP BY ?doc ?title ?path ?url ?published ORDER BY DESC(?n) ?doc"""
+  OPTIONAL { ?doc aikg:url ?url } OPTIONAL { ?doc aikg:published ?published } OPTIONAL { ?doc aikg:retrieved ?read }
+} GROUP BY ?doc ?title ?path ?url ?published ?read ORDER BY DESC(?n) ?doc"""
 
 
 def sources(store: Store, name: str) -> dict:
-    """The documents that state facts about NAME, with how many and a sample quote."""
+    """The documents that state facts about NAME, with how many and a sample quote.
+
+    Curated sources count as documents too (``retrieved``: the day a curator read them).
+    """
     from .describe import node
     from .resolve import label_of, resolve
 
     entity = resolve(store, name)
     docs = []
-    for d, title, path, url, published, n, quote in store.query(bind(_SOURCES, e=entity)).rows:
+    for d, title, path, url, published, read, n, quote in store.query(bind(_SOURCES, e=entity)).rows:
         docs.append({"id": str(d), "title": str(title) if title else None, "path": str(path) if path else None,
                      "url": str(url) if url else None, "published": str(published) if published else None,
+                     "retrieved": str(read) if read else None,
                      "facts": int(n), "quote": str(quote) if quote else None})
     return {"entity": node(entity, label_of(store, entity)), "documents": docs}

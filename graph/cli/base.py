@@ -133,9 +133,15 @@ def show(obj, name, as_json):
     for f in info["facts"]:
         other = f["other"].get("label") or f["other"].get("value")
         line = f"{f['predicate']['label']} {other}" if f["direction"] == "out" else f"{other} {f['predicate']['label']} this"
-        click.echo(f"  - {line}")
+        when = [f"from {f['valid_from']}"] if f.get("valid_from") else []
+        when += [f"until {f['valid_until']}"] if f.get("valid_until") else []
+        click.echo(f"  - {line}" + (f" ({' '.join(when)})" if when else ""))
         for s in f["sources"]:
             where = s["title"] or s["source"]
+            if s.get("url") and s["url"] != where:
+                where += f" <{s['url']}>"
+            if s.get("retrieved"):
+                where += f", read {s['retrieved']}"
             click.echo(f"      source: {where}" + (f' — "{s["quote"]}"' if s["quote"] else ""))
     for r in info["restrictions"]:
         when = f"from {r['effective_from'] or 'unknown'}" + (f" until {r['effective_until']}" if r["effective_until"] else "")

@@ -64,9 +64,10 @@ def sources(obj, name, as_json):
         return
     click.echo(f"{info['entity']['label']}  <{info['entity']['id']}>")
     if not info["documents"]:
-        click.echo("  no ingested document mentions it")
+        click.echo("  no document or curated source states a fact about it")
     for d in info["documents"]:
         when = f" ({d['published']})" if d["published"] else ""
+        when += f" (read {d['retrieved']})" if d.get("retrieved") else ""
         click.echo(f"  {d['title'] or d['id']}{when}: {d['facts']} fact{'s' if d['facts'] != 1 else ''}")
         if d["path"] or d["url"]:
             click.echo(f"    {d['url'] or d['path']}")
