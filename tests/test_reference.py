@@ -12,7 +12,7 @@ from aikg.errors import InputError
 from aikg.ids import statement_iri
 from aikg.namespace import AIKG, ENT, PROV, REFERENCE_GRAPH
 from aikg.projection import load_projection
-from aikg.reach import answer
+from aikg.reach import answer, diff
 from aikg.reference import FACT_PREDICATES, fact_sources, load_reference
 from aikg.store import open_store
 
@@ -54,6 +54,11 @@ def test_every_source_is_a_titled_document(reference):
     assert read and all(d.datatype == XSD.date for d in read)
 
 
+def test_every_entity_a_fact_names_is_defined(reference):
+    named = {t for s, p, o in reference if p in FACT_PREDICATES for t in (s, o) if str(t).startswith(str(ENT))}
+    assert [t for t in named if reference.value(t, RDFS.label) is None] == []
+
+
 def test_a_fact_outside_a_sources_graph_is_refused(tmp_path):
     folder = tmp_path / "ontology"
     shutil.copytree(ONTOLOGY, folder)
@@ -80,6 +85,13 @@ def test_chatgpt_route_to_gpt_35_closes_in_july_2024(proj):
         ans = answer(proj, "US users", "GPT-3.5", at, k=10)
         return any([s["to"]["label"] for s in r["steps"]][0] == "ChatGPT" for r in ans["routes"])
     assert via_chatgpt("2024-07-01") and not via_chatgpt("2024-08-01")
+
+
+def test_between_shows_the_chatgpt_route_to_gpt_4o_closing(proj):
+    # GPT-4o left ChatGPT's last tiers on 3 April 2026 (lifecycle.trig); the Azure route stays open
+    d = diff(proj, "US users", "GPT-4o", "2026-01-01", "2026-06-01")
+    closed = [[s["to"]["label"] for s in r["steps"]] for r in d["closed"]]
+    assert ["ChatGPT", "GPT-4o"] in closed and d["verdicts"]["2026-06-01"] == "reachable"
 
 
 def test_claude_api_route_to_opus_4_closes_on_retirement(proj):
