@@ -45,20 +45,26 @@ def parse_file(path: Path, fmt: str | None = None) -> Graph:
 
 
 def parse_quads(path: Path) -> list[tuple]:
-    """A TriG file as [(graph name, Graph)]; the default graph's name is None."""
-    from rdflib import Dataset
-    from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+    """A TriG file as [(graph name, [triples as rdflib terms])]; the default graph's name is None.
+
+    Parsed by Oxigraph: about a hundred times faster than rdflib's TriG parser, which made ``aikg init`` slow.
+    """
+    import pyoxigraph as ox
+
+    from .results import to_rdflib
 
     try:
         data = Path(path).read_bytes()
     except OSError as e:
         raise InputError(f"{path}: {e.strerror or e}") from e
-    ds = Dataset()
+    graphs: dict = {}
     try:
-        ds.parse(data=data, format="trig")
-    except Exception as e:  # rdflib raises many parser-specific types
+        for q in ox.parse(input=data, format=ox.RdfFormat.TRIG):
+            name = None if isinstance(q.graph_name, ox.DefaultGraph) else to_rdflib(q.graph_name)
+            graphs.setdefault(name, []).append((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
+    except (SyntaxError, ValueError) as e:
         raise InputError(f"{path}: {_one_line(e)}") from e
-    return [(None if g.identifier == DATASET_DEFAULT_GRAPH_ID else g.identifier, g) for g in ds.graphs() if len(g)]
+    return list(graphs.items())
 
 
 def _refuse_remote_context(data: bytes, name: str) -> None:

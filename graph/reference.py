@@ -99,13 +99,13 @@ def _read_reference(folder: Path) -> tuple[Graph, dict, dict]:
     files = sorted(folder.glob("*.ttl")) + sorted(folder.glob("*.trig"))
     if not files:
         raise InputError(f"no reference data in {folder}")
-    graph, sources, notes = Graph(), defaultdict(set), []
+    graph, sources, notes = Graph(), defaultdict(set), {}
     for path in files:
         parts = parse_quads(path) if path.suffix == ".trig" else [(None, parse_file(path))]
         for name, part in parts:
             for s, p, o in part:
                 if p in (RDF.subject, RDF.predicate, RDF.object) or p in VALIDITY:
-                    notes.append((path, name, part, s))
+                    notes.setdefault((path, name), Graph()).add((s, p, o))
                     continue
                 graph.add((s, p, o))
                 if p not in FACT_PREDICATES:
@@ -117,21 +117,22 @@ def _read_reference(folder: Path) -> tuple[Graph, dict, dict]:
     return graph, sources, _validity(notes, sources)
 
 
-def _validity(notes: list, sources: dict) -> dict:
+def _validity(notes: dict, sources: dict) -> dict:
     """{fact: {validFrom/validUntil: date}} from the annotations (rdf:subject/predicate/object + dates)."""
     out: dict = {}
-    for path, name, part, note in {(a, b, id(c), d): (a, b, c, d) for a, b, c, d in notes}.values():
-        key = (part.value(note, RDF.subject), part.value(note, RDF.predicate), part.value(note, RDF.object))
-        if key not in sources or not _is_source(name):
-            raise InputError(f"{path}: {_short(note)} dates a fact that no source's graph states")
-        sources[key].add(name)  # the source that gives the date states the fact too
-        dates = out.setdefault(key, {})
-        for prop in VALIDITY:
-            value = part.value(note, prop)
-            if value is not None:
-                if dates.get(prop, value) != value:
-                    raise InputError(f"{path}: {_short(note)} gives a second {_short(prop)} for one fact")
-                dates[prop] = value
+    for (path, name), part in notes.items():
+        for note in set(part.subjects()):
+            key = (part.value(note, RDF.subject), part.value(note, RDF.predicate), part.value(note, RDF.object))
+            if key not in sources or not _is_source(name):
+                raise InputError(f"{path}: {_short(note)} dates a fact that no source's graph states")
+            sources[key].add(name)  # the source that gives the date states the fact too
+            dates = out.setdefault(key, {})
+            for prop in VALIDITY:
+                value = part.value(note, prop)
+                if value is not None:
+                    if dates.get(prop, value) != value:
+                        raise InputError(f"{path}: {_short(note)} gives a second {_short(prop)} for one fact")
+                    dates[prop] = value
     return out
 
 

@@ -69,6 +69,16 @@ def test_a_fact_outside_a_sources_graph_is_refused(tmp_path):
         load_reference(folder)
 
 
+def test_a_malformed_trig_file_is_named_with_its_line(tmp_path):
+    folder = tmp_path / "ontology"
+    shutil.copytree(ONTOLOGY, folder)
+    (folder / "reference" / "zz_broken.trig").write_text(
+        "@prefix ent: <https://w3id.org/aikg/id/> .\n<https://example.org/s> {\n  ent:a ent:b oops here .\n}\n",
+        encoding="utf-8")
+    with pytest.raises(InputError, match=r"zz_broken\.trig.*line 3"):
+        load_reference(folder)
+
+
 def test_a_dated_fact_carries_its_dates_on_its_statement(reference):
     st = statement_iri(REFERENCE_GRAPH, ENT["chatgpt"], AIKG.providesAccessTo, ENT["gpt-3-5"])
     assert reference.value(st, AIKG.validUntil) == Literal("2024-07-18", datatype=XSD.date)
