@@ -25,6 +25,7 @@ from pathlib import Path
 
 from .errors import QueryError, StoreError
 from .guard import check_update, is_update, keywords
+from .protocol import first_format, service_description, with_using
 
 __all__ = ["SparqlServer", "negotiate", "RESULT_TYPES", "GRAPH_TYPES", "PAGE"]
 
@@ -37,6 +38,7 @@ RESULT_TYPES = {
     "application/sparql-results+xml": "xml",
     "text/csv": "csv",
     "text/tab-separated-values": "tsv",
+    "application/xml": "xml",
 }
 GRAPH_TYPES = {
     "text/turtle": "turtle",
@@ -44,6 +46,10 @@ GRAPH_TYPES = {
     "text/plain": "nt",
     "application/rdf+xml": "rdfxml",
     "application/ld+json": "jsonld",
+    "application/n-quads": "nq",
+    "application/trig": "trig",
+    "application/json": "jsonld",
+    "application/xml": "rdfxml",
 }
 # The ``format``/``output`` parameter some clients (SPARQLWrapper, YASGUI) send.
 _FORMAT_PARAM = {
@@ -56,6 +62,7 @@ _FORMAT_PARAM = {
     "json-ld": (None, "application/ld+json"), "jsonld": (None, "application/ld+json"),
 }
 _QUERY_PATHS = ("/query", "/sparql")
+_VOID_PATHS = ("/void", "/.well-known/void")
 _FORM = "application/x-www-form-urlencoded"
 
 
@@ -139,15 +146,42 @@ def _serialize_boolean(value: bool, media: str) -> bytes:
     return json.dumps(res.sparql_json(result)).encode()
 
 
+def _serialize_graph(triples, media: str) -> bytes:
+    import pyoxigraph as ox
+
+    from .namespace import PREFIXES
+
+    fmt = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "rdfxml": ox.RdfFormat.RDF_XML,
+           "jsonld": ox.RdfFormat.JSON_LD, "nq": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG}[GRAPH_TYPES[media]]
+    prefixed = fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML)
+    return ox.serialize(triples, format=fmt, prefixes=PREFIXES if prefixed else None)
+
+
+def _describe(store, request: dict) -> Reply:
+    """The SPARQL service description with a VoID description of the dataset (GET /query without a query)."""
+    from .namespace import META_GRAPH
+
+    media = negotiate(request["accept"], GRAPH_TYPES, request["format"], graph=True)
+    if media is None:
+        return _error(406, "no acceptable format for the service description (offered: " + ", ".join(GRAPH_TYPES) + ")")
+    counts = {g: int(n) for g, n in store.select_values(
+        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g") if g != str(META_GRAPH)}
+    triples = service_description(request["base"], update=request["update"], graphs=counts)
+    body = _serialize_graph(triples, media)
+    return Reply(200, media + ("; charset=utf-8" if media.startswith("text/") else ""), body, len(triples))
+
+
 def _run(store, request: dict, limit: int) -> Reply:
     """Answer one request on an open :class:`graph.store.EmbeddedStore`."""
     import pyoxigraph as ox
 
     from .namespace import PREFIXES
 
+    if request["op"] == "describe":
+        return _describe(store, request)
     if request["op"] == "update":
         try:
-            store.apply_update(request["text"])  # changes the revision too, so cached projections are rebuilt
+            store.apply_update(request["text"], base_iri=request.get("base"))  # changes the revision too, so cached projections are rebuilt
         except QueryError as e:
             return _error(400, str(e))
         except (StoreError, ValueError) as e:
@@ -155,7 +189,7 @@ def _run(store, request: dict, limit: int) -> Reply:
         return Reply(204, "text/plain", b"")
     try:
         result = store.engine_query(request["text"], default_graphs=request.get("default_graphs"),
-                                    named_graphs=request.get("named_graphs"))
+                                    named_graphs=request.get("named_graphs"), base_iri=request.get("base"))
         if isinstance(result, ox.QueryBoolean):
             media = negotiate(request["accept"], RESULT_TYPES, request["format"])
             if media is None:
@@ -173,9 +207,7 @@ def _run(store, request: dict, limit: int) -> Reply:
                                    "(the server's --limit); add LIMIT and OFFSET to page through it")
             items.append(item)
         if graph:
-            fmt = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "rdfxml": ox.RdfFormat.RDF_XML,
-                   "jsonld": ox.RdfFormat.JSON_LD}[GRAPH_TYPES[media]]
-            body = ox.serialize(items, format=fmt, prefixes=PREFIXES if fmt != ox.RdfFormat.N_TRIPLES else None)
+            body = _serialize_graph(items, media)
         else:
             body = _serialize_solutions(items, [v.value for v in result.variables], media)
     except SyntaxError as e:
@@ -378,10 +410,17 @@ class _Handler(BaseHTTPRequestHandler):
     def _path_params(self) -> tuple[str, dict]:
         url = urllib.parse.urlsplit(self.path)
         params = urllib.parse.parse_qs(url.query, keep_blank_values=True, max_num_fields=200)
-        return url.path, params
+        return url.path.rstrip("/") or "/", params  # /sparql/ is /sparql
+
+    def _base(self, path: str) -> str:
+        """The base IRI of a request's relative IRIs: the endpoint's own URL, as the protocol suggests."""
+        return self.server.base_url + path.lstrip("/")
 
     def _get(self):
         path, params = self._path_params()
+        if path in _QUERY_PATHS + _VOID_PATHS and "query" not in params and "update" not in params:
+            self._describe(params)
+            return
         if "update" in params:
             raise _HttpError(403 if not self.server.allow_update else 405, "updates must be sent with POST" +
                              ("" if self.server.allow_update else "; and this server is read-only"))
@@ -459,7 +498,7 @@ class _Handler(BaseHTTPRequestHandler):
                 else _error(400, "this is an update: POST it to /update (application/sparql-update or update=)")
         else:
             accept = self.headers.get("Accept")
-            fmt = _one(params, "format") or _one(params, "output") or _one(params, "results")
+            fmt = first_format(params)
             if negotiate(accept, {**RESULT_TYPES, **GRAPH_TYPES}, fmt) is None:
                 reply = _error(406, f"no acceptable result format for Accept: {accept}")
             else:
@@ -467,6 +506,7 @@ class _Handler(BaseHTTPRequestHandler):
                     "op": "query", "text": text, "accept": accept, "format": fmt,
                     "default_graphs": params.get("default-graph-uri", []),
                     "named_graphs": params.get("named-graph-uri", []),
+                    "base": self._base(urllib.parse.urlsplit(self.path).path),
                 })
         self._answer(reply, text, started)
 
@@ -474,16 +514,23 @@ class _Handler(BaseHTTPRequestHandler):
         started = time.perf_counter()
         if not self.server.allow_update:
             reply = _error(403, "updates are refused: this server is read-only (start it with --allow-update)")
-        elif params.get("using-graph-uri") or params.get("using-named-graph-uri"):
-            reply = _error(400, "using-graph-uri and using-named-graph-uri are not supported; use USING in the update")
         else:
             try:
                 check_update(text)
+                text = with_using(text, params.get("using-graph-uri", []), params.get("using-named-graph-uri", []))
             except QueryError as e:
                 reply = _error(400, str(e))
             else:
-                reply = self.server.pool.run({"op": "update", "text": text})
+                reply = self.server.pool.run({"op": "update", "text": text,
+                                              "base": self._base(urllib.parse.urlsplit(self.path).path)})
         self._answer(reply, text, started)
+
+    def _describe(self, params: dict):
+        started = time.perf_counter()
+        reply = self.server.pool.run({"op": "describe", "accept": self.headers.get("Accept"),
+                                      "format": first_format(params), "update": self.server.allow_update,
+                                      "base": self._base("query")})
+        self._answer(reply, "(service description)", started)
 
     def _answer(self, reply: Reply, text: str, started: float):
         ms = (time.perf_counter() - started) * 1000
@@ -531,6 +578,7 @@ class _HttpServer(ThreadingHTTPServer):
     allow_update: bool
     cors: str | None
     max_body: int
+    base_url: str
 
     def handle_error(self, request, client_address):
         import sys
@@ -550,7 +598,7 @@ class SparqlServer:
     """
 
     def __init__(self, path: str | Path, *, host: str = "127.0.0.1", port: int = 7878, allow_update: bool = False,
-                 timeout: float = 30.0, limit: int = 10000, cors: str | None = None, workers: int = 2,
+                 timeout: float = 30.0, limit: int = 1_000_000, cors: str | None = None, workers: int = 2,
                  max_body: int | None = None):
         if timeout <= 0 or limit <= 0 or workers <= 0:
             raise ValueError("timeout, limit and workers must be positive")
@@ -585,6 +633,7 @@ class SparqlServer:
         self._http.pool = self._pool
         self._http.allow_update, self._http.cors, self._http.max_body = self.allow_update, self.cors, self.max_body
         self.port = self._http.server_address[1]
+        self._http.base_url = self.url
         return self
 
     def serve_forever(self) -> None:

@@ -44,6 +44,7 @@ from rdflib import Graph, URIRef
 
 from .errors import QueryError, StoreBusy, StoreError
 from .namespace import META_GRAPH, PREFIXES
+from .protocol import query_dataset
 from .results import QueryResult, to_rdflib
 
 __all__ = ["Store", "EmbeddedStore", "default_location", "open_store", "FORMAT_VERSION", "GraphValue"]
@@ -182,17 +183,20 @@ class Store:
         ops.append(self._bump())
         self.update(" ;\n".join(ops))
 
-    def apply_update(self, sparql: str) -> None:
-        """Run a user's SPARQL update and change the revision, in one transaction."""
+    def apply_update(self, sparql: str, **options) -> None:
+        """Run a user's SPARQL update and change the revision, in one transaction.
+
+        ``options`` go to the backend's ``update`` (the embedded store takes ``base_iri``).
+        """
         bump = self._bump()
         # After a complete operation the bump needs ";"; after a trailing ";" or a bare prologue it must not have one.
         for glue in ("\n;\n", "\n"):
             try:
-                self.update(sparql + glue + bump)
+                self.update(sparql + glue + bump, **options)
                 return
             except QueryError:
                 continue
-        self.update(sparql)  # malformed: fails with the user's own error and position, writing nothing
+        self.update(sparql, **options)  # malformed: fails with the user's own error and position, writing nothing
         self.update(bump)  # (not reached for a malformed update)
 
     def replace_graph(self, name: URIRef, graph: GraphValue) -> None:
@@ -298,42 +302,36 @@ class EmbeddedStore(Store):
 
     def query(self, sparql: str, *, prefixes: bool = True) -> QueryResult:
         try:
-            res = self._ox.query(sparql, use_default_graph_as_union=True,
-                                 prefixes=PREFIXES if prefixes else None)
+            res = self._ox.query(sparql, prefixes=PREFIXES if prefixes else None, **query_dataset(sparql))
         except SyntaxError as e:
             raise QueryError(f"SPARQL syntax error: {e}") from e
         except (OSError, ValueError, RuntimeError) as e:
             raise QueryError(f"query failed: {e}") from e
         return _result(res)
 
-    def update(self, sparql: str) -> None:
+    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
         if not self.writable:
             raise StoreError("store was opened read-only")
         try:
-            self._ox.update(sparql, prefixes=PREFIXES)
+            self._ox.update(sparql, prefixes=PREFIXES, base_iri=base_iri)
         except SyntaxError as e:
             raise QueryError(f"SPARQL update syntax error: {e}") from e
         except OSError as e:
             raise StoreError(f"write failed: {e}") from e
 
     def engine_query(self, sparql: str, *, default_graphs: list[str] | None = None,
-                     named_graphs: list[str] | None = None):
+                     named_graphs: list[str] | None = None, base_iri: str | None = None):
         """Oxigraph's own result (``QuerySolutions``, ``QueryBoolean`` or ``QueryTriples``), read lazily.
 
         For callers that stream or serialize the terms themselves (the SPARQL
-        server). The default graph is the union of the named graphs unless
-        ``default_graphs`` (IRIs) says otherwise, as the SPARQL protocol's
-        ``default-graph-uri`` and ``named-graph-uri`` do. Syntax errors raise
-        ``SyntaxError``; evaluation errors may surface while reading.
+        server). The dataset follows the SPARQL protocol: ``default_graphs``
+        and ``named_graphs`` (IRIs, as ``default-graph-uri`` and
+        ``named-graph-uri``) override the query's ``FROM``/``FROM NAMED``; with
+        neither, the default graph is the union of the named graphs. Syntax
+        errors raise ``SyntaxError``; evaluation errors may surface while reading.
         """
-        options = {"prefixes": PREFIXES}
-        if default_graphs:
-            options["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
-        else:
-            options["use_default_graph_as_union"] = True
-        if named_graphs:
-            options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
-        return self._ox.query(sparql, **options)
+        options = query_dataset(sparql, default_graphs or (), named_graphs or ())
+        return self._ox.query(sparql, prefixes=PREFIXES, base_iri=base_iri, **options)
 
     def select_values(self, sparql: str) -> list[tuple]:
         try:

@@ -320,7 +320,7 @@ def test_wrong_content_type_is_415(server):
 def test_other_protocol_errors(server):
     assert request(server.url + "nowhere?query=ASK%7B%7D")[0] == 404
     assert request(server.url + "query", method="PUT", data=b"x")[0] == 405
-    assert request(server.url + "query")[0] == 400  # no query parameter
+    assert post_form(server, format="json")[0] == 400  # no query parameter
     assert post_form(server, query="ASK {}", update="CLEAR ALL")[0] == 400
     status, _, body = post_raw(server, "x" * (1 << 20 + 1), "application/sparql-query")
     assert status == 413

@@ -16,8 +16,8 @@ from . import main
 @click.option("--allow-update", is_flag=True, help="Accept SPARQL updates (takes the store's write lock).")
 @click.option("--timeout", default=30.0, show_default=True, type=click.FloatRange(min=0.1),
               help="Seconds a query may run before it is stopped with an error.")
-@click.option("--limit", default=10000, show_default=True, type=click.IntRange(min=1),
-              help="Most rows (or triples) one answer may hold; larger results are refused.")
+@click.option("--limit", default=1_000_000, show_default=True, type=click.IntRange(min=1),
+              help="Most rows (or triples) one answer may hold; larger results are refused with a 400, never cut short.")
 @click.option("--cors", metavar="ORIGIN", help="Allow browser clients from ORIGIN (or '*'), e.g. for YASGUI.")
 @click.option("--workers", default=min(4, os.cpu_count() or 1), show_default=True, type=click.IntRange(min=1),
               help="Query processes (1 with --allow-update).")
@@ -25,7 +25,8 @@ from . import main
 def serve(obj, host, port, allow_update, timeout, limit, cors, workers):
     """Serve the store over the SPARQL 1.1 Protocol (read-only unless --allow-update).
 
-    Queries at /query (GET or POST), updates at /update, a query page at /.
+    Queries at /query or /sparql (GET or POST), updates at /update, a query page at /;
+    GET /query without a query answers the service description (with VoID, also at /.well-known/void).
     SERVICE and LOAD are refused. One line per query is logged to stderr.
     """
     from ..bootstrap import ensure_store
