@@ -30,7 +30,7 @@ COMMANDS = {
     "sparql": ("base", "Run a read-only SPARQL query: QUERY text, @FILE.rq or - for stdin."),
     "show": ("base", "Everything known about NAME: types, aliases, facts with sources, restrictions."),
     "stats": ("base", "Counts of triples, graphs, documents and entities by class."),
-    "export": ("base", "Export the whole graph as RDF, GraphML or an HTML view."),
+    "export": ("base", "Export the whole graph as RDF, CSV, GraphML or an HTML view."),
     "validate": ("base", "Check the store against the SHACL shapes; exit 1 on violations."),
     "serve": ("serve", "Serve the store over the SPARQL 1.1 Protocol (read-only unless --allow-update)."),
 }

@@ -169,7 +169,7 @@ def stats(obj, as_json):
 
 
 @main.command()
-@click.option("--format", "fmt", type=click.Choice(["ttl", "nt", "nq", "trig", "jsonld", "graphml", "html"]),
+@click.option("--format", "fmt", type=click.Choice(["ttl", "nt", "nq", "trig", "jsonld", "csv", "graphml", "html"]),
               default="ttl", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="File to write (default stdout).")
 @click.option("--focus", metavar="NAME", help="html: only the neighbourhood of NAME.")
@@ -180,7 +180,7 @@ def stats(obj, as_json):
               "most connected part around --focus is kept.")
 @click.pass_obj
 def export(obj, fmt, output, focus, depth, types, at, limit):
-    """Export the whole graph as RDF, GraphML or an HTML view."""
+    """Export the whole graph as RDF, CSV (one row per quad), GraphML or an HTML view."""
     if fmt == "html":
         _export_html(obj, output, focus, depth, types, at, limit)
         return
