@@ -27,7 +27,7 @@ from .errors import QueryError, StoreError
 from .guard import check_update, is_update, keywords
 from .protocol import first_format, service_description, with_using
 
-__all__ = ["SparqlServer", "negotiate", "RESULT_TYPES", "GRAPH_TYPES", "PAGE"]
+__all__ = ["SparqlServer", "negotiate", "RESULT_TYPES", "GRAPH_TYPES"]
 
 log = logging.getLogger("aikg.server")
 
@@ -60,6 +60,8 @@ _FORMAT_PARAM = {
     "nt": (None, "application/n-triples"), "ntriples": (None, "application/n-triples"),
     "rdf": (None, "application/rdf+xml"), "rdf+xml": (None, "application/rdf+xml"),
     "json-ld": (None, "application/ld+json"), "jsonld": (None, "application/ld+json"),
+    "rdfxml": (None, "application/rdf+xml"), "nq": (None, "application/n-quads"),
+    "nquads": (None, "application/n-quads"), "trig": (None, "application/trig"),
 }
 _QUERY_PATHS = ("/query", "/sparql")
 _VOID_PATHS = ("/void", "/.well-known/void")
@@ -425,7 +427,9 @@ class _Handler(BaseHTTPRequestHandler):
             raise _HttpError(403 if not self.server.allow_update else 405, "updates must be sent with POST" +
                              ("" if self.server.allow_update else "; and this server is read-only"))
         if path == "/" and "query" not in params:
-            self._send(200, "text/html; charset=utf-8", PAGE.encode(), head=self.command == "HEAD")
+            from .querypage import query_page  # reads the competency queries once, on the first visit
+
+            self._send(200, "text/html; charset=utf-8", query_page().encode(), head=self.command == "HEAD")
             return
         if path not in _QUERY_PATHS + ("/",):
             raise _HttpError(404, f"no such endpoint {path!r}; queries go to /query, updates to /update")
@@ -654,85 +658,3 @@ class SparqlServer:
 
     def __exit__(self, *exc):
         self.shutdown()
-
-
-PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>aikg SPARQL</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<style>
-body{font:15px/1.4 system-ui,sans-serif;margin:1.5rem auto;max-width:70rem;padding:0 1rem;color:#222}
-textarea{width:100%;height:12rem;font:14px/1.35 ui-monospace,monospace;box-sizing:border-box}
-table{border-collapse:collapse;margin-top:1rem;font-size:14px}th,td{border:1px solid #ccc;padding:.2rem .5rem;
-text-align:left;vertical-align:top}th{background:#f3f3f3}#status{margin-left:1rem;color:#555}
-.error{color:#a00;white-space:pre-wrap}pre{background:#f7f7f7;padding:.5rem;overflow:auto}
-</style></head><body>
-<h1>aikg SPARQL endpoint</h1>
-<p>Prefixes <code>aikg:</code>, <code>ent:</code>, <code>rdfs:</code>, <code>skos:</code>, <code>prov:</code>
-and others are predeclared. The default graph is the union of all graphs. Endpoint: <code>/query</code>.</p>
-<form id="form" method="get" action="/query">
-<textarea id="query" name="query" spellcheck="false">SELECT ?class (COUNT(?e) AS ?n) WHERE {
-  ?e a ?class FILTER(STRSTARTS(STR(?class), STR(aikg:)))
-} GROUP BY ?class ORDER BY DESC(?n)</textarea>
-<p><button id="run" type="submit">Run query</button><span id="status"></span></p>
-</form>
-<div id="out"></div>
-<script>
-"use strict";
-const form = document.getElementById("form"), out = document.getElementById("out"),
-      status = document.getElementById("status");
-function cell(term) {
-  if (!term) return "";
-  if (term.type === "literal") return term.value + (term["xml:lang"] ? "@" + term["xml:lang"] : "");
-  if (term.type === "bnode") return "_:" + term.value;
-  return "<" + term.value + ">";
-}
-function el(tag, text) { const e = document.createElement(tag); if (text !== undefined) e.textContent = text; return e; }
-form.addEventListener("submit", async (ev) => {
-  ev.preventDefault();
-  out.replaceChildren();
-  status.textContent = "running...";
-  const started = performance.now();
-  try {
-    const resp = await fetch("query", {method: "POST",
-      headers: {"Content-Type": "application/x-www-form-urlencoded",
-                "Accept": "application/sparql-results+json, text/turtle;q=0.9"},
-      body: new URLSearchParams({query: document.getElementById("query").value})});
-    const ms = Math.round(performance.now() - started);
-    const type = resp.headers.get("Content-Type") || "";
-    if (!resp.ok) {
-      out.append(el("p", "HTTP " + resp.status + ": " + await resp.text()));
-      out.lastChild.className = "error";
-      status.textContent = "failed after " + ms + " ms";
-      return;
-    }
-    if (!type.includes("json")) {
-      out.append(el("pre", await resp.text()));
-      status.textContent = "done in " + ms + " ms";
-      return;
-    }
-    const data = await resp.json();
-    if ("boolean" in data) {
-      out.append(el("p", "ASK: " + data.boolean));
-      status.textContent = "done in " + ms + " ms";
-      return;
-    }
-    const table = el("table"), head = el("tr");
-    for (const v of data.head.vars) head.append(el("th", v));
-    table.append(head);
-    for (const row of data.results.bindings) {
-      const tr = el("tr");
-      for (const v of data.head.vars) tr.append(el("td", cell(row[v])));
-      table.append(tr);
-    }
-    out.append(table);
-    const n = data.results.bindings.length;
-    status.textContent = n + (n === 1 ? " row" : " rows") + " in " + ms + " ms";
-  } catch (e) {
-    out.append(el("p", String(e)));
-    out.lastChild.className = "error";
-    status.textContent = "failed";
-  }
-});
-</script>
-</body></html>
-"""
