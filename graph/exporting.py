@@ -19,7 +19,7 @@ from .namespace import PREFIXES
 from .results import to_oxigraph
 from .store import Store
 
-__all__ = ["export", "FORMATS", "RDF_FORMATS", "to_dataset", "graphml_quads"]
+__all__ = ["export", "FORMATS", "RDF_FORMATS", "to_dataset", "graphml_quads", "turtle"]
 
 RDF_FORMATS = {"ttl": "turtle", "nt": "nt", "nq": "nquads", "trig": "trig", "jsonld": "json-ld"}
 FORMATS = (*RDF_FORMATS, "csv", "graphml")
@@ -49,6 +49,12 @@ def _oxigraph(store: Store, fmt: str) -> str:
                 items.append(ox.Triple(*map(to_oxigraph, (s, p, o))))
     prefixes = PREFIXES if fmt in ("ttl", "trig") else None
     return ox.serialize(items, format=_OX[fmt], prefixes=prefixes).decode("utf-8")
+
+
+def turtle(triples) -> str:
+    """rdflib triples as Turtle with aikg's prefixes, each literal in its own lexical form."""
+    items = [ox.Triple(*map(to_oxigraph, t)) for t in sorted(triples)]
+    return ox.serialize(items, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES).decode("utf-8")
 
 
 def _jsonld(store: Store) -> str:

@@ -128,3 +128,12 @@ def test_graphml_schema_catches_repeated_edge_ids(tmp_path):
                    '<edge id="x" source="b" target="a"/></graph></graphml>')
     schema = etree.XMLSchema(etree.parse(str(XSD_FILE)))
     assert not schema.validate(etree.parse(str(bad)))
+
+
+def test_sparql_construct_turtle_keeps_lexical_forms(store_path):
+    res = CliRunner().invoke(main, ["--store", str(store_path), "sparql", "--format", "turtle",
+                                    "CONSTRUCT WHERE { ?s aikg:confidence ?c }"], catch_exceptions=False)
+    assert res.exit_code == 0, res.output
+    got = {q.object for q in ox.parse(res.output.encode(), format=ox.RdfFormat.TURTLE)}
+    stored = {q.object for q in store_quads(store_path) if q.predicate.value.endswith("#confidence")}
+    assert got == stored and ox.Literal("1", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#decimal")) in got

@@ -99,7 +99,9 @@ def sparql(obj, query, fmt, params):
     if result.kind == "graph":
         if fmt not in ("turtle", "table"):
             raise InputError("CONSTRUCT/DESCRIBE results print as turtle only")
-        click.echo(result.graph.serialize(format="turtle"), nl=False)
+        from ..exporting import turtle
+
+        click.echo(turtle(result.graph), nl=False)
     elif fmt == "turtle":
         raise InputError("turtle output needs a CONSTRUCT or DESCRIBE query")
     elif fmt == "json":
@@ -180,7 +182,7 @@ def stats(obj, as_json):
               "most connected part around --focus is kept.")
 @click.pass_obj
 def export(obj, fmt, output, focus, depth, types, at, limit):
-    """Export the whole graph as RDF, CSV (one row per quad), GraphML or an HTML view."""
+    """Export the whole graph as RDF, CSV, GraphML or an HTML view."""
     if fmt == "html":
         _export_html(obj, output, focus, depth, types, at, limit)
         return
