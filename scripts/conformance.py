@@ -15,15 +15,14 @@ import argparse
 import http.client
 import json
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.parse
 from pathlib import Path
 from xml.etree import ElementTree
 
+from bench_sparql import free_port, wait_http  # the same start-up helpers as the benchmark
 from rdflib import RDF, Graph, Namespace
 from rdflib.collection import Collection
 
@@ -81,25 +80,6 @@ def is_update(req: dict) -> bool:
     body = req["body"] or b""
     query = urllib.parse.parse_qs(urllib.parse.urlsplit(req["path"]).query)
     return ctype.startswith("application/sparql-update") or body.startswith(b"update=") or "update" in query
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(port: int, proc: subprocess.Popen, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server exited: {proc.stderr.read().decode(errors='replace')[-500:]}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError("server did not start")
 
 
 def start_aikg(folder: Path, data, update: bool, port: int) -> subprocess.Popen:
@@ -160,7 +140,7 @@ def run_test(test: dict, server: str, allow_update: bool) -> str | None:
     proc = None
     try:
         proc = (start_aikg if server == "aikg" else start_oxigraph)(folder, test["data"], update, port)
-        wait_for(port, proc)
+        wait_http(f"http://127.0.0.1:{port}/query?query=ASK%7B%7D", proc, 60)
         for req in test["requests"]:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
             headers = dict(req["headers"])
