@@ -134,7 +134,7 @@ def test_fact_predicates_are_ontology_properties(onto):
     assert set(FACT_PREDICATES) <= props
 
 
-DATES = ("effectiveFrom", "effectiveUntil", "validFrom", "validUntil", "published")
+DATES = ("effectiveFrom", "effectiveUntil", "validFrom", "validUntil", "published", "retrieved")
 
 
 def test_dates_are_xsd_date_in_the_shapes_and_literals_in_owl(onto):
