@@ -108,9 +108,7 @@ def _graphml(store: Store) -> str:
         attrs = {"kind": _kind(term)}
         if isinstance(term, URIRef):
             attrs["iri"] = str(term)
-        elif isinstance(term, BNode):
-            attrs["bnode"] = str(term)
-        else:
+        elif not isinstance(term, BNode):  # a blank node is its node id alone
             attrs["value"] = str(term)
             attrs["datatype"] = "" if term.language else str(term.datatype or XSD.string)
             attrs["language"] = term.language or ""
@@ -130,16 +128,16 @@ def _graphml(store: Store) -> str:
     return "\n".join(nx.generate_graphml(g)) + "\n"
 
 
-def graphml_quads(path) -> list:
+def graphml_quads(source) -> list:
     """The quads a GraphML export holds, read back with networkx (pyoxigraph terms, lexical forms kept)."""
-    g = nx.read_graphml(path, force_multigraph=True)
+    g = nx.read_graphml(source, force_multigraph=True)
 
     def term(nid):
         a = g.nodes[nid]
         if a["kind"] == "iri":
             return ox.NamedNode(a["iri"])
         if a["kind"] == "bnode":
-            return ox.BlankNode(a["bnode"])
+            return ox.BlankNode(nid)
         if a.get("language"):
             return ox.Literal(a["value"], language=a["language"])
         return ox.Literal(a["value"], datatype=ox.NamedNode(a["datatype"]))
