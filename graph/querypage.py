@@ -30,7 +30,12 @@ def examples() -> list[dict]:
 
 
 def _json_for_script(value) -> str:
-    """JSON that cannot end the <script> element it sits in."""
+    """JSON that cannot end the <script> element it sits in.
+
+    >>> out = _json_for_script({"text": "</script><b>&"})
+    >>> "<" in out or "&" in out, json.loads(out)["text"]
+    (False, '</script><b>&')
+    """
     return json.dumps(value, ensure_ascii=True).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
