@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from . import restrictions
 from .dates import DateMention, find_dates
 from .gazetteer import PARENTS, Entity, isa
 from .lexicon import alternatives, group_end, top_level_alternative
@@ -352,6 +353,7 @@ class Extractor:
                                                and isa(m.entity.types, "Jurisdiction") and not m.excluded]
                 linker.note(mentions)
         self._complete_frames(frames, sentence_jurisdictions)
+        restrictions.anchor_dates(frames, published)
         facts = self._dedupe(facts)
         entities: dict = {}
         for f in facts:

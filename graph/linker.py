@@ -299,15 +299,18 @@ class Linker:
                 claim(Mention(i, i + 1, toks[i].text, next(iter(hits.values()))))
 
     def government(self, jur: Entity) -> Entity:
-        """The government of a jurisdiction: a known one ("Government of China") or a new Regulator."""
+        """The government of a jurisdiction: a known one ("Chinese government") or a new Regulator,
+        labelled as news names it ("Czech government", not "Government of Czech Republic")."""
         dem = self._demonym_of(jur.label, jur)
-        for name in (f"Government of {jur.label}", f"Government of the {jur.label}", f"{dem} government"):
+        usual = self.gaz.lexicon.get("government_labels", {}).get(jur.label) or \
+            (f"{dem} government" if dem != jur.label else f"Government of {jur.label}")
+        formal = f"Government of {jur.label}"
+        for name in (usual, f"{dem} government", formal, f"Government of the {jur.label}"):
             e = self.gaz.lookup(name)
             if e is not None and isa(e.types, "Organization"):
                 self.gov_of[e.iri] = jur
                 return e
-        e = self._new_entity(f"Government of {jur.label}", "Regulator",
-                             aliases=[f"{dem} government"] if dem != jur.label else [])
+        e = self._new_entity(usual, "Regulator", aliases=[formal] if formal != usual else [])
         self.gov_of[e.iri] = jur
         return e
 

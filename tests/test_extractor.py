@@ -119,7 +119,7 @@ def test_export_control_excludes_places_outside_and_the_imposer_home(gazetteer):
             "the Lumo 300 scanners to destinations outside the European Union, including China.")
     [r] = run(gazetteer, text, published=date(2022, 3, 2)).restrictions
     assert r.kind == "ExportControl"
-    assert r.imposer.label == "Government of Netherlands"
+    assert r.imposer.label == "Dutch government"
     assert [e.label for e in r.applies_in] == ["China"]
     assert r.effective_from == date(2022, 3, 5)
     assert "Lumo 300 scanners" in [e.label for e in r.restricts] or "Lumo 300" in [e.label for e in r.restricts]

@@ -131,7 +131,7 @@ def test_asml_scanner_for_hong_kong_needs_a_dutch_licence(proj):
     # the Dutch measures are country-neutral (every destination outside the EU), Hong Kong included
     ans = answer(proj, "Hong Kong customers", "TWINSCAN NXT:2000i", "2024-01-01")
     assert ans["verdict"] == "blocked"
-    assert "Government of the Netherlands" in {b["imposed_by"]["label"] for r in ans["blocked_routes"]
+    assert "Dutch government" in {b["imposed_by"]["label"] for r in ans["blocked_routes"]
                                               for b in r["blocked_by"]}
 
 
