@@ -627,6 +627,9 @@ class Extractor:
                         next((e for e in owner.antecedents if isa(e.types, "Jurisdiction")), None)
                     if place is not None and isa(place.types, "Jurisdiction"):
                         imposer = linker.government(place)
+            if imposer is None and not passive:  # "Washington placed a licensing requirement on ..."
+                place = restrictions.subject_place(template, slots, t_start, lambda e: isa(e.types, "Jurisdiction"))
+                imposer = linker.government(place) if place is not None else None
             if imposer is None and kind in ("ExportControl",) and frames:
                 same = [f for f in frames if f.kind == kind and f.imposer is not None]
                 imposer = same[-1].imposer if same else None

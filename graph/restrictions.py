@@ -26,3 +26,20 @@ def anchor_dates(frames: list, published: date | None) -> None:
         if fr.effective_until is not None and fr.effective_until <= published:
             continue
         fr.effective_from = published
+
+
+_OPENERS = {"", "the", "on", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", ","}
+
+
+def subject_place(template: str, slots: list, t_start: int, jurisdiction) -> object | None:
+    """The place a sentence opens with, when it acts ("Washington placed...", "Italy banned..."):
+    the first slot before the trigger, preceded by nothing but a determiner, typed as a jurisdiction.
+    ``jurisdiction(entity)`` tells whether an entity is one."""
+    head = template[:t_start]
+    first = head.find("⟦")
+    if first < 0 or any(w.lower() not in _OPENERS for w in head[:first].split()):
+        return None
+    m = slots[int(head[first + 1:head.index("⟧", first)])]
+    if m.kind != "entity" or m.entity is None or m.excluded or not jurisdiction(m.entity):
+        return None
+    return m.entity
