@@ -350,9 +350,11 @@ class Extractor:
                     if frame is not None:
                         frames.append(frame)
                     sentence_jurisdictions += [m.entity for m in mentions if m.kind == "entity" and m.entity
-                                               and isa(m.entity.types, "Jurisdiction") and not m.excluded]
+                                               and isa(m.entity.types, "Jurisdiction") and not m.excluded
+                                               and not restrictions.adjective_place(m.text, linker.gaz)]
                 linker.note(mentions)
         self._complete_frames(frames, sentence_jurisdictions)
+        restrictions.drop_placeless(frames)
         restrictions.anchor_dates(frames, published)
         facts = self._dedupe(facts)
         entities: dict = {}
@@ -596,6 +598,10 @@ class Extractor:
         passive = template[t_start:t_end].split()[0].endswith("ed")
         if not restricts and passive:  # "ChatGPT is banned in China"
             restricts = [e for m in before for e in [m.resolve("Product")] if e is not None and isa(e.types, "Product")]
+        if not restricts:  # "Italy blocked DeepSeek": the company's app
+            companies = [m.entity for m in (after or (before if passive else [])) if m.kind == "entity"
+                         and m.entity is not None and isa(m.entity.types, "Company") and not m.excluded]
+            restricts = [p for p in (restrictions.company_offering(c, quote, linker) for c in companies[:3]) if p]
         if not restricts:
             return None
         restricted = {e.iri for e in restricts}
@@ -606,7 +612,8 @@ class Extractor:
                 continue
             e = m.entity
             if isa(e.types, "Jurisdiction"):
-                places.append(e)
+                if not restrictions.adjective_place(m.text, linker.gaz):
+                    places.append(e)
             elif isa(e.types, "CustomerSegment"):
                 applies_to.append(e)
                 based = linker.gaz.jurisdiction(m.text.split()[0])
@@ -668,7 +675,7 @@ class Extractor:
     def _complete_frames(self, frames, jurisdictions):
         """A restriction whose sentence names no place applies where the document's restrictions point."""
         for fr in frames:
-            if fr.applies_in:
+            if fr.applies_in or fr.imposer is None:  # without an imposer, the document's places are a guess
                 continue
             home = self._home(fr.imposer)
             counts: dict = {}

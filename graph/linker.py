@@ -517,6 +517,10 @@ class Linker:
             claim(Mention(i, j, text, entity))
             i = j
 
+    def new_product(self, label: str) -> Entity:
+        """A product the text implies but does not name ("DeepSeek app" for a ban on DeepSeek)."""
+        return self._new_entity(label, "Product")
+
     def _new_entity(self, label: str, typ: str, aliases=()) -> Entity:
         label = _SPACES.sub(" ", label).strip()
         known = self.gaz.lookup(label)

@@ -7,9 +7,12 @@ before anyone imposed it.
 """
 from __future__ import annotations
 
+import re
 from datetime import date
 
-__all__ = ["anchor_dates"]
+from .gazetteer import isa
+
+__all__ = ["anchor_dates", "subject_place", "company_offering", "adjective_place", "drop_placeless"]
 
 
 def anchor_dates(frames: list, published: date | None) -> None:
@@ -43,3 +46,33 @@ def subject_place(template: str, slots: list, t_start: int, jurisdiction) -> obj
     if m.kind != "entity" or m.entity is None or m.excluded or not jurisdiction(m.entity):
         return None
     return m.entity
+
+
+_APP_CUES = re.compile(r"\b(?:apps?|applications?|chatbots?|assistant)\b", re.I)
+
+
+def company_offering(company, quote: str, linker):
+    """What a ban on a company bans ("Italy blocked DeepSeek"): its app, a product of the store named
+    "<company> app" or "<company> chatbot"; without one, a new "<company> app" only when the sentence
+    speaks of apps or chatbots (a ban on "Huawei" gear is not a ban on an app)."""
+    for name in (f"{company.label} app", f"{company.label} chatbot"):
+        e = linker.gaz.lookup(name)
+        if e is not None and isa(e.types, "Product"):
+            return e
+    if _APP_CUES.search(quote):
+        return linker.new_product(f"{company.label} app")
+    return None
+
+
+def adjective_place(text: str, gaz) -> bool:
+    """"Chinese" in "the Chinese startup" or "Chinese-owned apps": where someone comes from, not where a
+    rule applies. A demonym the gazetteer does not know as a name ("US" it does) is such an adjective."""
+    text = text.strip()
+    first = text.split("-")[0].split(" ")[0]
+    known = first.lower() in gaz.demonyms or first in gaz.lexicon.get("demonyms", {})
+    return known and gaz.lookup(first) is None and gaz.lookup(text) is None
+
+
+def drop_placeless(frames: list) -> None:
+    """No restriction without a place or a target actor (in place): it would block every route."""
+    frames[:] = [fr for fr in frames if fr.applies_in or fr.applies_to]

@@ -66,3 +66,17 @@ def test_hedged_and_negated_restrictions_are_not_written(gazetteer):
     assert frames(gazetteer, "Japan is considering a ban on ChatGPT.") == []
     assert frames(gazetteer, "Officials said the H100 chips could be withheld from China.") == []
     assert frames(gazetteer, "ChatGPT was not banned in Hong Kong.") == []
+
+
+def test_a_ban_on_a_company_bans_its_app(gazetteer):
+    [r] = frames(gazetteer, "Japan banned Anthropic's chatbot app on its government phones.")
+    assert ([e.label for e in r.restricts], r.imposer.label) == (["Anthropic app"], "Japanese government")
+    # no app in the sentence: a ban on a company's gear is not a ban on an app
+    assert frames(gazetteer, "Japan banned Micron Technology from its networks.") == []
+
+
+def test_an_origin_adjective_is_not_where_a_ban_applies(gazetteer):
+    # "Chinese-owned" says where the apps come from; with no place and no imposer nothing is written
+    assert frames(gazetteer, "Worried about Chinese-owned apps, officials banned ChatGPT on Friday.") == []
+    [r] = frames(gazetteer, "Japan banned ChatGPT, citing the Chinese servers it uses.")
+    assert [e.label for e in r.applies_in] == ["Japan"]
