@@ -640,6 +640,8 @@ class Extractor:
             if imposer is None and kind in ("ExportControl",) and frames:
                 same = [f for f in frames if f.kind == kind and f.imposer is not None]
                 imposer = same[-1].imposer if same else None
+        if not applies_to:
+            applies_to = restrictions.target_actors(quote, linker)
         home = self._home(imposer) if kind == "ExportControl" else None
         applies_in = []
         for p in places:

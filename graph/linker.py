@@ -517,9 +517,10 @@ class Linker:
             claim(Mention(i, j, text, entity))
             i = j
 
-    def new_product(self, label: str) -> Entity:
-        """A product the text implies but does not name ("DeepSeek app" for a ban on DeepSeek)."""
-        return self._new_entity(label, "Product")
+    def implied_entity(self, label: str, typ: str) -> Entity:
+        """An entity a restriction implies but no name marks ("DeepSeek app" for a ban on DeepSeek,
+        "government devices" as its target): a known one of that label, else a new one."""
+        return self._new_entity(label, typ)
 
     def _new_entity(self, label: str, typ: str, aliases=()) -> Entity:
         label = _SPACES.sub(" ", label).strip()

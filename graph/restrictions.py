@@ -12,7 +12,7 @@ from datetime import date
 
 from .gazetteer import isa
 
-__all__ = ["anchor_dates", "subject_place", "company_offering", "adjective_place", "drop_placeless"]
+__all__ = ["anchor_dates", "subject_place", "company_offering", "adjective_place", "drop_placeless", "target_actors"]
 
 
 def anchor_dates(frames: list, published: date | None) -> None:
@@ -60,7 +60,7 @@ def company_offering(company, quote: str, linker):
         if e is not None and isa(e.types, "Product"):
             return e
     if _APP_CUES.search(quote):
-        return linker.new_product(f"{company.label} app")
+        return linker.implied_entity(f"{company.label} app", "Product")
     return None
 
 
@@ -76,3 +76,29 @@ def adjective_place(text: str, gaz) -> bool:
 def drop_placeless(frames: list) -> None:
     """No restriction without a place or a target actor (in place): it would block every route."""
     frames[:] = [fr for fr in frames if fr.applies_in or fr.applies_to]
+
+
+# who a ban on government use covers: "in state administration", "on all government devices"
+_TARGET_HEADS = ("devices", "staffers", "staff", "employees", "servants", "administration", "agencies", "sector",
+                 "schools", "computers", "departments", "officials", "workers", "phones", "systems")
+_NOT_MODIFIERS = {"the", "a", "an", "all", "its", "their", "his", "her", "our", "of", "and", "or", "to", "from",
+                  "in", "on", "for", "by", "using", "use", "with", "any", "some", "other", "such", "as"}
+_TARGET = re.compile(r"\b(?:in|on|from|for|among|by|prohibiting|banning|barring|barred|banned)\s+"
+                     r"(?:(?:the|all|its|their)\s+)?((?:[a-z][a-z-]*\s+){0,2}(?:" + "|".join(_TARGET_HEADS) + r"))\b")
+
+
+def target_actors(quote: str, linker) -> list:
+    """Segments a restriction covers, named by a head noun after a preposition ("on government devices",
+    "in the public sector"): the phrase becomes a customer segment, modifiers that are not words of
+    the phrase (articles, prepositions) cut off."""
+    found = []
+    for m in _TARGET.finditer(quote):
+        words = m.group(1).split()
+        while len(words) > 1 and words[0] in _NOT_MODIFIERS:
+            words = words[1:]
+        if any(w in _NOT_MODIFIERS for w in words[:-1]) or len(words) < 2 and words[0] in ("systems", "sector"):
+            continue
+        e = linker.implied_entity(" ".join(words), "CustomerSegment")
+        if all(e.iri != x.iri for x in found):
+            found.append(e)
+    return found[:3]

@@ -80,3 +80,13 @@ def test_an_origin_adjective_is_not_where_a_ban_applies(gazetteer):
     assert frames(gazetteer, "Worried about Chinese-owned apps, officials banned ChatGPT on Friday.") == []
     [r] = frames(gazetteer, "Japan banned ChatGPT, citing the Chinese servers it uses.")
     assert [e.label for e in r.applies_in] == ["Japan"]
+
+
+def test_target_actors_after_a_preposition(gazetteer):
+    [r] = frames(gazetteer, "Japan banned ChatGPT on all government devices.")
+    assert [e.label for e in r.applies_to] == ["government devices"]
+    [r] = frames(gazetteer, "Japan has banned the use of ChatGPT in state administration.")
+    assert [e.label for e in r.applies_to] == ["state administration"]
+    # an actor alone is enough to write a restriction (no place named)
+    [r] = frames(gazetteer, "Officials banned ChatGPT among ministry employees.")
+    assert ([e.label for e in r.applies_to], r.applies_in) == (["ministry employees"], [])
