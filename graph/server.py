@@ -24,7 +24,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from .errors import QueryError, StoreError
-from .guard import check_update, is_update, keywords
+from .guard import check_update, is_update
 from .protocol import first_format, service_description, with_using
 
 __all__ = ["SparqlServer", "negotiate", "RESULT_TYPES", "GRAPH_TYPES"]
@@ -494,10 +494,12 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _query(self, text: str, params: dict):
         started = time.perf_counter()
-        words = keywords(text)
-        if "SERVICE" in words:
-            reply = _error(400, "SERVICE (federated query) is refused: this server makes no network requests")
-        elif is_update(text):
+        try:
+            update = is_update(text)  # refuses SERVICE, LOAD and unparseable or unbounded texts
+        except QueryError as e:
+            self._answer(_error(400, str(e)), text, started)
+            return
+        if update:
             reply = _error(403, "updates are refused here: this server is read-only") if not self.server.allow_update \
                 else _error(400, "this is an update: POST it to /update (application/sparql-update or update=)")
         else:
