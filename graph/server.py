@@ -25,6 +25,7 @@ from pathlib import Path
 
 from .errors import QueryError, StoreError
 from .guard import check_update, is_update
+from .limits import OVER_MEMORY, hard_cap, query_bounds, watch
 from .protocol import first_format, service_description, with_using
 
 __all__ = ["SparqlServer", "negotiate", "RESULT_TYPES", "GRAPH_TYPES"]
@@ -221,7 +222,7 @@ def _run(store, request: dict, limit: int) -> Reply:
     return Reply(200, media, body, len(items))
 
 
-def _worker_main(conn, path: str, write: bool, limit: int) -> None:
+def _worker_main(conn, path: str, write: bool, limit: int, max_bytes: int) -> None:
     from .store import EmbeddedStore
 
     try:
@@ -230,6 +231,7 @@ def _worker_main(conn, path: str, write: bool, limit: int) -> None:
         conn.send(("error", str(e)))
         return
     conn.send(("ready", None))
+    hard_cap(max_bytes)
     try:
         while True:
             try:
@@ -238,15 +240,17 @@ def _worker_main(conn, path: str, write: bool, limit: int) -> None:
                 break
             if request is None:
                 break
-            conn.send(_run(store, request, limit))
+            with watch(float("inf"), max_bytes):  # the parent keeps the clock; past the memory budget this worker ends
+                reply = _run(store, request, limit)
+            conn.send(reply)
     finally:
         store.close()
 
 
 class _Worker:
-    def __init__(self, ctx, path: str, write: bool, limit: int, start_timeout: float):
+    def __init__(self, ctx, path: str, write: bool, limit: int, memory: int, start_timeout: float):
         self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_worker_main, args=(child, path, write, limit), daemon=True,
+        self.proc = ctx.Process(target=_worker_main, args=(child, path, write, limit, memory), daemon=True,
                                 name="aikg-sparql-worker")
         self.proc.start()
         child.close()
@@ -279,9 +283,10 @@ class _Worker:
 class _Pool:
     """A fixed number of workers; a request borrows one and a timed-out one is replaced."""
 
-    def __init__(self, path: str, *, write: bool, size: int, limit: int, timeout: float):
+    def __init__(self, path: str, *, write: bool, size: int, limit: int, timeout: float, memory: int):
         self._ctx = multiprocessing.get_context("spawn")  # never fork a threaded server
-        self._args = (path, write, limit)
+        self._args = (path, write, limit, memory)
+        self.memory = memory
         self.timeout = timeout
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._all: set[_Worker] = set()
@@ -346,7 +351,12 @@ class _Pool:
                 return _error(503, f"query stopped: it ran longer than the server's timeout of {self.timeout:g}s")
             reply = worker.conn.recv()
         except (EOFError, OSError):
+            worker.proc.join(2)
+            over = worker.proc.exitcode == OVER_MEMORY
             self._replace(worker)
+            if over:
+                return _error(503, f"query stopped: it used more than {self.memory >> 20} MB "
+                                   "(the server's memory bound per query, AIKG_QUERY_MEMORY_MB)")
             return _error(500, "the query worker died (out of memory?); it has been restarted")
         self._idle.put(worker)
         return reply
@@ -605,13 +615,14 @@ class SparqlServer:
 
     def __init__(self, path: str | Path, *, host: str = "127.0.0.1", port: int = 7878, allow_update: bool = False,
                  timeout: float = 30.0, limit: int = 1_000_000, cors: str | None = None, workers: int = 2,
-                 max_body: int | None = None):
+                 max_body: int | None = None, memory: int | None = None):
         if timeout <= 0 or limit <= 0 or workers <= 0:
             raise ValueError("timeout, limit and workers must be positive")
         self.path = str(path)
         self.host, self.port = host, port
         self.allow_update = allow_update
         self.timeout, self.limit, self.cors = timeout, limit, cors
+        self.memory = memory or query_bounds()[1]  # bytes one query may add to a worker
         # Updates need the write lock, which only one process can hold.
         self.workers = 1 if allow_update else workers
         self.max_body = max_body or (64 << 20 if allow_update else 1 << 20)
@@ -625,7 +636,7 @@ class SparqlServer:
 
     def start(self) -> "SparqlServer":
         self._pool = _Pool(self.path, write=self.allow_update, size=self.workers, limit=self.limit,
-                           timeout=self.timeout)
+                           timeout=self.timeout, memory=self.memory)
         try:
             cls = _HttpServer
             if ":" in self.host:
