@@ -234,19 +234,21 @@ def _drawing(store, params: dict):
 
 def _entity(store, params: dict):
     from .describe import describe
-    from .ingest import sources
 
     name = _one(params, "id") or _one(params, "name")
     try:
         info = describe(store, name)
-        docs = sources(store, info["id"])["documents"]
     except AikgError as e:
         return _html("message.html", 404, title="Not found", message=str(e), suggestions=_suggestions(e))
-    neighbours = {}
+    neighbours, docs = {}, {}
     for f in info["facts"]:
         other = f["other"]
         if "id" in other:
             neighbours.setdefault(other["id"], other["label"])
+        for s in f["sources"]:  # the documents about it, from the facts already read
+            d = docs.setdefault(s["source"], {"id": s["source"], "title": s["title"], "facts": 0})
+            d["facts"] += 1
+    docs = sorted(docs.values(), key=lambda d: (-d["facts"], str(d["title"] or d["id"]).lower()))
     return _html("entity.html", title=info["label"], e=info, documents=docs,
                  neighbours=sorted(neighbours.items(), key=lambda kv: kv[1].lower()))
 
