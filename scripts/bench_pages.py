@@ -35,6 +35,9 @@ from aikg.server import SparqlServer  # noqa: E402
 from aikg.store import EmbeddedStore  # noqa: E402
 
 
+TIMEOUT = 60  # the server's: a page that takes longer is stopped (503) and counted as such
+
+
 class _Times(logging.Handler):
     """Collects the server's per-request times from its log lines."""
 
@@ -58,7 +61,7 @@ def _summary(ms: list) -> dict:
 
 def _get(url: str) -> int:
     try:
-        with urllib.request.urlopen(url, timeout=120) as r:
+        with urllib.request.urlopen(url, timeout=TIMEOUT + 30) as r:
             r.read()
             return r.status
     except urllib.error.HTTPError as e:
@@ -89,7 +92,7 @@ def bench(size: int, n_pages: int, keep: Path | None) -> dict:
         log = logging.getLogger("aikg.server")
         log.addHandler(times)
         log.setLevel(logging.INFO)
-        with SparqlServer(folder, port=0, workers=1, timeout=300) as srv:
+        with SparqlServer(folder, port=0, workers=1, timeout=TIMEOUT) as srv:
             ask = lambda who, what, at: srv.url + "ask?" + urllib.parse.urlencode(  # noqa: E731
                 {"from": who, "to": what, "at": at})
             t = time.perf_counter()
@@ -103,9 +106,13 @@ def bench(size: int, n_pages: int, keep: Path | None) -> dict:
                 walls.append((time.perf_counter() - t) * 1000)
                 statuses[s] = statuses.get(s, 0) + 1
             pages = list(times.ms)
+            print(json.dumps({"size": size, "answer_page_server_ms": _summary(pages),
+                              "baseline_answer_ms": _summary(base), "statuses": statuses}), flush=True)
             times.ms.clear()
-            for who, what, _ in questions[:20]:
-                _get(srv.url + "entity?" + urllib.parse.urlencode({"name": what}))
+            entity_statuses = {}
+            for who, what, _ in questions[:10]:
+                s = _get(srv.url + "entity?" + urllib.parse.urlencode({"name": what}))
+                entity_statuses[s] = entity_statuses.get(s, 0) + 1
             entity = list(times.ms)
             times.ms.clear()
             for who, what, _ in questions[:20]:
@@ -116,7 +123,8 @@ def bench(size: int, n_pages: int, keep: Path | None) -> dict:
                "projection_build_s": round(build_s, 2), "first_page_s": round(first_s, 2),
                "answer_page_server_ms": _summary(pages), "answer_page_wall_ms": _summary(walls),
                "baseline_answer_ms": _summary(base), "entity_page_server_ms": _summary(entity),
-               "search_page_server_ms": _summary(search), "statuses": statuses}
+               "search_page_server_ms": _summary(search), "statuses": statuses,
+               "entity_statuses": entity_statuses}
         if base and pages:
             out["ratio_page_to_answer_p50"] = round(statistics.median(pages) / max(statistics.median(base), 0.01), 2)
         return out
