@@ -10,8 +10,9 @@ from aikg.namespace import GRAPH
 from aikg.server import SparqlServer
 from aikg.store import EmbeddedStore
 
+from test_querypage_browser import browser  # noqa: F401 - headless Chromium, one per module
+
 pytestmark = pytest.mark.browser
-CHROMIUM = Path("/usr/bin/chromium")
 HOSTILE = Path(__file__).parent / "data" / "viz" / "hostile.ttl"
 
 
@@ -32,17 +33,6 @@ def hostile_server(reference_store_path, tmp_path_factory):
         store.replace_graph(GRAPH["doc/hostile"], graph)
     with SparqlServer(path, port=0, workers=1) as srv:
         yield srv
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.skip("headless Chromium is not installed at /usr/bin/chromium")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        yield b
-        b.close()
 
 
 def _page(browser, srv, **options):
