@@ -67,6 +67,7 @@ _FORMAT_PARAM = {
 _QUERY_PATHS = ("/query", "/sparql")
 _VOID_PATHS = ("/void", "/.well-known/void")
 _FORM = "application/x-www-form-urlencoded"
+_STATIC_PATHS = ("/static/front.css", "/static/front.js")
 
 
 def _accept_ranges(accept: str) -> list[tuple[str, float]]:
@@ -182,6 +183,10 @@ def _run(store, request: dict, limit: int) -> Reply:
 
     if request["op"] == "describe":
         return _describe(store, request)
+    if request["op"] == "page":  # the browser front door (graph/pages.py)
+        from .pages import respond
+
+        return Reply(*respond(store, request["path"], request["params"]))
     if request["op"] == "update":
         try:
             store.apply_update(request["text"], base_iri=request.get("base"))  # changes the revision too, so cached projections are rebuilt
@@ -436,6 +441,9 @@ class _Handler(BaseHTTPRequestHandler):
         if "update" in params:
             raise _HttpError(403 if not self.server.allow_update else 405, "updates must be sent with POST" +
                              ("" if self.server.allow_update else "; and this server is read-only"))
+        if path.startswith(("/static/", "/ask", "/entity", "/document", "/search", "/suggest")):
+            self._page(path, params)
+            return
         if path == "/" and "query" not in params:
             from .querypage import query_page  # reads the competency queries once, on the first visit
 
@@ -541,6 +549,20 @@ class _Handler(BaseHTTPRequestHandler):
                                               "base": self._base(urllib.parse.urlsplit(self.path).path)})
         self._answer(reply, text, started)
 
+    def _page(self, path: str, params: dict):
+        from . import pages
+
+        head = self.command == "HEAD"
+        if path in _STATIC_PATHS:
+            ctype, body = pages.static(path)
+            self._send(200, ctype, body, head=head, extra={"Cache-Control": "max-age=300"})
+        elif path in pages.PATHS:
+            started = time.perf_counter()
+            reply = self.server.pool.run({"op": "page", "path": path, "params": params})
+            self._answer(reply, f"(page {path})", started)
+        else:
+            raise _HttpError(404, f"no such page {path!r}")
+
     def _describe(self, params: dict):
         started = time.perf_counter()
         reply = self.server.pool.run({"op": "describe", "accept": self.headers.get("Accept"),
@@ -571,8 +593,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("X-Content-Type-Options", "nosniff")
         if ctype.startswith("text/html"):
             self.send_header("Content-Security-Policy",
-                             "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
-                             "connect-src 'self'; form-action 'self'")
+                             "default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+                             "connect-src 'self'; form-action 'self'; frame-src 'self'; img-src 'self' data:")
         cors = self.server.cors
         if cors:
             self.send_header("Access-Control-Allow-Origin", cors)
