@@ -26,6 +26,7 @@ from pathlib import Path
 from .errors import QueryError, StoreError
 from .guard import check_update, is_update
 from .limits import OVER_MEMORY, hard_cap, query_bounds, watch
+from .origin import host_allowed, write_refusal
 from .protocol import first_format, service_description, with_using
 
 __all__ = ["SparqlServer", "negotiate", "RESULT_TYPES", "GRAPH_TYPES"]
@@ -411,6 +412,9 @@ class _Handler(BaseHTTPRequestHandler):
         self._handle(lambda: self._post())
 
     def do_OPTIONS(self):
+        if not host_allowed(self.headers.get("Host"), self.server.server_address[0], self.server.allow_hosts):
+            self._send_error(403, "this server answers only its own host names")
+            return
         self._send(204, "text/plain", b"", extra={"Allow": "GET, POST, OPTIONS, HEAD"})
 
     def _method_not_allowed(self):
@@ -420,6 +424,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _handle(self, action, head: bool = False):
         try:
+            if not host_allowed(self.headers.get("Host"), self.server.server_address[0], self.server.allow_hosts):
+                raise _HttpError(403, "this server answers only its own host names (start it with --allow-host "
+                                      "NAME to add one)")
             action()
         except _HttpError as e:
             self._send_error(e.status, str(e), head=head)
@@ -536,8 +543,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _update(self, text: str, params: dict):
         started = time.perf_counter()
+        refusal = write_refusal(self.headers, self.server.token)
         if not self.server.allow_update:
             reply = _error(403, "updates are refused: this server is read-only (start it with --allow-update)")
+        elif refusal:
+            reply = _error(403, refusal)
         else:
             try:
                 check_update(text)
@@ -616,6 +626,8 @@ class _HttpServer(ThreadingHTTPServer):
     allow_update: bool
     cors: str | None
     max_body: int
+    allow_hosts: tuple = ()
+    token: str | None = None
     base_url: str
 
     def handle_error(self, request, client_address):
@@ -637,7 +649,8 @@ class SparqlServer:
 
     def __init__(self, path: str | Path, *, host: str = "127.0.0.1", port: int = 7878, allow_update: bool = False,
                  timeout: float = 30.0, limit: int = 1_000_000, cors: str | None = None, workers: int = 2,
-                 max_body: int | None = None, memory: int | None = None):
+                 max_body: int | None = None, memory: int | None = None, allow_hosts=(),
+                 token: str | None = None):
         if timeout <= 0 or limit <= 0 or workers <= 0:
             raise ValueError("timeout, limit and workers must be positive")
         self.path = str(path)
@@ -645,6 +658,7 @@ class SparqlServer:
         self.allow_update = allow_update
         self.timeout, self.limit, self.cors = timeout, limit, cors
         self.memory = memory or query_bounds()[1]  # bytes one query may add to a worker
+        self.allow_hosts, self.token = tuple(allow_hosts), token or None
         # Updates need the write lock, which only one process can hold.
         self.workers = 1 if allow_update else workers
         self.max_body = max_body or (64 << 20 if allow_update else 1 << 20)
@@ -671,6 +685,7 @@ class SparqlServer:
             raise StoreError(f"cannot listen on {self.host}:{self.port}: {e.strerror or e}") from e
         self._http.pool = self._pool
         self._http.allow_update, self._http.cors, self._http.max_body = self.allow_update, self.cors, self.max_body
+        self._http.allow_hosts, self._http.token = self.allow_hosts, self.token
         self.port = self._http.server_address[1]
         self._http.base_url = self.url
         return self
