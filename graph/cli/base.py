@@ -142,6 +142,7 @@ def show(obj, name, as_json):
             where = s["title"] or s["source"]
             if s.get("url") and s["url"] != where:
                 where += f" <{s['url']}>"
+            where += f", published {s['published']}" if s.get("published") else ", undated"
             if s.get("retrieved"):
                 where += f", read {s['retrieved']}"
             click.echo(f"      source: {where}" + (f' — "{s["quote"]}"' if s["quote"] else ""))

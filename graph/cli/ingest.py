@@ -1,4 +1,5 @@
 """``aikg ingest`` and ``aikg sources``."""
+import os
 import sys
 
 import click
@@ -23,6 +24,9 @@ def ingest(ctx, paths, as_json, dry_run):
     when a document failed (the others are stored all the same).
     """
     obj = ctx.obj
+    missing = [p for p in paths if not os.path.lexists(p)]
+    if missing:
+        raise click.ClickException("no such file or folder: " + ", ".join(missing))
     files, skipped = iter_paths(paths)
     ingestor = Ingestor(obj.store(write=not dry_run), dry_run=dry_run)
     results = []
