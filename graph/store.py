@@ -367,6 +367,8 @@ class EmbeddedStore(Store):
             self._ox.update(sparql, prefixes=PREFIXES, base_iri=base_iri)
         except SyntaxError as e:
             raise QueryError(f"SPARQL update syntax error: {e}") from e
+        except (RuntimeError, ValueError) as e:  # a valid update that fails, e.g. DROP of a graph that does not exist
+            raise QueryError(f"update failed: {e}") from e
         except OSError as e:
             raise StoreError(f"write failed: {e}") from e
 

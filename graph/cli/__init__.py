@@ -26,6 +26,7 @@ COMMANDS = {
     "init": ("base", "Create the store (or reload its ontology and reference graphs)."),
     "ingest": ("ingest", "Extract facts from .txt, .md and .html files or folders into the store."),
     "sources": ("ingest", "Documents that state facts about NAME, most facts first."),
+    "forget": ("ingest", "Remove ingested documents (by path, URL or id) and the facts they stated."),
     "path": ("path", "Can FROM reach TO on a date, by which route, and what blocks the others?"),
     "sparql": ("base", "Run a read-only SPARQL query: QUERY text, @FILE.rq or - for stdin."),
     "show": ("base", "Everything known about NAME: types, aliases, facts with sources, restrictions."),

@@ -1,4 +1,4 @@
-"""``aikg ingest`` and ``aikg sources``."""
+"""``aikg ingest``, ``aikg sources`` and ``aikg forget``."""
 import os
 import sys
 
@@ -77,3 +77,24 @@ def sources(obj, name, as_json):
             click.echo(f"    {d['url'] or d['path']}")
         if d["quote"]:
             click.echo(f'    "{d["quote"]}"')
+
+
+@main.command()
+@click.argument("docs", nargs=-1, required=True, metavar="DOC...")
+@click.option("--json", "as_json", is_flag=True, help="Print the documents removed as JSON.")
+@click.pass_obj
+def forget(obj, docs, as_json):
+    """Remove ingested documents (by path, URL or id) and the facts they stated.
+
+    DOC is a file's path as it was ingested, the document's URL, or the id
+    that 'aikg sources NAME --json' and 'aikg ingest --json' print. All are
+    removed in one write, or none when one of them is unknown.
+    """
+    from ..forget import forget as forget_documents
+
+    removed = forget_documents(obj.store(write=True), docs)
+    if as_json:
+        emit_json({"removed": [{"graph": g, "id": d, "label": label} for g, d, label in removed]})
+        return
+    for _, d, label in removed:
+        click.echo(f"forgot {label}  <{d}>")
