@@ -118,7 +118,9 @@ def _global_first(args: list) -> list:
         a = args[i]
         if a == "--":
             break
-        if a == "--store" and i + 1 < len(args) and i > 0:
+        if a == "--store" and i > 0:
+            if i + 1 == len(args):
+                raise click.UsageError("--store needs a value: a store folder or a SPARQL endpoint URL")
             moved += args[i:i + 2]
             del args[i:i + 2]
             continue
