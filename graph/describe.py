@@ -9,7 +9,7 @@ from .store import Store
 __all__ = ["describe", "node"]
 
 _FACTS = """
-SELECT ?dir ?p ?other ?plabel ?olabel ?src ?srclabel ?quote ?conf ?url ?read ?vf ?vu WHERE {
+SELECT ?dir ?p ?other ?plabel ?olabel ?src ?srclabel ?quote ?conf ?url ?read ?vf ?vu ?pub WHERE {
   { BIND("out" AS ?dir) ?e ?p ?other } UNION { BIND("in" AS ?dir) ?other ?p ?e FILTER(isIRI(?other)) }
   FILTER(STRSTARTS(STR(?p), STR(aikg:)))
   FILTER NOT EXISTS { ?other a aikg:Statement }
@@ -24,6 +24,7 @@ SELECT ?dir ?p ?other ?plabel ?olabel ?src ?srclabel ?quote ?conf ?url ?read ?vf
     OPTIONAL { ?st aikg:quote ?quote } OPTIONAL { ?st aikg:confidence ?conf }
     OPTIONAL { ?st aikg:validFrom ?vf } OPTIONAL { ?st aikg:validUntil ?vu }
     OPTIONAL { ?src rdfs:label ?srclabel } OPTIONAL { ?src aikg:url ?url } OPTIONAL { ?src aikg:retrieved ?read }
+    OPTIONAL { ?src aikg:published ?pub }
   }
 }"""
 
@@ -60,7 +61,7 @@ def describe(store: Store, name: str) -> dict:
         "restrictions": [],
     }
     facts: dict[tuple, dict] = {}
-    for d, p, other, plabel, olabel, src, srclabel, quote, conf, url, read, vf, vu in \
+    for d, p, other, plabel, olabel, src, srclabel, quote, conf, url, read, vf, vu, pub in \
             store.query(bind(_FACTS, e=entity)).rows:
         d = str(d)  # an rdflib Literal never equals a str
         obj = {"value": str(other), "datatype": str(other.datatype) if other.datatype else None} \
@@ -75,7 +76,8 @@ def describe(store: Store, name: str) -> dict:
         if src is not None:
             source = {"source": str(src), "title": str(srclabel) if srclabel else None,
                       "url": str(url) if url else None, "retrieved": str(read) if read else None,
-                      "quote": str(quote) if quote else None, "confidence": float(conf) if conf is not None else None}
+                      "published": str(pub) if pub else None, "quote": str(quote) if quote else None,
+                      "confidence": float(conf) if conf is not None else None}
             if source not in fact["sources"]:
                 fact["sources"].append(source)
         if d == "in" and p == AIKG.restricts:

@@ -20,13 +20,14 @@ import yaml
 
 from .dates import parse_date
 from .errors import InputError
+from .settings import env_number
 
 __all__ = ["Document", "ReadError", "EXTENSIONS", "MAX_BYTES", "read_document", "read_bytes", "decode",
            "iter_paths", "content_hash"]
 
 EXTENSIONS = (".txt", ".md", ".markdown", ".html", ".htm")
 # Larger files are refused, not truncated: a cut article would yield a partial, silent fact set.
-MAX_BYTES = int(os.environ.get("AIKG_MAX_DOCUMENT_BYTES", str(5 * 1024 * 1024)))
+MAX_BYTES = 5 * 1024 * 1024  # the default; $AIKG_MAX_DOCUMENT_BYTES overrides it (checked where it is read)
 
 
 class ReadError(InputError):
@@ -142,7 +143,7 @@ def _looks_binary(data: bytes) -> bool:
 def read_document(path: str | os.PathLike, *, max_bytes: int | None = None) -> Document:
     """Read one file; :class:`ReadError` for a missing, empty, binary or oversized one."""
     path = Path(path)
-    limit = MAX_BYTES if max_bytes is None else max_bytes
+    limit = env_number("AIKG_MAX_DOCUMENT_BYTES", MAX_BYTES, kind=int, minimum=1) if max_bytes is None else max_bytes
     try:
         # O_NONBLOCK: a FIFO or device named like a document must not block the ingest (and its lock)
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
