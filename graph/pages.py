@@ -237,7 +237,8 @@ def _entity(store, params: dict):
 
     name = _one(params, "id") or _one(params, "name")
     try:
-        info = describe(store, name)
+        # the projection's name index is kept in memory: resolving by the store's would read every label
+        info = describe(store, _projection(store).lookup(name))
     except AikgError as e:
         return _html("message.html", 404, title="Not found", message=str(e), suggestions=_suggestions(e))
     neighbours, docs = {}, {}
