@@ -16,7 +16,7 @@ them as integer arrays over a term table, one file per write:
   that holds the statement, as aikg writes them.
 
 The files, under the store folder's ``cache/facts-v1/``, form a chain: each
-is named ``<seq>.<before>.<after>.<kind>.pickle`` for the revision it was
+is named ``<seq>.<before>.<after>.<kind>.npz`` (NumPy arrays, read without pickle) for the revision it was
 written on and the one it produced. :func:`read` follows the chain from its
 last start to the store's revision. Anything else (a SPARQL update through
 the server, a crash between the store's commit and the file, a torn or
@@ -25,9 +25,8 @@ itself, once, and written as a new base. Long chains fold into a base too.
 A server store has no folder: its facts are read with the same queries.
 """
 import os
-import pickle
 import re
-import tempfile
+import shutil
 from collections import defaultdict
 from dataclasses import dataclass
 from itertools import chain
@@ -36,6 +35,7 @@ from pathlib import Path
 import numpy as np
 import pyoxigraph as ox
 
+from . import safecache
 from .namespace import AIKG, PREFIXES
 from .resolve import normalise
 from .sparql import aikg_terms, safe_iri
@@ -43,7 +43,6 @@ from .sparql import aikg_terms, safe_iri
 __all__ = ["Facts", "read", "extract", "record", "from_scratch", "FACT_PREDICATES", "INVERSE_PREDICATES", "INVERSES",
            "RESTRICTION_PREDICATES", "RESTRICTION_DATES", "CLASSES", "TYPE", "LABEL", "ALT_LABEL", "NORMALISED", "LOG"]
 
-LOG = "facts-v1"  # bump when what is extracted, or how names are normalised, changes
 _FOLD = 16  # files in a chain before a read folds them into one base
 
 FACT_PREDICATES = ("customerOf", "providesAccessTo", "partOf", "offeredBy", "operatedBy", "developedBy",
@@ -90,7 +89,11 @@ _Q_MARKED = """SELECT DISTINCT {g}?st ?s ?p ?o ?neg ?vf ?vu WHERE {{ MARKS
   OPTIONAL {{ ?st aikg:validUntil ?vu }}{close} FILTER(isIRI(?s) && isIRI(?o)) }}"""
 _MARKS = "aikg:negated|aikg:validFrom|aikg:validUntil"
 _ACCESS_IRIS = frozenset(str(AIKG[n]) for n in FACT_PREDICATES + INVERSE_PREDICATES)
-_NAME = re.compile(r"^(\d{8})\.(\w+)\.(\w+)\.(base|delta)\.pickle$")
+_NAME = re.compile(r"^(\d{8})\.(\w+)\.(\w+)\.(base|delta)\.npz$")
+# the log's folder is named after what defines its files: the queries, the predicates read, the file layout
+_LAYOUT = ("terms", "terms_end", "names", "names_end", "present", "tri", "tri_n", "st", "st_n", "int32")
+LOG = "facts-" + safecache.version(_Q_PAIRS, _Q_TYPES, _Q_VALUES, _Q_PLAIN, _Q_MARKS, _Q_MARKED, FACT_PREDICATES,
+                                   INVERSES, RESTRICTION_PREDICATES, RESTRICTION_DATES, CLASSES, NORMALISED, _LAYOUT)
 
 
 @dataclass
@@ -245,15 +248,44 @@ def _chain(files: list, revision: str) -> list | None:
 
 
 def _write(folder: Path, seq: int, before: str, after: str, kind: str, segment: dict) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".facts-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            pickle.dump(segment, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, folder / f"{seq:08d}.{_tag(before)}.{_tag(after)}.{kind}.pickle")
-    except BaseException:
-        os.unlink(tmp)
-        raise
+    names = list(segment["graphs"])
+    tables = [segment["graphs"][n] for n in names]
+    present = np.array([t is not None for t in tables], dtype=bool)
+    empty3, empty6 = np.zeros((0, 3), np.int32), np.zeros((0, 6), np.int32)
+    terms, terms_end = safecache.pack_strings(segment["terms"])
+    graph_names, names_end = safecache.pack_strings(names)
+    arrays = {"terms": terms, "terms_end": terms_end, "names": graph_names, "names_end": names_end,
+              "present": present,
+              "tri": np.concatenate([empty3] + [t[0].astype(np.int32) for t in tables if t is not None]),
+              "tri_n": np.array([len(t[0]) for t in tables if t is not None], dtype=np.int64),
+              "st": np.concatenate([empty6] + [t[1].astype(np.int32) for t in tables if t is not None]),
+              "st_n": np.array([len(t[1]) for t in tables if t is not None], dtype=np.int64)}
+    safecache.save(folder / f"{seq:08d}.{_tag(before)}.{_tag(after)}.{kind}.npz", arrays)
+
+
+def _segment(a: dict) -> dict:
+    """A file's arrays back as a segment; ValueError/KeyError when they do not fit together."""
+    terms = safecache.unpack_strings(a["terms"], a["terms_end"])
+    names = safecache.unpack_strings(a["names"], a["names_end"])
+    present, tri, st = a["present"], a["tri"], a["st"]
+    tri_n, st_n = a["tri_n"].tolist(), a["st_n"].tolist()
+    if (len(present) != len(names) or len(tri_n) != len(st_n) or len(tri_n) != int(present.sum())
+            or tri.ndim != 2 or tri.shape[1] != 3 or st.ndim != 2 or st.shape[1] != 6
+            or sum(tri_n) != len(tri) or sum(st_n) != len(st) or tri.dtype.kind != "i" or st.dtype.kind != "i"):
+        raise ValueError("facts file does not fit together")
+    if (tri.size and (tri.min() < -1 or tri.max() >= len(terms))) or (st.size and (st.min() < -1
+                                                                                   or st.max() >= len(terms))):
+        raise ValueError("facts file names unknown terms")
+    graphs, i, j = {}, 0, 0
+    tables = iter(zip(tri_n, st_n))
+    for name, has in zip(names, present.tolist()):
+        if not has:
+            graphs[name] = None
+            continue
+        n, m = next(tables)
+        graphs[name] = (tri[i:i + n], st[j:j + m])
+        i, j = i + n, j + m
+    return {"terms": terms, "graphs": graphs}
 
 
 def _drop_before(files: list, seq: int) -> None:
@@ -298,6 +330,9 @@ def read(store, revision: str) -> Facts:
         try:
             _write(folder, seq, "", revision, "base", segment)
             _drop_before(files, seq)
+            for old in folder.parent.glob("facts-*"):  # logs of other formats (older ones were pickles)
+                if old != folder and old.is_dir():
+                    shutil.rmtree(old, ignore_errors=True)
         except OSError:
             pass  # a read-only folder: answer anyway
         return _facts(segment)
@@ -305,16 +340,11 @@ def read(store, revision: str) -> Facts:
 
 
 def _load(chain: list) -> list | None:
-    """The chain's files, or None if one is missing, torn or not a facts file."""
+    """The chain's files, or None if one is missing, torn or not a facts file (nothing in it is executed)."""
     segments = []
     try:
         for f in chain:
-            with open(f[4], "rb") as fh:
-                segment = pickle.load(fh)
-            if not (isinstance(segment, dict) and isinstance(segment.get("terms"), list)
-                    and isinstance(segment.get("graphs"), dict)):
-                return None
-            segments.append(segment)
-    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
+            segments.append(_segment(safecache.load(f[4], f[4].parent)))
+    except (OSError, ValueError, KeyError, TypeError):  # safecache.BadCache is a ValueError
         return None
     return segments

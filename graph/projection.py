@@ -37,7 +37,7 @@ Why arrays: a million access edges as a NetworkX graph took tens of seconds
 to build, ~15 s to unpickle and ~1 µs per edge to walk. Here nodes are
 numbered in IRI order and edges sorted by (target, source, relation), so the
 edges into ``v`` are one slice ``in_ptr[v]:in_ptr[v + 1]`` (and a NumPy view
-of it, :meth:`Projection.arrays`); the arrays pickle as bytes.
+of it, :meth:`Projection.arrays`).
 :attr:`Projection.graph` still gives the NetworkX view.
 
 Sources (document and quote) are not pulled: an answer shows a few dozen
@@ -46,14 +46,15 @@ facts, so they are read from the store for those facts when asked
 build spends its time on (Oxigraph decodes every IRI of every row).
 
 Building costs one pass over those rows, so :func:`load_projection` caches
-it per ``store.revision()``: pickled under the store folder's ``cache/``
-(written atomically; the folder is the user's own data, trusted like the
-store itself) or, for a server store, in memory.
+it per ``store.revision()``: under the store folder's ``cache/`` as NumPy
+arrays and tagged JSON (:mod:`aikg.safecache`: nothing read back can run
+code, since store folders are copied and shared), named by a small JSON
+manifest; or, for a server store, in memory.
 """
 import gc
-import os
-import pickle
-import tempfile
+import json
+import re
+from dataclasses import fields
 from array import array
 from collections import defaultdict
 from contextlib import contextmanager
@@ -64,7 +65,7 @@ from pathlib import Path
 import networkx as nx
 import numpy as np
 
-from . import factlog
+from . import factlog, safecache
 from .errors import StoreError
 from .factlog import (CLASSES, FACT_PREDICATES, INVERSE_PREDICATES, INVERSES, RESTRICTION_DATES,
                       RESTRICTION_PREDICATES)
@@ -77,7 +78,6 @@ __all__ = ["Projection", "Restriction", "build_projection", "load_projection", "
            "CACHE_VERSION", "USE", "BUY", "ACCESS", "HOP_NODES", "RELATIONS", "KINDS", "KIND_CODES", "SERVICE",
            "ORGANIZATION", "CUSTOMER_OF", "AVAILABLE_IN", "NOT_BUYABLE", "day", "singular"]
 
-CACHE_VERSION = 4  # bump when Projection changes shape
 USE, BUY, ACCESS = "use", "buy", "access"
 HOP_NODES = {USE: str(AIKG.UseHop), BUY: str(AIKG.BuyHop), ACCESS: str(AIKG.AccessHop)}
 _HOP_OF = {v: k for k, v in HOP_NODES.items()}
@@ -200,18 +200,11 @@ class Projection:
     # (singular head noun of a CustomerSegment's label, a jurisdiction in the closure of where it is based,
     # or None when based nowhere) -> [segment]
     segments: dict = field(default_factory=dict)
-    store: Store | None = field(default=None, repr=False, compare=False)  # where sources are read; not pickled
+    store: Store | None = field(default=None, repr=False, compare=False)  # where sources are read; not cached
 
     def __post_init__(self):
         self._evidence: dict = {}   # fact key or restriction id -> sources, read on demand
         self._graph = self._np = None
-
-    def __getstate__(self):  # the store handle and what is rebuilt on demand stay out of the cache
-        return {k: v for k, v in self.__dict__.items() if k not in ("store", "_evidence", "_graph", "_np")}
-
-    def __setstate__(self, state):
-        self.__dict__.update(state, store=None)
-        self.__post_init__()
 
     def arrays(self) -> dict:
         """NumPy views of the edges and per-node masks, for ranking many edges at once (built on first use)."""
@@ -790,16 +783,73 @@ def _no_gc():
             gc.enable()
 
 
-def _cache_file(store: Store) -> Path | None:
+_ARRAYS = {"src": "i", "dst": "i", "in_ptr": "i", "out_edges": "i", "out_ptr": "i", "rel": "b", "flags": "b"}
+_RECORDS = {"Restriction": Restriction}
+# the cache's name is a hash of what defines its format: the fields cached and how
+CACHE_VERSION = safecache.version([(f.name, str(f.type)) for f in fields(Projection)],
+                                  [(f.name, str(f.type)) for f in fields(Restriction)], _ARRAYS, RELATIONS, KINDS,
+                                  str(_INT), "tagged-json-1")
+_MANIFEST = "projection.json"
+_DATA = re.compile(r"^projection-[0-9a-f]{12}-[0-9a-f]{16}\.npz$")
+
+
+def _cache_dir(store: Store) -> Path | None:
     path = getattr(store, "path", None)
-    return Path(path) / "cache" / f"projection-v{CACHE_VERSION}.pickle" if path is not None else None
+    return Path(path) / "cache" if path is not None else None
+
+
+def _save(folder: Path, proj: Projection) -> None:
+    """The projection as one .npz (arrays, and the rest as tagged JSON bytes), then the manifest naming it."""
+    state = {f.name: getattr(proj, f.name) for f in fields(Projection) if f.name != "store"}
+    arrays = {}
+    for name, kind in _ARRAYS.items():
+        value = state.pop(name)
+        arrays[name] = np.frombuffer(value, dtype=_INT if kind == "i" else np.uint8).copy()
+    state.pop("ids")  # the inverse of nodes
+    text = json.dumps(safecache.encode(state, _RECORDS), ensure_ascii=False, separators=(",", ":"))
+    arrays["state"] = np.frombuffer(text.encode("utf-8", "surrogatepass"), dtype=np.uint8)
+    name = f"projection-{CACHE_VERSION}-{safecache.version(proj.revision)[:12]}{len(proj.nodes) % 10_000:04d}.npz"
+    safecache.save(folder / name, arrays)
+    manifest = {"format": CACHE_VERSION, "revision": proj.revision, "data": name}
+    safecache.write_bytes(folder / _MANIFEST, json.dumps(manifest).encode())
+    for old in folder.iterdir():  # older caches, and the pickles earlier versions of aikg wrote
+        if old.is_file() and old.name != name and (old.suffix in (".pickle", ".npz")) and old.name.startswith(
+                "projection"):
+            old.unlink(missing_ok=True)
+
+
+def _load(folder: Path, revision: str) -> Projection | None:
+    """The cached projection if the manifest names a current one inside ``folder``; None otherwise."""
+    try:
+        manifest = json.loads((folder / _MANIFEST).read_text("utf-8"))
+        if not (isinstance(manifest, dict) and manifest.get("format") == CACHE_VERSION
+                and manifest.get("revision") == revision and isinstance(manifest.get("data"), str)
+                and _DATA.match(manifest["data"])):
+            return None
+        with _no_gc():
+            arrays = safecache.load(folder / manifest["data"], folder)
+            state = safecache.decode(bytes(arrays.pop("state")).decode("utf-8", "surrogatepass"), _RECORDS)
+        if not isinstance(state, dict) or set(state) | set(_ARRAYS) | {"ids", "store"} != {
+                f.name for f in fields(Projection)} or state.get("revision") != revision:
+            return None
+        for name, kind in _ARRAYS.items():
+            a = arrays[name]
+            if a.dtype != (_INT if kind == "i" else np.uint8) or a.ndim != 1:
+                return None
+            state[name] = array("i", a.tobytes()) if kind == "i" else a.tobytes()
+        if not isinstance(state["nodes"], list):
+            return None
+        state["ids"] = dict(zip(state["nodes"], range(len(state["nodes"]))))
+        return Projection(**state)
+    except (OSError, ValueError, KeyError, TypeError, UnicodeDecodeError):  # BadCache is a ValueError
+        return None
 
 
 def load_projection(store: Store) -> Projection:
     """The projection for the store's current revision, from the cache when it is current."""
     revision = store.revision()
-    file = _cache_file(store)
-    if file is None:
+    folder = _cache_dir(store)
+    if folder is None:
         cached = _MEMORY.get(store.location)
         if cached is not None and cached.revision == revision:
             cached.store = store
@@ -807,28 +857,13 @@ def load_projection(store: Store) -> Projection:
         proj = build_projection(store)
         _MEMORY[store.location] = proj
         return proj
-    try:
-        with open(file, "rb") as fh, _no_gc():
-            cached = pickle.load(fh)
-        if isinstance(cached, Projection) and cached.revision == revision:
-            cached.store = store
-            return cached
-    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
-        pass  # missing, stale format or torn: rebuild
+    cached = _load(folder, revision)
+    if cached is not None:
+        cached.store = store
+        return cached
     proj = build_projection(store)
     try:
-        file.parent.mkdir(exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=file.parent, prefix=".projection-", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as fh, _no_gc():
-                pickle.dump(proj, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, file)
-        except BaseException:
-            os.unlink(tmp)
-            raise
-        for old in file.parent.glob("projection-v*.pickle"):  # what older versions of aikg cached
-            if old != file:
-                old.unlink(missing_ok=True)
+        _save(folder, proj)
     except OSError:
         pass  # a read-only store folder still answers, just without a cache
     return proj

@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import re
+import stat
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -110,10 +111,14 @@ def read_document(path: str | os.PathLike, *, max_bytes: int | None = None) -> D
     path = Path(path)
     limit = MAX_BYTES if max_bytes is None else max_bytes
     try:
-        size = path.stat().st_size
-        if size > limit:
-            raise ReadError(f"file too large: {size / 1e6:.1f} MB (limit {limit / 1e6:.1f} MB)")
-        with open(path, "rb") as fh:
+        # O_NONBLOCK: a FIFO or device named like a document must not block the ingest (and its lock)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with open(fd, "rb") as fh:
+            info = os.fstat(fh.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                raise ReadError("not a regular file (a pipe, socket or device): not read")
+            if info.st_size > limit:
+                raise ReadError(f"file too large: {info.st_size / 1e6:.1f} MB (limit {limit / 1e6:.1f} MB)")
             data = fh.read(limit + 1)
     except FileNotFoundError as e:
         raise ReadError("file not found (removed before it was read?)") from e
@@ -182,16 +187,36 @@ def _read_text(text: str, path: str, digest: str) -> Document:
     return Document(path, body or text.strip(), digest, title, published, None, None, "txt")
 
 
+MAX_FRONT_MATTER = 16 * 1024
+
+
+def _front_matter(block: str) -> dict:
+    """The YAML front matter as a dict; refused when large or using anchors and aliases.
+
+    Aliases let a few hundred bytes expand to gigabytes (a "billion laughs"), and
+    front matter needs neither them nor more than a few lines.
+
+    >>> _front_matter("title: A\\ndate: 2024-05-01")
+    {'title': 'A', 'date': datetime.date(2024, 5, 1)}
+    """
+    if len(block) > MAX_FRONT_MATTER:
+        raise ReadError(f"front matter larger than {MAX_FRONT_MATTER // 1024} KB: refused")
+    try:
+        for token in yaml.scan(block, Loader=_YAML_LOADER):
+            if isinstance(token, (yaml.AnchorToken, yaml.AliasToken)):
+                raise ReadError("front matter uses YAML anchors or aliases: refused")
+        loaded = yaml.load(block, Loader=_YAML_LOADER)
+    except yaml.YAMLError:
+        return {}
+    return loaded if isinstance(loaded, dict) else {}
+
+
 def _read_markdown(text: str, path: str, digest: str) -> Document:
     meta: dict = {}
     body = text
     m = re.match(r"\A---\s*\n(.*?)\n---\s*(?:\n|\Z)", text, re.S)
     if m:
-        try:
-            loaded = yaml.load(m.group(1), Loader=_YAML_LOADER)
-            meta = loaded if isinstance(loaded, dict) else {}
-        except yaml.YAMLError:
-            meta = {}
+        meta = _front_matter(m.group(1))
         body = text[m.end():]
     published = meta.get("published") or meta.get("date")
     if isinstance(published, date):

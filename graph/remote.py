@@ -201,7 +201,7 @@ class RemoteStore(Store):
             raise QueryError(_unshift(str(e), prefixes)) from None
         return _parse_answer(ctype, data, self.query_url)
 
-    def update(self, sparql: str) -> None:
+    def _update(self, sparql: str) -> None:
         try:
             self._post(self.update_url, (_PROLOGUE + sparql).encode(), "application/sparql-update")
         except QueryError as e:

@@ -24,7 +24,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from .errors import QueryError, StoreError
-from .guard import check_update, is_update, keywords
+from .guard import check_update, is_update
+from .limits import OVER_MEMORY, hard_cap, query_bounds, watch
+from .origin import host_allowed, write_refusal
 from .protocol import first_format, service_description, with_using
 
 __all__ = ["SparqlServer", "negotiate", "RESULT_TYPES", "GRAPH_TYPES"]
@@ -226,7 +228,7 @@ def _run(store, request: dict, limit: int) -> Reply:
     return Reply(200, media, body, len(items))
 
 
-def _worker_main(conn, path: str, write: bool, limit: int) -> None:
+def _worker_main(conn, path: str, write: bool, limit: int, max_bytes: int) -> None:
     from .store import EmbeddedStore
 
     try:
@@ -235,6 +237,7 @@ def _worker_main(conn, path: str, write: bool, limit: int) -> None:
         conn.send(("error", str(e)))
         return
     conn.send(("ready", None))
+    hard_cap(max_bytes)
     try:
         while True:
             try:
@@ -243,15 +246,17 @@ def _worker_main(conn, path: str, write: bool, limit: int) -> None:
                 break
             if request is None:
                 break
-            conn.send(_run(store, request, limit))
+            with watch(float("inf"), max_bytes):  # the parent keeps the clock; past the memory budget this worker ends
+                reply = _run(store, request, limit)
+            conn.send(reply)
     finally:
         store.close()
 
 
 class _Worker:
-    def __init__(self, ctx, path: str, write: bool, limit: int, start_timeout: float):
+    def __init__(self, ctx, path: str, write: bool, limit: int, memory: int, start_timeout: float):
         self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_worker_main, args=(child, path, write, limit), daemon=True,
+        self.proc = ctx.Process(target=_worker_main, args=(child, path, write, limit, memory), daemon=True,
                                 name="aikg-sparql-worker")
         self.proc.start()
         child.close()
@@ -284,9 +289,10 @@ class _Worker:
 class _Pool:
     """A fixed number of workers; a request borrows one and a timed-out one is replaced."""
 
-    def __init__(self, path: str, *, write: bool, size: int, limit: int, timeout: float):
+    def __init__(self, path: str, *, write: bool, size: int, limit: int, timeout: float, memory: int):
         self._ctx = multiprocessing.get_context("spawn")  # never fork a threaded server
-        self._args = (path, write, limit)
+        self._args = (path, write, limit, memory)
+        self.memory = memory
         self.timeout = timeout
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._all: set[_Worker] = set()
@@ -351,7 +357,12 @@ class _Pool:
                 return _error(503, f"query stopped: it ran longer than the server's timeout of {self.timeout:g}s")
             reply = worker.conn.recv()
         except (EOFError, OSError):
+            worker.proc.join(2)
+            over = worker.proc.exitcode == OVER_MEMORY
             self._replace(worker)
+            if over:
+                return _error(503, f"query stopped: it used more than {self.memory >> 20} MB "
+                                   "(the server's memory bound per query, AIKG_QUERY_MEMORY_MB)")
             return _error(500, "the query worker died (out of memory?); it has been restarted")
         self._idle.put(worker)
         return reply
@@ -401,6 +412,9 @@ class _Handler(BaseHTTPRequestHandler):
         self._handle(lambda: self._post())
 
     def do_OPTIONS(self):
+        if not host_allowed(self.headers.get("Host"), self.server.server_address[0], self.server.allow_hosts):
+            self._send_error(403, "this server answers only its own host names")
+            return
         self._send(204, "text/plain", b"", extra={"Allow": "GET, POST, OPTIONS, HEAD"})
 
     def _method_not_allowed(self):
@@ -410,6 +424,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _handle(self, action, head: bool = False):
         try:
+            if not host_allowed(self.headers.get("Host"), self.server.server_address[0], self.server.allow_hosts):
+                raise _HttpError(403, "this server answers only its own host names (start it with --allow-host "
+                                      "NAME to add one)")
             action()
         except _HttpError as e:
             self._send_error(e.status, str(e), head=head)
@@ -502,10 +519,12 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _query(self, text: str, params: dict):
         started = time.perf_counter()
-        words = keywords(text)
-        if "SERVICE" in words:
-            reply = _error(400, "SERVICE (federated query) is refused: this server makes no network requests")
-        elif is_update(text):
+        try:
+            update = is_update(text)  # refuses SERVICE, LOAD and unparseable or unbounded texts
+        except QueryError as e:
+            self._answer(_error(400, str(e)), text, started)
+            return
+        if update:
             reply = _error(403, "updates are refused here: this server is read-only") if not self.server.allow_update \
                 else _error(400, "this is an update: POST it to /update (application/sparql-update or update=)")
         else:
@@ -524,8 +543,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _update(self, text: str, params: dict):
         started = time.perf_counter()
+        refusal = write_refusal(self.headers, self.server.token)
         if not self.server.allow_update:
             reply = _error(403, "updates are refused: this server is read-only (start it with --allow-update)")
+        elif refusal:
+            reply = _error(403, refusal)
         else:
             try:
                 check_update(text)
@@ -604,6 +626,8 @@ class _HttpServer(ThreadingHTTPServer):
     allow_update: bool
     cors: str | None
     max_body: int
+    allow_hosts: tuple = ()
+    token: str | None = None
     base_url: str
 
     def handle_error(self, request, client_address):
@@ -625,13 +649,16 @@ class SparqlServer:
 
     def __init__(self, path: str | Path, *, host: str = "127.0.0.1", port: int = 7878, allow_update: bool = False,
                  timeout: float = 30.0, limit: int = 1_000_000, cors: str | None = None, workers: int = 2,
-                 max_body: int | None = None):
+                 max_body: int | None = None, memory: int | None = None, allow_hosts=(),
+                 token: str | None = None):
         if timeout <= 0 or limit <= 0 or workers <= 0:
             raise ValueError("timeout, limit and workers must be positive")
         self.path = str(path)
         self.host, self.port = host, port
         self.allow_update = allow_update
         self.timeout, self.limit, self.cors = timeout, limit, cors
+        self.memory = memory or query_bounds()[1]  # bytes one query may add to a worker
+        self.allow_hosts, self.token = tuple(allow_hosts), token or None
         # Updates need the write lock, which only one process can hold.
         self.workers = 1 if allow_update else workers
         self.max_body = max_body or (64 << 20 if allow_update else 1 << 20)
@@ -645,7 +672,7 @@ class SparqlServer:
 
     def start(self) -> "SparqlServer":
         self._pool = _Pool(self.path, write=self.allow_update, size=self.workers, limit=self.limit,
-                           timeout=self.timeout)
+                           timeout=self.timeout, memory=self.memory)
         try:
             cls = _HttpServer
             if ":" in self.host:
@@ -658,6 +685,7 @@ class SparqlServer:
             raise StoreError(f"cannot listen on {self.host}:{self.port}: {e.strerror or e}") from e
         self._http.pool = self._pool
         self._http.allow_update, self._http.cors, self._http.max_body = self.allow_update, self.cors, self.max_body
+        self._http.allow_hosts, self._http.token = self.allow_hosts, self.token
         self.port = self._http.server_address[1]
         self._http.base_url = self.url
         return self

@@ -124,7 +124,9 @@ class Store:
     def query(self, sparql: str, *, prefixes: bool = True) -> QueryResult:
         raise NotImplementedError
 
-    def update(self, sparql: str) -> None:
+    def _update(self, sparql: str, **options) -> None:
+        """Run a SPARQL update as is. Private: every public write goes through :meth:`update` or
+        :meth:`replace_graphs`, which change the revision in the same transaction."""
         raise NotImplementedError
 
     def close(self) -> None:
@@ -181,23 +183,26 @@ class Store:
                 ops.append(f"INSERT DATA {{ GRAPH <{name}> {{\n{text.decode()}}} }}")
         del scratch
         ops.append(self._bump())
-        self.update(" ;\n".join(ops))
+        self._update(" ;\n".join(ops))
 
-    def apply_update(self, sparql: str, **options) -> None:
-        """Run a user's SPARQL update and change the revision, in one transaction.
+    def update(self, sparql: str, **options) -> None:
+        """Run a SPARQL update and change the revision, in one transaction (the only way to run one: a write
+        that left the revision as it was would leave cached projections "current" over changed data).
 
-        ``options`` go to the backend's ``update`` (the embedded store takes ``base_iri``).
+        ``options`` go to the backend (the embedded store takes ``base_iri``).
         """
         bump = self._bump()
         # After a complete operation the bump needs ";"; after a trailing ";" or a bare prologue it must not have one.
         for glue in ("\n;\n", "\n"):
             try:
-                self.update(sparql + glue + bump, **options)
+                self._update(sparql + glue + bump, **options)
                 return
             except QueryError:
                 continue
-        self.update(sparql, **options)  # malformed: fails with the user's own error and position, writing nothing
-        self.update(bump)  # (not reached for a malformed update)
+        self._update(sparql, **options)  # malformed: fails with the user's own error and position, writing nothing
+        self._update(bump)  # (not reached for a malformed update)
+
+    apply_update = update  # the name the server uses
 
     def replace_graph(self, name: URIRef, graph: GraphValue) -> None:
         self.replace_graphs({name: graph})
@@ -309,7 +314,7 @@ class EmbeddedStore(Store):
             raise QueryError(f"query failed: {e}") from e
         return _result(res)
 
-    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
+    def _update(self, sparql: str, *, base_iri: str | None = None) -> None:
         if not self.writable:
             raise StoreError("store was opened read-only")
         try:

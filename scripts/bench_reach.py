@@ -12,7 +12,7 @@ embedded store, as ``--graphs`` writes through the product's write path
   the log plus the array build, with the share spent reading; the first
   build, which also folds the log's files into one; a build without the log
   (deleted), which reads the facts from the store itself, with the share
-  spent in the store's reads; writing and loading the pickle cache (what
+  spent in the store's reads; writing and loading the projection cache (what
   every later CLI call pays);
 * per query, over random (actor, target, date) questions: the verdict alone
   and the full explained answer (3 routes and the blocked ones, with the

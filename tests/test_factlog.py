@@ -1,9 +1,10 @@
 """The facts log: a projection built from it equals one built from the store's own triples."""
-import pickle
+import io
 import shutil
 import tempfile
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
@@ -22,7 +23,13 @@ RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 
 
 def state(proj) -> dict:
-    return proj.__getstate__()
+    return {k: v for k, v in vars(proj).items() if k not in ("store", "_evidence", "_graph", "_np")}
+
+
+def np_bytes(a) -> bytes:
+    buf = io.BytesIO()
+    np.save(buf, a)
+    return buf.getvalue()
 
 
 def log_files(path) -> list:
@@ -116,7 +123,7 @@ def test_a_torn_file_is_rebuilt_from_the_store(small):
 
 def test_a_file_of_another_shape_is_rebuilt_from_the_store(small):
     write(small, {"b": f"{E('x')} {A('customerOf')} {E('s')} .\n"})
-    log_files(small)[-1][4].write_bytes(pickle.dumps(["not", "facts"]))
+    log_files(small)[-1][4].write_bytes(np_bytes(np.array([1, 2, 3])))
     with EmbeddedStore(small) as store:
         assert str(ENT["x"]) in build_projection(store).customers
 

@@ -1,5 +1,5 @@
 """The reach projection: edges, kinds, restrictions, jurisdictions, disputes, the cache."""
-import pickle
+import json
 
 import pytest
 from rdflib import Graph, URIRef
@@ -80,8 +80,8 @@ def test_cache_is_keyed_by_revision(founding, tmp_path):
     with open_store(str(founding)) as store:
         first = load_projection(store)
         cache = founding / "cache"
-        (file,) = cache.glob("projection-*.pickle")
-        assert pickle.loads(file.read_bytes()).revision == store.revision()
+        manifest = json.loads((cache / "projection.json").read_text())
+        assert manifest["revision"] == store.revision() and (cache / manifest["data"]).is_file()
         again = load_projection(store)
         assert again.revision == first.revision and again.graph.number_of_edges() == first.graph.number_of_edges()
 
@@ -92,7 +92,9 @@ def test_caches_of_older_versions_are_removed(tmp_path):
     (path / "cache" / "projection-v2.pickle").write_bytes(b"old")
     with open_store(str(path)) as store:
         load_projection(store)
-    assert [f.name for f in (path / "cache").glob("projection-*.pickle")] == [f"projection-v{CACHE_VERSION}.pickle"]
+    assert not list((path / "cache").glob("*.pickle"))
+    (data,) = (path / "cache").glob("projection-*.npz")
+    assert data.name.startswith(f"projection-{CACHE_VERSION}-")
 
 
 def test_cache_rebuilds_after_a_write(tmp_path):
@@ -177,7 +179,8 @@ def test_sources_are_read_on_demand_and_need_the_store(founding):
     with open_store(str(founding)) as store:
         proj = load_projection(store)
         assert proj.sources(key)[0]["quote"] == "Azure OpenAI offers the GPT-4o model."
-        copy = pickle.loads(pickle.dumps(proj))  # the cache keeps neither the store nor what was read
+        from aikg.projection import _load
+        copy = _load(founding / "cache", proj.revision)  # the cache keeps neither the store nor what was read
     assert copy.store is None and copy._evidence == {}
     with pytest.raises(StoreError):
         copy.sources(key)

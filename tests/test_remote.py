@@ -2,14 +2,14 @@
 
 Every test taking ``backend`` runs twice: against a store folder and against
 ``oxigraph serve`` (from the ``oxigraph`` PyPI package) on a free loopback
-port, cleared before each test. Commands that exist only once another module
-lands (``ingest``, ``path``, ``validate``) are picked up from the CLI's
-command table and skipped until then.
+port, cleared before each test. The server binary is the one the
+``oxigraph`` package (a test dependency) installs beside this Python.
 """
 import json
 import shutil
 import socket
 import subprocess
+import sysconfig
 import time
 import urllib.error
 import urllib.request
@@ -28,7 +28,8 @@ from aikg.store import open_store
 
 pytestmark = pytest.mark.server
 
-OXIGRAPH = shutil.which("oxigraph")
+# the server binary the oxigraph package installs beside this Python (found even when its bin/ is not on PATH)
+OXIGRAPH = shutil.which("oxigraph") or shutil.which("oxigraph", path=sysconfig.get_path("scripts"))
 TEST_GRAPH = GRAPH["test-remote"]
 SOURCE = URIRef("https://example.org/notes/ruritania-briefing")
 # A small world of our own: one blocked direct route, one open route through a cloud.
@@ -114,7 +115,7 @@ def _stop(proc):
 @pytest.fixture(scope="module")
 def oxigraph_url(tmp_path_factory):
     if OXIGRAPH is None:
-        pytest.skip("the oxigraph server binary is not installed (pip install oxigraph)")
+        pytest.fail("the oxigraph server binary is not installed: pip install -e '.[test]'")
     tmp = tmp_path_factory.mktemp("oxigraph")
     proc, url = _start_oxigraph(tmp, "--location", str(tmp / "db"))
     yield url
@@ -165,16 +166,6 @@ def loaded(location) -> str:
     return location
 
 
-def needs(command):
-    return pytest.mark.skipif(main.get_command(None, command) is None, reason=f"'aikg {command}' does not exist yet")
-
-
-def _reference_available() -> bool:
-    from aikg.reference import ontology_dir
-
-    return any((ontology_dir() / "reference").glob("*.ttl"))
-
-
 # -- the same behaviour on both ---------------------------------------------------------
 
 def test_init_empty_holds_the_ontology(backend):
@@ -185,7 +176,6 @@ def test_init_empty_holds_the_ontology(backend):
         assert store.graph_names() == [ONTOLOGY_GRAPH]
 
 
-@pytest.mark.skipif(not _reference_available(), reason="no reference data yet")
 def test_init_loads_ontology_and_reference(backend):
     ok(backend, "init")
     with open_store(backend) as store:
@@ -286,7 +276,6 @@ def test_ntriples_text_values_and_atomicity(backend):
         assert store.revision() != rev and TEST_GRAPH not in store.graph_names() and len(store.graph(doc)) == 3
 
 
-@needs("validate")
 def test_validate(backend):
     loaded(backend)
     result = aikg(backend, "validate", "--json")
@@ -298,7 +287,6 @@ def test_validate(backend):
 PATH_ARGS = ("Ruritanian enterprise customers", "Kestrel-2", "--at", "2024-06-01", "--json")
 
 
-@needs("path")
 def test_path(backend):
     loaded(backend)
     answer = json.loads(ok(backend, "path", *PATH_ARGS))
@@ -318,7 +306,6 @@ Fjord Labs developed Kestrel-2 and blocked its own Fjord API in Ruritania in Mar
 """
 
 
-@needs("ingest")
 def test_ingest(backend, tmp_path):
     loaded(backend)
     doc = tmp_path / "northwind.txt"
@@ -371,7 +358,6 @@ def test_same_answers_from_both(both, args):
     assert outputs["embedded"] == outputs["server"]
 
 
-@needs("ingest")
 def test_same_ingest_from_both(both, tmp_path):
     doc = tmp_path / "northwind.txt"
     doc.write_text(DOCUMENT, encoding="utf-8")
@@ -417,7 +403,7 @@ def test_endpoint_forms():
 def test_oxigraph_timeout_quirk_is_an_error(tmp_path):
     """Oxigraph server answers a timed-out query with HTTP 200 and a cut-off body."""
     if OXIGRAPH is None:
-        pytest.skip("the oxigraph server binary is not installed")
+        pytest.fail("the oxigraph server binary is not installed: pip install -e '.[test]'")
     proc, url = _start_oxigraph(tmp_path, "--timeout-s", "1")  # in memory
     try:
         ok(url, "init", "--empty")

@@ -302,7 +302,6 @@ def test_cli_validate_json_on_conforming_store(empty_store_path):
     assert json.loads(res.output) == {"conforms": True, "triples": len(world()), "violations": []}
 
 
-@pytest.mark.skipif(not any((ONTOLOGY / "reference").glob("*.trig")), reason="ontology/reference/*.trig not written yet")
 def test_cli_validate_passes_on_reference_graph(cli):
     res = cli("validate")
     assert res.exit_code == 0, res.output

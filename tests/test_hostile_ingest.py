@@ -1,0 +1,92 @@
+"""Hostile documents and interrupted writes (issue 11, items 4, 6 and 10)."""
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from click.testing import CliRunner
+
+from aikg.cli import main
+from aikg.reader import ReadError, read_document
+
+BOMB = """---
+a: &a ["ha", "ha", "ha", "ha", "ha", "ha", "ha", "ha", "ha"]
+b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]
+c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]
+d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]
+e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]
+f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]
+g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f]
+---
+Nimbus Labs developed the Corvid-3 model.
+"""
+GOOD = "Nimbus Labs developed the Corvid-3 model, the startup said on Monday.\n"
+
+
+def ingest(store, *paths):
+    return CliRunner().invoke(main, ["--store", str(store), "ingest", *map(str, paths)], catch_exceptions=False)
+
+
+def test_yaml_alias_bomb_is_refused_and_the_rest_ingests(empty_store_path, tmp_path):
+    (tmp_path / "bomb.md").write_text(BOMB)
+    (tmp_path / "good.txt").write_text(GOOD)
+    result = ingest(empty_store_path, tmp_path)
+    lines = result.output.splitlines()
+    assert any(line.startswith("failed") and "bomb.md" in line and "anchors or aliases" in line for line in lines)
+    assert any(line.startswith("added") and "good.txt" in line for line in lines)
+    assert result.exit_code == 1  # one document failed
+
+
+def test_large_front_matter_is_refused(tmp_path):
+    doc = tmp_path / "big.md"
+    doc.write_text("---\n" + "".join(f"k{i}: {'v' * 60}\n" for i in range(400)) + "---\nText.\n")
+    with pytest.raises(ReadError, match="front matter larger than"):
+        read_document(doc)
+
+
+def test_ordinary_front_matter_still_reads(tmp_path):
+    doc = tmp_path / "ok.md"
+    doc.write_text("---\ntitle: A plain title\npublished: 2024-03-05\n---\n" + GOOD)
+    parsed = read_document(doc)
+    assert parsed.title == "A plain title" and str(parsed.published) == "2024-03-05"
+
+
+def test_a_fifo_named_like_a_document_is_skipped_not_waited_on(empty_store_path, tmp_path):
+    (tmp_path / "a.txt").write_text(GOOD)
+    os.mkfifo(tmp_path / "x.txt")
+    (tmp_path / "z.txt").write_text("Orchid Cloud gives its customers access to Corvid-3.\n")
+    run = subprocess.run([sys.executable, "-m", "aikg", "--store", str(empty_store_path), "ingest", str(tmp_path)],
+                         capture_output=True, text=True, timeout=60)  # hung forever before
+    lines = run.stdout.splitlines()
+    assert any("x.txt" in line and "not a regular file" in line for line in lines)
+    assert sum(line.startswith("added") for line in lines) == 2
+
+
+@pytest.mark.parametrize("delay", [0.3, 0.6, 0.8, 0.95])
+def test_an_interrupted_first_init_is_repaired_on_next_use(tmp_path, delay):
+    store = tmp_path / "store"
+    env = {**os.environ, "AIKG_STORE": str(store)}
+    proc = subprocess.Popen([sys.executable, "-m", "aikg", "init"], env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    time.sleep(delay)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    answer = subprocess.run([sys.executable, "-m", "aikg", "path", "Chinese enterprise customers", "GPT-4o",
+                             "--at", "2024-08-01"], env=env, capture_output=True, text=True, timeout=120)
+    assert answer.returncode == 0 and "REACHABLE" in answer.stdout, answer.stdout + answer.stderr
+    assert [p.name for p in tmp_path.iterdir()] == ["store"]  # no scratch folder left behind
+
+
+def test_a_killed_init_leaves_only_scratch_that_the_next_use_removes(tmp_path):
+    store = tmp_path / "store"
+    scratch = tmp_path / ".store.init-999999"  # no such process: what a kill -9 mid-init leaves
+    scratch.mkdir()
+    (scratch / "aikg-store.json").write_text("{")
+    (scratch / "000001.sst").write_bytes(b"\x00" * 100)
+    env = {**os.environ, "AIKG_STORE": str(store)}
+    answer = subprocess.run([sys.executable, "-m", "aikg", "path", "Chinese enterprise customers", "GPT-4o",
+                             "--at", "2024-08-01"], env=env, capture_output=True, text=True, timeout=120)
+    assert answer.returncode == 0 and "REACHABLE" in answer.stdout, answer.stdout + answer.stderr
+    assert [p.name for p in tmp_path.iterdir()] == ["store"]
