@@ -221,6 +221,8 @@ def _run(store, request: dict, limit: int) -> Reply:
             body = _serialize_solutions(items, [v.value for v in result.variables], media)
     except SyntaxError as e:
         return _error(400, f"SPARQL syntax error: {e}")
+    except QueryError as e:  # e.g. a default-graph-uri that is not an IRI
+        return _error(400, str(e))
     except (OSError, ValueError, TypeError, RuntimeError) as e:
         return _error(500, f"query failed: {e}")
     if media.startswith("text/") or media.endswith(("+json", "/json")):
@@ -378,6 +380,9 @@ class _Pool:
 
 # -- HTTP ---------------------------------------------------------------------
 
+MAX_PARAMETERS = 200
+
+
 class _HttpError(Exception):
     def __init__(self, status: int, message: str):
         super().__init__(message)
@@ -391,10 +396,21 @@ def _one(params: dict, name: str) -> str | None:
     return values[0] if values else None
 
 
+def _parse_qs(text: str) -> dict:
+    try:
+        return urllib.parse.parse_qs(text, keep_blank_values=True, max_num_fields=MAX_PARAMETERS)
+    except ValueError:
+        raise _HttpError(400, f"more than {MAX_PARAMETERS} parameters") from None
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True  # headers and body go out in two writes: no 40 ms delayed-ACK stall
     server_version = "aikg"
+
+    def setup(self):
+        self.timeout = self.server.idle_timeout  # an idle (or trickling) connection is closed after this
+        super().setup()
     server: "_HttpServer"
 
     def log_message(self, format, *args):  # one line per query is logged by _answer instead
@@ -433,7 +449,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _path_params(self) -> tuple[str, dict]:
         url = urllib.parse.urlsplit(self.path)
-        params = urllib.parse.parse_qs(url.query, keep_blank_values=True, max_num_fields=200)
+        params = _parse_qs(url.query)
         return url.path.rstrip("/") or "/", params  # /sparql/ is /sparql
 
     def _base(self, path: str) -> str:
@@ -471,7 +487,7 @@ class _Handler(BaseHTTPRequestHandler):
         ctype = (self.headers.get_content_type() if self.headers.get("Content-Type") else "").lower()
         charset = (self.headers.get_content_charset() or "utf-8").lower()
         if ctype == _FORM:
-            form = urllib.parse.parse_qs(self._text(body, "utf-8"), keep_blank_values=True, max_num_fields=200)
+            form = _parse_qs(self._text(body, "utf-8"))
             for k, v in form.items():
                 params.setdefault(k, []).extend(v)
             query, update = _one(params, "query"), _one(params, "update")
@@ -498,6 +514,9 @@ class _Handler(BaseHTTPRequestHandler):
             length = int(self.headers.get("Content-Length", ""))
         except ValueError:
             raise _HttpError(411, "a POST needs a Content-Length") from None
+        if length < 0:
+            self.close_connection = True
+            raise _HttpError(400, f"Content-Length {length} is negative")
         if length > self.server.max_body:
             self.close_connection = True
             if length <= 16 * self.server.max_body:  # drain it, so the client can read the answer
@@ -622,12 +641,14 @@ class _Handler(BaseHTTPRequestHandler):
 
 class _HttpServer(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 128  # listen backlog (socketserver's 5 drops bursts of clients)
     pool: _Pool
     allow_update: bool
     cors: str | None
     max_body: int
     allow_hosts: tuple = ()
     token: str | None = None
+    idle_timeout: float = 60.0
     base_url: str
 
     def handle_error(self, request, client_address):
@@ -650,7 +671,7 @@ class SparqlServer:
     def __init__(self, path: str | Path, *, host: str = "127.0.0.1", port: int = 7878, allow_update: bool = False,
                  timeout: float = 30.0, limit: int = 1_000_000, cors: str | None = None, workers: int = 2,
                  max_body: int | None = None, memory: int | None = None, allow_hosts=(),
-                 token: str | None = None):
+                 token: str | None = None, idle_timeout: float = 60.0):
         if timeout <= 0 or limit <= 0 or workers <= 0:
             raise ValueError("timeout, limit and workers must be positive")
         self.path = str(path)
@@ -658,7 +679,7 @@ class SparqlServer:
         self.allow_update = allow_update
         self.timeout, self.limit, self.cors = timeout, limit, cors
         self.memory = memory or query_bounds()[1]  # bytes one query may add to a worker
-        self.allow_hosts, self.token = tuple(allow_hosts), token or None
+        self.allow_hosts, self.token, self.idle_timeout = tuple(allow_hosts), token or None, idle_timeout
         # Updates need the write lock, which only one process can hold.
         self.workers = 1 if allow_update else workers
         self.max_body = max_body or (64 << 20 if allow_update else 1 << 20)
@@ -686,6 +707,7 @@ class SparqlServer:
         self._http.pool = self._pool
         self._http.allow_update, self._http.cors, self._http.max_body = self.allow_update, self.cors, self.max_body
         self._http.allow_hosts, self._http.token = self.allow_hosts, self.token
+        self._http.idle_timeout = self.idle_timeout
         self.port = self._http.server_address[1]
         self._http.base_url = self.url
         return self

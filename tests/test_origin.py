@@ -149,3 +149,41 @@ def test_no_cors_fetch_writes_nothing_but_same_origin_does(chromium, rw):
     own.goto(rw.url)
     own.evaluate(script, [rw.url + "update", "own"])
     assert stored(rw, "own")
+
+
+# -- malformed and idle requests (issue 11, item 11) ---------------------------------------
+
+def raw(server, request: bytes, wait: float = 10) -> bytes:
+    import socket
+
+    with socket.create_connection(("127.0.0.1", server.port), timeout=wait) as s:
+        s.sendall(request)
+        try:
+            return s.recv(200)
+        except (TimeoutError, socket.timeout):
+            return b"(no answer)"
+
+
+@pytest.fixture
+def ro(empty_store_path):
+    with SparqlServer(empty_store_path, port=0, workers=1, idle_timeout=1) as srv:
+        yield srv
+
+
+def test_malformed_requests_are_400_not_hangs_or_500s(ro):
+    many = "&".join(f"p{i}=1" for i in range(300))
+    host = b"Host: 127.0.0.1\r\n"
+    assert raw(ro, f"GET /query?query=ASK%7B%7D&{many} HTTP/1.1\r\n".encode() + host + b"\r\n").startswith(
+        b"HTTP/1.1 400")
+    assert raw(ro, b"POST /query HTTP/1.1\r\n" + host + b"Content-Type: application/sparql-query\r\n"
+               b"Content-Length: -1\r\n\r\nASK{}").startswith(b"HTTP/1.1 400")
+    assert raw(ro, b"GET /query?query=ASK%7B%7D&default-graph-uri=not%20an%20iri HTTP/1.1\r\n" + host
+               + b"\r\n").startswith(b"HTTP/1.1 400")
+
+
+def test_an_idle_connection_is_closed(ro):
+    assert raw(ro, b"", wait=5) == b""  # closed by the server after its idle timeout, not held open
+
+
+def test_the_listen_backlog_takes_a_burst(ro):
+    assert ro._http.request_queue_size >= 128
