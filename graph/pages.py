@@ -30,6 +30,7 @@ PATHS = ("/ask", "/ask/drawing", "/entity", "/document", "/search", "/suggest")
 _STATIC = {"/static/front.css": "text/css; charset=utf-8", "/static/front.js": "text/javascript; charset=utf-8"}
 MAX_ROUTES = 8  # enough to list the direct API route beside the cloud ones before a block
 HTML = "text/html; charset=utf-8"
+MAX_ROWS = 500  # facts, neighbours, documents shown on an entity page: a popular one has tens of thousands
 
 
 # -- links ------------------------------------------------------------------------
@@ -237,7 +238,8 @@ def _entity(store, params: dict):
 
     name = _one(params, "id") or _one(params, "name")
     try:
-        info = describe(store, name)
+        # the projection's name index is kept in memory: resolving by the store's would read every label
+        info = describe(store, _projection(store).lookup(name))
     except AikgError as e:
         return _html("message.html", 404, title="Not found", message=str(e), suggestions=_suggestions(e))
     neighbours, docs = {}, {}
@@ -249,8 +251,9 @@ def _entity(store, params: dict):
             d = docs.setdefault(s["source"], {"id": s["source"], "title": s["title"], "facts": 0})
             d["facts"] += 1
     docs = sorted(docs.values(), key=lambda d: (-d["facts"], str(d["title"] or d["id"]).lower()))
-    return _html("entity.html", title=info["label"], e=info, documents=docs,
-                 neighbours=sorted(neighbours.items(), key=lambda kv: kv[1].lower()))
+    near = sorted(neighbours.items(), key=lambda kv: kv[1].lower())
+    return _html("entity.html", title=info["label"], e=info, facts=info["facts"][:MAX_ROWS],
+                 documents=docs[:MAX_ROWS], neighbours=near[:MAX_ROWS], limit=MAX_ROWS)
 
 
 _DOCUMENT = """SELECT ?title ?label ?url ?published ?path ?read WHERE {

@@ -68,10 +68,15 @@ def test_a_fifo_named_like_a_document_is_skipped_not_waited_on(empty_store_path,
     assert sum(line.startswith("added") for line in lines) == 2
 
 
+def _default_store_env(home):
+    """The environment of a user whose default store (the one created on first use) lives under ``home``."""
+    env = {k: v for k, v in os.environ.items() if k != "AIKG_STORE"}
+    return {**env, "XDG_DATA_HOME": str(home)}
+
+
 @pytest.mark.parametrize("delay", [0.3, 0.6, 0.8, 0.95])
 def test_an_interrupted_first_init_is_repaired_on_next_use(tmp_path, delay):
-    store = tmp_path / "store"
-    env = {**os.environ, "AIKG_STORE": str(store)}
+    env = _default_store_env(tmp_path)
     proc = subprocess.Popen([sys.executable, "-m", "aikg", "init"], env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
     time.sleep(delay)
@@ -80,20 +85,19 @@ def test_an_interrupted_first_init_is_repaired_on_next_use(tmp_path, delay):
     answer = subprocess.run([sys.executable, "-m", "aikg", "path", "Chinese enterprise customers", "GPT-4o",
                              "--at", "2024-08-01"], env=env, capture_output=True, text=True, timeout=120)
     assert answer.returncode == 0 and "REACHABLE" in answer.stdout, answer.stdout + answer.stderr
-    assert [p.name for p in tmp_path.iterdir()] == ["store"]  # no scratch folder left behind
+    assert [p.name for p in (tmp_path / "aikg").iterdir()] == ["store"]  # no scratch folder left behind
 
 
 def test_a_killed_init_leaves_only_scratch_that_the_next_use_removes(tmp_path):
-    store = tmp_path / "store"
-    scratch = tmp_path / ".store.init-999999"  # no such process: what a kill -9 mid-init leaves
-    scratch.mkdir()
+    scratch = tmp_path / "aikg" / ".store.init-999999"  # no such process: what a kill -9 mid-init leaves
+    scratch.mkdir(parents=True)
     (scratch / "aikg-store.json").write_text("{")
     (scratch / "000001.sst").write_bytes(b"\x00" * 100)
-    env = {**os.environ, "AIKG_STORE": str(store)}
+    env = _default_store_env(tmp_path)
     answer = subprocess.run([sys.executable, "-m", "aikg", "path", "Chinese enterprise customers", "GPT-4o",
                              "--at", "2024-08-01"], env=env, capture_output=True, text=True, timeout=120)
     assert answer.returncode == 0 and "REACHABLE" in answer.stdout, answer.stdout + answer.stderr
-    assert [p.name for p in tmp_path.iterdir()] == ["store"]
+    assert [p.name for p in (tmp_path / "aikg").iterdir()] == ["store"]
 
 
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32", "latin-1", "cp1252"])

@@ -207,3 +207,16 @@ def test_server_serves_the_pages_with_its_security_headers(server):
     assert status == 200 and b"aikg-network" in body
     # the SPARQL endpoint is unchanged
     assert _get(server.url + "query?query=" + urllib.parse.quote("ASK { ?s ?p ?o }"))[0] == 200
+
+
+def test_pages_refuse_a_foreign_host_like_the_endpoint(server):
+    """DNS rebinding: a page asked for under another host name is refused, as a query is."""
+    import http.client
+
+    for path in ("/ask", "/entity?name=OpenAI", "/suggest?q=gpt", "/static/front.js"):
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+        conn.request("GET", path, headers={"Host": "attacker.example"})
+        reply = conn.getresponse()
+        assert reply.status == 403, path
+        reply.read()
+        conn.close()
