@@ -24,6 +24,8 @@ PARENTS = {"Company": "Organization", "Regulator": "Organization", "AIModel": "P
            "Chip": "Product", "Equipment": "Product"}
 KNOWN_TYPES = frozenset(factlog.CLASSES)  # the classes the facts log keeps types of
 FUZZY_THRESHOLD = 92
+FUZZY_MARGIN = 3  # points the best match must lead the best other entity by
+_NUMBERS = re.compile(r"\d+")
 _PLAIN_WORD = re.compile(r"[A-Za-z]+|[0-9]+")
 _ISA: dict = {}
 
@@ -204,8 +206,13 @@ class Gazetteer:
                 return e
         return None
 
-    def fuzzy(self, text: str) -> Entity | None:
-        """A close known name (typos, spacing), only above a high threshold and for names of 5+ letters."""
+    def fuzzy(self, text: str, typ: str | None = None) -> Entity | None:
+        """A close known name (typos, spacing), only with evidence that it is the same name.
+
+        The evidence: a high similarity on names of 5+ letters; the same numbers ("Qwen 3" is
+        not "Qwen 7", "21Vianet" not "24Vianet"); a type that fits when the mention's cue gives
+        one ("Orion Labs" is no model); and a margin over the best other entity.
+        """
         if len(text) < 5:
             return None
         if self._fuzzy_keys is None:
@@ -216,21 +223,28 @@ class Gazetteer:
                 keys.append(key)
                 positions.append(pos)
         # fuzz.ratio is 100 * (1 - distance / (len1 + len2)) and the distance is at least the length
-        # difference: only keys of about the same length can reach the threshold. Each length's keys are
-        # searched apart; the best score wins, the earliest key on a tie (as one search over all would).
+        # difference: only keys of about the same length can reach the threshold.
         query = text.lower()
+        numbers = _NUMBERS.findall(query)
         n = len(query)
         slack = (100 - FUZZY_THRESHOLD) / 100
-        best = None  # (score, position, key)
+        scored = []  # (score, position, key) of every key over the threshold with the same numbers
         for size in range(int(n * (1 - slack) / (1 + slack)), int(n * (1 + slack) / (1 - slack)) + 2):
             bucket = self._fuzzy_by_len.get(size)
             if not bucket:
                 continue
             keys, positions = bucket
-            hit = process.extractOne(query, keys, scorer=fuzz.ratio,
-                                     score_cutoff=best[0] if best else FUZZY_THRESHOLD)
-            if hit is not None:
-                candidate = (hit[1], positions[hit[2]], hit[0])
-                if best is None or candidate[0] > best[0] or (candidate[0] == best[0] and candidate[1] < best[1]):
-                    best = candidate
-        return self._fuzzy_map[best[2]] if best else None
+            for key, score, i in process.extract(query, keys, scorer=fuzz.ratio, score_cutoff=FUZZY_THRESHOLD - 4,
+                                                 limit=8):
+                if _NUMBERS.findall(key) == numbers:
+                    scored.append((score, positions[i], key))
+        scored.sort(key=lambda c: (-c[0], c[1]))
+        if not scored or scored[0][0] < FUZZY_THRESHOLD:
+            return None
+        best = self._fuzzy_map[scored[0][2]]
+        rival = next((c for c in scored[1:] if self._fuzzy_map[c[2]].iri != best.iri), None)
+        if rival is not None and scored[0][0] - rival[0] < FUZZY_MARGIN:
+            return None  # two entities about as close: no evidence for either
+        if typ is not None and best.types and not isa(best.types, typ):
+            return None
+        return best

@@ -507,7 +507,7 @@ class Linker:
             if not (cue or shaped or suffix) or text.lower() in self.stop:
                 i = j
                 continue
-            known = self.gaz.fuzzy(text)
+            known = self.gaz.fuzzy(text, cue or suffix)
             if known is not None:
                 claim(Mention(i, j, text, known))
                 i = j

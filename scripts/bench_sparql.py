@@ -174,7 +174,7 @@ def start_oxigraph(dump: Path, workdir: Path) -> tuple[subprocess.Popen, str]:
 
 def start_aikg_serve(store: Path, workers: int) -> tuple[subprocess.Popen, str]:
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "graph", "--store", str(store), "serve", "--port", str(port),
+    proc = subprocess.Popen([sys.executable, "-m", "aikg", "--store", str(store), "serve", "--port", str(port),
                              "--workers", str(workers), "--timeout", "120", "--limit", "1000000"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
     url = f"http://127.0.0.1:{port}/"
