@@ -8,24 +8,26 @@ from .store import Store
 
 __all__ = ["describe", "node"]
 
-_FACTS = """
-SELECT ?dir ?p ?other ?plabel ?olabel ?src ?srclabel ?quote ?conf ?url ?read ?vf ?vu ?pub WHERE {
-  { BIND("out" AS ?dir) ?e ?p ?other } UNION { BIND("in" AS ?dir) ?other ?p ?e FILTER(isIRI(?other)) }
-  FILTER(STRSTARTS(STR(?p), STR(aikg:)))
-  FILTER NOT EXISTS { ?other a aikg:Statement }
-  OPTIONAL { ?p rdfs:label ?plabel }
-  OPTIONAL { ?other rdfs:label ?olabel }
-  OPTIONAL {
-    # ?dir cannot be tested inside a nested group (SPARQL evaluates it bottom-up,
-    # where ?dir is unbound), so the statement's ends are matched in this filter.
-    ?st rdf:predicate ?p ; rdf:subject ?ss ; rdf:object ?so ; a aikg:Statement ; prov:wasDerivedFrom ?src .
-    FILTER((?dir = "out" && ?ss = ?e && ?so = ?other) || (?dir = "in" && ?ss = ?other && ?so = ?e))
+_STATEMENT = """OPTIONAL {
+    ?st rdf:subject SUBJECT ; rdf:object OBJECT ; rdf:predicate ?p ; a aikg:Statement ; prov:wasDerivedFrom ?src .
     FILTER NOT EXISTS { ?st aikg:negated true }
     OPTIONAL { ?st aikg:quote ?quote } OPTIONAL { ?st aikg:confidence ?conf }
     OPTIONAL { ?st aikg:validFrom ?vf } OPTIONAL { ?st aikg:validUntil ?vu }
     OPTIONAL { ?src rdfs:label ?srclabel } OPTIONAL { ?src aikg:url ?url } OPTIONAL { ?src aikg:retrieved ?read }
     OPTIONAL { ?src aikg:published ?pub }
-  }
+  }"""
+# The statement is looked up inside each branch, where the entity (?e, bound to an IRI by bind())
+# is one of its ends: matched after the union, the store scanned every statement (seconds on a big store).
+_FACTS = """
+SELECT ?dir ?p ?other ?plabel ?olabel ?src ?srclabel ?quote ?conf ?url ?read ?vf ?vu ?pub WHERE {
+  { BIND("out" AS ?dir) ?e ?p ?other FILTER(STRSTARTS(STR(?p), STR(aikg:)))
+    """ + _STATEMENT.replace("SUBJECT", "?e").replace("OBJECT", "?other") + """ }
+  UNION
+  { BIND("in" AS ?dir) ?other ?p ?e FILTER(isIRI(?other)) FILTER(STRSTARTS(STR(?p), STR(aikg:)))
+    """ + _STATEMENT.replace("SUBJECT", "?other").replace("OBJECT", "?e") + """ }
+  FILTER NOT EXISTS { ?other a aikg:Statement }
+  OPTIONAL { ?p rdfs:label ?plabel }
+  OPTIONAL { ?other rdfs:label ?olabel }
 }"""
 
 _HEAD = """

@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import re
+import stat
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -74,14 +75,47 @@ def iter_paths(paths) -> tuple[list[Path], list[Path]]:
     return found, skipped
 
 
+_BOMS = ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"), (b"\xef\xbb\xbf", "utf-8"),
+         (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
+def _wide(data: bytes) -> str | None:
+    """The encoding of UTF-16/32 text (by its BOM, or ASCII-range text with every other byte zero)."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return encoding if encoding != "utf-8" else None
+    head = data[:4096]
+    if len(head) >= 8 and len(head) % 2 == 0:
+        even, odd = head[0::2], head[1::2]
+        if odd.count(0) > 0.9 * len(odd) and even.count(0) < 0.1 * len(even):
+            return "utf-16-le"
+        if even.count(0) > 0.9 * len(even) and odd.count(0) < 0.1 * len(odd):
+            return "utf-16-be"
+    return None
+
+
 def decode(data: bytes) -> str:
-    """UTF-8 when it is (BOM allowed), else the best guess; bad bytes replaced."""
+    """UTF-8 when it is (BOM allowed), UTF-16/32 by BOM or shape, Windows-1252 for Western
+    single-byte text, else the best guess; bad bytes replaced.
+
+    >>> decode("Société Générale".encode("latin-1")), decode("Zürich".encode("utf-16"))
+    ('Société Générale', 'Zürich')
+    """
+    wide = _wide(data)
+    if wide:
+        text = data.decode(wide, errors="replace")
+        return text[1:] if text.startswith("\ufeff") else text
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    high = sum(b >= 0x80 for b in data[:200_000])
+    if not _UTF8_MULTIBYTE.search(data) and high <= 0.3 * min(len(data), 200_000):
+        # no UTF-8 sequence at all, high bytes a minority: Latin-1/Windows-1252 Western text
+        return data.decode("cp1252", errors="replace")
     lossy = data.decode("utf-8", errors="replace")
     # UTF-8 with a few stray bytes (valid multi-byte characters, or hardly any damage): keep UTF-8,
     # the guessers misfire on such files
@@ -111,10 +145,14 @@ def read_document(path: str | os.PathLike, *, max_bytes: int | None = None) -> D
     path = Path(path)
     limit = env_number("AIKG_MAX_DOCUMENT_BYTES", MAX_BYTES, kind=int, minimum=1) if max_bytes is None else max_bytes
     try:
-        size = path.stat().st_size
-        if size > limit:
-            raise ReadError(f"file too large: {size / 1e6:.1f} MB (limit {limit / 1e6:.1f} MB)")
-        with open(path, "rb") as fh:
+        # O_NONBLOCK: a FIFO or device named like a document must not block the ingest (and its lock)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with open(fd, "rb") as fh:
+            info = os.fstat(fh.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                raise ReadError("not a regular file (a pipe, socket or device): not read")
+            if info.st_size > limit:
+                raise ReadError(f"file too large: {info.st_size / 1e6:.1f} MB (limit {limit / 1e6:.1f} MB)")
             data = fh.read(limit + 1)
     except FileNotFoundError as e:
         raise ReadError("file not found (removed before it was read?)") from e
@@ -130,7 +168,7 @@ def read_document(path: str | os.PathLike, *, max_bytes: int | None = None) -> D
 def read_bytes(data: bytes, path: str) -> Document:
     if not data.strip():
         raise ReadError("empty document")
-    if _looks_binary(data):
+    if not _wide(data) and _looks_binary(data):
         raise ReadError("binary file, not text")
     text = decode(data).replace("\r\n", "\n").replace("\r", "\n")
     digest = content_hash(data)
@@ -183,16 +221,36 @@ def _read_text(text: str, path: str, digest: str) -> Document:
     return Document(path, body or text.strip(), digest, title, published, None, None, "txt")
 
 
+MAX_FRONT_MATTER = 16 * 1024
+
+
+def _front_matter(block: str) -> dict:
+    """The YAML front matter as a dict; refused when large or using anchors and aliases.
+
+    Aliases let a few hundred bytes expand to gigabytes (a "billion laughs"), and
+    front matter needs neither them nor more than a few lines.
+
+    >>> _front_matter("title: A\\ndate: 2024-05-01")
+    {'title': 'A', 'date': datetime.date(2024, 5, 1)}
+    """
+    if len(block) > MAX_FRONT_MATTER:
+        raise ReadError(f"front matter larger than {MAX_FRONT_MATTER // 1024} KB: refused")
+    try:
+        for token in yaml.scan(block, Loader=_YAML_LOADER):
+            if isinstance(token, (yaml.AnchorToken, yaml.AliasToken)):
+                raise ReadError("front matter uses YAML anchors or aliases: refused")
+        loaded = yaml.load(block, Loader=_YAML_LOADER)
+    except yaml.YAMLError:
+        return {}
+    return loaded if isinstance(loaded, dict) else {}
+
+
 def _read_markdown(text: str, path: str, digest: str) -> Document:
     meta: dict = {}
     body = text
     m = re.match(r"\A---\s*\n(.*?)\n---\s*(?:\n|\Z)", text, re.S)
     if m:
-        try:
-            loaded = yaml.load(m.group(1), Loader=_YAML_LOADER)
-            meta = loaded if isinstance(loaded, dict) else {}
-        except yaml.YAMLError:
-            meta = {}
+        meta = _front_matter(m.group(1))
         body = text[m.end():]
     published = meta.get("published") or meta.get("date")
     if isinstance(published, date):

@@ -24,7 +24,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from .errors import QueryError, StoreError
-from .guard import check_update, is_update, keywords
+from .guard import check_update, is_update
+from .limits import OVER_MEMORY, hard_cap, query_bounds, watch
+from .origin import host_allowed, write_refusal
 from .protocol import first_format, service_description, with_using
 
 __all__ = ["SparqlServer", "negotiate", "RESULT_TYPES", "GRAPH_TYPES"]
@@ -66,6 +68,7 @@ _FORMAT_PARAM = {
 _QUERY_PATHS = ("/query", "/sparql")
 _VOID_PATHS = ("/void", "/.well-known/void")
 _FORM = "application/x-www-form-urlencoded"
+_STATIC_PATHS = ("/static/front.css", "/static/front.js")
 
 
 def _accept_ranges(accept: str) -> list[tuple[str, float]]:
@@ -181,6 +184,10 @@ def _run(store, request: dict, limit: int) -> Reply:
 
     if request["op"] == "describe":
         return _describe(store, request)
+    if request["op"] == "page":  # the browser front door (graph/pages.py)
+        from .pages import respond
+
+        return Reply(*respond(store, request["path"], request["params"]))
     if request["op"] == "update":
         try:
             store.apply_update(request["text"], base_iri=request.get("base"))  # changes the revision too, so cached projections are rebuilt
@@ -214,6 +221,8 @@ def _run(store, request: dict, limit: int) -> Reply:
             body = _serialize_solutions(items, [v.value for v in result.variables], media)
     except SyntaxError as e:
         return _error(400, f"SPARQL syntax error: {e}")
+    except QueryError as e:  # e.g. a default-graph-uri that is not an IRI
+        return _error(400, str(e))
     except (OSError, ValueError, TypeError, RuntimeError) as e:
         return _error(500, f"query failed: {e}")
     if media.startswith("text/") or media.endswith(("+json", "/json")):
@@ -221,7 +230,7 @@ def _run(store, request: dict, limit: int) -> Reply:
     return Reply(200, media, body, len(items))
 
 
-def _worker_main(conn, path: str, write: bool, limit: int) -> None:
+def _worker_main(conn, path: str, write: bool, limit: int, max_bytes: int) -> None:
     from .store import EmbeddedStore
 
     try:
@@ -230,6 +239,7 @@ def _worker_main(conn, path: str, write: bool, limit: int) -> None:
         conn.send(("error", str(e)))
         return
     conn.send(("ready", None))
+    hard_cap(max_bytes)
     try:
         while True:
             try:
@@ -238,15 +248,17 @@ def _worker_main(conn, path: str, write: bool, limit: int) -> None:
                 break
             if request is None:
                 break
-            conn.send(_run(store, request, limit))
+            with watch(float("inf"), max_bytes):  # the parent keeps the clock; past the memory budget this worker ends
+                reply = _run(store, request, limit)
+            conn.send(reply)
     finally:
         store.close()
 
 
 class _Worker:
-    def __init__(self, ctx, path: str, write: bool, limit: int, start_timeout: float):
+    def __init__(self, ctx, path: str, write: bool, limit: int, memory: int, start_timeout: float):
         self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_worker_main, args=(child, path, write, limit), daemon=True,
+        self.proc = ctx.Process(target=_worker_main, args=(child, path, write, limit, memory), daemon=True,
                                 name="aikg-sparql-worker")
         self.proc.start()
         child.close()
@@ -279,9 +291,10 @@ class _Worker:
 class _Pool:
     """A fixed number of workers; a request borrows one and a timed-out one is replaced."""
 
-    def __init__(self, path: str, *, write: bool, size: int, limit: int, timeout: float):
+    def __init__(self, path: str, *, write: bool, size: int, limit: int, timeout: float, memory: int):
         self._ctx = multiprocessing.get_context("spawn")  # never fork a threaded server
-        self._args = (path, write, limit)
+        self._args = (path, write, limit, memory)
+        self.memory = memory
         self.timeout = timeout
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._all: set[_Worker] = set()
@@ -346,7 +359,12 @@ class _Pool:
                 return _error(503, f"query stopped: it ran longer than the server's timeout of {self.timeout:g}s")
             reply = worker.conn.recv()
         except (EOFError, OSError):
+            worker.proc.join(2)
+            over = worker.proc.exitcode == OVER_MEMORY
             self._replace(worker)
+            if over:
+                return _error(503, f"query stopped: it used more than {self.memory >> 20} MB "
+                                   "(the server's memory bound per query, AIKG_QUERY_MEMORY_MB)")
             return _error(500, "the query worker died (out of memory?); it has been restarted")
         self._idle.put(worker)
         return reply
@@ -362,6 +380,9 @@ class _Pool:
 
 # -- HTTP ---------------------------------------------------------------------
 
+MAX_PARAMETERS = 200
+
+
 class _HttpError(Exception):
     def __init__(self, status: int, message: str):
         super().__init__(message)
@@ -375,10 +396,21 @@ def _one(params: dict, name: str) -> str | None:
     return values[0] if values else None
 
 
+def _parse_qs(text: str) -> dict:
+    try:
+        return urllib.parse.parse_qs(text, keep_blank_values=True, max_num_fields=MAX_PARAMETERS)
+    except ValueError:
+        raise _HttpError(400, f"more than {MAX_PARAMETERS} parameters") from None
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True  # headers and body go out in two writes: no 40 ms delayed-ACK stall
     server_version = "aikg"
+
+    def setup(self):
+        self.timeout = self.server.idle_timeout  # an idle (or trickling) connection is closed after this
+        super().setup()
     server: "_HttpServer"
 
     def log_message(self, format, *args):  # one line per query is logged by _answer instead
@@ -396,6 +428,9 @@ class _Handler(BaseHTTPRequestHandler):
         self._handle(lambda: self._post())
 
     def do_OPTIONS(self):
+        if not host_allowed(self.headers.get("Host"), self.server.server_address[0], self.server.allow_hosts):
+            self._send_error(403, "this server answers only its own host names")
+            return
         self._send(204, "text/plain", b"", extra={"Allow": "GET, POST, OPTIONS, HEAD"})
 
     def _method_not_allowed(self):
@@ -405,13 +440,16 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _handle(self, action, head: bool = False):
         try:
+            if not host_allowed(self.headers.get("Host"), self.server.server_address[0], self.server.allow_hosts):
+                raise _HttpError(403, "this server answers only its own host names (start it with --allow-host "
+                                      "NAME to add one)")
             action()
         except _HttpError as e:
             self._send_error(e.status, str(e), head=head)
 
     def _path_params(self) -> tuple[str, dict]:
         url = urllib.parse.urlsplit(self.path)
-        params = urllib.parse.parse_qs(url.query, keep_blank_values=True, max_num_fields=200)
+        params = _parse_qs(url.query)
         return url.path.rstrip("/") or "/", params  # /sparql/ is /sparql
 
     def _base(self, path: str) -> str:
@@ -426,6 +464,9 @@ class _Handler(BaseHTTPRequestHandler):
         if "update" in params:
             raise _HttpError(403 if not self.server.allow_update else 405, "updates must be sent with POST" +
                              ("" if self.server.allow_update else "; and this server is read-only"))
+        if path.startswith(("/static/", "/ask", "/entity", "/document", "/search", "/suggest")):
+            self._page(path, params)
+            return
         if path == "/" and "query" not in params:
             from .querypage import query_page  # reads the competency queries once, on the first visit
 
@@ -446,7 +487,7 @@ class _Handler(BaseHTTPRequestHandler):
         ctype = (self.headers.get_content_type() if self.headers.get("Content-Type") else "").lower()
         charset = (self.headers.get_content_charset() or "utf-8").lower()
         if ctype == _FORM:
-            form = urllib.parse.parse_qs(self._text(body, "utf-8"), keep_blank_values=True, max_num_fields=200)
+            form = _parse_qs(self._text(body, "utf-8"))
             for k, v in form.items():
                 params.setdefault(k, []).extend(v)
             query, update = _one(params, "query"), _one(params, "update")
@@ -473,6 +514,9 @@ class _Handler(BaseHTTPRequestHandler):
             length = int(self.headers.get("Content-Length", ""))
         except ValueError:
             raise _HttpError(411, "a POST needs a Content-Length") from None
+        if length < 0:
+            self.close_connection = True
+            raise _HttpError(400, f"Content-Length {length} is negative")
         if length > self.server.max_body:
             self.close_connection = True
             if length <= 16 * self.server.max_body:  # drain it, so the client can read the answer
@@ -494,10 +538,12 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _query(self, text: str, params: dict):
         started = time.perf_counter()
-        words = keywords(text)
-        if "SERVICE" in words:
-            reply = _error(400, "SERVICE (federated query) is refused: this server makes no network requests")
-        elif is_update(text):
+        try:
+            update = is_update(text)  # refuses SERVICE, LOAD and unparseable or unbounded texts
+        except QueryError as e:
+            self._answer(_error(400, str(e)), text, started)
+            return
+        if update:
             reply = _error(403, "updates are refused here: this server is read-only") if not self.server.allow_update \
                 else _error(400, "this is an update: POST it to /update (application/sparql-update or update=)")
         else:
@@ -516,8 +562,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _update(self, text: str, params: dict):
         started = time.perf_counter()
+        refusal = write_refusal(self.headers, self.server.token)
         if not self.server.allow_update:
             reply = _error(403, "updates are refused: this server is read-only (start it with --allow-update)")
+        elif refusal:
+            reply = _error(403, refusal)
         else:
             try:
                 check_update(text)
@@ -528,6 +577,20 @@ class _Handler(BaseHTTPRequestHandler):
                 reply = self.server.pool.run({"op": "update", "text": text,
                                               "base": self._base(urllib.parse.urlsplit(self.path).path)})
         self._answer(reply, text, started)
+
+    def _page(self, path: str, params: dict):
+        from . import pages
+
+        head = self.command == "HEAD"
+        if path in _STATIC_PATHS:
+            ctype, body = pages.static(path)
+            self._send(200, ctype, body, head=head, extra={"Cache-Control": "max-age=300"})
+        elif path in pages.PATHS:
+            started = time.perf_counter()
+            reply = self.server.pool.run({"op": "page", "path": path, "params": params})
+            self._answer(reply, f"(page {path})", started)
+        else:
+            raise _HttpError(404, f"no such page {path!r}")
 
     def _describe(self, params: dict):
         started = time.perf_counter()
@@ -559,8 +622,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("X-Content-Type-Options", "nosniff")
         if ctype.startswith("text/html"):
             self.send_header("Content-Security-Policy",
-                             "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
-                             "connect-src 'self'; form-action 'self'")
+                             "default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+                             "connect-src 'self'; form-action 'self'; frame-src 'self'; img-src 'self' data:")
         cors = self.server.cors
         if cors:
             self.send_header("Access-Control-Allow-Origin", cors)
@@ -578,10 +641,14 @@ class _Handler(BaseHTTPRequestHandler):
 
 class _HttpServer(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 128  # listen backlog (socketserver's 5 drops bursts of clients)
     pool: _Pool
     allow_update: bool
     cors: str | None
     max_body: int
+    allow_hosts: tuple = ()
+    token: str | None = None
+    idle_timeout: float = 60.0
     base_url: str
 
     def handle_error(self, request, client_address):
@@ -603,13 +670,16 @@ class SparqlServer:
 
     def __init__(self, path: str | Path, *, host: str = "127.0.0.1", port: int = 7878, allow_update: bool = False,
                  timeout: float = 30.0, limit: int = 1_000_000, cors: str | None = None, workers: int = 2,
-                 max_body: int | None = None):
+                 max_body: int | None = None, memory: int | None = None, allow_hosts=(),
+                 token: str | None = None, idle_timeout: float = 60.0):
         if timeout <= 0 or limit <= 0 or workers <= 0:
             raise ValueError("timeout, limit and workers must be positive")
         self.path = str(path)
         self.host, self.port = host, port
         self.allow_update = allow_update
         self.timeout, self.limit, self.cors = timeout, limit, cors
+        self.memory = memory or query_bounds()[1]  # bytes one query may add to a worker
+        self.allow_hosts, self.token, self.idle_timeout = tuple(allow_hosts), token or None, idle_timeout
         # Updates need the write lock, which only one process can hold.
         self.workers = 1 if allow_update else workers
         self.max_body = max_body or (64 << 20 if allow_update else 1 << 20)
@@ -623,7 +693,7 @@ class SparqlServer:
 
     def start(self) -> "SparqlServer":
         self._pool = _Pool(self.path, write=self.allow_update, size=self.workers, limit=self.limit,
-                           timeout=self.timeout)
+                           timeout=self.timeout, memory=self.memory)
         try:
             cls = _HttpServer
             if ":" in self.host:
@@ -636,6 +706,8 @@ class SparqlServer:
             raise StoreError(f"cannot listen on {self.host}:{self.port}: {e.strerror or e}") from e
         self._http.pool = self._pool
         self._http.allow_update, self._http.cors, self._http.max_body = self.allow_update, self.cors, self.max_body
+        self._http.allow_hosts, self._http.token = self.allow_hosts, self.token
+        self._http.idle_timeout = self.idle_timeout
         self.port = self._http.server_address[1]
         self._http.base_url = self.url
         return self

@@ -277,7 +277,7 @@ def test_sparql_formats(small_store):
 
 def test_sparql_syntax_error_is_one_line_with_position(small_store):
     line = one_line_error(invoke(small_store, "sparql", "SELECT ?x WHERE { ?x rdfs:label }"))
-    assert "syntax error" in line.lower() and re.search(r"\b1:3\d\b", line), line
+    assert "syntax error" in line.lower() and re.search(r"\b1:\d+\b", line), line
 
 
 def test_sparql_debug_shows_the_exception(small_store):

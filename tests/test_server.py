@@ -331,6 +331,9 @@ def test_other_protocol_errors(server):
     "select * {{ service silent <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}",
     # a prefixed name ending in an escaped '#' must not hide the rest of the line
     "PREFIX ex: <http://e/> SELECT * WHERE {{ ?s ?p ex:a\\# . SERVICE <http://127.0.0.1:{port}/> {{ ?s ?p ?o }} }}",
+    # an empty prefix glued to the keyword: a keyword scan reads one prefixed name (issue 11)
+    "PREFIX : <http://127.0.0.1:{port}/> SELECT * WHERE {{ SERVICE:x{{ ?s ?p ?o }} }}",
+    "PREFIX : <http://127.0.0.1:{port}/> SELECT * {{ {{ SELECT * {{ SERVICE:x{{ ?s ?p ?o }} }} }} }}",
 ])
 def test_service_makes_no_outbound_request(server, template):
     sock = _listener()
@@ -377,6 +380,8 @@ def test_update_server_accepts_updates_but_refuses_load_and_service(rw_server):
         port = sock.getsockname()[1]
         status, _, body = post_form(rw_server, path="update", update=f"LOAD <http://127.0.0.1:{port}/data.ttl>")
         assert status == 400 and b"LOAD is refused" in body
+        status, _, body = post_form(rw_server, path="update", update=f"PREFIX : <http://127.0.0.1:{port}/> LOAD:x")
+        assert status == 400 and b"LOAD is refused" in body
         status, _, body = post_form(rw_server, path="update", update=(
             f"INSERT {{ ?s ?p ?o }} WHERE {{ SERVICE <http://127.0.0.1:{port}/> {{ ?s ?p ?o }} }}"))
         assert status == 400 and b"SERVICE" in body
@@ -400,6 +405,12 @@ def test_update_through_the_server_changes_the_revision(rw_server):
     status, _, body = post_form(rw_server, path="update", update="INSERT DATA { GRAPH <urn:t> { ent:x rdfs:label ")
     assert status == 400 and b"syntax error" in body and b"1:" in body
     assert revision_of(rw_server) == after
+
+
+def test_deep_nesting_is_a_400_and_the_worker_lives(server):
+    status, _, body = post_form(server, query="SELECT * WHERE " + "{" * 6000 + "}" * 6000)
+    assert status == 400 and b"limit is" in body
+    assert get(server, "ASK { ?s ?p ?o }")[0] == 200
 
 
 def test_guard_does_not_refuse_aikg_vocabulary():

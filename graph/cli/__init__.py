@@ -12,6 +12,7 @@ test checks it against the commands the modules register.
 import importlib
 import json
 import os
+import re
 import sys
 
 import click
@@ -94,8 +95,21 @@ def emit_json(data) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
 
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def shown(text) -> str:
+    r"""Text from documents or file names made safe for one terminal line: control, line-breaking
+    and bidi-override characters are written as escapes, so none can forge a line or drive the terminal.
+
+    >>> shown("a.txt\nfailed b.txt: \x1b[31mred")
+    'a.txt\\nfailed b.txt: \\x1b[31mred'
+    """
+    return _CONTROLS.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), str(text))
+
+
 def _one_line(text: str) -> str:
-    return " ".join(text.split())
+    return shown(" ".join(text.split()))
 
 
 def _for_people(e: BaseException) -> str:

@@ -89,15 +89,19 @@ def sparql(obj, query, fmt, params):
     The ontology's prefixes (aikg, ent, rdfs, skos, prov, ...) are predeclared.
     The files in ontology/queries take parameters, e.g.
     aikg sparql @ontology/queries/services_for_model.rq --param model="Claude 3.5 Sonnet"
+    A query is stopped after $AIKG_QUERY_TIMEOUT seconds (30) or $AIKG_QUERY_MEMORY_MB (4096).
     """
     from .. import results as res
     from ..guard import check_query
+    from ..limits import query_bounds, watch
 
     text = _read_query(query)
     if params:
         text = _set_params(obj, text, params)
     check_query(text)
-    result = obj.store().query(text)
+    seconds, max_bytes = query_bounds()
+    with watch(seconds, max_bytes, say=lambda m: click.echo(f"Error: {m}", err=True)):
+        result = obj.store().query(text)  # rows are read inside the bounds
     if result.kind == "graph":
         if fmt not in ("turtle", "table"):
             raise InputError("CONSTRUCT/DESCRIBE results print as turtle only")

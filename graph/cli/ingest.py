@@ -6,7 +6,7 @@ import click
 
 from ..ingest import Ingestor, sources as find_sources
 from ..reader import iter_paths
-from . import emit_json, main
+from . import emit_json, main, shown
 
 _PROGRESS_MIN = 20  # files before a progress bar is worth showing
 
@@ -37,7 +37,7 @@ def ingest(ctx, paths, as_json, dry_run):
     else:
         results = list(stream)
     for path in skipped:
-        click.echo(f"skipped {path}: not a .txt, .md or .html file", err=True)
+        click.echo(f"skipped {shown(path)}: not a .txt, .md or .html file", err=True)
     failed = any(r.status == "failed" for r in results)
     if as_json:
         emit_json({"documents": [r.as_json() for r in results]})
@@ -46,9 +46,9 @@ def ingest(ctx, paths, as_json, dry_run):
     new = {e for r in results for e in r.new_entities}
     for r in results:
         if r.status == "failed":
-            click.echo(f"failed {r.path}: {r.error}")
+            click.echo(f"failed {shown(r.path)}: {shown(r.error)}")
         elif r.status == "added":
-            click.echo(f"added {r.path}: {len(r.facts)} facts" + (f" ({r.title})" if r.title else ""))
+            click.echo(f"added {shown(r.path)}: {len(r.facts)} facts" + (f" ({shown(r.title)})" if r.title else ""))
     verb = "would add" if dry_run else "added"
     click.echo(f"documents: {counts['added']} {verb}, {counts['unchanged']} unchanged, {counts['failed']} failed; "
                f"facts: {sum(len(r.facts) for r in results if r.status == 'added')}; new entities: {len(new)}"

@@ -21,18 +21,32 @@ from . import main
 @click.option("--cors", metavar="ORIGIN", help="Allow browser clients from ORIGIN (or '*'), e.g. for YASGUI.")
 @click.option("--workers", default=min(4, os.cpu_count() or 1), show_default=True, type=click.IntRange(min=1),
               help="Query processes (1 with --allow-update).")
+@click.option("--allow-host", "allow_hosts", multiple=True, metavar="NAME",
+              help="Also answer requests whose Host is NAME (the bound address and, on loopback, localhost always are).")
 @click.pass_obj
-def serve(obj, host, port, allow_update, timeout, limit, cors, workers):
+def serve(obj, host, port, allow_update, timeout, limit, cors, workers, allow_hosts):
     """Serve the store over the SPARQL 1.1 Protocol (read-only unless --allow-update).
 
     Queries at /query or /sparql (GET or POST), updates at /update, a query page at /;
     GET /query without a query answers the service description (with VoID, also at /.well-known/void).
     SERVICE and LOAD are refused. One line per query is logged to stderr.
+    Requests naming another Host are refused (DNS rebinding); browser writes must be
+    same-origin; with $AIKG_SERVE_TOKEN set, updates need "Authorization: Bearer TOKEN".
     """
     from ..bootstrap import ensure_store
     from ..server import SparqlServer
 
+    import ipaddress
+
     where = obj.where
+    token = os.environ.get("AIKG_SERVE_TOKEN") or None
+    try:
+        exposed = not ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        exposed = host not in ("localhost", "ip6-localhost")
+    if exposed and allow_update and token is None:
+        raise click.UsageError(f"--host {host} with --allow-update would let the network write to the store; "
+                               "set AIKG_SERVE_TOKEN to require a token for updates")
     if where.startswith(("http://", "https://")):
         raise InputError(f"{where} is already a SPARQL server; serve a local store instead")
     ensure_store(where).close()  # create the default store on first use
@@ -42,7 +56,10 @@ def serve(obj, host, port, allow_update, timeout, limit, cors, workers):
     log.addHandler(handler)
     log.setLevel(logging.INFO)
     server = SparqlServer(where, host=host, port=port, allow_update=allow_update, timeout=timeout, limit=limit,
-                          cors=cors, workers=workers).start()
+                          cors=cors, workers=workers, allow_hosts=allow_hosts, token=token).start()
+    if exposed:
+        click.echo(f"WARNING: listening on {host}: every machine that can reach this one can query the store "
+                   "(aikg is meant for loopback)", err=True)
     mode = "read-write" if allow_update else "read-only"
     click.echo(f"aikg SPARQL endpoint ({mode}) for {where} at {server.url}query (page at {server.url})", err=True)
     try:
