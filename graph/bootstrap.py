@@ -4,7 +4,7 @@ import shutil
 from pathlib import Path
 
 from .errors import StoreError
-from .store import MARKER, Store, open_store
+from .store import MARKER, Store, builtin_location, check_location, open_store
 
 __all__ = ["init_store", "ensure_store"]
 
@@ -65,10 +65,14 @@ def _remove_stale_scratch(path: Path) -> None:
             pass
 
 
-def ensure_store(location: str, *, write: bool = False) -> Store:
-    """Open a store; a local folder that does not exist yet is created with the reference data."""
+def ensure_store(location: str, *, write: bool = False, on_wait=None) -> Store:
+    """Open a store. The default folder is created with the reference data on first use; any other missing
+    store is an error saying how to create it (a mistyped ``--store`` must not become a new empty store)."""
+    check_location(location)
     if not location.startswith(("http://", "https://")):
         path = Path(location)
         if not (path / MARKER).exists() and (not path.exists() or not any(path.iterdir())):
+            if path.absolute() != builtin_location().absolute():
+                raise StoreError(f"no aikg store at {path}; create it with: aikg --store {path} init")
             init_store(location)
-    return open_store(location, write=write)
+    return open_store(location, write=write, on_wait=on_wait)

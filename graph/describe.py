@@ -14,11 +14,12 @@ _STATEMENT = """OPTIONAL {
     OPTIONAL { ?st aikg:quote ?quote } OPTIONAL { ?st aikg:confidence ?conf }
     OPTIONAL { ?st aikg:validFrom ?vf } OPTIONAL { ?st aikg:validUntil ?vu }
     OPTIONAL { ?src rdfs:label ?srclabel } OPTIONAL { ?src aikg:url ?url } OPTIONAL { ?src aikg:retrieved ?read }
+    OPTIONAL { ?src aikg:published ?pub }
   }"""
 # The statement is looked up inside each branch, where the entity (?e, bound to an IRI by bind())
 # is one of its ends: matched after the union, the store scanned every statement (seconds on a big store).
 _FACTS = """
-SELECT ?dir ?p ?other ?plabel ?olabel ?src ?srclabel ?quote ?conf ?url ?read ?vf ?vu WHERE {
+SELECT ?dir ?p ?other ?plabel ?olabel ?src ?srclabel ?quote ?conf ?url ?read ?vf ?vu ?pub WHERE {
   { BIND("out" AS ?dir) ?e ?p ?other FILTER(STRSTARTS(STR(?p), STR(aikg:)))
     """ + _STATEMENT.replace("SUBJECT", "?e").replace("OBJECT", "?other") + """ }
   UNION
@@ -62,7 +63,7 @@ def describe(store: Store, name: str) -> dict:
         "restrictions": [],
     }
     facts: dict[tuple, dict] = {}
-    for d, p, other, plabel, olabel, src, srclabel, quote, conf, url, read, vf, vu in \
+    for d, p, other, plabel, olabel, src, srclabel, quote, conf, url, read, vf, vu, pub in \
             store.query(bind(_FACTS, e=entity)).rows:
         d = str(d)  # an rdflib Literal never equals a str
         obj = {"value": str(other), "datatype": str(other.datatype) if other.datatype else None} \
@@ -77,7 +78,8 @@ def describe(store: Store, name: str) -> dict:
         if src is not None:
             source = {"source": str(src), "title": str(srclabel) if srclabel else None,
                       "url": str(url) if url else None, "retrieved": str(read) if read else None,
-                      "quote": str(quote) if quote else None, "confidence": float(conf) if conf is not None else None}
+                      "published": str(pub) if pub else None, "quote": str(quote) if quote else None,
+                      "confidence": float(conf) if conf is not None else None}
             if source not in fact["sources"]:
                 fact["sources"].append(source)
         if d == "in" and p == AIKG.restricts:

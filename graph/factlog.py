@@ -24,6 +24,7 @@ missing file) breaks the chain: the facts are then read from the store
 itself, once, and written as a new base. Long chains fold into a base too.
 A server store has no folder: its facts are read with the same queries.
 """
+import inspect
 import os
 import re
 import shutil
@@ -37,7 +38,7 @@ import pyoxigraph as ox
 
 from . import safecache
 from .namespace import AIKG, PREFIXES
-from .resolve import normalise
+from .resolve import _DOMAIN, normalise
 from .sparql import aikg_terms, safe_iri
 
 __all__ = ["Facts", "read", "extract", "record", "from_scratch", "FACT_PREDICATES", "INVERSE_PREDICATES", "INVERSES",
@@ -90,10 +91,18 @@ _Q_MARKED = """SELECT DISTINCT {g}?st ?s ?p ?o ?neg ?vf ?vu WHERE {{ MARKS
 _MARKS = "aikg:negated|aikg:validFrom|aikg:validUntil"
 _ACCESS_IRIS = frozenset(str(AIKG[n]) for n in FACT_PREDICATES + INVERSE_PREDICATES)
 _NAME = re.compile(r"^(\d{8})\.(\w+)\.(\w+)\.(base|delta)\.npz$")
+def _source(function) -> str:
+    try:
+        return inspect.getsource(function)
+    except (OSError, TypeError):  # no source shipped: the name alone
+        return function.__qualname__
+
+
 # the log's folder is named after what defines its files: the queries, the predicates read, the file layout
 _LAYOUT = ("terms", "terms_end", "names", "names_end", "present", "tri", "tri_n", "st", "st_n", "int32")
 LOG = "facts-" + safecache.version(_Q_PAIRS, _Q_TYPES, _Q_VALUES, _Q_PLAIN, _Q_MARKS, _Q_MARKED, FACT_PREDICATES,
-                                   INVERSES, RESTRICTION_PREDICATES, RESTRICTION_DATES, CLASSES, NORMALISED, _LAYOUT)
+                                   INVERSES, RESTRICTION_PREDICATES, RESTRICTION_DATES, CLASSES, NORMALISED, _LAYOUT,
+                                   _source(normalise), _DOMAIN.pattern)  # how names are keyed
 
 
 @dataclass

@@ -228,7 +228,9 @@ def _answer(proj, actor, to, at, removed, gone, withdrawn, *, k, max_depth, max_
         opened.append(best)
     if best is not None and verdict_ == "blocked" and _key(best) not in {_key(r) for r in blocked}:
         blocked.append(best)
-    opened = _distinct(sorted(opened, key=rank))[:k]
+    opened = _distinct(sorted(opened, key=rank))
+    more = max(0, len(opened) - k)  # open routes found but not shown (the search may know of more still)
+    opened = opened[:k]
     blocked = _distinct(sorted(blocked, key=lambda r: (len(r), [(h.src, h.relation, h.dst) for h in r])))
     hops = [h for r in opened + blocked for h in r]  # one store read for every source the answer cites
     proj.fetch_sources([key for h in hops for key in ([h.fact] if h.fact else []) + h.confirm],
@@ -245,6 +247,7 @@ def _answer(proj, actor, to, at, removed, gone, withdrawn, *, k, max_depth, max_
                   "customer_of": [proj.node(n) for n in sorted(actor.customer_of)],
                   "owners": [[proj.node(n) for n in chain] for _, chain in actor.owners]},
         "notes": list(search.notes),
+        "more_routes": more,
     }
     if gone:
         out["without"] = [proj.node(n) for n in gone]

@@ -20,13 +20,14 @@ import yaml
 
 from .dates import parse_date
 from .errors import InputError
+from .settings import env_number
 
 __all__ = ["Document", "ReadError", "EXTENSIONS", "MAX_BYTES", "read_document", "read_bytes", "decode",
            "iter_paths", "content_hash"]
 
 EXTENSIONS = (".txt", ".md", ".markdown", ".html", ".htm")
 # Larger files are refused, not truncated: a cut article would yield a partial, silent fact set.
-MAX_BYTES = int(os.environ.get("AIKG_MAX_DOCUMENT_BYTES", str(5 * 1024 * 1024)))
+MAX_BYTES = 5 * 1024 * 1024  # the default; $AIKG_MAX_DOCUMENT_BYTES overrides it (checked where it is read)
 
 
 class ReadError(InputError):
@@ -74,14 +75,47 @@ def iter_paths(paths) -> tuple[list[Path], list[Path]]:
     return found, skipped
 
 
+_BOMS = ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"), (b"\xef\xbb\xbf", "utf-8"),
+         (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
+def _wide(data: bytes) -> str | None:
+    """The encoding of UTF-16/32 text (by its BOM, or ASCII-range text with every other byte zero)."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return encoding if encoding != "utf-8" else None
+    head = data[:4096]
+    if len(head) >= 8 and len(head) % 2 == 0:
+        even, odd = head[0::2], head[1::2]
+        if odd.count(0) > 0.9 * len(odd) and even.count(0) < 0.1 * len(even):
+            return "utf-16-le"
+        if even.count(0) > 0.9 * len(even) and odd.count(0) < 0.1 * len(odd):
+            return "utf-16-be"
+    return None
+
+
 def decode(data: bytes) -> str:
-    """UTF-8 when it is (BOM allowed), else the best guess; bad bytes replaced."""
+    """UTF-8 when it is (BOM allowed), UTF-16/32 by BOM or shape, Windows-1252 for Western
+    single-byte text, else the best guess; bad bytes replaced.
+
+    >>> decode("Société Générale".encode("latin-1")), decode("Zürich".encode("utf-16"))
+    ('Société Générale', 'Zürich')
+    """
+    wide = _wide(data)
+    if wide:
+        text = data.decode(wide, errors="replace")
+        return text[1:] if text.startswith("\ufeff") else text
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    high = sum(b >= 0x80 for b in data[:200_000])
+    if not _UTF8_MULTIBYTE.search(data) and high <= 0.3 * min(len(data), 200_000):
+        # no UTF-8 sequence at all, high bytes a minority: Latin-1/Windows-1252 Western text
+        return data.decode("cp1252", errors="replace")
     lossy = data.decode("utf-8", errors="replace")
     # UTF-8 with a few stray bytes (valid multi-byte characters, or hardly any damage): keep UTF-8,
     # the guessers misfire on such files
@@ -109,7 +143,7 @@ def _looks_binary(data: bytes) -> bool:
 def read_document(path: str | os.PathLike, *, max_bytes: int | None = None) -> Document:
     """Read one file; :class:`ReadError` for a missing, empty, binary or oversized one."""
     path = Path(path)
-    limit = MAX_BYTES if max_bytes is None else max_bytes
+    limit = env_number("AIKG_MAX_DOCUMENT_BYTES", MAX_BYTES, kind=int, minimum=1) if max_bytes is None else max_bytes
     try:
         # O_NONBLOCK: a FIFO or device named like a document must not block the ingest (and its lock)
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
@@ -134,7 +168,7 @@ def read_document(path: str | os.PathLike, *, max_bytes: int | None = None) -> D
 def read_bytes(data: bytes, path: str) -> Document:
     if not data.strip():
         raise ReadError("empty document")
-    if _looks_binary(data):
+    if not _wide(data) and _looks_binary(data):
         raise ReadError("binary file, not text")
     text = decode(data).replace("\r\n", "\n").replace("\r", "\n")
     digest = content_hash(data)

@@ -46,6 +46,7 @@ from rdflib import Graph
 from .errors import QueryError, StoreError
 from .namespace import META_GRAPH, PREFIXES
 from .results import QueryResult, to_rdflib
+from .settings import env_number
 from .store import REVISION, STORE_NODE, Store, _result
 
 __all__ = ["RemoteStore", "endpoints", "TRUNCATION_MARK"]
@@ -145,7 +146,7 @@ class RemoteStore(Store):
         self.query_url, self.update_url = endpoints(location)
         self._auth = _auth_header(location)
         if timeout is None:
-            timeout = float(os.environ.get("AIKG_HTTP_TIMEOUT", "120"))
+            timeout = env_number("AIKG_HTTP_TIMEOUT", 120.0)
         self.timeout = timeout
         # A proxy from the environment must not see loopback traffic.
         handlers = [urllib.request.ProxyHandler({})] if _is_loopback(self.query_url) else []

@@ -21,13 +21,22 @@ SELECT ?e ?name ?main WHERE {
 }"""
 
 
+_DOMAIN = re.compile(r"\b[a-z0-9][a-z0-9-]*\.(?:ai|com|io|net|org|co|app|dev|cn)\b")
+
+
 def normalise(name: str) -> str:
     """Case-, accent- and punctuation-insensitive key: ``"OpenAI's API"`` -> ``"openai s api"``.
 
     >>> normalise("  The  Azure OpenAI-Service ")
     'azure openai service'
+    >>> normalise("Command R+"), normalise("perplexity.ai")
+    ('command r plus', 'perplexitydotai')
     """
     text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    # punctuation that makes a different name: "Command R+" is not "Command R", "perplexity.ai" (the service's
+    # domain) is not "Perplexity AI" (the company)
+    text = text.replace("+", " plus ")
+    text = _DOMAIN.sub(lambda m: m[0].replace(".", "dot"), text)
     text = re.sub(r"[^\w]+", " ", text)
     text = re.sub(r"^the ", "", text.strip())
     return " ".join(text.split())

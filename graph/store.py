@@ -31,10 +31,12 @@ every process takes ``aikg.lock`` first: shared for readers (opened read-only),
 exclusive for writers. A second writer waits up to ``AIKG_LOCK_TIMEOUT``
 seconds, then fails with "store is busy".
 """
+import errno
 import fcntl
 import hashlib
 import json
 import os
+import re
 import time
 import uuid
 from pathlib import Path
@@ -46,6 +48,7 @@ from .errors import QueryError, StoreBusy, StoreError
 from .namespace import META_GRAPH, PREFIXES
 from .protocol import query_dataset
 from .results import QueryResult, to_rdflib
+from .settings import env_number
 
 __all__ = ["Store", "EmbeddedStore", "default_location", "open_store", "FORMAT_VERSION", "GraphValue"]
 
@@ -61,12 +64,27 @@ GraphValue = Graph | str | bytes | None
 
 
 def default_location() -> Path:
-    """``$AIKG_STORE``, else ``$XDG_DATA_HOME/aikg/store`` (``~/.local/share/aikg/store``)."""
+    """``$AIKG_STORE``, else :func:`builtin_location`."""
     env = os.environ.get("AIKG_STORE")
     if env:
         return Path(env)
+    return builtin_location()
+
+
+def builtin_location() -> Path:
+    """``$XDG_DATA_HOME/aikg/store`` (``~/.local/share/aikg/store``): the one store created on first use."""
     base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
     return Path(base) / "aikg" / "store"
+
+
+def check_location(location: str) -> str:
+    """``location`` if it is a folder path or an http(s) URL; StoreError for any other URL scheme."""
+    m = re.match(r"^([A-Za-z][A-Za-z0-9+.-]*):/", location)
+    if m and m[1].lower() not in ("http", "https", "file"):
+        raise StoreError(f"unsupported store URL {location!r}: give a folder or an http(s) SPARQL endpoint")
+    if m and m[1].lower() == "file":
+        raise StoreError(f"give the store folder as a path, not a file: URL ({location!r})")
+    return location
 
 
 def _one_line(text) -> str:
@@ -239,16 +257,18 @@ class EmbeddedStore(Store):
     """An Oxigraph store in a folder, opened for reading or for writing."""
 
     def __init__(self, path: str | os.PathLike, *, write: bool = False, create: bool = False,
-                 lock_timeout: float | None = None):
+                 lock_timeout: float | None = None, on_wait=None):
+        """``on_wait(holder)`` is called once when the lock is not free after a second (``holder`` names the
+        process that writes, or is None when readers hold it), so a CLI can say why it waits."""
         self.path = Path(path)
         self.location = str(self.path)
         self.writable = write
         if lock_timeout is None:
-            lock_timeout = float(os.environ.get("AIKG_LOCK_TIMEOUT", "10"))
+            lock_timeout = env_number("AIKG_LOCK_TIMEOUT", 10.0)
         marker = self.path / MARKER
         if not marker.exists():
             if not create:
-                raise StoreError(f"no aikg store at {self.path} (run 'aikg init')")
+                raise StoreError(f"no aikg store at {self.path}; create it with: aikg --store {self.path} init")
             if self.path.exists() and any(self.path.iterdir()):
                 raise StoreError(f"{self.path} is not empty and is not an aikg store; refusing to overwrite it")
             try:
@@ -263,6 +283,7 @@ class EmbeddedStore(Store):
                 raise StoreError(f"{marker} is unreadable or corrupt") from e
             if info.get("format") != FORMAT_VERSION:
                 raise StoreError(f"{self.path} holds store format {info.get('format')}, this aikg reads {FORMAT_VERSION}")
+        self._on_wait = on_wait
         self._lock_file = self._lock(lock_timeout)
         data = self.path / "oxigraph"
         try:
@@ -278,23 +299,48 @@ class EmbeddedStore(Store):
 
     def _lock(self, timeout: float):
         mode = fcntl.LOCK_EX if self.writable else fcntl.LOCK_SH
+        file = self.path / "aikg.lock"
         try:
-            fh = open(self.path / "aikg.lock", "a+")
+            fh = open(file, "a+")
         except OSError as e:
-            raise StoreError(f"cannot open {self.path}: {e.strerror or e}") from e
-        deadline = time.monotonic() + timeout
+            if self.writable or e.errno not in (errno.EROFS, errno.EACCES, errno.EPERM):
+                raise StoreError(f"cannot open {self.path}: {e.strerror or e}") from e
+            try:  # a read-only mount or folder: nobody can write it, so a reader needs no lock it cannot take
+                fh = open(file, "r")
+            except OSError:
+                return None
+        deadline, told = time.monotonic() + timeout, time.monotonic() + 1.0
         while True:
             try:
                 fcntl.flock(fh, mode | fcntl.LOCK_NB)
-                return fh
+                break
             except BlockingIOError:
-                if time.monotonic() >= deadline:
+                now = time.monotonic()
+                if now >= deadline:
                     fh.close()
                     raise StoreBusy(f"store is busy: another aikg process is using {self.path} (waited {timeout:g}s)")
+                if told is not None and now >= told:
+                    told = None
+                    if self._on_wait is not None:
+                        self._on_wait(_holder(fh))
                 time.sleep(0.05)
+        if self.writable:  # who writes, for those who wait (cleared on release)
+            try:
+                fh.seek(0)
+                fh.truncate()
+                fh.write(f"{os.getpid()} {_command()}\n")
+                fh.flush()
+            except OSError:
+                pass
+        return fh
 
     def _release(self):
         if self._lock_file is not None:
+            if self.writable:
+                try:
+                    self._lock_file.truncate(0)
+                except OSError:
+                    pass
             self._lock_file.close()
             self._lock_file = None
 
@@ -321,6 +367,8 @@ class EmbeddedStore(Store):
             self._ox.update(sparql, prefixes=PREFIXES, base_iri=base_iri)
         except SyntaxError as e:
             raise QueryError(f"SPARQL update syntax error: {e}") from e
+        except (RuntimeError, ValueError) as e:  # a valid update that fails, e.g. DROP of a graph that does not exist
+            raise QueryError(f"update failed: {e}") from e
         except OSError as e:
             raise StoreError(f"write failed: {e}") from e
 
@@ -387,6 +435,25 @@ class EmbeddedStore(Store):
         return next(self._ox.quads_for_pattern(None, None, None, ox.NamedNode(str(name))), None) is not None
 
 
+def _command() -> str:
+    """What this process is, in a few words ("aikg ingest")."""
+    import sys
+
+    argv = [os.path.basename(sys.argv[0] or "python")] + [a for a in sys.argv[1:] if not a.startswith("-")][:1]
+    return " ".join(argv)
+
+
+def _holder(fh) -> str | None:
+    """The writer named in the lock file, if that process is still alive."""
+    try:
+        fh.seek(0)
+        pid, _, what = fh.read(200).strip().partition(" ")
+        os.kill(int(pid), 0)
+    except (OSError, ValueError):
+        return None
+    return f"process {pid} ({what})" if what else f"process {pid}"
+
+
 def _result(res) -> QueryResult:
     if isinstance(res, ox.QueryBoolean):
         return QueryResult("ask", boolean=bool(res))
@@ -400,11 +467,12 @@ def _result(res) -> QueryResult:
     return QueryResult("graph", graph=graph)
 
 
-def open_store(location: str | os.PathLike | None = None, *, write: bool = False, create: bool = False) -> Store:
-    """Open the store at a folder path or a SPARQL endpoint URL."""
-    loc = str(location) if location is not None else str(default_location())
+def open_store(location: str | os.PathLike | None = None, *, write: bool = False, create: bool = False,
+               on_wait=None) -> Store:
+    """Open the store at a folder path or a SPARQL endpoint URL (``on_wait``: see :class:`EmbeddedStore`)."""
+    loc = check_location(str(location) if location is not None else str(default_location()))
     if loc.startswith(("http://", "https://")):
         from .remote import RemoteStore  # only needed for server stores
 
         return RemoteStore(loc)
-    return EmbeddedStore(loc, write=write, create=create)
+    return EmbeddedStore(loc, write=write, create=create, on_wait=on_wait)

@@ -354,7 +354,7 @@ def test_show_text_and_json(small_store):
     res = invoke(small_store, "show", "test model \"quoted\" second line")
     assert res.exit_code == 0, res.output
     assert "developed by Test Lab" in res.output
-    assert 'source: https://example.org/a — "The lab built the model."' in res.output
+    assert 'source: https://example.org/a, undated — "The lab built the model."' in res.output
     info = json.loads(invoke(small_store, "show", "Test Lab", "--json").output)
     assert info["id"] == str(ENT["test-lab"]) and info["aliases"] == ["Laboratoire d'essai"]
     fact = info["facts"][0]

@@ -30,9 +30,11 @@ def ingest(store, *paths):
 
 
 def test_yaml_alias_bomb_is_refused_and_the_rest_ingests(empty_store_path, tmp_path):
-    (tmp_path / "bomb.md").write_text(BOMB)
-    (tmp_path / "good.txt").write_text(GOOD)
-    result = ingest(empty_store_path, tmp_path)
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "bomb.md").write_text(BOMB)
+    (docs / "good.txt").write_text(GOOD)
+    result = ingest(empty_store_path, docs)
     lines = result.output.splitlines()
     assert any(line.startswith("failed") and "bomb.md" in line and "anchors or aliases" in line for line in lines)
     assert any(line.startswith("added") and "good.txt" in line for line in lines)
@@ -54,10 +56,12 @@ def test_ordinary_front_matter_still_reads(tmp_path):
 
 
 def test_a_fifo_named_like_a_document_is_skipped_not_waited_on(empty_store_path, tmp_path):
-    (tmp_path / "a.txt").write_text(GOOD)
-    os.mkfifo(tmp_path / "x.txt")
-    (tmp_path / "z.txt").write_text("Orchid Cloud gives its customers access to Corvid-3.\n")
-    run = subprocess.run([sys.executable, "-m", "aikg", "--store", str(empty_store_path), "ingest", str(tmp_path)],
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text(GOOD)
+    os.mkfifo(docs / "x.txt")
+    (docs / "z.txt").write_text("Orchid Cloud gives its customers access to Corvid-3.\n")
+    run = subprocess.run([sys.executable, "-m", "aikg", "--store", str(empty_store_path), "ingest", str(docs)],
                          capture_output=True, text=True, timeout=60)  # hung forever before
     lines = run.stdout.splitlines()
     assert any("x.txt" in line and "not a regular file" in line for line in lines)
@@ -90,3 +94,28 @@ def test_a_killed_init_leaves_only_scratch_that_the_next_use_removes(tmp_path):
                              "--at", "2024-08-01"], env=env, capture_output=True, text=True, timeout=120)
     assert answer.returncode == 0 and "REACHABLE" in answer.stdout, answer.stdout + answer.stderr
     assert [p.name for p in tmp_path.iterdir()] == ["store"]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32", "latin-1", "cp1252"])
+def test_text_in_other_encodings_reads_right(tmp_path, encoding):
+    text = "Société Générale en Zürich signed a deal with Nimbus Labs in São Paulo.\n"
+    doc = tmp_path / "note.txt"
+    doc.write_bytes(text.encode(encoding))
+    assert read_document(doc).text.strip() == text.strip()
+
+
+def test_binary_is_still_refused(tmp_path):
+    blob = tmp_path / "x.txt"
+    blob.write_bytes(bytes(range(256)) * 40)
+    with pytest.raises(ReadError, match="binary"):
+        read_document(blob)
+
+
+def test_file_names_and_titles_cannot_forge_lines_or_drive_the_terminal(empty_store_path, tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a\nfailed evil: forged.txt").write_text("\x1b]0;owned\x07Title \x1b[2J here\n\n" + GOOD)
+    result = ingest(empty_store_path, docs)
+    assert "\x1b" not in result.output and "\x07" not in result.output
+    assert [line.split()[0] for line in result.output.splitlines()] == ["added", "documents:"]
+    assert "a\\nfailed evil: forged.txt" in result.output

@@ -112,7 +112,7 @@ def test_read_only_on_a_never_written_store(tmp_path):
 
 
 def test_missing_store_is_not_created_without_create(tmp_path):
-    with pytest.raises(StoreError, match="aikg init"):
+    with pytest.raises(StoreError, match="aikg --store .*nothing init"):
         EmbeddedStore(tmp_path / "nothing")
     assert not (tmp_path / "nothing").exists()
 

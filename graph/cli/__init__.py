@@ -12,6 +12,7 @@ test checks it against the commands the modules register.
 import importlib
 import json
 import os
+import re
 import sys
 
 import click
@@ -26,6 +27,7 @@ COMMANDS = {
     "init": ("base", "Create the store (or reload its ontology and reference graphs)."),
     "ingest": ("ingest", "Extract facts from .txt, .md and .html files or folders into the store."),
     "sources": ("ingest", "Documents that state facts about NAME, most facts first."),
+    "forget": ("ingest", "Remove ingested documents (by path, URL or id) and the facts they stated."),
     "path": ("path", "Can FROM reach TO on a date, by which route, and what blocks the others?"),
     "sparql": ("base", "Run a read-only SPARQL query: QUERY text, @FILE.rq or - for stdin."),
     "show": ("base", "Everything known about NAME: types, aliases, facts with sources, restrictions."),
@@ -49,7 +51,8 @@ class Group(click.Group):
             except ImportError as e:  # a dependency of this command is missing or broken
                 if ctx is not None and ctx.params.get("debug"):
                     raise
-                raise click.ClickException(_one_line(f"aikg {name} cannot run: {type(e).__name__}: {e}")) from None
+                raise click.ClickException(_one_line(f"aikg {name} cannot run: a module it needs is missing or "
+                                                     f"broken ({e}); reinstall aikg")) from None
         return self.commands.get(name)
 
     def format_commands(self, ctx, formatter):
@@ -81,7 +84,10 @@ class Group(click.Group):
         except (OSError, MemoryError, RecursionError) as e:
             if ctx.obj is not None and ctx.obj.debug:
                 raise
-            raise click.ClickException(_one_line(f"{type(e).__name__}: {e}")) from None
+            raise click.ClickException(_one_line(_for_people(e))) from None
+
+    def parse_args(self, ctx, args):
+        return super().parse_args(ctx, _global_first(args))
 
 
 def emit_json(data) -> None:
@@ -89,8 +95,55 @@ def emit_json(data) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
 
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def shown(text) -> str:
+    r"""Text from documents or file names made safe for one terminal line: control, line-breaking
+    and bidi-override characters are written as escapes, so none can forge a line or drive the terminal.
+
+    >>> shown("a.txt\nfailed b.txt: \x1b[31mred")
+    'a.txt\\nfailed b.txt: \\x1b[31mred'
+    """
+    return _CONTROLS.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), str(text))
+
+
 def _one_line(text: str) -> str:
-    return " ".join(text.split())
+    return shown(" ".join(text.split()))
+
+
+def _for_people(e: BaseException) -> str:
+    """An OS or resource error as a sentence, without Python's class names."""
+    if isinstance(e, MemoryError):
+        return "out of memory"
+    if isinstance(e, RecursionError):
+        return "the input is nested too deeply"
+    text = e.strerror or str(e) or "input/output error"
+    names = [str(f) for f in (e.filename, e.filename2) if f is not None]
+    return f"{text}: {' -> '.join(names)}" if names else text
+
+
+def _global_first(args: list) -> list:
+    """``aikg show X --store P`` as ``aikg --store P show X``: --store is global but people put it anywhere.
+    Only before a ``--`` that ends the options; a value that happens to be "--store" after it is kept."""
+    args = list(args)
+    moved, i = [], 0
+    while i < len(args):
+        a = args[i]
+        if a == "--":
+            break
+        if a == "--store" and i > 0:
+            if i + 1 == len(args):
+                raise click.UsageError("--store needs a value: a store folder or a SPARQL endpoint URL")
+            moved += args[i:i + 2]
+            del args[i:i + 2]
+            continue
+        if a.startswith("--store=") and i > 0:
+            moved.append(a)
+            del args[i]
+            continue
+        i += 1
+    return moved + args
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})

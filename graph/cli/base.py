@@ -30,8 +30,10 @@ def _read_query(query: str) -> str:
     if query.startswith("@"):
         try:
             return Path(query[1:]).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as e:
-            raise InputError(f"cannot read query file {query[1:]}: {e}") from e
+        except OSError as e:
+            raise InputError(f"cannot read query file {query[1:]}: {e.strerror or e}") from e
+        except UnicodeDecodeError:
+            raise InputError(f"cannot read query file {query[1:]}: it is not UTF-8 text") from None
     return query
 
 
@@ -146,6 +148,7 @@ def show(obj, name, as_json):
             where = s["title"] or s["source"]
             if s.get("url") and s["url"] != where:
                 where += f" <{s['url']}>"
+            where += f", published {s['published']}" if s.get("published") else ", undated"
             if s.get("retrieved"):
                 where += f", read {s['retrieved']}"
             click.echo(f"      source: {where}" + (f' — "{s["quote"]}"' if s["quote"] else ""))

@@ -28,7 +28,7 @@ class Context:
         if self._store is not None and (self._writable or not write):
             return self._store
         self.close()
-        self._store = ensure_store(self.where, write=write)
+        self._store = ensure_store(self.where, write=write, on_wait=_say_waiting)
         self._writable = write
         return self._store
 
@@ -36,3 +36,9 @@ class Context:
         if self._store is not None:
             self._store.close()
             self._store = None
+
+
+def _say_waiting(holder: str | None) -> None:
+    import click
+
+    click.echo(f"waiting for the store (held by {holder or 'another aikg process reading it'})...", err=True)

@@ -1,11 +1,12 @@
-"""``aikg ingest`` and ``aikg sources``."""
+"""``aikg ingest``, ``aikg sources`` and ``aikg forget``."""
+import os
 import sys
 
 import click
 
 from ..ingest import Ingestor, sources as find_sources
 from ..reader import iter_paths
-from . import emit_json, main
+from . import emit_json, main, shown
 
 _PROGRESS_MIN = 20  # files before a progress bar is worth showing
 
@@ -23,6 +24,9 @@ def ingest(ctx, paths, as_json, dry_run):
     when a document failed (the others are stored all the same).
     """
     obj = ctx.obj
+    missing = [p for p in paths if not os.path.lexists(p)]
+    if missing:
+        raise click.ClickException("no such file or folder: " + ", ".join(missing))
     files, skipped = iter_paths(paths)
     ingestor = Ingestor(obj.store(write=not dry_run), dry_run=dry_run)
     results = []
@@ -33,7 +37,7 @@ def ingest(ctx, paths, as_json, dry_run):
     else:
         results = list(stream)
     for path in skipped:
-        click.echo(f"skipped {path}: not a .txt, .md or .html file", err=True)
+        click.echo(f"skipped {shown(path)}: not a .txt, .md or .html file", err=True)
     failed = any(r.status == "failed" for r in results)
     if as_json:
         emit_json({"documents": [r.as_json() for r in results]})
@@ -42,9 +46,9 @@ def ingest(ctx, paths, as_json, dry_run):
     new = {e for r in results for e in r.new_entities}
     for r in results:
         if r.status == "failed":
-            click.echo(f"failed {r.path}: {r.error}")
+            click.echo(f"failed {shown(r.path)}: {shown(r.error)}")
         elif r.status == "added":
-            click.echo(f"added {r.path}: {len(r.facts)} facts" + (f" ({r.title})" if r.title else ""))
+            click.echo(f"added {shown(r.path)}: {len(r.facts)} facts" + (f" ({shown(r.title)})" if r.title else ""))
     verb = "would add" if dry_run else "added"
     click.echo(f"documents: {counts['added']} {verb}, {counts['unchanged']} unchanged, {counts['failed']} failed; "
                f"facts: {sum(len(r.facts) for r in results if r.status == 'added')}; new entities: {len(new)}"
@@ -73,3 +77,24 @@ def sources(obj, name, as_json):
             click.echo(f"    {d['url'] or d['path']}")
         if d["quote"]:
             click.echo(f'    "{d["quote"]}"')
+
+
+@main.command()
+@click.argument("docs", nargs=-1, required=True, metavar="DOC...")
+@click.option("--json", "as_json", is_flag=True, help="Print the documents removed as JSON.")
+@click.pass_obj
+def forget(obj, docs, as_json):
+    """Remove ingested documents (by path, URL or id) and the facts they stated.
+
+    DOC is a file's path as it was ingested, the document's URL, or the id
+    that 'aikg sources NAME --json' and 'aikg ingest --json' print. All are
+    removed in one write, or none when one of them is unknown.
+    """
+    from ..forget import forget as forget_documents
+
+    removed = forget_documents(obj.store(write=True), docs)
+    if as_json:
+        emit_json({"removed": [{"graph": g, "id": d, "label": label} for g, d, label in removed]})
+        return
+    for _, d, label in removed:
+        click.echo(f"forgot {label}  <{d}>")

@@ -4,6 +4,7 @@ from datetime import date
 import click
 
 from ..dates import iso_day
+from ..errors import AikgError
 from ..projection import load_projection
 from ..reach import answer, diff
 from . import emit_json, main
@@ -93,6 +94,9 @@ def explain(ans: dict) -> str:
         lines.append("Open routes, best first:")
         for i, r in enumerate(ans["routes"], 1):
             lines += _route_lines(i, r, actor)
+    if ans.get("more_routes"):
+        n = ans["more_routes"]
+        lines.append(f"  {n} more open route{'s' if n != 1 else ''} (--routes {len(ans['routes']) + n})")
     if ans["blocked_routes"]:
         lines.append("Blocked routes:")
         for i, r in enumerate(ans["blocked_routes"], 1):
@@ -135,16 +139,22 @@ def path(obj, source, target, at, as_json, between, without, html, k):
     FROM may be an entity, a jurisdiction ("China") or a phrase such as
     "Chinese enterprise customers", "Italian users" or "AWS customers".
     """
+    if between and at is not None:
+        raise click.UsageError("--at and --between cannot be combined: --between compares two dates")
+    if between and html:
+        raise click.UsageError("--html draws one date's answer; it cannot be combined with --between")
+    when = _day(at, "--at") if at is not None else date.today().isoformat()
+    days = [_day(d, "--between") for d in between] if between else None
     proj = load_projection(obj.store())
-    if between:
-        d1, d2 = (iso_day(d, "--between") for d in between)
+    _check_without(proj, source, target, without)
+    if days:
+        d1, d2 = days
         result = diff(proj, source, target, d1, d2, without=without)
         if as_json:
             emit_json(result)
         else:
             click.echo(explain_diff(result))
         return
-    when = iso_day(at, "--at") if at else date.today().isoformat()
     result = answer(proj, source, target, when, k=k, without=without)
     if html:
         from ..viz import render_path
@@ -154,3 +164,29 @@ def path(obj, source, target, at, as_json, between, without, html, k):
         emit_json(result)
     else:
         click.echo(explain(result))
+
+
+def _day(value: str, option: str) -> str:
+    """A date option's value; a bad one is a usage error (exit 2), as click gives for other bad values."""
+    try:
+        return iso_day(value, option)
+    except AikgError as e:
+        raise click.BadParameter(str(e).split(", got")[0] + f", not {value!r}", param_hint=option) from None
+
+
+def _check_without(proj, source: str, target: str, without) -> None:
+    """--without naming FROM or TO itself would silently change nothing: refuse it."""
+    ends = set()
+    for name in (source, target):
+        try:
+            ends.add(proj.lookup(name, suggest=False))
+        except AikgError:
+            pass  # a phrase ("Chinese users") or an unknown name: answer() says so
+    for name in without:
+        try:
+            node = proj.lookup(name, suggest=False)
+        except AikgError:
+            continue  # answer() reports unknown names with candidates
+        if node in ends:
+            raise click.BadParameter(f"{name!r} is FROM or TO itself; --without takes what lies between",
+                                     param_hint="--without")
