@@ -65,7 +65,7 @@ class Ingestor:
         self.known = set(self.gazetteer.entities)
         self.extractor = Extractor(Linker(self.gazetteer))
         self._written: dict[str, list] = {}  # content hash -> the facts reported, for documents of this run
-        self._pending: set[str] = set()  # content hashes extracted but not written yet
+        self._pending: dict[str, _Item] = {}  # content hash -> its write, extracted but not written yet
         # labels of the vocabulary (predicates, restriction kinds), read once
         self._vocab_labels = {str(row[0]): str(row[1]) for row in store.query(
             "SELECT ?x (SAMPLE(?l) AS ?label) WHERE { ?x rdfs:label ?l FILTER(STRSTARTS(STR(?x), STR(aikg:))) } "
@@ -97,15 +97,20 @@ class Ingestor:
     def _extract(self, path, doc: Document, shown: str) -> "_Item":
         gname = document_graph(doc.content_hash)
         diri = document_iri(doc.content_hash)
+        abspath = _abspath(doc.path)
         if doc.content_hash in self._written:
             result = DocumentResult(shown, "unchanged", str(diri), facts=self._written[doc.content_hash],
                                     title=doc.title)
-            return _Item(path, result, duplicate_of=doc.content_hash if doc.content_hash in self._pending else None)
-        abspath = _abspath(doc.path)
+            twin = self._pending.get(doc.content_hash)
+            if twin is not None:  # not written yet: the twin's graph records this path too
+                twin.graphs[gname] += f"<{diri}> <{AIKG.path}> {_lit(abspath)} .\n"
+                return _Item(path, result, duplicate_of=doc.content_hash)
+            return _Item(path, result, self._moved(abspath, diri, gname) or None)
         stored, stale = self._lookup(abspath, diri, gname)
         if stored:
             facts = document_facts(self.store, self.store.graph(gname), labels=self._label_of)
-            return _Item(path, DocumentResult(shown, "unchanged", str(diri), facts=facts, title=doc.title))
+            result = DocumentResult(shown, "unchanged", str(diri), facts=facts, title=doc.title)
+            return _Item(path, result, (self._moved(abspath, diri, gname) or None) if not self.dry_run else None)
         extraction = self.extractor.extract(doc.text, doc.published)
         text, rows, labels = document_ntriples(doc, extraction, gname, diri, abspath=abspath)
         facts = _facts_json(rows, lambda iri: labels.get(iri) or self._vocab_labels.get(iri))
@@ -115,8 +120,10 @@ class Ingestor:
         result = DocumentResult(shown, "added", str(diri), facts=facts, title=doc.title, new_entities=new)
         if self.dry_run:
             return _Item(path, result)
-        self._pending.add(doc.content_hash)
-        return _Item(path, result, {**{g: None for g in stale}, gname: text}, doc.content_hash)
+        item = _Item(path, result, {**{g: self._without_path(g, abspath) for g in stale}, gname: text},
+                     doc.content_hash)
+        self._pending[doc.content_hash] = item
+        return item
 
     def _flush(self, items: list["_Item"]):
         """Write the items' graphs, then yield their results in order.
@@ -137,7 +144,7 @@ class Ingestor:
                 done = False
         failed: set[str] = set()
         for it in writes:
-            self._pending.discard(it.content_hash)
+            self._pending.pop(it.content_hash, None)
             if done:
                 continue
             try:
@@ -159,6 +166,24 @@ class Ingestor:
         if e is not None:
             return e.label
         return self._vocab_labels.get(iri)
+
+    # A document is its content; every path (or URL) that holds that content is recorded on it. A path
+    # whose content changed leaves its old document, which is dropped only when no other path holds it.
+
+    def _without_path(self, gname: URIRef, abspath: str):
+        """The graph ``gname`` without ``abspath`` among its paths; None (drop it) when that was its last."""
+        graph = self.store.graph(gname)
+        graph.remove((None, AIKG.path, Literal(abspath)))
+        return graph if any(graph.triples((None, AIKG.path, None))) else None
+
+    def _moved(self, abspath: str, diri: URIRef, gname: URIRef) -> dict:
+        """The writes that record ``abspath`` as holding stored document ``gname`` (empty: it already does)."""
+        _, stale = self._lookup(abspath, diri, gname)
+        graph = self.store.graph(gname)
+        if (diri, AIKG.path, Literal(abspath)) in graph and not stale:
+            return {}
+        graph.add((diri, AIKG.path, Literal(abspath)))
+        return {**{g: self._without_path(g, abspath) for g in stale}, gname: graph}
 
     def _lookup(self, abspath: str, diri: URIRef, gname: URIRef) -> tuple[bool, list[URIRef]]:
         """(is this content stored already, the graphs of older versions of the same file): one query."""

@@ -295,3 +295,54 @@ def test_a_failed_document_makes_exit_code_1_and_the_others_are_stored(mini_stor
         assert "failed" in res.output and "empty document" in res.output
     again = aikg(mini_store_path, "ingest", folder / "good.txt")
     assert again.exit_code == 0 and "1 unchanged" in again.output
+
+
+def _paths(store):
+    """Each stored document's file names."""
+    rows = store.query("SELECT ?d ?p WHERE { GRAPH ?g { ?d a aikg:Document ; aikg:path ?p } }").rows
+    out = {}
+    for d, p in rows:
+        out.setdefault(str(d), set()).add(Path(str(p)).name)
+    return out
+
+
+def _has_fact(store):
+    return store.query("ASK { GRAPH ?g { ?m aikg:developedBy ?o } }").boolean
+
+
+@pytest.mark.parametrize("together", [True, False])
+def test_identical_files_then_one_edited_the_other_keeps_its_facts(mini_store_path, tmp_path, together):
+    text = "One\n\nGPT-4o was developed by OpenAI.\n"
+    a, b = _write(tmp_path, "a.txt", text), _write(tmp_path, "b.txt", text)
+    if together:  # both in one batch: the second is recorded on the first's pending write
+        aikg(mini_store_path, "ingest", a, b)
+    else:  # one run each: the second records its path on the stored document
+        aikg(mini_store_path, "ingest", a)
+        assert json.loads(aikg(mini_store_path, "ingest", b, "--json").output)["documents"][0]["status"] == "unchanged"
+    with EmbeddedStore(mini_store_path) as store:
+        assert list(_paths(store).values()) == [{"a.txt", "b.txt"}]
+    a.write_text("Other\n\nThe H100 is manufactured by TSMC.\n")
+    aikg(mini_store_path, "ingest", a)
+    with EmbeddedStore(mini_store_path) as store:
+        assert sorted(map(sorted, _paths(store).values())) == [["a.txt"], ["b.txt"]]
+        assert _has_fact(store)  # b.txt still holds the OpenAI text: its facts stay
+    b.write_text("Third\n\nThe H100 is manufactured by TSMC in Taiwan.\n")
+    aikg(mini_store_path, "ingest", b)
+    with EmbeddedStore(mini_store_path) as store:
+        assert not _has_fact(store)  # no path holds the OpenAI text any more: its document is gone
+        assert len(doc_graphs(store)) == 2
+
+
+def test_a_renamed_file_and_a_new_file_under_the_old_name(mini_store_path, tmp_path):
+    old = _write(tmp_path, "old.txt", "One\n\nGPT-4o was developed by OpenAI.\n")
+    aikg(mini_store_path, "ingest", old)
+    new = tmp_path / "new.txt"
+    old.rename(new)
+    assert json.loads(aikg(mini_store_path, "ingest", new, "--json").output)["documents"][0]["status"] == "unchanged"
+    _write(tmp_path, "old.txt", "Two\n\nThe H100 is manufactured by TSMC.\n")
+    aikg(mini_store_path, "ingest", tmp_path / "old.txt")
+    with EmbeddedStore(mini_store_path) as store:
+        assert sorted(map(sorted, _paths(store).values())) == [["new.txt"], ["old.txt"]]
+        assert _has_fact(store)  # the renamed file's facts survived the reuse of its old name
+        titles = {str(r[0]) for r in store.query("SELECT ?t WHERE { ?d a aikg:Document ; rdfs:label ?t }").rows}
+        assert titles == {"One", "Two"}
