@@ -4,6 +4,7 @@ import shutil
 from pathlib import Path
 
 from .errors import StoreError
+from .safecache import pid_alive
 from .store import MARKER, Store, builtin_location, check_location, open_store
 
 __all__ = ["init_store", "ensure_store"]
@@ -57,12 +58,8 @@ def _remove_stale_scratch(path: Path) -> None:
     """Scratch folders of first inits whose process is gone (killed mid-way)."""
     for old in path.parent.glob(f".{path.name}.init-*"):
         pid = old.name.rsplit("-", 1)[-1]
-        try:
-            os.kill(int(pid), 0)
-        except ProcessLookupError:
+        if pid.isdigit() and not pid_alive(int(pid)):
             shutil.rmtree(old, ignore_errors=True)
-        except (ValueError, PermissionError):
-            pass
 
 
 def ensure_store(location: str, *, write: bool = False, on_wait=None) -> Store:

@@ -28,7 +28,7 @@ from .extractor import EXTRACTOR_VERSION, Extraction, Extractor
 from .ids import document_graph, document_iri, restriction_iri, statement_iri
 from .gazetteer import Entity, Gazetteer
 from .linker import Linker
-from .namespace import AIKG, PROV
+from .namespace import AIKG, GRAPH, PROV
 from .reader import Document, ReadError, iter_paths, read_document
 from .sparql import bind, safe_iri
 from .store import Store
@@ -66,6 +66,7 @@ class Ingestor:
         self.extractor = Extractor(Linker(self.gazetteer))
         self._written: dict[str, list] = {}  # content hash -> the facts reported, for documents of this run
         self._pending: dict[str, _Item] = {}  # content hash -> its write, extracted but not written yet
+        self._doc_born = _document_born(store)  # entities named only by documents: each re-states the names
         # labels of the vocabulary (predicates, restriction kinds), read once
         self._vocab_labels = {str(row[0]): str(row[1]) for row in store.query(
             "SELECT ?x (SAMPLE(?l) AS ?label) WHERE { ?x rdfs:label ?l FILTER(STRSTARTS(STR(?x), STR(aikg:))) } "
@@ -112,7 +113,8 @@ class Ingestor:
             result = DocumentResult(shown, "unchanged", str(diri), facts=facts, title=doc.title)
             return _Item(path, result, (self._moved(abspath, diri, gname) or None) if not self.dry_run else None)
         extraction = self.extractor.extract(doc.text, doc.published)
-        text, rows, labels = document_ntriples(doc, extraction, gname, diri, abspath=abspath)
+        text, rows, labels = document_ntriples(doc, extraction, gname, diri, abspath=abspath,
+                                               restate=self._doc_born)
         facts = _facts_json(rows, lambda iri: labels.get(iri) or self._vocab_labels.get(iri))
         self._written[doc.content_hash] = facts
         new = sorted({str(e.iri) for e in extraction.entities.values() if e.new and e.iri not in self.known})
@@ -230,6 +232,14 @@ def ingest(store: Store, paths, *, dry_run: bool = False) -> tuple[list[Document
     return list(ingestor.ingest_files(files)), skipped
 
 
+def _document_born(store: Store) -> frozenset:
+    """The entities whose labels come only from document graphs (not the ontology or reference data)."""
+    docs = f'"{GRAPH["doc/"]}"'
+    rows = store.query(f"SELECT DISTINCT ?e WHERE {{ GRAPH ?g {{ ?e rdfs:label ?l }} FILTER(STRSTARTS(STR(?g), {docs})) "
+                       f"FILTER NOT EXISTS {{ GRAPH ?h {{ ?e rdfs:label ?k }} FILTER(!STRSTARTS(STR(?h), {docs})) }} }}").rows
+    return frozenset(r[0] for r in rows)
+
+
 def _abspath(path: str) -> str:
     return str(Path(path).resolve())
 
@@ -265,13 +275,15 @@ def _lit(value: str, datatype: str | None = None) -> str:
 
 
 def document_ntriples(doc: Document, extraction: Extraction, gname: URIRef, diri: URIRef, *,
-                      abspath: str | None = None):
+                      abspath: str | None = None, restate=frozenset()):
     """The named graph of one document as N-Triples text, plus the facts it asserts and the labels it uses.
 
     Returns ``(text, rows, labels)``: ``rows`` are ``(subject, predicate, object, quote, confidence)``
     of the asserted (not negated) statements, subject and predicate IRIs as strings, the object an IRI
     string or a ``(value, datatype)`` pair; ``labels`` maps the IRIs of the entities and restrictions
     the facts name to their labels. One statement has one quote: the first sentence that states it.
+    Entities new here, and those in ``restate`` (named only by other documents), get their label and
+    types in this graph too, so that their names outlive whichever document introduced them.
     """
     lines: dict[str, None] = {}  # an ordered set
     rows: list[tuple] = []
@@ -355,11 +367,12 @@ def document_ntriples(doc: Document, extraction: Extraction, gname: URIRef, diri
                 assert_fact(r, AIKG.effectiveUntil, fr.effective_until, fr.quote, fr.confidence)
     for e in used.values():
         labels.setdefault(str(e.iri), e.label)
-        if e.new:
+        if e.new or e.iri in restate:
             node = _iri(e.iri)
             for t in sorted(e.types):
                 lines[f"{node} {_A} {_iri(AIKG[t])} .\n"] = None
             lines[f"{node} {_LABEL} {_lit(e.label)} .\n"] = None
+        if e.new:
             for alias in e.aliases:
                 lines[f"{node} {_ALT} {_lit(alias)} .\n"] = None
     return "".join(lines), rows, labels

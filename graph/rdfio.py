@@ -72,6 +72,8 @@ def _refuse_remote_context(data: bytes, name: str) -> None:
 
     def walk(node):
         if isinstance(node, dict):
+            if "@import" in node:  # JSON-LD 1.1: a context that imports another one, by URL
+                raise InputError(f"{name}: JSON-LD @import {node['@import']!r} is refused (no network access)")
             ctx = node.get("@context")
             for c in ctx if isinstance(ctx, list) else [ctx]:
                 if isinstance(c, str):

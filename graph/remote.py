@@ -36,6 +36,7 @@ import ipaddress
 import os
 import re
 import socket
+import threading
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -149,8 +150,7 @@ class RemoteStore(Store):
             timeout = env_number("AIKG_HTTP_TIMEOUT", 120.0)
         self.timeout = timeout
         # A proxy from the environment must not see loopback traffic.
-        handlers = [urllib.request.ProxyHandler({})] if _is_loopback(self.query_url) else []
-        self._opener = urllib.request.build_opener(*handlers)
+        self._handlers = [urllib.request.ProxyHandler({})] if _is_loopback(self.query_url) else []
         self._checked = False
 
     # -- HTTP -------------------------------------------------------------
@@ -162,13 +162,25 @@ class RemoteStore(Store):
         if accept:
             headers["Accept"] = accept
         request = urllib.request.Request(url, data=body, headers=headers, method="POST")
+        deadline = _Deadline(self.timeout)
+        opener = urllib.request.build_opener(*self._handlers, _HTTPHandler(deadline), _HTTPSHandler(deadline))
         try:
-            with self._opener.open(request, timeout=self.timeout) as resp:
+            return self._exchange(opener, request, url, deadline)
+        finally:
+            deadline.cancel()
+
+    def _exchange(self, opener, request, url: str, deadline: "_Deadline") -> tuple[str, bytes]:
+        try:
+            with opener.open(request, timeout=self.timeout) as resp:
                 ctype = resp.headers.get_content_type()
                 try:
                     data = resp.read()
                 except http.client.IncompleteRead as e:
+                    if deadline.expired:
+                        raise TimeoutError from None
                     raise QueryError(f"the answer from {url} was cut off after {len(e.partial)} bytes") from e
+                if deadline.expired:  # the socket was shut under the read: what came is not the whole answer
+                    raise TimeoutError
                 return ctype, data
         except urllib.error.HTTPError as e:
             message = _one_line(e.read(2000).decode("utf-8", "replace")) or e.reason
@@ -180,13 +192,20 @@ class RemoteStore(Store):
                 raise StoreError(f"no SPARQL endpoint at {url} (HTTP 404)") from None
             raise StoreError(f"SPARQL server error at {url}: HTTP {e.code} {message}") from None
         except (TimeoutError, socket.timeout):
-            raise StoreError(f"SPARQL server at {url} did not answer within {self.timeout:g}s") from None
+            raise self._late(url) from None
         except urllib.error.URLError as e:
+            if deadline.expired:
+                raise self._late(url) from None
             reason = e.reason.strerror if isinstance(e.reason, OSError) and e.reason.strerror else e.reason
             raise StoreError(f"cannot reach SPARQL server at {url}: {reason}") from None
-        except (http.client.HTTPException, ConnectionError) as e:
+        except (http.client.HTTPException, OSError) as e:
+            if deadline.expired:
+                raise self._late(url) from None
             raise StoreError(f"SPARQL server at {url} broke the connection: {_one_line(str(e)) or type(e).__name__}") \
                 from None
+
+    def _late(self, url: str) -> StoreError:
+        return StoreError(f"SPARQL server at {url} did not answer within {self.timeout:g}s")
 
     # -- Store ------------------------------------------------------------
 
@@ -249,3 +268,80 @@ def _parse_answer(ctype: str, data: bytes, url: str) -> QueryResult:
         return QueryResult("graph", graph=graph)
     except SyntaxError as e:
         raise QueryError(f"malformed answer from {url}: {_one_line(str(e))}") from None
+
+
+# -- a deadline for the whole exchange ------------------------------------------------
+
+class _Deadline:
+    """Shuts the connection's socket when the whole exchange outlasts ``seconds``.
+
+    The socket timeout alone bounds each read: a server sending a byte every second never trips it.
+    """
+
+    def __init__(self, seconds: float):
+        self.expired = False
+        self._sock = None
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def watch(self, sock) -> None:
+        with self._lock:
+            self._sock = sock
+            if self.expired:
+                _shut(sock)
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            if self._sock is not None:
+                _shut(self._sock)
+
+    def cancel(self) -> None:
+        self._timer.cancel()
+
+
+def _shut(sock) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass  # closed already
+
+
+class _Watched:
+    """A connection whose socket its deadline can shut."""
+
+    def __init__(self, *args, deadline: _Deadline, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.deadline = deadline
+
+    def connect(self):
+        super().connect()
+        self.deadline.watch(self.sock)
+
+
+class _HTTPConnection(_Watched, http.client.HTTPConnection):
+    pass
+
+
+class _HTTPSConnection(_Watched, http.client.HTTPSConnection):
+    pass
+
+
+class _HTTPHandler(urllib.request.HTTPHandler):
+    def __init__(self, deadline: _Deadline):
+        super().__init__()
+        self.deadline = deadline
+
+    def http_open(self, req):
+        return self.do_open(_HTTPConnection, req, deadline=self.deadline)
+
+
+class _HTTPSHandler(urllib.request.HTTPSHandler):
+    def __init__(self, deadline: _Deadline):
+        super().__init__()
+        self.deadline = deadline
+
+    def https_open(self, req):
+        return self.do_open(_HTTPSConnection, req, context=self._context, deadline=self.deadline)

@@ -14,13 +14,14 @@ Files are written to a temporary name, fsynced, then renamed into place.
 import hashlib
 import json
 import os
+import re
 import tempfile
 from array import array
 from pathlib import Path
 
 import numpy as np
 
-__all__ = ["version", "encode", "decode", "pack_strings", "unpack_strings", "save", "load", "write_bytes",
+__all__ = ["pid_alive", "version", "encode", "decode", "pack_strings", "unpack_strings", "save", "load", "write_bytes",
            "BadCache"]
 
 
@@ -111,7 +112,8 @@ def write_bytes(path: Path, data: bytes) -> None:
     """Write atomically: a temporary file in the same folder, fsynced, then renamed over ``path``."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix="." + path.name[:20] + "-", suffix=".tmp")
+    _sweep(path.parent)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name[:20]}-{os.getpid()}-", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -129,6 +131,35 @@ def write_bytes(path: Path, data: bytes) -> None:
             os.close(dfd)
     except OSError:
         pass  # some platforms cannot open a folder
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this id runs (one of another user counts as running)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+_TMP = re.compile(r"\..*-(\d+)-[^-]*\.tmp")
+
+
+def _sweep(folder: Path) -> None:
+    """Remove the temporary files of writes whose process is gone (killed before its rename)."""
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return
+    for name in names:
+        m = _TMP.fullmatch(name)
+        if m and not pid_alive(int(m.group(1))):
+            try:
+                os.unlink(folder / name)
+            except OSError:
+                pass
 
 
 def save(path: Path, arrays: dict) -> None:

