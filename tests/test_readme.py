@@ -65,3 +65,16 @@ def test_curl_example_prints_what_the_readme_shows(server, command, expected):
     run = subprocess.run(["bash", "-c", command], cwd=ROOT, capture_output=True, text=True, timeout=60)
     output = [line.rstrip("\r") for line in run.stdout.splitlines()]
     assert shows(expected, output), f"{command}\n--- printed:\n{run.stdout[:2000]}"
+
+
+def test_the_python_api_example_runs_and_prints_what_the_readme_says(tmp_path):
+    """The README's Python API example, run as a user would (a fresh process in an empty folder)."""
+    import sys
+
+    section = README.split("## Python API", 1)[1]
+    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    shown = re.search(r"```text\n(.*?)```", section, re.S).group(1)
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == shown.splitlines()
+    assert (tmp_path / "demo-store").is_dir()
