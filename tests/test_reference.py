@@ -171,3 +171,10 @@ def test_audit_script_prints_a_seeded_sample_with_sources():
                                   "--seed", "7"], capture_output=True, text=True, check=True).stdout  # noqa: E731
     out = run()
     assert out == run() and out.count("source:") >= 5
+
+
+def test_gemini_api_route_to_gemini_1_5_pro_closes_in_september_2025(proj):
+    def via_gemini_api(at):
+        ans = answer(proj, "US users", "Gemini 1.5 Pro", at, k=10)
+        return any("Gemini API" in [s["to"]["label"] for s in r["steps"]] for r in ans["routes"])
+    assert via_gemini_api("2025-09-01") and not via_gemini_api("2025-10-01")
