@@ -1,10 +1,10 @@
 """Removing ingested documents: each document's named graph goes, and with it every fact only it stated."""
 from pathlib import Path
 
-from rdflib import URIRef
+from rdflib import Literal, URIRef
 
 from .errors import NotFound
-from .namespace import GRAPH
+from .namespace import AIKG, GRAPH
 from .sparql import safe_iri
 from .store import Store
 
@@ -17,19 +17,19 @@ _DOCS = """SELECT DISTINCT ?g ?doc ?path ?url ?label WHERE {
 }""" % (GRAPH["doc/"],)
 
 
+def _as_path(ref) -> str | None:
+    text = str(ref).strip()
+    return str(Path(text).expanduser().resolve()) if text and "://" not in text else None
+
+
 def find_documents(store: Store, refs) -> dict:
     """``{ref: [(graph, document, label)]}`` for each ref: a document id (as ``sources --json`` and ``ingest
     --json`` print it), its graph's IRI, the file's path or the document's URL. NotFound names the refs that
     match no ingested document (curated reference sources are not documents one can forget)."""
-    rows = store.select_values(_DOCS)
     found, missing = {}, []
-    for ref in refs:
-        text = str(ref).strip()
-        path = str(Path(text).expanduser().resolve()) if text and "://" not in text else None
-        hits = sorted({(g, doc, label or p or u or doc) for g, doc, p, u, label in rows
-                       if text in (g, doc, u) or (path is not None and p == path)})
+    for ref, hits in _matches(store.select_values(_DOCS), refs).items():
         if hits:
-            found[ref] = hits
+            found[ref] = sorted({(g, doc, label) for g, doc, label, _ in hits})
         else:
             missing.append(ref)
     if missing:
@@ -38,11 +38,47 @@ def find_documents(store: Store, refs) -> dict:
     return found
 
 
+def _matches(rows, refs) -> dict:
+    """``{ref: [(graph, document, label, the path it matched or None)]}``."""
+    out = {}
+    for ref in refs:
+        text, path = str(ref).strip(), _as_path(ref)
+        out[ref] = [(g, doc, label or p or u or doc, None if text in (g, doc, u) else p) for g, doc, p, u, label in rows
+                    if text in (g, doc, u) or (path is not None and p == path)]
+    return out
+
+
 def forget(store: Store, refs) -> list:
-    """Drop the documents named by ``refs`` in one write (all or none); returns their (graph, id, label)."""
-    found = find_documents(store, refs)
-    hits = sorted({hit for ref_hits in found.values() for hit in ref_hits})
-    graphs = {URIRef(g): None for g, _, _ in hits if safe_iri(g)}
-    if graphs:
-        store.replace_graphs(graphs)
-    return hits
+    """Forget the documents named by ``refs`` in one write (all or none); returns (graph, id, label, kept).
+
+    A document named by one of its paths while other paths still hold the same content only loses that
+    path: ``kept`` lists the paths it keeps (empty: the document and its facts are gone).
+    """
+    find_documents(store, refs)  # every ref names a document, or nothing is written
+    rows = store.select_values(_DOCS)
+    paths: dict = {}
+    for g, _, p, _, _ in rows:
+        if p:
+            paths.setdefault(g, set()).add(p)
+    whole, detached, labels = set(), {}, {}
+    for hits in _matches(rows, refs).values():
+        for g, doc, label, path in hits:
+            labels.setdefault((g, doc), label)
+            if path is None:
+                whole.add(g)
+            else:
+                detached.setdefault(g, set()).add(path)
+    writes, kept = {}, {}
+    for g, gone in detached.items():
+        left = paths.get(g, set()) - gone
+        if g in whole or not left:
+            whole.add(g)
+            continue
+        graph = store.graph(URIRef(g))
+        for p in gone:
+            graph.remove((None, AIKG.path, Literal(p)))
+        writes[URIRef(g)], kept[g] = graph, sorted(left)
+    writes.update({URIRef(g): None for g in whole if safe_iri(g)})
+    if writes:
+        store.replace_graphs(writes)
+    return [(g, doc, label, kept.get(g, [])) for (g, doc), label in sorted(labels.items())]

@@ -297,3 +297,22 @@ def test_python_finds_its_own_oxigraph_binary():
     from test_remote import OXIGRAPH
 
     assert OXIGRAPH is not None and Path(OXIGRAPH).exists()
+
+
+def test_forgetting_one_of_two_paths_keeps_the_document_for_the_other(cli, tmp_path):
+    text = "Twins\n\nMicrosoft invested in OpenAI.\n"
+    first, second = tmp_path / "first.txt", tmp_path / "second.txt"
+    first.write_text(text)
+    second.write_text(text)
+    assert cli("ingest", first, second).exit_code == 0
+    res = cli("forget", first, "--json")
+    (removed,) = json.loads(res.output)["removed"]
+    assert removed["kept_for"] == [str(second.resolve())]
+    with EmbeddedStore(cli.store_path) as store:
+        paths = {str(p) for (p,) in store.select_values(
+            "SELECT ?p WHERE { GRAPH ?g { ?d a aikg:Document ; aikg:path ?p } }")}
+    assert paths == {str(second.resolve())}
+    assert "Twins" in doc_ids(cli, "OpenAI")
+    res = cli("forget", second)  # its last path: now the document goes
+    assert res.exit_code == 0 and "forgot Twins" in res.output
+    assert "Twins" not in doc_ids(cli, "OpenAI")

@@ -88,13 +88,18 @@ def forget(obj, docs, as_json):
 
     DOC is a file's path as it was ingested, the document's URL, or the id
     that 'aikg sources NAME --json' and 'aikg ingest --json' print. All are
-    removed in one write, or none when one of them is unknown.
+    removed in one write, or none when one of them is unknown. A path whose
+    content other ingested files hold too forgets only that path: the
+    document stays for the others.
     """
     from ..forget import forget as forget_documents
 
     removed = forget_documents(obj.store(write=True), docs)
     if as_json:
-        emit_json({"removed": [{"graph": g, "id": d, "label": label} for g, d, label in removed]})
+        emit_json({"removed": [{"graph": g, "id": d, "label": label, "kept_for": kept} for g, d, label, kept in removed]})
         return
-    for _, d, label in removed:
-        click.echo(f"forgot {label}  <{d}>")
+    for _, d, label, kept in removed:
+        if kept:
+            click.echo(f"forgot a path of {shown(label)}  <{d}>; the document stays for {', '.join(map(shown, kept))}")
+        else:
+            click.echo(f"forgot {shown(label)}  <{d}>")
