@@ -8,7 +8,7 @@ from .namespace import AIKG, GRAPH
 from .sparql import safe_iri
 from .store import Store
 
-__all__ = ["find_documents", "forget"]
+__all__ = ["forget"]
 
 _DOCS = """SELECT DISTINCT ?g ?doc ?path ?url ?label WHERE {
   GRAPH ?g { ?doc a aikg:Document OPTIONAL { ?doc aikg:path ?path } OPTIONAL { ?doc aikg:url ?url }
@@ -22,29 +22,20 @@ def _as_path(ref) -> str | None:
     return str(Path(text).expanduser().resolve()) if text and "://" not in text else None
 
 
-def find_documents(store: Store, refs) -> dict:
-    """``{ref: [(graph, document, label)]}`` for each ref: a document id (as ``sources --json`` and ``ingest
-    --json`` print it), its graph's IRI, the file's path or the document's URL. NotFound names the refs that
-    match no ingested document (curated reference sources are not documents one can forget)."""
-    found, missing = {}, []
-    for ref, hits in _matches(store.select_values(_DOCS), refs).items():
-        if hits:
-            found[ref] = sorted({(g, doc, label) for g, doc, label, _ in hits})
-        else:
-            missing.append(ref)
-    if missing:
-        raise NotFound("no ingested document is " + ", ".join(repr(m) for m in missing)
-                       + " (give its path, URL or the id 'aikg sources NAME --json' prints)")
-    return found
-
-
-def _matches(rows, refs) -> dict:
-    """``{ref: [(graph, document, label, the path it matched or None)]}``."""
+def _documents(rows, refs) -> dict:
+    """``{ref: [(graph, document, label, the path it matched or None)]}`` for each ref: a document id (as
+    ``sources --json`` and ``ingest --json`` print it), its graph's IRI, the file's path or the document's URL.
+    NotFound names the refs that match no ingested document (curated reference sources are not documents one
+    can forget)."""
     out = {}
     for ref in refs:
         text, path = str(ref).strip(), _as_path(ref)
         out[ref] = [(g, doc, label or p or u or doc, None if text in (g, doc, u) else p) for g, doc, p, u, label in rows
                     if text in (g, doc, u) or (path is not None and p == path)]
+    missing = [ref for ref, hits in out.items() if not hits]
+    if missing:
+        raise NotFound("no ingested document is " + ", ".join(repr(m) for m in missing)
+                       + " (give its path, URL or the id 'aikg sources NAME --json' prints)")
     return out
 
 
@@ -54,14 +45,14 @@ def forget(store: Store, refs) -> list:
     A document named by one of its paths while other paths still hold the same content only loses that
     path: ``kept`` lists the paths it keeps (empty: the document and its facts are gone).
     """
-    find_documents(store, refs)  # every ref names a document, or nothing is written
     rows = store.select_values(_DOCS)
+    found = _documents(rows, refs)  # every ref names a document, or nothing is written
     paths: dict = {}
     for g, _, p, _, _ in rows:
         if p:
             paths.setdefault(g, set()).add(p)
     whole, detached, labels = set(), {}, {}
-    for hits in _matches(rows, refs).values():
+    for hits in found.values():
         for g, doc, label, path in hits:
             labels.setdefault((g, doc), label)
             if path is None:

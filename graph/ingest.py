@@ -17,6 +17,7 @@ re-read for a new document (that was most of ingestion's time).
 import os
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date
 from pathlib import Path
 
@@ -66,11 +67,16 @@ class Ingestor:
         self.extractor = Extractor(Linker(self.gazetteer))
         self._written: dict[str, list] = {}  # content hash -> the facts reported, for documents of this run
         self._pending: dict[str, _Item] = {}  # content hash -> its write, extracted but not written yet
-        self._doc_born = _document_born(store)  # entities named only by documents: each re-states the names
         # labels of the vocabulary (predicates, restriction kinds), read once
         self._vocab_labels = {str(row[0]): str(row[1]) for row in store.query(
             "SELECT ?x (SAMPLE(?l) AS ?label) WHERE { ?x rdfs:label ?l FILTER(STRSTARTS(STR(?x), STR(aikg:))) } "
             "GROUP BY ?x").rows}
+
+    @cached_property
+    def _doc_born(self) -> frozenset:
+        """Entities named only by documents: each document that uses one restates its names (read once, when
+        the first document is extracted)."""
+        return _document_born(self.store)
 
     # -- one document ---------------------------------------------------------------
 
@@ -106,12 +112,17 @@ class Ingestor:
             if twin is not None:  # not written yet: the twin's graph records this path too
                 twin.graphs[gname] += f"<{diri}> <{AIKG.path}> {_lit(abspath)} .\n"
                 return _Item(path, result, duplicate_of=doc.content_hash)
-            return _Item(path, result, self._moved(abspath, diri, gname) or None)
-        stored, stale = self._lookup(abspath, diri, gname)
+            if self.dry_run:
+                return _Item(path, result)
+            _, recorded, stale = self._lookup(abspath, diri, gname)
+            return _Item(path, result, self._moved(abspath, diri, gname, recorded, stale))
+        stored, recorded, stale = self._lookup(abspath, diri, gname)
         if stored:
-            facts = document_facts(self.store, self.store.graph(gname), labels=self._label_of)
+            graph = self.store.graph(gname)
+            facts = document_facts(self.store, graph, labels=self._label_of)
             result = DocumentResult(shown, "unchanged", str(diri), facts=facts, title=doc.title)
-            return _Item(path, result, (self._moved(abspath, diri, gname) or None) if not self.dry_run else None)
+            moves = None if self.dry_run else self._moved(abspath, diri, gname, recorded, stale, graph)
+            return _Item(path, result, moves)
         extraction = self.extractor.extract(doc.text, doc.published)
         text, rows, labels = document_ntriples(doc, extraction, gname, diri, abspath=abspath,
                                                restate=self._doc_born)
@@ -178,22 +189,27 @@ class Ingestor:
         graph.remove((None, AIKG.path, Literal(abspath)))
         return graph if any(graph.triples((None, AIKG.path, None))) else None
 
-    def _moved(self, abspath: str, diri: URIRef, gname: URIRef) -> dict:
-        """The writes that record ``abspath`` as holding stored document ``gname`` (empty: it already does)."""
-        _, stale = self._lookup(abspath, diri, gname)
-        graph = self.store.graph(gname)
-        if (diri, AIKG.path, Literal(abspath)) in graph and not stale:
-            return {}
+    def _moved(self, abspath: str, diri: URIRef, gname: URIRef, recorded: bool, stale: list,
+               graph: Graph | None = None) -> dict | None:
+        """The writes that record ``abspath`` as holding stored document ``gname`` (None: it already does).
+
+        ``recorded`` and ``stale`` are what :meth:`_lookup` found; ``graph``, the stored graph if read already.
+        """
+        if recorded and not stale:
+            return None
+        graph = self.store.graph(gname) if graph is None else graph
         graph.add((diri, AIKG.path, Literal(abspath)))
         return {**{g: self._without_path(g, abspath) for g in stale}, gname: graph}
 
-    def _lookup(self, abspath: str, diri: URIRef, gname: URIRef) -> tuple[bool, list[URIRef]]:
-        """(is this content stored already, the graphs of older versions of the same file): one query."""
-        q = bind("SELECT DISTINCT ?g WHERE { { GRAPH ?g { ?d aikg:path ?p } } UNION "
-                 "{ GRAPH ?this { ?doc a aikg:Document } BIND(?this AS ?g) } }",
+    def _lookup(self, abspath: str, diri: URIRef, gname: URIRef) -> tuple[bool, bool, list[URIRef]]:
+        """(is this content stored already, does its graph record this path, the other graphs that record this
+        path: older versions of the same file): one query."""
+        q = bind("SELECT DISTINCT ?g ?why WHERE { { GRAPH ?g { ?d aikg:path ?p } BIND(\"path\" AS ?why) } UNION "
+                 "{ GRAPH ?this { ?doc a aikg:Document } BIND(?this AS ?g) BIND(\"doc\" AS ?why) } }",
                  p=Literal(abspath), this=gname, doc=diri)
-        graphs = [row[0] for row in self.store.query(q).rows]
-        return gname in graphs, [g for g in graphs if g != gname]
+        rows = [(g, str(why)) for g, why in self.store.query(q).rows]
+        holding = [g for g, why in rows if why == "path"]
+        return (gname, "doc") in rows, gname in holding, [g for g in holding if g != gname]
 
     # -- many -------------------------------------------------------------------------
 

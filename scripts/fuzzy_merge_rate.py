@@ -8,7 +8,6 @@ merge. Real typos of known names are the other side: they should still link.
 """
 import argparse
 import random
-import sys
 import tempfile
 from pathlib import Path
 
@@ -57,7 +56,6 @@ def main() -> None:
     typos = ["Antropic", "Microsfot", "Alibaba Cluod", "Hugging Fcae", "Mistrall AI", "Deepseek AI"]
     found = {t: (gaz.fuzzy(t).label if gaz.fuzzy(t) else None) for t in typos}
     print("real typos:", found)
-    sys.exit(0)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,6 @@
 Each refused text is also run through ``aikg sparql`` (and the server, in
 test_server.py) against a loopback listener that must see no connection.
 """
-import socket
 
 import pytest
 from click.testing import CliRunner
@@ -11,6 +10,8 @@ from click.testing import CliRunner
 from aikg.cli import main
 from aikg.errors import QueryError
 from aikg.guard import MAX_DEPTH, MAX_UNIONS, check_query, check_update, is_update
+
+from sockets import connections, quiet_listener
 
 # {t}: an IRI on a loopback port nothing may connect to
 SERVICE_SPELLINGS = [
@@ -49,23 +50,9 @@ ALLOWED = [
 
 @pytest.fixture
 def listener():
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(16)
-    sock.settimeout(0.3)
+    sock = quiet_listener()
     yield sock, f"http://127.0.0.1:{sock.getsockname()[1]}/"
     sock.close()
-
-
-def connections(sock) -> int:
-    n = 0
-    while True:
-        try:
-            conn, _ = sock.accept()
-        except (TimeoutError, socket.timeout):
-            return n
-        n += 1
-        conn.close()
 
 
 @pytest.mark.parametrize("template", SERVICE_SPELLINGS)

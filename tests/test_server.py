@@ -27,6 +27,8 @@ from aikg.remote import RemoteStore
 from aikg.server import SparqlServer
 from aikg.store import EmbeddedStore
 
+from sockets import connections, quiet_listener
+
 TEST_GRAPH = URIRef("https://w3id.org/aikg/graph/test-server")
 TTL = """
 @prefix aikg: <https://w3id.org/aikg/ns#> .
@@ -101,26 +103,6 @@ def post_raw(server, body, ctype, path="query", **headers):
 
 
 LABELS = "SELECT ?e ?l WHERE { ?e rdfs:label ?l FILTER(STRSTARTS(STR(?e), STR(ent:))) } ORDER BY ?l"
-
-
-def _listener():
-    """A loopback socket nothing should ever connect to."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(5)
-    sock.settimeout(0.5)
-    return sock
-
-
-def _connections(sock) -> int:
-    n = 0
-    while True:
-        try:
-            conn, _ = sock.accept()
-        except (TimeoutError, socket.timeout):
-            return n
-        n += 1
-        conn.close()
 
 
 # -- real clients -----------------------------------------------------------------
@@ -332,19 +314,19 @@ def test_other_protocol_errors(server):
     "PREFIX : <http://127.0.0.1:{port}/> SELECT * {{ {{ SELECT * {{ SERVICE:x{{ ?s ?p ?o }} }} }} }}",
 ])
 def test_service_makes_no_outbound_request(server, template):
-    sock = _listener()
+    sock = quiet_listener()
     try:
         port = sock.getsockname()[1]
         status, _, body = post_form(server, query=template.format(port=port))
         assert status == 400 and b"SERVICE" in body
-        assert _connections(sock) == 0
+        assert connections(sock) == 0
     finally:
         sock.close()
 
 
 def test_without_the_guard_oxigraph_would_connect():
     """The control for the test above: the engine itself does open the connection."""
-    sock = _listener()
+    sock = quiet_listener()
     sock.settimeout(10)
     try:
         port = sock.getsockname()[1]
@@ -371,7 +353,7 @@ def test_update_server_accepts_updates_but_refuses_load_and_service(rw_server):
                             "application/sparql-update", path="update")
     assert status == 204
     assert json.loads(get(rw_server, "ASK { ent:new-co rdfs:label 'New Co' }")[2])["boolean"] is True
-    sock = _listener()
+    sock = quiet_listener()
     try:
         port = sock.getsockname()[1]
         status, _, body = post_form(rw_server, path="update", update=f"LOAD <http://127.0.0.1:{port}/data.ttl>")
@@ -381,7 +363,7 @@ def test_update_server_accepts_updates_but_refuses_load_and_service(rw_server):
         status, _, body = post_form(rw_server, path="update", update=(
             f"INSERT {{ ?s ?p ?o }} WHERE {{ SERVICE <http://127.0.0.1:{port}/> {{ ?s ?p ?o }} }}"))
         assert status == 400 and b"SERVICE" in body
-        assert _connections(sock) == 0
+        assert connections(sock) == 0
     finally:
         sock.close()
     assert post_form(rw_server, query="INSERT DATA { ent:a ent:b ent:c }")[0] == 400  # updates go to update=
@@ -444,7 +426,7 @@ def test_rdfxml_billion_laughs_is_refused(tmp_path):
 
 
 def test_remote_jsonld_context_is_refused():
-    sock = _listener()
+    sock = quiet_listener()
     try:
         port = sock.getsockname()[1]
         ctx = f"http://127.0.0.1:{port}/context.jsonld"
@@ -458,7 +440,7 @@ def test_remote_jsonld_context_is_refused():
                     {"@graph": [{"@context": {"@import": ctx, "ex": "http://example.org/"}, "@id": "ex:z"}]}):
             with pytest.raises(InputError, match="JSON-LD @import"):
                 parse_data(json.dumps(doc).encode(), "json-ld")
-        assert _connections(sock) == 0
+        assert connections(sock) == 0
     finally:
         sock.close()
     inline = {"@context": {"ex": "http://example.org/"}, "@id": "ex:x", "ex:name": "X"}
