@@ -14,11 +14,12 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from . import restrictions
+from . import relations, restrictions
 from .dates import DateMention, find_dates
 from .gazetteer import PARENTS, Entity, isa
 from .lexicon import alternatives, group_end, top_level_alternative
 from .linker import Linker, Mention
+from .parse import parse
 from .tokens import nlp, sentences
 
 __all__ = ["Fact", "RestrictionFrame", "Extraction", "Extractor", "EXTRACTOR_VERSION"]
@@ -318,6 +319,9 @@ class Extractor:
         self._trigger_words = frozenset(max(str(t).lower().split(" "), key=len) for spec in lex.get("restrictions", [])
                                         for t in spec["triggers"])
         self.start_cues = _phrase_regex(lex.get("start_cues", []))
+        self.dependency_rules = relations.rules_from(lex)
+        self.restriction_lemmas = {lemma: spec["kind"] for spec in lex.get("restrictions", [])
+                                   for lemma in spec.get("lemmas", [])}
         self.end_cues = _phrase_regex(lex.get("end_cues", []))
 
     # -- document -----------------------------------------------------------------
@@ -330,29 +334,38 @@ class Extractor:
         paragraphs = [p for p in re.split(r"\n\s*\n|\n", text) if p.strip()]
         dates = _Dates(published)
         sentence_jurisdictions: list[Entity] = []
+        # first every sentence's mentions (the linker reads the document in order), then one
+        # batched parse of the sentences that could hold a relation, then the rules
+        read = []
         for sents in _sentences(paragraphs):
             for sent in sents:
                 quote = sent.text.strip()
                 if not quote or len(quote) > MAX_SENTENCE_CHARS:
                     continue
                 mentions = linker.mentions(sent)
-                dates.add(quote)
-                template, slots = self._template(sent, mentions)
-                if len(slots) >= 1:
-                    facts.extend(self._intro_facts(mentions, quote))
-                    if len(slots) >= 2:  # every relation needs two entities (a list counts as several)
-                        found = self._relations(template, slots, quote)
-                        reduced = self._reduced(template)
-                        if reduced != template:
-                            found += self._relations(reduced, slots, quote)
-                        facts.extend(found)
-                    frame = self._restriction(template, slots, quote, dates, frames)
-                    if frame is not None:
-                        frames.append(frame)
-                    sentence_jurisdictions += [m.entity for m in mentions if m.kind == "entity" and m.entity
-                                               and isa(m.entity.types, "Jurisdiction") and not m.excluded
-                                               and not restrictions.adjective_place(m.text, linker.gaz)]
+                read.append((sent, quote, mentions))
                 linker.note(mentions)
+        parsed = self._parse([(sent, mentions) for sent, _, mentions in read])
+        for k, (sent, quote, mentions) in enumerate(read):
+            dates.add(quote)
+            template, slots = self._template(sent, mentions)
+            if len(slots) >= 1:
+                facts.extend(self._intro_facts(mentions, quote))
+                if len(slots) >= 2:  # every relation needs two entities (a list counts as several)
+                    found = self._relations(template, slots, quote)
+                    reduced = self._reduced(template)
+                    if reduced != template:
+                        found += self._relations(reduced, slots, quote)
+                    facts.extend(found)
+                if k in parsed:
+                    facts.extend(self._dependency_facts(*parsed[k], quote))
+                parsed_frames = [f for f in (self._parsed_restrictions(*parsed[k], quote, dates) if k in parsed else [])
+                                 if f.applies_in or f.applies_to]
+                frame = None if parsed_frames else self._restriction(template, slots, quote, dates, frames)
+                frames.extend(parsed_frames or ([frame] if frame is not None else []))
+                sentence_jurisdictions += [m.entity for m in mentions if m.kind == "entity" and m.entity
+                                           and isa(m.entity.types, "Jurisdiction") and not m.excluded
+                                           and not restrictions.adjective_place(m.text, linker.gaz)]
         self._complete_frames(frames, sentence_jurisdictions)
         restrictions.drop_placeless(frames)
         restrictions.anchor_dates(frames, published)
@@ -419,12 +432,21 @@ class Extractor:
 
     def _slot_entities(self, group: str, slots, wanted, avoid=(), *, owner: bool = False,
                        anaphors: bool = True) -> list[Entity]:
-        out = []
         if " 's ⟦" in group:
             group = _RX_OWNER.sub("", group)  # "Google Cloud 's Vertex AI": the possessed one
-        for idx in _PLACEHOLDER.findall(group):
-            m = slots[int(idx)]
+        return self._entities([slots[int(idx)] for idx in _PLACEHOLDER.findall(group)], wanted, avoid,
+                              owner=owner, anaphors=anaphors)
+
+    def _entities(self, mentions, wanted, avoid=(), *, owner: bool = False, anaphors: bool = True) -> list[Entity]:
+        """The entities of the class ``wanted`` that mentions name (anaphors resolved, places of segments)."""
+        out = []
+        for m in mentions:
             if m.excluded:
+                continue
+            if m.kind == "name":  # a proper noun the linker left: an organisation where the role wants one
+                if "Organization" in wanted:
+                    out.append(self.linker.gaz.lookup(m.text) or self.linker.gaz.fuzzy(m.text, "Organization")
+                               or self.linker.implied_entity(m.text, "Organization"))
                 continue
             if m.kind == "anaphor":
                 possessive = m.text.lower() in ("its", "their")
@@ -452,6 +474,79 @@ class Extractor:
                 else:
                     continue
             out.append(e)
+        return out
+
+    # -- the dependency parse -------------------------------------------------------
+
+    def _parse(self, read) -> dict:
+        """Sentence index -> (parsed doc, mention spans) for sentences with two mentions or more."""
+        wanted = [(k, *relations.parse_text(sent, mentions)) for k, (sent, mentions) in enumerate(read)
+                  if len(mentions) >= 1]
+        docs = parse([text for _, text, _ in wanted])
+        return {k: (doc, spans + relations.name_chains(doc, spans, self.linker.stop))
+                for (k, _, spans), doc in zip(wanted, docs)}
+
+    def _parsed_restrictions(self, doc, spans, quote, dates) -> list[RestrictionFrame]:
+        """Restriction frames read off the parse: who imposes what, where and on whom."""
+        out = []
+        linker = self.linker
+        for parts in relations.restriction_parts(doc, spans, self.restriction_lemmas):
+            kind = parts["kind"]
+            restricts: list[Entity] = []
+            for m in parts["restricts"]:
+                for e in self._entities([m], ("Product", "Company")):
+                    if isa(e.types, "Company"):  # "Italy blocked DeepSeek": the company's app
+                        e = restrictions.company_offering(e, quote, linker) if kind != "ExportControl" else None
+                    if e is not None and all(e.iri != x.iri for x in restricts):
+                        restricts.append(e)
+            if not restricts:
+                continue
+            imposer = None
+            for m in parts["imposer"]:
+                for e in self._entities([m], ("Organization", "Jurisdiction")):
+                    if isa(e.types, "Jurisdiction"):
+                        e = linker.government(e)
+                    if e.iri not in {x.iri for x in restricts} and not isa(e.types, "CustomerSegment"):
+                        imposer = imposer or e
+            restricted = {e.iri for e in restricts}
+            places, applies_to = [], []
+            for m in parts["place"]:
+                for e in self._entities([m], ("Jurisdiction",)):
+                    if e.iri not in restricted and all(e.iri != x.iri for x in places) and \
+                            not restrictions.adjective_place(getattr(m, "text", ""), linker.gaz):
+                        places.append(e)
+            for t in parts["target"]:
+                if isinstance(t, str):
+                    if t.split()[-1].lower() in restrictions.TARGET_HEADS:
+                        applies_to.append(linker.implied_entity(t, "CustomerSegment"))
+                    continue
+                if t.kind == "segment" and t.entity is not None:
+                    applies_to.append(t.entity)
+            if not applies_to:
+                applies_to = restrictions.target_actors(quote, linker)
+            home = self._home(imposer) if imposer is not None else None
+            if kind == "ExportControl":
+                places = [p for p in places if home is None or p.iri != home.iri]
+            elif not places and home is not None and isa(imposer.types, "Regulator"):
+                places = [home]  # "Italy's regulator banned X": in Italy
+            if imposer is None and kind in ("Ban", "Suspension") and places:
+                imposer = linker.government(places[0])
+            start, until = self._frame_dates(quote, dates.current(), dates.previous)
+            out.append(RestrictionFrame(kind, imposer, restricts, places, quote, 0.7, start, until, applies_to))
+        return out
+
+    def _dependency_facts(self, doc, spans, quote) -> list[Fact]:
+        out = []
+        for rule, s, o, trigger in relations.pairs(doc, spans, self.dependency_rules):
+            owner = s.kind == "anaphor" and s.text.lower() in ("its", "their")
+            subjects = self._entities([s], rule.subject_types, owner=owner)
+            objects = self._entities([o], rule.object_types, {e.iri for e in subjects},
+                                     owner=o.kind == "anaphor" and o.text.lower() in ("its", "their"))
+            for a in subjects:
+                for b in objects:
+                    if a.iri != b.iri:
+                        out.append(Fact(a, rule.relation, b, quote, rule.confidence,
+                                        rule=f"dep:{trigger.lemma_}:{rule.relation}"))
         return out
 
     def _polarity(self, template: str, start: int, end: int) -> str:

@@ -79,12 +79,12 @@ def drop_placeless(frames: list) -> None:
 
 
 # who a ban on government use covers: "in state administration", "on all government devices"
-_TARGET_HEADS = ("devices", "staffers", "staff", "employees", "servants", "administration", "agencies", "sector",
+TARGET_HEADS = ("devices", "staffers", "staff", "employees", "servants", "administration", "agencies", "sector",
                  "schools", "computers", "departments", "officials", "workers", "phones", "systems")
 _NOT_MODIFIERS = {"the", "a", "an", "all", "its", "their", "his", "her", "our", "of", "and", "or", "to", "from",
                   "in", "on", "for", "by", "using", "use", "with", "any", "some", "other", "such", "as"}
 _TARGET = re.compile(r"\b(?:in|on|from|for|among|by|prohibiting|banning|barring|barred|banned)\s+"
-                     r"(?:(?:the|all|its|their)\s+)?((?:[a-z][a-z-]*\s+){0,2}(?:" + "|".join(_TARGET_HEADS) + r"))\b")
+                     r"(?:(?:the|all|its|their)\s+)?((?:[a-z][a-z-]*\s+){0,2}(?:" + "|".join(TARGET_HEADS) + r"))\b")
 
 
 def target_actors(quote: str, linker) -> list:

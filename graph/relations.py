@@ -1,0 +1,346 @@
+"""Relations read off the dependency parse: trigger lemmas with argument roles.
+
+The lexicon's ``dependencies`` list says, for each relation, which lemmas trigger it and which
+grammatical roles around the trigger hold the fact's subject and object. A role is read from
+the argument's side of the tree, after climbing coordination ("Nvidia, Oracle and SAP"),
+apposition ("the firm, G42") and example lists ("investors including Nvidia"):
+
+- ``nsubj``, ``obj``, ``nsubj:pass``, ``nmod:poss``, ``compound``: the argument depends on the trigger;
+- ``obl:by``, ``nmod:in``: an oblique or nominal modifier with its preposition;
+- ``head:amod``, ``head:acl``, ``head:compound``, ``head:appos``: the trigger modifies the argument
+  ("Microsoft-backed OpenAI", "ChatGPT, developed by OpenAI", "ChatGPT maker OpenAI"); a past
+  participle adds ``:pass`` ("head:acl:pass");
+- ``gov:nsubj``: the subject of the verb the trigger is the object of ("X led a round in Y").
+
+Names are parsed as single stand-in words (an organisation reads as "Google"), which the
+treebank-trained parser handles far better than unseen names such as "miHoYo" or "GPT-4o".
+Facts are typed against the relation's domain and range; a negated or hedged trigger yields none.
+"""
+from dataclasses import dataclass
+
+from .gazetteer import isa
+
+__all__ = ["DependencyRule", "Name", "rules_from", "parse_text", "name_chains", "pairs"]
+
+STAND_INS = (("Organization", "Google"), ("Chip", "Pentium"), ("Product", "Skype"))
+_LIST_CASES = {"include", "including", "like", "such", "among"}
+_NEGATIONS = {"not", "n't", "never", "no"}
+_HEDGE_AUX = {"may", "might", "could", "would", "should"}
+_HEDGE_HEADS = {"plan", "expect", "consider", "aim", "seek", "hope", "want", "intend", "propose", "mull", "explore",
+                "weigh", "try", "threaten", "discuss", "debate", "urge", "demand", "ask", "call", "study", "review"}
+
+
+@dataclass(frozen=True)
+class DependencyRule:
+    relation: str
+    lemmas: frozenset
+    subject: frozenset  # roles that hold the fact's subject
+    object: frozenset
+    subject_types: tuple
+    object_types: tuple
+    confidence: float
+    governors: frozenset  # for gov:* roles, the verbs the trigger noun may depend on (empty: any)
+
+
+def rules_from(lexicon: dict) -> dict[str, list[DependencyRule]]:
+    """Trigger lemma -> its rules."""
+    by_lemma: dict[str, list[DependencyRule]] = {}
+    for spec in lexicon.get("dependencies", []):
+        rule = DependencyRule(spec["relation"], frozenset(spec["lemmas"]), frozenset(spec["subject"]),
+                              frozenset(spec["object"]), _tuple(spec["subject_types"]),
+                              _tuple(spec["object_types"]), float(spec.get("confidence", 0.7)),
+                              frozenset(spec.get("governors", ())))
+        for lemma in rule.lemmas:
+            by_lemma.setdefault(lemma, []).append(rule)
+    return by_lemma
+
+
+def _tuple(value) -> tuple:
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
+def stand_in(mention) -> str | None:
+    """The word a mention is parsed as, or None to keep its own words."""
+    e = mention.entity
+    if mention.kind != "entity" or e is None:
+        return None
+    for cls, word in STAND_INS:
+        if isa(e.types, cls):
+            return word
+    if isa(e.types, "Jurisdiction") and mention.end - mention.start > 1:
+        return "France"
+    return None
+
+
+def parse_text(sent, mentions) -> tuple[str, list[tuple[int, int, object]]]:
+    """The sentence with every name replaced by its stand-in, and each mention's character span there."""
+    starts = {m.start: m for m in mentions}
+    parts: list[str] = []
+    spans = []
+    pos = 0
+    i, toks = 0, sent.tokens
+    while i < len(toks):
+        m = starts.get(i)
+        if m is not None and m.end > i:
+            word = stand_in(m)
+            text = word if word is not None else "".join(t.text_with_ws for t in toks[i:m.end]).rstrip()
+            spans.append((pos, pos + len(text), m))
+            text += toks[m.end - 1].whitespace_
+            i = m.end
+        else:
+            text = toks[i].text_with_ws
+            i += 1
+        parts.append(text)
+        pos += len(text)
+    return "".join(parts), spans
+
+
+@dataclass(eq=False)
+class Name:
+    """A proper-noun chain the tagger found and the linker did not: an entity only if a relation
+    role gives it a class ("investors including Inovia Capital": an organisation)."""
+
+    text: str
+    kind: str = "name"
+    excluded: bool = False
+
+
+def name_chains(doc, spans, stop) -> list[tuple[int, int, Name]]:
+    """Character spans of proper-noun chains outside every mention ("Inovia Capital", "Hongshan")."""
+    taken = set()
+    for start, end, _ in spans:
+        taken.update(range(start, end))
+    out = []
+    chain: list = []
+    for tok in [*doc, None]:
+        if tok is not None and tok.tag_ in ("NNP", "NNPS") and tok.idx not in taken and tok.text[:1].isupper():
+            chain.append(tok)
+            continue
+        while chain and (chain[0].lower_ in stop or chain[0].is_sent_start and len(chain) == 1):
+            chain.pop(0)
+        if chain and not any(t.lower_ in stop for t in chain) and len(chain) <= 4:
+            start, end = chain[0].idx, chain[-1].idx + len(chain[-1].text)
+            out.append((start, end, Name(doc.text[start:end])))
+        chain = []
+    return out
+
+
+def _case(tok) -> str | None:
+    for c in tok.children:
+        if c.dep_ in ("case", "mark") and c.i < tok.i:
+            return c.lower_ if c.lower_ in _LIST_CASES or " " not in c.lemma_ else c.lemma_
+    return None
+
+
+NAME = "<name>"  # the lemma of rules whose trigger is a name itself
+_NAMING = {"call", "name", "dub", "know", "brand"}
+
+
+def _up(tok):
+    """The token an argument shares its role with, one step up, or None."""
+    dep, head = tok.dep_, tok.head
+    if head.i == tok.i:
+        return None
+    if dep in ("conj", "appos", "flat", "list"):
+        return head
+    if dep in ("nmod", "obl", "acl") and _case(tok) in _LIST_CASES:
+        return head
+    if dep in ("xcomp", "obj") and head.lemma_.lower() in _NAMING and head.dep_ == "acl":
+        return head.head
+    return None
+
+
+def _chain(tok, stop) -> list:
+    """The tokens whose role an argument shares, nearest first: itself, the first of its
+    coordination, the noun an appositive or example list explains ("investors including Nvidia":
+    investors), the thing a naming participle names ("a company called DeepSeek")."""
+    out = [tok]
+    for _ in range(8):
+        if tok.i == stop.i:
+            break
+        tok = _up(tok)
+        if tok is None:
+            break
+        out.append(tok)
+    return out
+
+
+def _climb(tok, stop):
+    return _chain(tok, stop)[-1]
+
+
+def _direct(a, trigger) -> str | None:
+    if a.head.i == trigger.i:
+        dep = a.dep_
+        if dep == "obl:agent":
+            return "obl:by"
+        if dep in ("obl", "nmod", "obl:unmarked", "nmod:unmarked"):
+            case = _case(a)
+            return f"{dep.split(':')[0]}:{case}" if case else dep.split(":")[0]
+        return dep
+    return None
+
+
+def role(arg, trigger) -> str | None:
+    """The grammatical role of an argument token around a trigger token, or None."""
+    if arg.i == trigger.i:
+        return "self"
+    chain = _chain(arg, trigger)
+    if chain[-1].i == trigger.i:
+        return "is"
+    for a in chain:
+        direct = _direct(a, trigger)
+        if direct is not None:
+            return direct
+        if trigger.head.i == a.i:
+            dep = trigger.dep_
+            return f"head:{dep}:pass" if trigger.tag_ == "VBN" else f"head:{dep}"
+    a = _climb(arg, trigger)
+    gov = trigger.head
+    if gov.i != trigger.i and trigger.dep_ in ("obj", "nsubj:pass", "nsubj", "obl", "xcomp"):
+        via = _direct(a, gov)  # "X led the round", "the round was led by X", "counts X among its investors"
+        if via is not None:
+            return "gov:" + via
+    return None
+
+
+def _negated_or_hedged(tok) -> bool:
+    for c in tok.children:
+        if c.dep_ in ("advmod", "aux", "neg", "det") and c.lower_ in _NEGATIONS:
+            return True
+        if c.dep_ == "aux" and c.lower_ in _HEDGE_AUX:
+            return True
+    return False
+
+
+def blocked(trigger) -> bool:
+    """A negated or hedged trigger ("did not invest", "plans to invest", "may launch", "is
+    considering a ban", "could impose a ban")."""
+    if _negated_or_hedged(trigger):
+        return True
+    head = trigger.head
+    if head.i != trigger.i and trigger.dep_ in ("xcomp", "ccomp", "obj", "nsubj:pass"):
+        return head.lemma_.lower() in _HEDGE_HEADS or _negated_or_hedged(head)
+    return False
+
+
+def pairs(doc, spans, by_lemma):
+    """(rule, subject mention, object mention, trigger token) for every rule met in a parsed sentence."""
+    heads = []
+    for start, end, m in spans:
+        span = doc.char_span(start, end, alignment_mode="expand")
+        if span is not None and len(span):
+            heads.append((span.root, m))
+    if len(heads) < 2:
+        return []
+    out = []
+    named = {h.i for h, _ in heads}
+    for tok in doc:
+        rules = by_lemma.get(tok.lemma_.lower()) or by_lemma.get(tok.lower_)
+        if tok.i in named:  # a name is its own trigger for what its modifiers say ("OpenAI's ChatGPT")
+            rules = [*(rules or ()), *by_lemma.get(NAME, ())]
+        if not rules or blocked(tok):
+            continue
+        roles = [(role(h, tok), m) for h, m in heads]
+        for rule in rules:
+            gov_ok = not rule.governors or tok.head.lemma_.lower() in rule.governors
+            subjects = [m for r, m in roles if r in rule.subject and (gov_ok or not r.startswith("gov:"))]
+            objects = [m for r, m in roles if r in rule.object and (gov_ok or not r.startswith("gov:"))]
+            for s in subjects:
+                for o in objects:
+                    if s is not o:  # mentions are plain objects: identity is sameness
+                        out.append((rule, s, o, tok))
+    return out
+
+
+# -- restrictions ----------------------------------------------------------------------
+
+_THROUGH = {"use", "usage", "access", "sale", "export", "shipment", "download", "purchase", "installation", "app",
+            "application", "service", "version", "deployment", "availability", "supply", "import", "testing",
+            "order", "rollout", "launch"}
+_TARGET_CASES = {"on", "for", "to", "among", "from", "at"}
+_PHRASE_DROP = {"det", "case", "punct", "nmod:poss", "cc", "advmod", "nummod"}
+
+
+def _through(tok):
+    """An argument of a use, sale or export ("the use of DeepSeek", "using Copilot") stands for it."""
+    for _ in range(3):
+        head = tok.head
+        if head.i != tok.i and head.lemma_.lower() in _THROUGH and tok.dep_ in ("nmod", "nmod:poss", "compound",
+                                                                                 "obj", "obl"):
+            tok = head
+        else:
+            break
+    return tok
+
+
+def phrase(tok) -> str:
+    """A noun's own words, its left modifiers and itself ("government devices", "civil servants")."""
+    words = [t for t in tok.subtree if t.i <= tok.i]
+    while words and words[0].dep_ in _PHRASE_DROP | {"amod"} and words[0].lower_ in ("all", "its", "their", "the",
+                                                                                      "any", "some", "other"):
+        words.pop(0)
+    while words and words[0].dep_ in _PHRASE_DROP:
+        words.pop(0)
+    return " ".join(t.text for t in words if t.dep_ != "punct")
+
+
+def restriction_parts(doc, spans, triggers: dict) -> list[dict]:
+    """For each restriction trigger in a parsed sentence: its kind and the mentions (or, for targets,
+    noun phrases) in the roles of imposer, restricted thing, place and target."""
+    heads = []
+    for start, end, m in spans:
+        span = doc.char_span(start, end, alignment_mode="expand")
+        if span is not None and len(span):
+            heads.append((span.root, m))
+    out = []
+    for tok in doc:
+        kind = triggers.get(tok.lemma_.lower())
+        if kind is None or blocked(tok) or (tok.tag_.startswith("VB") and tok.lemma_.lower() in _NOUN_ONLY):
+            continue
+        if kind != "ExportControl" and any(c.lemma_.lower() == "export" for c in [*tok.children, tok.head]):
+            kind = "ExportControl"
+        if kind == "ExportControl" and tok.lemma_.lower() in _EXPORT_ONLY and not any(
+                t.lemma_.lower() in ("export", "chip", "semiconductor", "equipment") for t in doc):
+            continue
+        parts = {"kind": kind, "trigger": tok, "restricts": [], "imposer": [], "place": [], "target": []}
+        taken = set()
+        for h, m in heads:
+            t = _through(h)
+            r = role(t, tok)
+            if r is None and h.dep_ == "nmod" and _case(h) in ("in", "across") and h.head.head.i == tok.i:
+                r = "obl:in"  # "removed from app stores in China"
+            if r is None:
+                continue
+            taken.add(_climb(t, tok).i)
+            if t.i != h.i and (r in _RESTRICTED or r.startswith(("obl", "advcl", "xcomp"))):
+                parts["restricts"].append(m)
+            elif r in _RESTRICTED:
+                parts["restricts"].append(m)
+                parts["place"].append(m)  # a place may stand there too ("exports to China" reads as a target)
+            if r in _IMPOSER:
+                parts["imposer"].append(m)
+            if r in _PLACE:
+                parts["place"].append(m)
+            if r in _TARGET:
+                parts["target"].append(m)
+        # targets named by a plain noun phrase ("on government devices", "the use of X in state administration")
+        for c in [*tok.children, *(g for c in tok.children if c.lemma_.lower() in _THROUGH for g in c.children)]:
+            if c.i in taken or c.tag_ not in ("NN", "NNS"):
+                continue
+            r = _direct(c, c.head)
+            if r in _TARGET or r in ("obl:in", "nmod:in"):
+                parts["target"].append(phrase(c))
+        out.append(parts)
+    return out
+
+
+_RESTRICTED = {"obj", "nsubj:pass", "nmod:on", "nmod:of", "nmod:against", "obl:on", "compound", "head:acl:pass",
+               "head:amod:pass", "nmod:to", "obl:from"}
+_IMPOSER = {"nsubj", "obl:by", "nmod:poss", "nmod:by", "gov:nsubj", "amod", "compound", "nmod:from"}
+_PLACE = {"obl:in", "nmod:in", "obl:across", "obl:to", "nmod:to", "obl:throughout", "nmod:across", "obl:within",
+          "obl:from", "nmod:for", "obl:for"}
+_TARGET = {"obl:on", "nmod:on", "obl:for", "nmod:for", "obj", "nmod:to", "obl:to", "nmod:among", "obl:among",
+           "obl:from", "obl:at"}
+_NOUN_ONLY = {"control", "curb", "requirement", "embargo"}
+_EXPORT_ONLY = {"control", "curb", "requirement", "licence", "license"}

@@ -1,0 +1,106 @@
+#!/usr/bin/env python3
+"""Rebuild the shipped English tagger, lemmatizer and dependency parser from UD English EWT.
+
+    python scripts/train_parser.py TREEBANK [--steps 6000] [--work DIR] [--install]
+
+TREEBANK is a checkout (or a bare git folder) of Universal Dependencies English EWT
+(CC BY-SA 4.0; github UniversalDependencies/UD_English-EWT). Its train file may be absent from
+a snapshot: the train split is then joined from ``not-to-release/sources`` in the order of
+``not-to-release/file-lists/files.train``. The pipeline is spaCy's CNN tok2vec (no vectors)
+with ``tagger`` (Penn tags), ``trainable_lemmatizer`` and ``parser``; it prints UAS/LAS and
+tag/lemma accuracy on the EWT test split and, with ``--install``, copies the best model
+into ``graph/data/parser`` (the package's data), dropping files the product does not load.
+"""
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+TARGET = ROOT / "graph" / "data" / "parser"
+PIPELINE = "tagger,trainable_lemmatizer,parser"
+
+
+def _read(treebank: Path, rel: str) -> str | None:
+    """A file of the treebank from a work tree or, failing that, from its git HEAD."""
+    if (treebank / rel).is_file():
+        return (treebank / rel).read_text(encoding="utf-8")
+    git = subprocess.run(["git", "--git-dir", str(_git_dir(treebank)), "show", f"HEAD:{rel}"],
+                         capture_output=True, text=True)
+    return git.stdout if git.returncode == 0 else None
+
+
+def _git_dir(treebank: Path) -> Path:
+    return treebank / ".git" if (treebank / ".git").exists() else treebank
+
+
+def split(treebank: Path, name: str) -> str:
+    """The .conllu text of a split: the released file, or its documents joined in list order."""
+    text = _read(treebank, f"en_ewt-ud-{name}.conllu")
+    if text:
+        return text
+    listing = _read(treebank, f"not-to-release/file-lists/files.{name}")
+    if not listing:
+        sys.exit(f"error: {treebank} has neither en_ewt-ud-{name}.conllu nor its file list")
+    parts = []
+    for rel in listing.split():
+        doc = _read(treebank, f"not-to-release/sources/{rel}")
+        if doc is None:
+            sys.exit(f"error: {rel} is listed for {name} but missing from the treebank")
+        parts.append(doc.strip() + "\n\n")
+    return "".join(parts)
+
+
+def spacy_cli(*args: str) -> None:
+    subprocess.run([sys.executable, "-m", "spacy", *args], check=True)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("treebank", type=Path)
+    ap.add_argument("--steps", type=int, default=6000)
+    ap.add_argument("--work", type=Path, help="folder kept for the corpora and checkpoints")
+    ap.add_argument("--install", action="store_true", help="copy the trained model into graph/data/parser")
+    args = ap.parse_args()
+    work = args.work or Path(tempfile.mkdtemp(prefix="aikg-parser-"))
+    corpus = work / "corpus"
+    corpus.mkdir(parents=True, exist_ok=True)
+    for name in ("train", "dev", "test"):
+        conllu = corpus / f"{name}.conllu"
+        if not conllu.exists():
+            conllu.write_text(split(args.treebank, name), encoding="utf-8")
+        if not (corpus / f"{name}.spacy").exists():
+            spacy_cli("convert", str(conllu), str(corpus), "--converter", "conllu", "-n", "10")
+    config = work / "config.cfg"
+    spacy_cli("init", "config", str(config), "--lang", "en", "--pipeline", PIPELINE,
+              "--optimize", "efficiency", "--force")
+    spacy_cli("train", str(config), "--output", str(work / "out"),
+              "--paths.train", str(corpus / "train.spacy"), "--paths.dev", str(corpus / "dev.spacy"),
+              f"--training.max_steps={args.steps}", "--training.eval_frequency=500",
+              "--training.patience=0", "--nlp.batch_size=256")
+    best = work / "out" / "model-best"
+    scores = work / "test-scores.json"
+    spacy_cli("evaluate", str(best), str(corpus / "test.spacy"), "--output", str(scores))
+    result = json.loads(scores.read_text())
+    print(f"EWT test: UAS {100 * result['dep_uas']:.1f}  LAS {100 * result['dep_las']:.1f}  "
+          f"tag {100 * result['tag_acc']:.1f}  lemma {100 * result['lemma_acc']:.1f}  "
+          f"({result['speed']:.0f} words/s)")
+    if args.install:
+        if TARGET.exists():
+            shutil.rmtree(TARGET)
+        shutil.copytree(best, TARGET)
+        meta = json.loads((TARGET / "meta.json").read_text())
+        meta.update(name="aikg_ewt", version="1.0.0", license="CC BY-SA 4.0",
+                    sources=[{"name": "Universal Dependencies English Web Treebank (EWT)",
+                              "url": "https://github.com/UniversalDependencies/UD_English-EWT",
+                              "license": "CC BY-SA 4.0"}],
+                    test_scores={k: result[k] for k in ("dep_uas", "dep_las", "tag_acc", "lemma_acc")})
+        (TARGET / "meta.json").write_text(json.dumps(meta, indent=2) + "\n")
+        print(f"installed into {TARGET}")
+
+
+if __name__ == "__main__":
+    main()
