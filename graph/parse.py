@@ -21,7 +21,16 @@ def parser():
 
 
 def parse(texts: list[str]) -> list:
-    """One parsed ``Doc`` per text, in order (batched: far cheaper than one call per text)."""
+    """One parsed ``Doc`` per sentence text, in order (batched: far cheaper than one call per text).
+
+    Each text is one tree: the caller's sentence splitter has decided where sentences end, and a
+    second split inside ("offers models - including X") would cut the paths between names."""
     if not texts:
         return []
-    return list(parser().pipe(texts, batch_size=64))
+    nlp = parser()
+    docs = []
+    for doc in nlp.tokenizer.pipe(texts):
+        for tok in doc[1:]:
+            tok.is_sent_start = False
+        docs.append(doc)
+    return list(nlp.pipe(docs, batch_size=64))

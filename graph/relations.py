@@ -40,6 +40,7 @@ class DependencyRule:
     object_types: tuple
     confidence: float
     governors: frozenset  # for gov:* roles, the verbs the trigger noun may depend on (empty: any)
+    with_object: frozenset  # lemmas one of which the trigger's object must have (empty: no condition)
 
 
 def rules_from(lexicon: dict) -> dict[str, list[DependencyRule]]:
@@ -49,7 +50,7 @@ def rules_from(lexicon: dict) -> dict[str, list[DependencyRule]]:
         rule = DependencyRule(spec["relation"], frozenset(spec["lemmas"]), frozenset(spec["subject"]),
                               frozenset(spec["object"]), _tuple(spec["subject_types"]),
                               _tuple(spec["object_types"]), float(spec.get("confidence", 0.7)),
-                              frozenset(spec.get("governors", ())))
+                              frozenset(spec.get("governors", ())), frozenset(spec.get("with_object", ())))
         for lemma in rule.lemmas:
             by_lemma.setdefault(lemma, []).append(rule)
     return by_lemma
@@ -197,11 +198,29 @@ def role(arg, trigger) -> str | None:
             return f"head:{dep}:pass" if trigger.tag_ == "VBN" else f"head:{dep}"
     a = _climb(arg, trigger)
     gov = trigger.head
-    if gov.i != trigger.i and trigger.dep_ in ("obj", "nsubj:pass", "nsubj", "obl", "xcomp"):
+    if gov.i != trigger.i and trigger.dep_ == "advcl" and a.head.i == gov.i and a.dep_ == "nsubj":
+        # "Backed by Nvidia, CoreWeave runs...": the subject of the clause the participle opens
+        return "adv:nsubj:pass" if trigger.tag_ == "VBN" else "adv:nsubj"
+    if gov.i != trigger.i and trigger.dep_ in ("obj", "nsubj:pass", "nsubj", "obl", "xcomp", "advcl"):
         via = _direct(a, gov)  # "X led the round", "the round was led by X", "counts X among its investors"
         if via is not None:
             return "gov:" + via
     return None
+
+
+def lemmas(tok) -> tuple:
+    """The trained lemma and, as a fallback for a lemmatizer slip ("investing" -> "investe"),
+    the word itself and its regular de-inflections."""
+    low = tok.lower_
+    out = [tok.lemma_.lower(), low]
+    for suffix in ("ing", "ed", "es", "s"):
+        if low.endswith(suffix) and len(low) > len(suffix) + 2:
+            stem = low[:-len(suffix)]
+            out += [stem, stem + "e"]
+            if len(stem) > 2 and stem[-1] == stem[-2]:
+                out.append(stem[:-1])  # "planned" -> "plan"
+            break
+    return tuple(out)
 
 
 def _negated_or_hedged(tok) -> bool:
@@ -236,14 +255,20 @@ def pairs(doc, spans, by_lemma):
     out = []
     named = {h.i for h, _ in heads}
     for tok in doc:
-        rules = by_lemma.get(tok.lemma_.lower()) or by_lemma.get(tok.lower_)
+        rules = next((by_lemma[w] for w in lemmas(tok) if w in by_lemma), None)
         if tok.i in named:  # a name is its own trigger for what its modifiers say ("OpenAI's ChatGPT")
             rules = [*(rules or ()), *by_lemma.get(NAME, ())]
         if not rules or blocked(tok):
             continue
         roles = [(role(h, tok), m) for h, m in heads]
+        objects_of = None
         for rule in rules:
-            gov_ok = not rule.governors or tok.head.lemma_.lower() in rule.governors
+            if rule.with_object:
+                if objects_of is None:
+                    objects_of = {w for c in tok.children if c.dep_ == "obj" for w in lemmas(c)}
+                if objects_of.isdisjoint(rule.with_object):
+                    continue
+            gov_ok = not rule.governors or not rule.governors.isdisjoint(lemmas(tok.head))
             subjects = [m for r, m in roles if r in rule.subject and (gov_ok or not r.startswith("gov:"))]
             objects = [m for r, m in roles if r in rule.object and (gov_ok or not r.startswith("gov:"))]
             for s in subjects:
@@ -295,7 +320,7 @@ def restriction_parts(doc, spans, triggers: dict) -> list[dict]:
             heads.append((span.root, m))
     out = []
     for tok in doc:
-        kind = triggers.get(tok.lemma_.lower())
+        kind = next((triggers[w] for w in lemmas(tok) if w in triggers), None)
         if kind is None or blocked(tok) or (tok.tag_.startswith("VB") and tok.lemma_.lower() in _NOUN_ONLY):
             continue
         if kind != "ExportControl" and any(c.lemma_.lower() == "export" for c in [*tok.children, tok.head]):
