@@ -349,6 +349,7 @@ class Extractor:
         for k, (sent, quote, mentions) in enumerate(read):
             dates.add(quote)
             template, slots = self._template(sent, mentions)
+            before = len(facts)
             if len(slots) >= 1:
                 facts.extend(self._intro_facts(mentions, quote))
                 if len(slots) >= 2:  # every relation needs two entities (a list counts as several)
@@ -359,6 +360,7 @@ class Extractor:
                     facts.extend(found)
                 if k in parsed:
                     facts.extend(self._dependency_facts(*parsed[k], quote))
+                self._learn_homes(facts[before:])
                 parsed_frames = [f for f in (self._parsed_restrictions(*parsed[k], quote, dates) if k in parsed else [])
                                  if f.applies_in or f.applies_to]
                 frame = None if parsed_frames else self._restriction(template, slots, quote, dates, frames)
@@ -501,13 +503,13 @@ class Extractor:
                         restricts.append(e)
             if not restricts:
                 continue
-            imposer = None
-            for m in parts["imposer"]:
-                for e in self._entities([m], ("Organization", "Jurisdiction")):
-                    if isa(e.types, "Jurisdiction"):
-                        e = linker.government(e)
-                    if e.iri not in {x.iri for x in restricts} and not isa(e.types, "CustomerSegment"):
-                        imposer = imposer or e
+            # who: a named organisation first ("the US House of Representatives"), else a place's government
+            candidates = [e for m in parts["imposer"] for e in self._entities([m], ("Organization", "Jurisdiction"))
+                          if e.iri not in {x.iri for x in restricts} and not isa(e.types, "CustomerSegment")]
+            candidates.sort(key=lambda e: isa(e.types, "Jurisdiction"))
+            imposer = candidates[0] if candidates else None
+            if imposer is not None and isa(imposer.types, "Jurisdiction"):
+                imposer = linker.government(imposer)
             restricted = {e.iri for e in restricts}
             places, applies_to = [], []
             for m in parts["place"]:
@@ -782,6 +784,15 @@ class Extractor:
             if counts:
                 fr.applies_in = [max(counts.values(), key=lambda x: x[0])[1]]
                 fr.confidence = 0.5
+
+    def _learn_homes(self, facts: list[Fact]) -> None:
+        """Where an organisation the store does not place sits, as the document says ("South Korea's
+        Ministry of Foreign Affairs"): later restrictions it imposes apply there."""
+        home = self.linker.gaz.home
+        for f in facts:
+            if f.predicate == "basedIn" and not f.negated and f.subject.iri not in home \
+                    and isa(f.subject.types, "Organization") and isa(f.object.types, "Jurisdiction"):
+                home[f.subject.iri] = f.object
 
     def _home(self, org: Entity | None) -> Entity | None:
         """Where an imposer sits: its government's jurisdiction or its basedIn in the store."""

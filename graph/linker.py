@@ -25,6 +25,8 @@ _CAPITAL = re.compile(r"[A-Z]")
 _YEAR_OR_THOUSANDS = re.compile(r"(?:19|20)\d\d|\d+,\d+")
 _CAMEL = re.compile(r"[a-z][A-Z]")
 _SPACES = re.compile(r"\s+")
+_OF_HEADS = {"bank", "house", "chamber", "university", "institute", "academy", "ministry", "department", "bureau",
+             "office", "court", "council", "federation", "association", "commission"}
 _AFTER_PRODUCT = {"to", "in", "from", "for", "on", "and", "or", "starting", "since", "until", "at", "is", "are", "was",
                   "were", "will", "would", "has", "had", "that", "which", "with", "by", "as", "after", "before"}
 
@@ -480,6 +482,14 @@ class Linker:
                 j += 1
             while j > i and not toks[j - 1].is_word:
                 j -= 1
+            # "Ministry of Foreign Affairs", "Bank of America": an institution's name runs on through "of"
+            institution = False
+            while j + 1 < n and low[j] == "of" and taken[j] is None and taken[j + 1] is None and toks[j + 1].namelike \
+                    and (self.suffix_types.get(low[j - 1]) == "Regulator" or low[j - 1] in _OF_HEADS):
+                j += 2
+                institution = True
+                while j < n and taken[j] is None and toks[j].namelike and low[j] not in self.stop:
+                    j += 1
             if i > 0 and toks[i - 1].text == "(" and i >= 2 and toks[i - 2].text.islower() and j - i == 1:
                 i = j  # "deep-ultraviolet (DUV)": an abbreviation of a common noun
                 continue
@@ -504,7 +514,7 @@ class Linker:
             shaped = (any(c.isdigit() for c in text) or _CAMEL.search(text)
                       or (text.isupper() and len(text) >= 2) or "." in text.strip("."))
             suffix = self._name_type([w.lower() for w in words])
-            if not (cue or shaped or suffix) or text.lower() in self.stop:
+            if not (cue or shaped or suffix or institution) or text.lower() in self.stop:
                 i = j
                 continue
             known = self.gaz.fuzzy(text, cue or suffix)

@@ -68,8 +68,11 @@ def stand_in(mention) -> str | None:
     for cls, word in STAND_INS:
         if isa(e.types, cls):
             return word
-    if isa(e.types, "Jurisdiction") and mention.end - mention.start > 1:
-        return "France"
+    if isa(e.types, "Jurisdiction"):
+        words = mention.text.split()
+        if words and words[0].lower() == "the":
+            words = words[1:]
+        return "France" if len(words) > 1 else None  # "the US" reads well as it is
     return None
 
 
