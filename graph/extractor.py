@@ -488,7 +488,7 @@ class Extractor:
     def _parse(self, read) -> dict:
         """Sentence index -> (parsed doc, mention spans) for sentences with two mentions or more."""
         wanted = [(k, *relations.parse_text(sent, mentions)) for k, (sent, mentions) in enumerate(read)
-                  if len(mentions) >= 1]
+                  if self._worth_parsing(sent, mentions)]
         docs = parse([text for _, text, _ in wanted])
         return {k: (doc, spans + relations.name_chains(doc, spans, self.linker.stop))
                 for (k, _, spans), doc in zip(wanted, docs)}
@@ -550,6 +550,18 @@ class Extractor:
             start, until = self._frame_dates(quote, dates.current(), dates.previous)
             out.append(RestrictionFrame(kind, imposer, restricts, places, quote, 0.7, start, until, applies_to))
         return out
+
+    def _worth_parsing(self, sent, mentions) -> bool:
+        """Two names, or one and a capitalised word the linker left (a name only a role can type), or a
+        restriction trigger: the parse is most of ingestion's cost, so other sentences skip it."""
+        if len(mentions) >= 2:
+            return True
+        if not mentions:
+            return False
+        covered = set(range(mentions[0].start, mentions[0].end))
+        toks = sent.tokens
+        return any(t.namelike and k not in covered for k, t in enumerate(toks) if k > 0) or \
+            not self._trigger_words.isdisjoint(t.low for t in toks)
 
     def _dependency_facts(self, doc, spans, quote) -> list[Fact]:
         out = []
