@@ -24,6 +24,7 @@ from pathlib import Path
 from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import SKOS
 
+from .builtin import add_jurisdictions
 from .errors import AikgError, StoreError
 from .extractor import EXTRACTOR_VERSION, Extraction, Extractor
 from .ids import document_graph, document_iri, restriction_iri, statement_iri
@@ -64,6 +65,7 @@ class Ingestor:
         self.dry_run = dry_run
         self.gazetteer = Gazetteer.from_store(store)
         self.known = set(self.gazetteer.entities)
+        add_jurisdictions(self.gazetteer)  # after `known`: in an empty store they are new
         self.extractor = Extractor(Linker(self.gazetteer))
         self._written: dict[str, list] = {}  # content hash -> the facts reported, for documents of this run
         self._pending: dict[str, _Item] = {}  # content hash -> its write, extracted but not written yet

@@ -1,0 +1,50 @@
+"""Places every store knows how to read, even one initialised empty.
+
+Countries, their demonyms and the places within them are general vocabulary, not curated facts:
+an extractor that cannot tell "Chinese" from China reads nothing about bans or headquarters. The
+gazetteer takes them from the packaged reference files when the store holds no jurisdiction;
+they are then new to the store, so a document that names one writes its label and class.
+"""
+from functools import lru_cache
+
+from rdflib import Dataset, URIRef
+from rdflib.namespace import RDF, RDFS, SKOS
+
+from .gazetteer import Entity, Gazetteer, isa
+from .namespace import AIKG
+
+__all__ = ["add_jurisdictions"]
+
+FILES = ("jurisdictions.trig", "places.trig")
+
+
+@lru_cache(maxsize=1)
+def _jurisdictions() -> tuple:
+    """(iri, label, aliases, demonyms) of every packaged jurisdiction."""
+    data = Dataset(default_union=True)
+    from .reference import ontology_dir
+
+    folder = ontology_dir() / "reference"
+    for name in FILES:
+        path = folder / name
+        if path.is_file():
+            data.parse(data=path.read_text(encoding="utf-8"), format="trig")
+    out = []
+    for iri in sorted(set(data.subjects(RDF.type, AIKG.Jurisdiction, unique=True))):
+        labels = sorted(str(x) for x in data.objects(iri, RDFS.label))
+        if not labels:
+            continue
+        aliases = sorted({str(x) for x in data.objects(iri, SKOS.altLabel)} - {labels[0]})
+        demonyms = sorted(str(x) for x in data.objects(iri, AIKG.demonym))
+        out.append((URIRef(iri), labels[0], aliases, demonyms))
+    return tuple(out)
+
+
+def add_jurisdictions(gaz: Gazetteer) -> None:
+    """Give a gazetteer without any jurisdiction the packaged ones (in place)."""
+    if any(isa(e.types, "Jurisdiction") for e in gaz.entities.values()):
+        return
+    for iri, label, aliases, demonyms in _jurisdictions():
+        e = gaz.add(Entity(iri, label, frozenset({"Jurisdiction"}), new=True, aliases=list(aliases)))
+        for d in demonyms:
+            gaz.demonyms.setdefault(d.lower(), e)
