@@ -18,7 +18,7 @@ from .namespace import AIKG
 from .store import Store
 from .tokens import POSSESSIVE, nlp
 
-__all__ = ["Entity", "Gazetteer", "isa", "PARENTS", "KNOWN_TYPES", "FUZZY_THRESHOLD"]
+__all__ = ["Entity", "Gazetteer", "isa", "countries", "PARENTS", "KNOWN_TYPES", "FUZZY_THRESHOLD"]
 
 PARENTS = {"Company": "Organization", "Regulator": "Organization", "AIModel": "Product", "Service": "Product",
            "Chip": "Product", "Equipment": "Product"}
@@ -67,7 +67,7 @@ def name_key(text: str) -> tuple[str, ...]:
 
 
 
-def _countries(part_of: dict, nations: set) -> dict:
+def countries(part_of: dict, nations: set) -> dict:
     """{place: its country}: a jurisdiction without a demonym is a place inside the first jurisdiction up
     its partOf chain that has one (countries have demonyms, cities and states none; the EU's members
     are countries, not places in it)."""
@@ -159,7 +159,7 @@ class Gazetteer:
             if URIRef(terms[j]) in gaz.entities:
                 gaz.demonyms.setdefault(terms[d].lower(), gaz.entities[URIRef(terms[j])])
                 nations.add(URIRef(terms[j]))
-        gaz.country = _countries(known(facts.values(str(AIKG.partOf)), subject={"Jurisdiction"},
+        gaz.country = countries(known(facts.values(str(AIKG.partOf)), subject={"Jurisdiction"},
                                        obj={"Jurisdiction"}), nations)
         return gaz
 
