@@ -361,9 +361,10 @@ class Extractor:
                 if k in parsed:
                     facts.extend(self._dependency_facts(*parsed[k], quote))
                 self._learn_homes(facts[before:])
-                parsed_frames = [f for f in (self._parsed_restrictions(*parsed[k], quote, dates) if k in parsed else [])
-                                 if f.applies_in or f.applies_to]
-                frame = None if parsed_frames else self._restriction(template, slots, quote, dates, frames)
+                read_frames = self._parsed_restrictions(*parsed[k], quote, dates) if k in parsed else []
+                parsed_frames = [f for f in read_frames if f is not None and (f.applies_in or f.applies_to)]
+                ended = any(f is None for f in read_frames)  # "Italy lifted its ban": nothing in force
+                frame = None if parsed_frames or ended else self._restriction(template, slots, quote, dates, frames)
                 frames.extend(parsed_frames or ([frame] if frame is not None else []))
                 sentence_jurisdictions += [m.entity for m in mentions if m.kind == "entity" and m.entity
                                            and isa(m.entity.types, "Jurisdiction") and not m.excluded
@@ -488,11 +489,15 @@ class Extractor:
         return {k: (doc, spans + relations.name_chains(doc, spans, self.linker.stop))
                 for (k, _, spans), doc in zip(wanted, docs)}
 
-    def _parsed_restrictions(self, doc, spans, quote, dates) -> list[RestrictionFrame]:
-        """Restriction frames read off the parse: who imposes what, where and on whom."""
+    def _parsed_restrictions(self, doc, spans, quote, dates) -> list[RestrictionFrame | None]:
+        """Restriction frames read off the parse: who imposes what, where and on whom; None for a
+        restriction the sentence says was lifted (no start is known, so nothing is written)."""
         out = []
         linker = self.linker
         for parts in relations.restriction_parts(doc, spans, self.restriction_lemmas):
+            if parts["ended"]:
+                out.append(None)
+                continue
             kind = parts["kind"]
             restricts: list[Entity] = []
             for m in parts["restricts"]:

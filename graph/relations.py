@@ -200,6 +200,8 @@ def role(arg, trigger) -> str | None:
             dep = trigger.dep_
             return f"head:{dep}:pass" if trigger.tag_ == "VBN" else f"head:{dep}"
     a = _climb(arg, trigger)
+    if a.dep_ == "nmod" and a.head.dep_ == "obj" and a.head.head.i == trigger.i and a.head.i != trigger.i:
+        return "obj:nmod:" + (_case(a) or "")  # "raised $4 billion from investors": from hangs off the sum
     gov = trigger.head
     if gov.i != trigger.i and trigger.dep_ == "advcl" and a.head.i == gov.i and a.dep_ == "nsubj":
         # "Backed by Nvidia, CoreWeave runs...": the subject of the clause the participle opens
@@ -224,6 +226,10 @@ def lemmas(tok) -> tuple:
                 out.append(stem[:-1])  # "planned" -> "plan"
             break
     return tuple(out)
+
+
+def lemmas_of(tok) -> frozenset:
+    return frozenset(lemmas(tok))
 
 
 def _negated_or_hedged(tok) -> bool:
@@ -331,7 +337,9 @@ def restriction_parts(doc, spans, triggers: dict) -> list[dict]:
         if kind == "ExportControl" and tok.lemma_.lower() in _EXPORT_ONLY and not any(
                 t.lemma_.lower() in ("export", "chip", "semiconductor", "equipment") for t in doc):
             continue
-        parts = {"kind": kind, "trigger": tok, "restricts": [], "imposer": [], "place": [], "target": []}
+        ended = tok.dep_ in ("obj", "nsubj:pass", "nsubj") and not lemmas_of(tok.head).isdisjoint(_ENDING)
+        parts = {"kind": kind, "trigger": tok, "ended": ended, "restricts": [], "imposer": [], "place": [],
+                 "target": []}
         taken = set()
         for h, m in heads:
             t = _through(h)
@@ -370,5 +378,6 @@ _PLACE = {"obl:in", "nmod:in", "obl:across", "obl:to", "nmod:to", "obl:throughou
           "obl:from", "nmod:for", "obl:for"}
 _TARGET = {"obl:on", "nmod:on", "obl:for", "nmod:for", "obj", "nmod:to", "obl:to", "nmod:among", "obl:among",
            "obl:from", "obl:at"}
+_ENDING = {"lift", "end", "scrap", "rescind", "revoke", "repeal", "overturn", "drop", "reverse", "remove", "ease"}
 _NOUN_ONLY = {"control", "curb", "requirement", "embargo"}
 _EXPORT_ONLY = {"control", "curb", "requirement", "licence", "license"}

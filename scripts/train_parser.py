@@ -9,7 +9,7 @@ a snapshot: the train split is then joined from ``not-to-release/sources`` in th
 ``not-to-release/file-lists/files.train``. The pipeline is spaCy's CNN tok2vec (no vectors)
 with ``tagger`` (Penn tags), ``trainable_lemmatizer`` and ``parser``; it prints UAS/LAS and
 tag/lemma accuracy on the EWT test split and, with ``--install``, copies the best model
-into ``graph/data/parser`` (the package's data), dropping files the product does not load.
+into ``graph/data/parser`` (the package's data).
 """
 import argparse
 import json
@@ -58,12 +58,22 @@ def spacy_cli(*args: str) -> None:
     subprocess.run([sys.executable, "-m", "spacy", *args], check=True)
 
 
+def train(config: Path, work: Path, corpus: Path, steps: int) -> None:
+    spacy_cli("init", "config", str(config), "--lang", "en", "--pipeline", PIPELINE,
+              "--optimize", "efficiency", "--force")
+    spacy_cli("train", str(config), "--output", str(work / "out"),
+              "--paths.train", str(corpus / "train.spacy"), "--paths.dev", str(corpus / "dev.spacy"),
+              f"--training.max_steps={steps}", "--training.eval_frequency=500",
+              "--training.patience=0", "--nlp.batch_size=256")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("treebank", type=Path)
     ap.add_argument("--steps", type=int, default=6000)
     ap.add_argument("--work", type=Path, help="folder kept for the corpora and checkpoints")
     ap.add_argument("--install", action="store_true", help="copy the trained model into graph/data/parser")
+    ap.add_argument("--no-train", action="store_true", help="evaluate (and install) the model already in --work")
     args = ap.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="aikg-parser-"))
     corpus = work / "corpus"
@@ -75,12 +85,8 @@ def main() -> None:
         if not (corpus / f"{name}.spacy").exists():
             spacy_cli("convert", str(conllu), str(corpus), "--converter", "conllu", "-n", "10")
     config = work / "config.cfg"
-    spacy_cli("init", "config", str(config), "--lang", "en", "--pipeline", PIPELINE,
-              "--optimize", "efficiency", "--force")
-    spacy_cli("train", str(config), "--output", str(work / "out"),
-              "--paths.train", str(corpus / "train.spacy"), "--paths.dev", str(corpus / "dev.spacy"),
-              f"--training.max_steps={args.steps}", "--training.eval_frequency=500",
-              "--training.patience=0", "--nlp.batch_size=256")
+    if not args.no_train:
+        train(config, work, corpus, args.steps)
     best = work / "out" / "model-best"
     scores = work / "test-scores.json"
     spacy_cli("evaluate", str(best), str(corpus / "test.spacy"), "--output", str(scores))
