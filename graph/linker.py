@@ -305,7 +305,13 @@ class Linker:
     def government(self, jur: Entity) -> Entity:
         """The government of a jurisdiction: a known one ("Chinese government") or a new Regulator,
         labelled as news names it ("Czech government", not "Government of Czech Republic"). A city stands
-        for its country's government ("Beijing", "Washington")."""
+        for the organisation the store names after it ("Brussels": the European Commission), else for its
+        country's government ("Shanghai": the Chinese government)."""
+        if jur.iri in self.gaz.country:
+            for e, _ in self.gaz.names.get(name_key(jur.label), ()):
+                if isa(e.types, "Organization"):
+                    self.gov_of[e.iri] = self.gaz.home.get(e.iri) or self.gaz.country[jur.iri]
+                    return e
         jur = self.gaz.country_of(jur)
         dem = self._demonym_of(jur.label, jur)
         usual = self.gaz.lexicon.get("government_labels", {}).get(jur.label) or \

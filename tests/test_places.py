@@ -56,6 +56,10 @@ def test_a_city_that_acts_stands_for_its_countrys_government(gaz):
         "Washington placed a licensing requirement on H100 shipments to China.").restrictions
     assert r.imposer.label == "US government"
     assert [e.label for e in r.applies_in] == ["China"]  # the city is not where the rule applies
+    [r] = Extractor(Linker(gaz)).extract("Shanghai banned ChatGPT.").restrictions
+    assert r.imposer.label == "Chinese government" and [e.label for e in r.applies_in] == ["China"]
+    [r] = Extractor(Linker(gaz)).extract("Brussels suspended ChatGPT.").restrictions
+    assert r.imposer.label == "European Commission"  # the organisation the store names after the city
 
 
 def test_a_restriction_in_a_country_covers_an_actor_based_in_one_of_its_cities(cli, tmp_path):
@@ -72,6 +76,7 @@ def test_a_restriction_in_a_country_covers_an_actor_based_in_one_of_its_cities(c
     assert verdict("Lumen Labs", "OpenAI API", "2024-06-01") == "reachable"
     assert verdict("Lumen Labs", "OpenAI API", "2024-08-01") == "blocked"
     assert verdict("Chinese enterprise customers", "GPT-4o", "2024-08-01") == "reachable"  # via Azure, as before
+    assert verdict("Beijing users", "ChatGPT", "2024-08-01") == "blocked"  # a phrase: users in a city of China
 
 
 def test_a_word_the_document_writes_in_lower_case_is_not_a_city(gaz):
