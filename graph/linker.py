@@ -405,11 +405,24 @@ class Linker:
             return True
         if end - i == 1 and low[i] in self.lower_words:
             return False
+        if not self._same_country_after(entity, low, end):
+            return False  # "Santa Clara, California" is not the Cuban city of that name
         if end < len(toks) and taken[end] is None and self._name_word(toks[end], low[end]) \
                 and toks[end - 1].whitespace_:
             return False
         return not (i > 0 and taken[i - 1] is None and self._name_word(toks[i - 1], low[i - 1])
                     and low[i - 1] not in _AREA_WORDS and toks[i - 1].whitespace_)
+
+    def _same_country_after(self, place: Entity, low, end) -> bool:
+        """False when "<place>, <jurisdiction>" names a jurisdiction of another country than the place's."""
+        if end + 1 >= len(low) or low[end] != ",":
+            return True
+        for size in range(min(4, len(low) - end - 1), 0, -1):
+            key = tuple(low[end + 1:end + 1 + size])
+            after = next((e for e, _ in self.gaz.names.get(key, ()) if isa(e.types, "Jurisdiction")), None)
+            if after is not None:
+                return self.gaz.country_of(after).iri == self.gaz.country_of(place).iri
+        return True
 
     def _name_word(self, tok: Token, low: str) -> bool:
         """A capitalised word that is not a common word of the document or a stop word."""
@@ -450,6 +463,9 @@ class Linker:
             if toks[k].text == "(" and toks[k + 2].text == ")" and toks[k + 1].text.isupper() and len(toks[k + 1].text) >= 2:
                 acr = toks[k + 1].text
                 prev = taken[k - 1]
+                if prev is not None and prev.kind == "entity" and prev.entity is not None \
+                        and prev.entity.iri in self.gaz.country:
+                    continue  # a dateline, "LONDON (AP)": the agency, not the city's acronym
                 if prev is not None and prev.kind == "entity" and prev.entity is not None:
                     self.acronyms[acr] = prev.entity
                     if taken[k + 1] is None:

@@ -86,6 +86,19 @@ def test_a_word_the_document_writes_in_lower_case_is_not_a_city(gaz):
     assert linked(gaz, "Robot makers met in Phoenix last week.")["Phoenix"] == "Phoenix"
 
 
+def test_a_city_named_with_another_country_is_not_that_city(gaz):
+    # the Santa Clara of the data is the Cuban city (the Californian one is under 200,000 people)
+    assert gaz.country_of(gaz.lookup("Santa Clara")).label == "Cuba"
+    got = linked(gaz, "The chip designer is based in Santa Clara, California, and sells to Cuba.")
+    assert got.get("Santa Clara") != "Santa Clara" and got["California"] == "California"
+    assert linked(gaz, "The plant in Hsinchu, Taiwan, makes the chips.")["Hsinchu"] == "Hsinchu"
+
+
+def test_a_dateline_agency_is_not_the_citys_acronym(gaz):
+    got = linked(gaz, "LONDON (AP) — The robot maker said AP reporters visited its lab.")
+    assert got.get("LONDON") == "London" and got.get("AP") != "London"
+
+
 def test_a_city_inside_a_longer_name_is_not_the_city(gaz):
     got = linked(gaz, "Researchers at Shanghai Jiao Tong University and a Washington Post reporter met.")
     assert "Shanghai" not in got and "Washington" not in got
