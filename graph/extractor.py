@@ -446,10 +446,14 @@ class Extractor:
         for m in mentions:
             if m.excluded:
                 continue
-            if m.kind == "name":  # a proper noun the linker left: an organisation where the role wants one
-                if "Organization" in wanted:
-                    out.append(self.linker.gaz.lookup(m.text) or self.linker.gaz.fuzzy(m.text, "Organization")
-                               or self.linker.implied_entity(m.text, "Organization"))
+            if m.kind == "name":  # a proper noun the linker left: typed by the role, where it names one class
+                typ = "Organization" if "Organization" in wanted else wanted[0] if wanted in (("Product",), ("Service",)) \
+                    else None
+                if typ is not None:
+                    e = self.linker.gaz.lookup(m.text) or self.linker.gaz.fuzzy(m.text, typ) \
+                        or self.linker.implied_entity(m.text, typ)
+                    if isa(e.types, wanted):
+                        out.append(e)
                 continue
             if m.kind == "anaphor":
                 possessive = m.text.lower() in ("its", "their")
@@ -505,6 +509,11 @@ class Extractor:
                     if isa(e.types, "Company"):  # "Italy blocked DeepSeek": the company's app
                         e = restrictions.company_offering(e, quote, linker) if kind != "ExportControl" else None
                     if e is not None and all(e.iri != x.iri for x in restricts):
+                        restricts.append(e)
+            for label, typ in parts["goods"]:  # "advanced chips", "Nvidia chips", "chip tools"
+                if len(label.split()) > 1 or kind == "ExportControl":
+                    e = linker.gaz.lookup(label) or linker.implied_entity(label, typ)
+                    if isa(e.types, "Product") and all(e.iri != x.iri for x in restricts):
                         restricts.append(e)
             if not restricts:
                 continue

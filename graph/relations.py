@@ -203,6 +203,9 @@ def role(arg, trigger) -> str | None:
     if a.dep_ == "nmod" and a.head.dep_ == "obj" and a.head.head.i == trigger.i and a.head.i != trigger.i:
         return "obj:nmod:" + (_case(a) or "")  # "raised $4 billion from investors": from hangs off the sum
     gov = trigger.head
+    if gov.i != trigger.i and gov.dep_ == "acl:relcl" and gov.head.i == a.i and trigger.dep_ in ("obj", "obl") \
+            and any(c.dep_ == "nsubj" and c.tag_ in ("WDT", "WP") for c in gov.children):
+        return "gov:nsubj"  # "the government that tightened restrictions": its antecedent acts
     if gov.i != trigger.i and trigger.dep_ == "advcl" and a.head.i == gov.i and a.dep_ == "nsubj":
         # "Backed by Nvidia, CoreWeave runs...": the subject of the clause the participle opens
         return "adv:nsubj:pass" if trigger.tag_ == "VBN" else "adv:nsubj"
@@ -308,15 +311,19 @@ def _through(tok):
     return tok
 
 
-def phrase(tok) -> str:
-    """A noun's own words, its left modifiers and itself ("government devices", "civil servants")."""
+def phrase(tok, spans=()) -> str:
+    """A noun's own words, its left modifiers and itself ("government devices", "civil servants"),
+    names in their own words again ("Nvidia chips", not the stand-in's)."""
+    own = {}
+    for start, end, m in spans:
+        own[start] = getattr(m, "text", None)
     words = [t for t in tok.subtree if t.i <= tok.i]
     while words and words[0].dep_ in _PHRASE_DROP | {"amod"} and words[0].lower_ in ("all", "its", "their", "the",
                                                                                       "any", "some", "other"):
         words.pop(0)
     while words and words[0].dep_ in _PHRASE_DROP:
         words.pop(0)
-    return " ".join(t.text for t in words if t.dep_ != "punct")
+    return " ".join(own.get(t.idx) or t.text for t in words if t.dep_ != "punct")
 
 
 def restriction_parts(doc, spans, triggers: dict) -> list[dict]:
@@ -339,7 +346,7 @@ def restriction_parts(doc, spans, triggers: dict) -> list[dict]:
             continue
         ended = tok.dep_ in ("obj", "nsubj:pass", "nsubj") and not lemmas_of(tok.head).isdisjoint(_ENDING)
         parts = {"kind": kind, "trigger": tok, "ended": ended, "restricts": [], "imposer": [], "place": [],
-                 "target": []}
+                 "target": [], "goods": []}
         taken = set()
         for h, m in heads:
             t = _through(h)
@@ -349,7 +356,10 @@ def restriction_parts(doc, spans, triggers: dict) -> list[dict]:
             if r is None:
                 continue
             taken.add(_climb(t, tok).i)
-            if t.i != h.i and (r in _RESTRICTED or r.startswith(("obl", "advcl", "xcomp"))):
+            if t.i != h.i and _case(h) in ("to", "in", "into"):  # "exports of chips to China": where
+                parts["place"].append(m)
+                parts["target"].append(m)
+            elif t.i != h.i and (r in _RESTRICTED or r.startswith(("obl", "advcl", "xcomp"))):
                 parts["restricts"].append(m)
             elif r in _RESTRICTED:
                 parts["restricts"].append(m)
@@ -360,13 +370,21 @@ def restriction_parts(doc, spans, triggers: dict) -> list[dict]:
                 parts["place"].append(m)
             if r in _TARGET:
                 parts["target"].append(m)
-        # targets named by a plain noun phrase ("on government devices", "the use of X in state administration")
+        if not parts["place"]:  # "exports of chips made by Nvidia to China": a destination deeper in the phrase
+            inside = {t.i for t in tok.subtree}
+            parts["place"] = [m for h, m in heads if h.i in inside and _case(h) in ("to", "in", "across")]
+        # targets and restricted goods named by a plain noun phrase ("on government devices", "the use of
+        # X in state administration", "exports of advanced chips and chip tools")
         for c in [*tok.children, *(g for c in tok.children if c.lemma_.lower() in _THROUGH for g in c.children)]:
             if c.i in taken or c.tag_ not in ("NN", "NNS"):
                 continue
             r = _direct(c, c.head)
-            if r in _TARGET or r in ("obl:in", "nmod:in"):
-                parts["target"].append(phrase(c))
+            through = c.head.i != tok.i
+            for item in [c, *(x for x in c.children if x.dep_ == "conj" and x.tag_ in ("NN", "NNS"))]:
+                if (r in _RESTRICTED or through and r in ("nmod:of", "compound")) and item.lemma_.lower() in GOODS:
+                    parts["goods"].append((phrase(item, spans), GOODS[item.lemma_.lower()]))
+                elif r in _TARGET or r in ("obl:in", "nmod:in"):
+                    parts["target"].append(phrase(item, spans))
         out.append(parts)
     return out
 
@@ -378,6 +396,10 @@ _PLACE = {"obl:in", "nmod:in", "obl:across", "obl:to", "nmod:to", "obl:throughou
           "obl:from", "nmod:for", "obl:for"}
 _TARGET = {"obl:on", "nmod:on", "obl:for", "nmod:for", "obj", "nmod:to", "obl:to", "nmod:among", "obl:among",
            "obl:from", "obl:at"}
+# head nouns of goods a restriction may name without a product's name, and the class they make
+GOODS = {"chip": "Chip", "semiconductor": "Chip", "gpu": "Chip", "processor": "Chip", "accelerator": "Chip",
+         "equipment": "Equipment", "tool": "Equipment", "machine": "Equipment", "scanner": "Equipment",
+         "app": "Service", "application": "Service", "chatbot": "Service", "service": "Service", "model": "AIModel"}
 _ENDING = {"lift", "end", "scrap", "rescind", "revoke", "repeal", "overturn", "drop", "reverse", "remove", "ease"}
 _NOUN_ONLY = {"control", "curb", "requirement", "embargo"}
 _EXPORT_ONLY = {"control", "curb", "requirement", "licence", "license"}

@@ -66,3 +66,21 @@ def test_ingesting_news_keeps_every_curated_answer(store_path, documents):
     after = verdicts(store_path)
     changed = {q: (before[q], after[q]) for q in QUESTIONS if before[q] != after[q]}
     assert changed == {}
+
+
+def test_a_document_that_contradicts_a_curated_hop_marks_it_disputed_with_both_sources(store_path, tmp_path):
+    doc = tmp_path / "denial.md"
+    doc.write_text("---\ntitle: A denial\npublished: 2024-07-02\n---\n\n"
+                   "GPT-4o is not available through Azure OpenAI Service, a spokesperson claimed.\n", encoding="utf-8")
+    with open_store(str(store_path), write=True) as store:
+        ingest(store, [doc])
+        ans = answer(load_projection(store), "Chinese enterprise customers", "GPT-4o", "2024-08-01", k=10)
+    hops = [s for r in ans["routes"] for s in r["steps"]
+            if (s["from"]["label"], s["to"]["label"]) == ("Azure OpenAI Service", "GPT-4o")]
+    assert hops, "the contradicted route is still shown, not silently dropped"
+    assert all(h["disputed"] and not h["confirmed"] for h in hops)
+    sources = hops[0]["sources"]
+    assert any(s.get("negated") and s["document"] == "A denial" for s in sources)  # the document that denies it
+    assert any(not s.get("negated") for s in sources)  # and the curated source that states it
+    # a dispute is doubt, not a block: the answer says unconfirmed, never blocked
+    assert ans["verdict"] in ("reachable", "unconfirmed")
