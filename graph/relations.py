@@ -145,6 +145,8 @@ def _up(tok):
     dep, head = tok.dep_, tok.head
     if head.i == tok.i:
         return None
+    if dep == "conj" and _case(tok) is not None and _case(tok) != _case(head):
+        return None  # "from Google and into Siri": a later item with a preposition of its own
     if dep in ("conj", "appos", "flat", "list"):
         return head
     if dep in ("nmod", "obl", "acl") and _case(tok) in _LIST_CASES:
@@ -185,6 +187,14 @@ def _direct(a, trigger) -> str | None:
     return None
 
 
+def _comma_only(tok) -> bool:
+    """A conjunct set off by a comma alone, with no "and" and no preposition of its own: the parser's
+    reading of an appositive ("H100, Nvidia's flagship accelerator,")."""
+    edge = tok.left_edge
+    comma = edge.text == "," or (edge.i > 0 and tok.doc[edge.i - 1].text == ",")
+    return comma and not any(c.dep_ in ("cc", "case") for c in tok.children)
+
+
 def role(arg, trigger) -> str | None:
     """The grammatical role of an argument token around a trigger token, or None."""
     if arg.i == trigger.i:
@@ -197,7 +207,7 @@ def role(arg, trigger) -> str | None:
         if direct is not None:
             return direct
         if trigger.head.i == a.i:
-            dep = trigger.dep_
+            dep = "appos" if trigger.dep_ == "conj" and _comma_only(trigger) else trigger.dep_
             return f"head:{dep}:pass" if trigger.tag_ == "VBN" else f"head:{dep}"
     a = _climb(arg, trigger)
     if a.dep_ == "nmod" and a.head.dep_ == "obj" and a.head.head.i == trigger.i and a.head.i != trigger.i:

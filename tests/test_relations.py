@@ -42,7 +42,7 @@ def test_a_participle_before_a_name_and_a_maker_noun(gazetteer):
 
 
 def test_possessive_and_appositive_name_the_developer(gazetteer):
-    found = facts(gazetteer, "Oracle will rent out H100, Nvidia's most capable accelerator, to Anthropic.")
+    found = facts(gazetteer, "The H100, Nvidia's flagship accelerator, was in short supply.")
     assert ("H100", "developedBy", "Nvidia") in found
 
 
