@@ -553,7 +553,9 @@ class Extractor:
 
     def _dependency_facts(self, doc, spans, quote) -> list[Fact]:
         out = []
+        local = relations.governing_subjects(doc, spans)
         for rule, s, o, trigger in relations.pairs(doc, spans, self.dependency_rules):
+            s, o = local.get(id(s), s), local.get(id(o), o)
             owner = s.kind == "anaphor" and s.text.lower() in ("its", "their")
             subjects = self._entities([s], rule.subject_types, owner=owner)
             objects = self._entities([o], rule.object_types, {e.iri for e in subjects},

@@ -22,7 +22,12 @@ from .gazetteer import isa
 
 __all__ = ["DependencyRule", "Name", "rules_from", "parse_text", "name_chains", "pairs"]
 
-STAND_INS = (("Organization", "Google"), ("Chip", "Pentium"), ("Product", "Skype"))
+# well-known names of each class (the treebank is web text of the 2000s), a different one for each
+# name of a sentence: repeated identical words ("Google, Google and Google") confuse the parser
+STAND_INS = (("Organization", ("Google", "Microsoft", "Yahoo", "Amazon", "Apple", "Intel", "Sony", "Nokia")),
+             ("Chip", ("Pentium", "Xeon", "Athlon", "Celeron")),
+             ("Product", ("Skype", "Firefox", "Windows", "iTunes")),
+             ("Jurisdiction", ("France", "Germany", "Canada", "Mexico")))
 _LIST_CASES = {"include", "including", "like", "such", "among"}
 _NEGATIONS = {"not", "n't", "never", "no"}
 _HEDGE_AUX = {"may", "might", "could", "would", "should"}
@@ -60,19 +65,20 @@ def _tuple(value) -> tuple:
     return (value,) if isinstance(value, str) else tuple(value)
 
 
-def stand_in(mention) -> str | None:
-    """The word a mention is parsed as, or None to keep its own words."""
+def stand_in(mention, k: int = 0) -> str | None:
+    """The word a mention is parsed as (the k-th of its class's list), or None to keep its own words."""
     e = mention.entity
     if mention.kind != "entity" or e is None:
         return None
-    for cls, word in STAND_INS:
-        if isa(e.types, cls):
-            return word
     if isa(e.types, "Jurisdiction"):
         words = mention.text.split()
         if words and words[0].lower() == "the":
             words = words[1:]
-        return "France" if len(words) > 1 else None  # "the US" reads well as it is
+        if len(words) <= 1:
+            return None  # "the US", "Chinese" read well as they are
+    for cls, words in STAND_INS:
+        if isa(e.types, cls):
+            return words[k % len(words)]
     return None
 
 
@@ -86,7 +92,7 @@ def parse_text(sent, mentions) -> tuple[str, list[tuple[int, int, object]]]:
     while i < len(toks):
         m = starts.get(i)
         if m is not None and m.end > i:
-            word = stand_in(m)
+            word = stand_in(m, len(spans))
             text = word if word is not None else "".join(t.text_with_ws for t in toks[i:m.end]).rstrip()
             spans.append((pos, pos + len(text), m))
             text += toks[m.end - 1].whitespace_
@@ -117,7 +123,8 @@ def name_chains(doc, spans, stop) -> list[tuple[int, int, Name]]:
     out = []
     chain: list = []
     for tok in [*doc, None]:
-        if tok is not None and tok.tag_ in ("NNP", "NNPS") and tok.idx not in taken and tok.text[:1].isupper():
+        if tok is not None and tok.idx not in taken and tok.text[:1].isupper() and (
+                tok.tag_ in ("NNP", "NNPS") or chain and tok.tag_ in ("NN", "NNS")):  # "Brightwater Partners"
             chain.append(tok)
             continue
         while chain and (chain[0].lower_ in stop or chain[0].is_sent_start and len(chain) == 1):
@@ -199,9 +206,13 @@ def role(arg, trigger) -> str | None:
     """The grammatical role of an argument token around a trigger token, or None."""
     if arg.i == trigger.i:
         return "self"
+    if arg.head.i == trigger.i and arg.dep_ == "appos" and trigger.tag_.startswith("NNP"):
+        return "appos"  # "Zhipu AI, a Chinese startup,": what a name's own appositive says of it
     chain = _chain(arg, trigger)
     if chain[-1].i == trigger.i:
         return "is"
+    if trigger.i == arg.i - 1 and trigger.tag_ in ("NN", "NNS") and trigger.head.i in (arg.i, arg.head.i):
+        return "head:compound"  # "the Chinese startup Zhipu", however the parser attached the two
     for a in chain:
         direct = _direct(a, trigger)
         if direct is not None:
@@ -224,6 +235,32 @@ def role(arg, trigger) -> str | None:
         if via is not None:
             return "gov:" + via
     return None
+
+
+_PRONOUNS = {"it", "they"}
+
+
+def governing_subjects(doc, spans) -> dict:
+    """Pronoun mention -> the named mention that is the subject of a clause governing it, earlier in
+    the sentence ("Microsoft confirmed that it would offer...": it is Microsoft, not the last name read)."""
+    named, pronouns = {}, []
+    for start, end, m in spans:
+        span = doc.char_span(start, end, alignment_mode="expand")
+        if span is None or not len(span):
+            continue
+        if getattr(m, "kind", None) == "anaphor" and m.text.lower() in _PRONOUNS and span.root.dep_.startswith("nsubj"):
+            pronouns.append((span.root, m))
+        elif getattr(m, "entity", None) is not None:
+            named[span.root.i] = m
+    out = {}
+    for tok, m in pronouns:
+        for anc in tok.ancestors:
+            subject = next((c for c in anc.children if c.dep_ in ("nsubj", "nsubj:pass") and c.i < tok.i
+                            and c.i in named), None)
+            if subject is not None:
+                out[id(m)] = named[subject.i]
+                break
+    return out
 
 
 def lemmas(tok) -> tuple:
@@ -265,13 +302,24 @@ def blocked(trigger) -> bool:
     return False
 
 
-def pairs(doc, spans, by_lemma):
-    """(rule, subject mention, object mention, trigger token) for every rule met in a parsed sentence."""
+def _heads(doc, spans) -> list:
+    """(root token, mention) of each mention; a description without its own "the", "this" or
+    possessive is no reference back to one."""
     heads = []
     for start, end, m in spans:
         span = doc.char_span(start, end, alignment_mode="expand")
-        if span is not None and len(span):
-            heads.append((span.root, m))
+        if span is None or not len(span):
+            continue
+        if getattr(m, "kind", None) == "anaphor" and m.text.lower() not in _PRONOUNS | {"its", "their", "them"} \
+                and not any(c.dep_ in ("det", "nmod:poss") and c.lower_ not in ("a", "an") for c in span.root.children):
+            continue  # "a diverse, off the shelf AI platform": "the" belongs to "shelf"; no reference back
+        heads.append((span.root, m))
+    return heads
+
+
+def pairs(doc, spans, by_lemma):
+    """(rule, subject mention, object mention, trigger token) for every rule met in a parsed sentence."""
+    heads = _heads(doc, spans)
     if len(heads) < 2:
         return []
     out = []
@@ -339,11 +387,7 @@ def phrase(tok, spans=()) -> str:
 def restriction_parts(doc, spans, triggers: dict) -> list[dict]:
     """For each restriction trigger in a parsed sentence: its kind and the mentions (or, for targets,
     noun phrases) in the roles of imposer, restricted thing, place and target."""
-    heads = []
-    for start, end, m in spans:
-        span = doc.char_span(start, end, alignment_mode="expand")
-        if span is not None and len(span):
-            heads.append((span.root, m))
+    heads = _heads(doc, spans)
     out = []
     for tok in doc:
         kind = next((triggers[w] for w in lemmas(tok) if w in triggers), None)
