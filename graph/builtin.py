@@ -10,7 +10,7 @@ from functools import lru_cache
 from rdflib import Dataset, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
-from .gazetteer import Entity, Gazetteer, isa
+from .gazetteer import Entity, Gazetteer, countries, isa
 from .namespace import AIKG
 
 __all__ = ["add_jurisdictions"]
@@ -20,7 +20,7 @@ FILES = ("jurisdictions.trig", "places.trig")
 
 @lru_cache(maxsize=1)
 def _jurisdictions() -> tuple:
-    """(iri, label, aliases, demonyms) of every packaged jurisdiction."""
+    """(iri, label, aliases, demonyms, the jurisdiction it is part of or None) of every packaged one."""
     data = Dataset(default_union=True)
     from .reference import ontology_dir
 
@@ -36,15 +36,26 @@ def _jurisdictions() -> tuple:
             continue
         aliases = sorted({str(x) for x in data.objects(iri, SKOS.altLabel)} - {labels[0]})
         demonyms = sorted(str(x) for x in data.objects(iri, AIKG.demonym))
-        out.append((URIRef(iri), labels[0], aliases, demonyms))
+        part_of = min(data.objects(iri, AIKG.partOf), default=None)
+        out.append((URIRef(iri), labels[0], aliases, demonyms, part_of))
     return tuple(out)
 
 
 def add_jurisdictions(gaz: Gazetteer) -> None:
-    """Give a gazetteer without any jurisdiction the packaged ones (in place)."""
+    """Give a gazetteer without any jurisdiction the packaged ones (in place). A place inside a country
+    (a city, a US state) brings its partOf with it, written where a document first names it."""
     if any(isa(e.types, "Jurisdiction") for e in gaz.entities.values()):
         return
-    for iri, label, aliases, demonyms in _jurisdictions():
+    part_of, nations = {}, set()
+    for iri, label, aliases, demonyms, parent in _jurisdictions():
         e = gaz.add(Entity(iri, label, frozenset({"Jurisdiction"}), new=True, aliases=list(aliases)))
         for d in demonyms:
             gaz.demonyms.setdefault(d.lower(), e)
+        if demonyms:
+            nations.add(iri)
+        if parent is not None:
+            part_of[iri] = parent
+    part_of = {iri: gaz.entities[p] for iri, p in part_of.items() if p in gaz.entities}
+    gaz.country = countries(part_of, nations)
+    for place, country in gaz.country.items():
+        gaz.entities[place].facts.append(("partOf", country))

@@ -18,7 +18,7 @@ from .namespace import AIKG
 from .store import Store
 from .tokens import POSSESSIVE, nlp
 
-__all__ = ["Entity", "Gazetteer", "isa", "PARENTS", "KNOWN_TYPES", "FUZZY_THRESHOLD"]
+__all__ = ["Entity", "Gazetteer", "isa", "countries", "PARENTS", "KNOWN_TYPES", "FUZZY_THRESHOLD"]
 
 PARENTS = {"Company": "Organization", "Regulator": "Organization", "AIModel": "Product", "Service": "Product",
            "Chip": "Product", "Equipment": "Product"}
@@ -67,6 +67,23 @@ def name_key(text: str) -> tuple[str, ...]:
 
 
 
+def countries(part_of: dict, nations: set) -> dict:
+    """{place: its country}: a jurisdiction without a demonym is a place inside the first jurisdiction up
+    its partOf chain that has one (countries have demonyms, cities and states none; the EU's members
+    are countries, not places in it)."""
+    out = {}
+    for place, parent in part_of.items():
+        if place in nations:
+            continue
+        seen = {place}
+        while parent.iri not in nations and parent.iri in part_of and parent.iri not in seen:
+            seen.add(parent.iri)
+            parent = part_of[parent.iri]
+        if parent.iri in nations:
+            out[place] = parent
+    return out
+
+
 @dataclass
 class Entity:
     iri: URIRef
@@ -89,6 +106,7 @@ class Gazetteer:
         self.demonyms: dict[str, Entity] = {}
         self.home: dict[URIRef, Entity] = {}  # organization -> the jurisdiction it is based in
         self.provider: dict[URIRef, Entity] = {}  # service -> the organization that offers it
+        self.country: dict[URIRef, Entity] = {}  # a place inside a country (a city, a US state) -> the country
         self.by_label: dict[str, Entity] = {}
         self.first: set[str] = set()
         self.prefixes: set[tuple] = set()  # every proper prefix of a name's key: where a longer match may go on
@@ -136,10 +154,18 @@ class Gazetteer:
 
         gaz.home = known(facts.values(str(AIKG.basedIn)), obj={"Jurisdiction"})
         gaz.provider = known(facts.values(str(AIKG.offeredBy)), subject={"Service"}, obj={"Company", "Organization"})
+        nations = set()
         for j, d in sorted(zip(*facts.values(str(AIKG.demonym))), key=lambda jd: (terms[jd[0]], terms[jd[1]])):
             if URIRef(terms[j]) in gaz.entities:
                 gaz.demonyms.setdefault(terms[d].lower(), gaz.entities[URIRef(terms[j])])
+                nations.add(URIRef(terms[j]))
+        gaz.country = countries(known(facts.values(str(AIKG.partOf)), subject={"Jurisdiction"},
+                                       obj={"Jurisdiction"}), nations)
         return gaz
+
+    def country_of(self, place: Entity) -> Entity:
+        """The country a place lies in ("Shanghai" -> China); any other entity is its own."""
+        return self.country.get(place.iri, place)
 
     def add(self, entity: Entity, extra_names=()) -> Entity:
         """Register an entity under its label, aliases and their variants; returns the registered one."""
@@ -187,12 +213,9 @@ class Gazetteer:
         return entries[0][0] if entries else None
 
     def jurisdiction(self, name: str) -> Entity | None:
-        """A jurisdiction by name, demonym, alias or known city."""
+        """A jurisdiction by name, demonym or alias: a country, or a place of the reference graph."""
         lex = self.lexicon
-        for table in (lex.get("country_aliases", {}), lex.get("places", {})):
-            if name in table:
-                name = table[name]
-                break
+        name = lex.get("country_aliases", {}).get(name, name)
         e = self.lookup(name)
         if e is not None and isa(e.types, "Jurisdiction"):
             return e

@@ -27,6 +27,8 @@ _CAMEL = re.compile(r"[a-z][A-Z]")
 _SPACES = re.compile(r"\s+")
 _OF_HEADS = {"bank", "house", "chamber", "university", "institute", "academy", "ministry", "department", "bureau",
              "office", "court", "council", "federation", "association", "commission"}
+_AREA_WORDS = {"north", "south", "east", "west", "northern", "southern", "eastern", "western", "central", "greater",
+               "downtown", "upstate", "metropolitan"}  # "Northern California" is still California
 _AFTER_PRODUCT = {"to", "in", "from", "for", "on", "and", "or", "starting", "since", "until", "at", "is", "are", "was",
                   "were", "will", "would", "has", "had", "that", "which", "with", "by", "as", "after", "before"}
 
@@ -302,7 +304,15 @@ class Linker:
 
     def government(self, jur: Entity) -> Entity:
         """The government of a jurisdiction: a known one ("Chinese government") or a new Regulator,
-        labelled as news names it ("Czech government", not "Government of Czech Republic")."""
+        labelled as news names it ("Czech government", not "Government of Czech Republic"). A city stands
+        for the organisation the store names after it ("Brussels": the European Commission), else for its
+        country's government ("Shanghai": the Chinese government)."""
+        if jur.iri in self.gaz.country:
+            for e, _ in self.gaz.names.get(name_key(jur.label), ()):
+                if isa(e.types, "Organization"):
+                    self.gov_of[e.iri] = self.gaz.home.get(e.iri) or self.gaz.country[jur.iri]
+                    return e
+        jur = self.gaz.country_of(jur)
         dem = self._demonym_of(jur.label, jur)
         usual = self.gaz.lexicon.get("government_labels", {}).get(jur.label) or \
             (f"{dem} government" if dem != jur.label else f"Government of {jur.label}")
@@ -378,14 +388,46 @@ class Linker:
                     return None
         entity = entries[0][0]
         text = "".join(t.text_with_ws for t in toks[i:end]).strip()
-        if not isa(entity.types, "Jurisdiction") and text in self.gaz.lexicon.get("places", {}):
-            place = self.gaz.jurisdiction(text)  # "Tokyo" the city, not the government it may stand for
-            entity = place or entity
+        if not self._place_reads(entity, toks, low, i, end, taken):
+            return None
         if _CAPITAL.search(entity.label) and not any(c.isupper() or c.isdigit() for c in text):
             return None  # "meta" the word is not Meta the company
         if end - i == 1 and text.isupper() and len(text) <= 2 and text != entity.label and text not in entity.aliases:
             return None
         return Mention(i, end, text, entity)
+
+    def _place_reads(self, entity, toks, low, i, end, taken) -> bool:
+        """Whether the name of a place inside a country (a city, a US state) names the place here: not
+        when the document also writes it as a lower-case word ("Reading" and "reading"), nor when it is
+        part of a longer name, a person's or an institution's ("Andrew Jackson", "Washington Post",
+        "Shanghai Jiao Tong University"). Countries are always what they name."""
+        if entity.iri not in self.gaz.country:
+            return True
+        if end - i == 1 and low[i] in self.lower_words:
+            return False
+        if not self._same_country_after(entity, low, end):
+            return False  # "Santa Clara, California" is not the Cuban city of that name
+        if end < len(toks) and taken[end] is None and self._name_word(toks[end], low[end]) \
+                and toks[end - 1].whitespace_:
+            return False
+        return not (i > 0 and taken[i - 1] is None and self._name_word(toks[i - 1], low[i - 1])
+                    and low[i - 1] not in _AREA_WORDS and toks[i - 1].whitespace_)
+
+    def _same_country_after(self, place: Entity, low, end) -> bool:
+        """False when "<place>, <jurisdiction>" names a jurisdiction of another country than the place's."""
+        if end + 1 >= len(low) or low[end] != ",":
+            return True
+        for size in range(min(4, len(low) - end - 1), 0, -1):
+            key = tuple(low[end + 1:end + 1 + size])
+            after = next((e for e, _ in self.gaz.names.get(key, ()) if isa(e.types, "Jurisdiction")), None)
+            if after is not None:
+                return self.gaz.country_of(after).iri == self.gaz.country_of(place).iri
+        return True
+
+    def _name_word(self, tok: Token, low: str) -> bool:
+        """A capitalised word that is not a common word of the document or a stop word."""
+        return tok.namelike and tok.is_alpha and not tok.not_name and low not in self.stop \
+            and low not in self.lower_words
 
     def _plain(self, low, i, k):
         entries = None
@@ -421,6 +463,9 @@ class Linker:
             if toks[k].text == "(" and toks[k + 2].text == ")" and toks[k + 1].text.isupper() and len(toks[k + 1].text) >= 2:
                 acr = toks[k + 1].text
                 prev = taken[k - 1]
+                if prev is not None and prev.kind == "entity" and prev.entity is not None \
+                        and prev.entity.iri in self.gaz.country:
+                    continue  # a dateline, "LONDON (AP)": the agency, not the city's acronym
                 if prev is not None and prev.kind == "entity" and prev.entity is not None:
                     self.acronyms[acr] = prev.entity
                     if taken[k + 1] is None:
@@ -506,7 +551,7 @@ class Linker:
                 continue
             text = "".join(t.text_with_ws for t in toks[i:j]).strip()
             jur = self.gaz.jurisdiction(text)
-            if jur is not None:
+            if jur is not None and self._place_reads(jur, toks, low, i, j, taken):
                 claim(Mention(i, j, text, jur))
                 i = j
                 continue
@@ -552,7 +597,7 @@ class Linker:
             place = None
             if m is None and _namelike(toks[i]):
                 place = self.gaz.jurisdiction(toks[i].text)
-                if place is not None:
+                if place is not None and self._place_reads(place, toks, low, i, i + 1, taken):
                     m = Mention(i, i + 1, toks[i].text, place)
                     claim(m)
             if m is None or m.start != i or m.entity is None:

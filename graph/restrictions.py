@@ -65,9 +65,18 @@ def company_offering(company, quote: str, linker):
 
 
 def adjective_place(text: str, gaz) -> bool:
-    """"Chinese" in "the Chinese startup" or "Chinese-owned apps": where someone comes from, not where a
-    rule applies. A demonym the gazetteer does not know as a name ("US" it does) is such an adjective."""
+    """Whether a place named in a restriction's sentence is not where the rule applies:
+
+    - "Chinese" in "the Chinese startup" or "Chinese-owned apps": where someone comes from. A demonym the
+      gazetteer does not know as a name ("US" it does) is such an adjective;
+    - a city or state ("Washington placed a requirement...", "Shenzhen-based Huawei"): it stands for its
+      country's government or says where someone is; rules apply to countries, and the government's
+      country is where a ban applies when the sentence names no other place.
+    """
     text = text.strip()
+    place = gaz.jurisdiction(text)
+    if place is not None and place.iri in gaz.country:
+        return True
     first = text.split("-")[0].split(" ")[0]
     known = first.lower() in gaz.demonyms or first in gaz.lexicon.get("demonyms", {})
     return known and gaz.lookup(first) is None and gaz.lookup(text) is None

@@ -53,7 +53,7 @@ def triples(result, negated=False):
     ("Microsoft has invested $2 billion in OpenAI.", ("Microsoft", "investedIn", "OpenAI")),
     ("Meta and Oracle have a long-standing partnership.", ("Meta", "partnerOf", "Oracle")),
     ("Meta has been one of Oracle's largest customers.", ("Meta", "customerOf", "Oracle")),
-    ("Anthropic, which is headquartered in San Francisco, hired staff.", ("Anthropic", "basedIn", "United States")),
+    ("Anthropic, which is headquartered in San Francisco, hired staff.", ("Anthropic", "basedIn", "San Francisco")),
     ("ChatGPT is now available in Hong Kong.", ("ChatGPT", "availableIn", "Hong Kong")),
     ("GPT-4o was approved by the Digital Model Commission last week.",
      ("GPT-4o", "approvedBy", "Digital Model Commission")),
@@ -74,7 +74,7 @@ def test_anaphors_and_pronouns(gazetteer):
     res = run(gazetteer, "Anthropic introduced a new model. The company, which is based in San Francisco, "
                          "also released Claude Nimbus 2 on Monday.")
     got = triples(res)
-    assert ("Anthropic", "basedIn", "United States") in got
+    assert ("Anthropic", "basedIn", "San Francisco") in got
     assert ("Claude Nimbus 2", "developedBy", "Anthropic") in got
 
 
