@@ -528,8 +528,11 @@ class Extractor:
             places, applies_to = [], []
             for m in parts["place"]:
                 for e in self._entities([m], ("Jurisdiction",)):
-                    if e.iri not in restricted and all(e.iri != x.iri for x in places) and \
-                            not restrictions.adjective_place(getattr(m, "text", ""), linker.gaz):
+                    if e.iri in linker.gaz.country:  # "exports to Shenzhen": rules apply to its country
+                        e = linker.gaz.country_of(e)
+                    elif restrictions.adjective_place(getattr(m, "text", ""), linker.gaz):
+                        continue  # "the Chinese startup": where someone comes from
+                    if e.iri not in restricted and all(e.iri != x.iri for x in places):
                         places.append(e)
             for t in parts["target"]:
                 if isinstance(t, str):
