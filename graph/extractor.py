@@ -57,6 +57,9 @@ _RX_RELATIVE_END = re.compile(r" , (?:which|who) [^,]*? (?=\. $)")
 _RX_OWNED_ITEM = re.compile(r"⟦\d+⟧ 's ⟦\d+⟧")
 _RX_OWNER = re.compile(r"⟦\d+⟧ 's (?=⟦)")
 _RX_CLAUSE = re.compile(r" (?:;|but|while|whereas|although) ")
+_MISUSED_QUOTE = re.compile(r"(?<=\w)‘(?=s\b)")
+# "BEIJING/SHANGHAI (Reuters) -", "LONDON (AP) —", "(Bloomberg) --": the agency is not a party to the news
+_DATELINE = re.compile(r"^\s*(?:[A-Z][A-Za-z0-9 .,/'-]{0,60}?\s*)?\([A-Z][A-Za-z/ .&]{1,30}\)\s*(?:--|[-—–])\s*")
 
 
 @dataclass
@@ -331,7 +334,8 @@ class Extractor:
         linker.start_document(text)
         facts: list[Fact] = []
         frames: list[RestrictionFrame] = []
-        paragraphs = [p for p in re.split(r"\n\s*\n|\n", text) if p.strip()]
+        text = _MISUSED_QUOTE.sub("’", text)  # "OpenAI‘s": a left quote typed for an apostrophe
+        paragraphs = [_DATELINE.sub("", p, count=1) for p in re.split(r"\n\s*\n|\n", text) if p.strip()]
         dates = _Dates(published)
         sentence_jurisdictions: list[Entity] = []
         # first every sentence's mentions (the linker reads the document in order), then one

@@ -400,9 +400,12 @@ class Linker:
         """Whether the name of a place inside a country (a city, a US state) names the place here: not
         when the document also writes it as a lower-case word ("Reading" and "reading"), nor when it is
         part of a longer name, a person's or an institution's ("Andrew Jackson", "Washington Post",
-        "Shanghai Jiao Tong University"). Countries are always what they name."""
-        if entity.iri not in self.gaz.country:
-            return True
+        "Shanghai Jiao Tong University"). A country is what it names unless a longer name holds it on
+        both sides ("South China Morning Post")."""
+        if entity.iri not in self.gaz.country:  # a country, unless it sits inside a longer name on both sides
+            return not (0 < i and end < len(toks) and taken[i - 1] is None and taken[end] is None
+                        and self._name_word(toks[i - 1], low[i - 1]) and self._name_word(toks[end], low[end])
+                        and toks[i - 1].whitespace_ and toks[end - 1].whitespace_)  # "South China Morning Post"
         if end - i == 1 and low[i] in self.lower_words:
             return False
         if not self._same_country_after(entity, low, end):

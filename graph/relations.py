@@ -32,7 +32,8 @@ _LIST_CASES = {"include", "including", "like", "such", "among"}
 _NEGATIONS = {"not", "n't", "never", "no"}
 _HEDGE_AUX = {"may", "might", "could", "would", "should"}
 _HEDGE_HEADS = {"plan", "expect", "consider", "aim", "seek", "hope", "want", "intend", "propose", "mull", "explore",
-                "weigh", "try", "threaten", "discuss", "debate", "urge", "demand", "ask", "call", "study", "review"}
+                "weigh", "try", "threaten", "discuss", "debate", "urge", "demand", "ask", "call", "study", "review",
+                "due", "set", "likely", "poised", "slate", "schedule", "aim"}
 
 
 @dataclass(frozen=True)
