@@ -144,6 +144,8 @@ def _case(tok) -> str | None:
     return None
 
 
+_CLASS_NOUNS = {"chip", "accelerator", "gpu", "processor", "model", "chatbot", "assistant", "app", "service",
+                "platform", "supercomputer", "cluster", "llm", "series", "family", "tool", "system", "bot"}
 NAME = "<name>"  # the lemma of rules whose trigger is a name itself
 _NAMING = {"call", "name", "dub", "know", "brand"}
 
@@ -161,6 +163,8 @@ def _up(tok):
         return head
     if dep in ("xcomp", "obj") and head.lemma_.lower() in _NAMING and head.dep_ == "acl":
         return head.head
+    if dep == "compound" and head.tag_ in ("NN", "NNS") and head.lemma_.lower() in _CLASS_NOUNS:
+        return head  # "the Vexa X9 accelerator chip": the name is the chip
     return None
 
 
