@@ -124,8 +124,9 @@ def name_chains(doc, spans, stop) -> list[tuple[int, int, Name]]:
     out = []
     chain: list = []
     for tok in [*doc, None]:
-        if tok is not None and tok.idx not in taken and tok.text[:1].isupper() and (
-                tok.tag_ in ("NNP", "NNPS") or chain and tok.tag_ in ("NN", "NNS")):  # "Brightwater Partners"
+        if tok is not None and tok.idx not in taken and (tok.text[:1].isupper() and (
+                tok.tag_ in ("NNP", "NNPS") or chain and tok.tag_ in ("NN", "NNS"))  # "Brightwater Partners"
+                or chain and tok.tag_ == "CD" and len(tok.text) <= 4):  # "Office 365"
             chain.append(tok)
             continue
         while chain and (chain[0].lower_ in stop or chain[0].is_sent_start and len(chain) == 1):
@@ -145,7 +146,8 @@ def _case(tok) -> str | None:
 
 
 _CLASS_NOUNS = {"chip", "accelerator", "gpu", "processor", "model", "chatbot", "assistant", "app", "service",
-                "platform", "supercomputer", "cluster", "llm", "series", "family", "tool", "system", "bot"}
+                "platform", "supercomputer", "cluster", "llm", "series", "family", "tool", "system", "bot",
+                "datacentre", "datacenter", "centre", "center", "server", "cloud", "infrastructure", "instance"}
 NAME = "<name>"  # the lemma of rules whose trigger is a name itself
 _NAMING = {"call", "name", "dub", "know", "brand"}
 
@@ -165,6 +167,8 @@ def _up(tok):
         return head.head
     if dep == "compound" and head.tag_ in ("NN", "NNS") and head.lemma_.lower() in _CLASS_NOUNS:
         return head  # "the Vexa X9 accelerator chip": the name is the chip
+    if dep == "nsubj" and any(c.dep_ == "cop" for c in head.children) and head.tag_ in ("NN", "NNS"):
+        return head  # "the Galaxy S24 is the first smartphone equipped with...": it is that smartphone
     return None
 
 
@@ -215,6 +219,8 @@ def role(arg, trigger) -> str | None:
         return "appos"  # "Zhipu AI, a Chinese startup,": what a name's own appositive says of it
     chain = _chain(arg, trigger)
     if chain[-1].i == trigger.i:
+        if len(chain) > 1 and _case(chain[-2]) in _LIST_CASES and any(c.dep_ == "obj" for c in trigger.children):
+            return "obj"  # "offers models, including X": X is one of what is offered
         return "is"
     if trigger.i == arg.i - 1 and trigger.tag_ in ("NN", "NNS") and trigger.head.i in (arg.i, arg.head.i):
         return "head:compound"  # "the Chinese startup Zhipu", however the parser attached the two
