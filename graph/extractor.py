@@ -58,6 +58,8 @@ _RX_OWNED_ITEM = re.compile(r"⟦\d+⟧ 's ⟦\d+⟧")
 _RX_OWNER = re.compile(r"⟦\d+⟧ 's (?=⟦)")
 _RX_CLAUSE = re.compile(r" (?:;|but|while|whereas|although) ")
 _MISUSED_QUOTE = re.compile(r"(?<=\w)‘(?=s\b)")
+_TICKER = re.compile(r"\s*\((?:NYSE|NASDAQ|Nasdaq|HKEX|HKG|SHA|SHE|TYO|KRX|KOSDAQ|LON|ETR|AMS|EPA|SIX|TSX)\s*:\s*"
+                     r"[A-Z0-9.]{1,8}\)|\s[A-Z]{1,5}\.(?:O|N|OQ|HK|T|KS|SS|SZ|L|AS|PA|DE)\b")
 # "BEIJING/SHANGHAI (Reuters) -", "LONDON (AP) —", "(Bloomberg) --": the agency is not a party to the news
 _DATELINE = re.compile(r"^\s*(?:[A-Z][A-Za-z0-9 .,/'-]{0,60}?\s*)?\([A-Z][A-Za-z/ .&]{1,30}\)\s*(?:--|[-—–])\s*")
 
@@ -335,6 +337,7 @@ class Extractor:
         facts: list[Fact] = []
         frames: list[RestrictionFrame] = []
         text = _MISUSED_QUOTE.sub("’", text)  # "OpenAI‘s": a left quote typed for an apostrophe
+        text = _TICKER.sub("", text)  # "Alibaba (NYSE:BABA)", "Apple AAPL.O": symbols, not names
         paragraphs = [_DATELINE.sub("", p, count=1) for p in re.split(r"\n\s*\n|\n", text) if p.strip()]
         dates = _Dates(published)
         sentence_jurisdictions: list[Entity] = []
