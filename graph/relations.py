@@ -337,7 +337,7 @@ def pairs(doc, spans, by_lemma):
     if len(heads) < 2:
         return []
     out = []
-    named = {h.i for h, _ in heads}
+    named = {h.i for h, m in heads if m.kind != "name"}  # a bare proper noun has no modifiers to trust
     for tok in doc:
         rules = next((by_lemma[w] for w in lemmas(tok) if w in by_lemma), None)
         if tok.i in named:  # a name is its own trigger for what its modifiers say ("OpenAI's ChatGPT")
