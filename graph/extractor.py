@@ -368,7 +368,7 @@ class Extractor:
                 if k in parsed:
                     facts.extend(self._dependency_facts(*parsed[k], quote))
                 self._learn_homes(facts[before:])
-                read_frames = self._parsed_restrictions(*parsed[k], quote, dates) if k in parsed else []
+                read_frames = self._parsed_restrictions(*parsed[k], quote, dates, frames) if k in parsed else []
                 parsed_frames = [f for f in read_frames if f is not None and (f.applies_in or f.applies_to)]
                 ended = any(f is None for f in read_frames)  # "Italy lifted its ban": nothing in force
                 frame = None if parsed_frames or ended else self._restriction(template, slots, quote, dates, frames)
@@ -500,7 +500,7 @@ class Extractor:
         return {k: (doc, spans + relations.name_chains(doc, spans, self.linker.stop))
                 for (k, _, spans), doc in zip(wanted, docs)}
 
-    def _parsed_restrictions(self, doc, spans, quote, dates) -> list[RestrictionFrame | None]:
+    def _parsed_restrictions(self, doc, spans, quote, dates, earlier=()) -> list[RestrictionFrame | None]:
         """Restriction frames read off the parse: who imposes what, where and on whom; None for a
         restriction the sentence says was lifted (no start is known, so nothing is written)."""
         out = []
@@ -557,6 +557,9 @@ class Extractor:
                 places = [home]  # "Italy's regulator banned X": in Italy
             if imposer is None and kind in ("Ban", "Suspension") and places:
                 imposer = linker.government(places[0])
+            if imposer is None and kind == "ExportControl":  # "the curbs": the ones the document spoke of
+                same = [f for f in [*earlier, *out] if f is not None and f.kind == kind and f.imposer is not None]
+                imposer = same[-1].imposer if same else None
             start, until = self._frame_dates(quote, dates.current(), dates.previous)
             out.append(RestrictionFrame(kind, imposer, restricts, places, quote, 0.7, start, until, applies_to))
         return out
