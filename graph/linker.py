@@ -77,6 +77,7 @@ class Linker:
         self.gaz = gazetteer
         lex = gazetteer.lexicon
         self.stop = {w.lower() for w in lex.get("stop_capitals", [])}
+        self.not_entity_heads = {w.lower() for w in lex.get("not_entity_heads", [])}
         self.seg_heads = {w.lower() for w in lex.get("segment_heads", [])}
         self.customer_heads = {w.lower() for w in lex.get("customer_heads", [])}
         self.seg_mods = {w.lower() for w in lex.get("segment_modifiers", [])}
@@ -394,6 +395,9 @@ class Linker:
             return None  # "meta" the word is not Meta the company
         if end - i == 1 and text.isupper() and len(text) <= 2 and text != entity.label and text not in entity.aliases:
             return None
+        if end - i == 1 and len(text) <= 2 and i >= 2 and toks[i - 1].text == "-" and not toks[i - 2].whitespace_ \
+                and not toks[i - 1].whitespace_ and toks[i - 2].namelike:
+            return None  # "Spectrum-X": the tail of a longer name, not X the network
         return Mention(i, end, text, entity)
 
     def _place_reads(self, entity, toks, low, i, end, taken) -> bool:
@@ -485,6 +489,8 @@ class Linker:
                 if s >= k:
                     continue
                 long_name = "".join(t.text_with_ws for t in toks[s:k]).strip()
+                if toks[k - 1].text.lower() in self.not_entity_heads:
+                    continue  # "General Data Protection Regulation (GDPR)": a law, not a body
                 initials = "".join(w[0] for w in re.findall(r"[A-Za-z]+", long_name) if w[0].isupper())
                 if initials[:1] != acr[:1]:
                     continue

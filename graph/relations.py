@@ -31,6 +31,7 @@ STAND_INS = (("Organization", ("Google", "Microsoft", "Yahoo", "Amazon", "Apple"
 _LIST_CASES = {"include", "including", "like", "such", "among"}
 _NEGATIONS = {"not", "n't", "never", "no"}
 _HEDGE_AUX = {"may", "might", "could", "would", "should"}
+_PARTICLE_VERBS = {"make", "build", "set", "take"}
 _FUTURE_WORDS = {"due", "poised", "slated", "expected", "likely", "scheduled"}
 _HEDGE_HEADS = {"plan", "expect", "consider", "aim", "seek", "hope", "want", "intend", "propose", "mull", "explore",
                 "weigh", "try", "threaten", "discuss", "debate", "urge", "demand", "ask", "call", "study", "review",
@@ -225,11 +226,12 @@ def role(arg, trigger) -> str | None:
         return "is"
     if trigger.i == arg.i - 1 and trigger.tag_ in ("NN", "NNS") and trigger.head.i in (arg.i, arg.head.i):
         return "head:compound"  # "the Chinese startup Zhipu", however the parser attached the two
-    for a in chain:
+    for k, a in enumerate(chain):
         direct = _direct(a, trigger)
         if direct is not None:
             return direct
-        if trigger.head.i == a.i:
+        if trigger.head.i == a.i and all(c.dep_ != "conj" for c in chain[:k]):
+            # "ChatGPT-maker OpenAI, and rivals like DeepSeek": the modifier is the first conjunct's alone
             dep = "appos" if trigger.dep_ == "conj" and _comma_only(trigger) else trigger.dep_
             return f"head:{dep}:pass" if trigger.tag_ == "VBN" else f"head:{dep}"
     a = _climb(arg, trigger)
@@ -307,8 +309,10 @@ def _negated_or_hedged(tok) -> bool:
 
 def blocked(trigger) -> bool:
     """A negated or hedged trigger ("did not invest", "plans to invest", "may launch", "is
-    considering a ban", "could impose a ban")."""
+    considering a ban", "could impose a ban"), or another verb ("is made up of", "set up")."""
     if _negated_or_hedged(trigger):
+        return True
+    if trigger.lemma_.lower() in _PARTICLE_VERBS and any(c.dep_ == "compound:prt" for c in trigger.children):
         return True
     head = trigger.head
     if head.i != trigger.i and trigger.dep_ in ("xcomp", "ccomp", "obj", "nsubj:pass"):
