@@ -178,3 +178,13 @@ def test_gemini_api_route_to_gemini_1_5_pro_closes_in_september_2025(proj):
         ans = answer(proj, "US users", "Gemini 1.5 Pro", at, k=10)
         return any("Gemini API" in [s["to"]["label"] for s in r["steps"]] for r in ans["routes"])
     assert via_gemini_api("2025-09-01") and not via_gemini_api("2025-10-01")
+
+
+def test_xai_api_routes_to_retired_grok_models_close_in_may_2026(proj):
+    """xAI retired grok-3, grok-4-0709 and the Grok 4.1 fast models from its API on 15 May 2026 (sourced)."""
+    def via_xai_api(model, at):
+        ans = answer(proj, "US users", model, at, k=10)
+        return any(s["from"]["label"] == "xAI API" for r in ans["routes"] for s in r["steps"])
+    for model in ("Grok 3", "Grok 4", "Grok 4.1"):
+        assert via_xai_api(model, "2026-05-01") and not via_xai_api(model, "2026-06-01"), model
+    assert via_xai_api("Grok 4.3", "2026-06-01") and not via_xai_api("Grok 4.3", "2026-04-01")
