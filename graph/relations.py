@@ -235,6 +235,8 @@ def role(arg, trigger) -> str | None:
             dep = "appos" if trigger.dep_ == "conj" and _comma_only(trigger) else trigger.dep_
             return f"head:{dep}:pass" if trigger.tag_ == "VBN" else f"head:{dep}"
     a = _climb(arg, trigger)
+    if a.head.dep_ == "compound" and a.head.head.i == trigger.i and a.dep_ in ("amod", "compound"):
+        return "compound:" + a.dep_  # "Chinese tech giant": the demonym hangs on the first noun
     if a.dep_ == "nmod" and a.head.dep_ == "obj" and a.head.head.i == trigger.i and a.head.i != trigger.i:
         return "obj:nmod:" + (_case(a) or "")  # "raised $4 billion from investors": from hangs off the sum
     gov = trigger.head

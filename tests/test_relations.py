@@ -81,3 +81,8 @@ def test_an_empty_store_still_reads_countries_and_demonyms():
     assert china.new and gaz.demonyms["chinese"] is china
     assert ("Zhipu AI", "basedIn", "China") in facts(gaz, "China's Zhipu AI opened an office in Paris.")
     assert ("Zhipu AI", "basedIn", "China") in facts(gaz, "Zhipu AI, a Chinese startup, opened an office.")
+
+
+def test_a_demonym_on_the_first_noun_of_a_compound_still_places_the_name(gazetteer):
+    found = facts(gazetteer, "Semiconductors made by Chinese memory chipmaker Zentrix were banned.")
+    assert ("Zentrix", "basedIn", "China") in found
