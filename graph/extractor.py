@@ -589,7 +589,8 @@ class Extractor:
                 for b in objects:
                     if a.iri != b.iri:
                         out.append(Fact(a, rule.relation, b, quote, rule.confidence,
-                                        rule=f"dep:{trigger.lemma_}:{rule.relation}"))
+                                        rule=f"dep:{trigger.lemma_ if relations.NAME not in rule.lemmas else 'name'}:"
+                                             f"{rule.relation}"))
         return out
 
     def _polarity(self, template: str, start: int, end: int) -> str:
