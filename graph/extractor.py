@@ -58,6 +58,7 @@ _RX_OWNED_ITEM = re.compile(r"⟦\d+⟧ 's ⟦\d+⟧")
 _RX_OWNER = re.compile(r"⟦\d+⟧ 's (?=⟦)")
 _RX_CLAUSE = re.compile(r" (?:;|but|while|whereas|although) ")
 _MISUSED_QUOTE = re.compile(r"(?<=\w)‘(?=s\b)")
+_CURRENCY = re.compile(r"\b(?:US|HK|NT|A|C|S|NZ)\$(?=\s?\d)")
 _TICKER = re.compile(r"\s*\((?:NYSE|NASDAQ|Nasdaq|HKEX|HKG|SHA|SHE|TYO|KRX|KOSDAQ|LON|ETR|AMS|EPA|SIX|TSX)\s*:\s*"
                      r"[A-Z0-9.]{1,8}\)|\s[A-Z]{1,5}\.(?:O|N|OQ|HK|T|KS|SS|SZ|L|AS|PA|DE)\b")
 # "BEIJING/SHANGHAI (Reuters) -", "LONDON (AP) —", "(Bloomberg) --": the agency is not a party to the news
@@ -338,6 +339,7 @@ class Extractor:
         frames: list[RestrictionFrame] = []
         text = _MISUSED_QUOTE.sub("’", text)  # "OpenAI‘s": a left quote typed for an apostrophe
         text = _TICKER.sub("", text)  # "Alibaba (NYSE:BABA)", "Apple AAPL.O": symbols, not names
+        text = _CURRENCY.sub("$", text)  # "US$1 billion": an amount, not a name "US 1"
         paragraphs = [_DATELINE.sub("", p, count=1) for p in re.split(r"\n\s*\n|\n", text) if p.strip()]
         dates = _Dates(published)
         sentence_jurisdictions: list[Entity] = []
