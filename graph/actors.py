@@ -33,9 +33,12 @@ HEAD_NOUNS = frozenset({
     "customers", "users", "developers", "companies", "enterprises", "businesses", "chipmakers", "operators",
     "firms", "buyers", "organisations", "organizations", "consumers", "startups", "clients", "manufacturers",
     "customer", "user", "developer", "company", "enterprise", "business", "chipmaker", "operator", "firm",
+    # people and bodies a ban on government or workplace use names
+    "employees", "staff", "staffers", "officials", "servants", "agencies", "schools", "students", "subscribers",
+    "employee", "staffer", "official", "agency", "school", "student", "subscriber",
 })
 _CUSTOMER_NOUNS = frozenset({"customers", "users", "clients", "customer", "user", "client", "developers",
-                             "businesses", "enterprises", "companies"})
+                             "businesses", "enterprises", "companies", "subscribers", "subscriber"})
 _MAX_OWNER_DEPTH = 10
 
 

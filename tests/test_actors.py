@@ -42,6 +42,9 @@ def test_a_segment_entity_wins_over_the_phrase(proj):
     ("Chinese companies", {"china"}),
     ("customers in Italy", {"italy", "european-union"}),
     ("American developers", {"united-states"}),
+    # the people a ban on government or school use names
+    ("Italian high schools", {"italy", "european-union"}),
+    ("Chinese finance ministry employees", {"china"}),
 ])
 def test_phrases_name_generic_actors_in_a_place(proj, phrase, places):
     a = resolve_actor(proj, phrase)
