@@ -110,6 +110,12 @@ def _sentences(paragraphs: list[str]):
             yield sentences(doc, text)
 
 
+def _earlier_imposer(frames, kind: str):
+    """Who imposed the document's latest earlier restriction of this kind (None where there is none)."""
+    same = [f for f in frames if f is not None and f.kind == kind and f.imposer is not None]
+    return same[-1].imposer if same else None
+
+
 class _Dates:
     """The date mentions of a document's sentences, found only when a restriction asks for them."""
 
@@ -495,19 +501,22 @@ class Extractor:
     # -- the dependency parse -------------------------------------------------------
 
     def _parse(self, read) -> dict:
-        """Sentence index -> (parsed doc, mention spans) for sentences with two mentions or more."""
+        """Sentence index -> (parsed doc, mention spans, their root tokens) for the sentences worth parsing."""
         wanted = [(k, *relations.parse_text(sent, mentions)) for k, (sent, mentions) in enumerate(read)
                   if self._worth_parsing(sent, mentions)]
         docs = parse([text for _, text, _ in wanted])
-        return {k: (doc, spans + relations.name_chains(doc, spans, self.linker.stop))
-                for (k, _, spans), doc in zip(wanted, docs)}
+        out = {}
+        for (k, _, spans), doc in zip(wanted, docs):
+            spans = spans + relations.name_chains(doc, spans, self.linker.stop)
+            out[k] = (doc, spans, relations.heads(doc, spans))
+        return out
 
-    def _parsed_restrictions(self, doc, spans, quote, dates, earlier=()) -> list[RestrictionFrame | None]:
+    def _parsed_restrictions(self, doc, spans, heads, quote, dates, earlier=()) -> list[RestrictionFrame | None]:
         """Restriction frames read off the parse: who imposes what, where and on whom; None for a
         restriction the sentence says was lifted (no start is known, so nothing is written)."""
         out = []
         linker = self.linker
-        for parts in relations.restriction_parts(doc, spans, self.restriction_lemmas):
+        for parts in relations.restriction_parts(doc, spans, heads, self.restriction_lemmas):
             if parts["ended"]:
                 out.append(None)
                 continue
@@ -560,8 +569,7 @@ class Extractor:
             if imposer is None and kind in ("Ban", "Suspension") and places:
                 imposer = linker.government(places[0])
             if imposer is None and kind == "ExportControl":  # "the curbs": the ones the document spoke of
-                same = [f for f in [*earlier, *out] if f is not None and f.kind == kind and f.imposer is not None]
-                imposer = same[-1].imposer if same else None
+                imposer = _earlier_imposer([*earlier, *out], kind)
             start, until = self._frame_dates(quote, dates.current(), dates.previous)
             out.append(RestrictionFrame(kind, imposer, restricts, places, quote, 0.7, start, until, applies_to))
         return out
@@ -578,10 +586,10 @@ class Extractor:
         return any(t.namelike and k not in covered for k, t in enumerate(toks) if k > 0) or \
             not self._trigger_words.isdisjoint(t.low for t in toks)
 
-    def _dependency_facts(self, doc, spans, quote) -> list[Fact]:
+    def _dependency_facts(self, doc, spans, heads, quote) -> list[Fact]:
         out = []
-        local = relations.governing_subjects(doc, spans)
-        for rule, s, o, trigger in relations.pairs(doc, spans, self.dependency_rules):
+        local = relations.governing_subjects(heads)
+        for rule, s, o, trigger in relations.pairs(doc, heads, self.dependency_rules):
             s, o = local.get(id(s), s), local.get(id(o), o)
             owner = s.kind == "anaphor" and s.text.lower() in ("its", "their")
             subjects = self._entities([s], rule.subject_types, owner=owner)
@@ -778,9 +786,8 @@ class Extractor:
             if imposer is None and not passive:  # "Washington placed a licensing requirement on ..."
                 place = restrictions.subject_place(template, slots, t_start, lambda e: isa(e.types, "Jurisdiction"))
                 imposer = linker.government(place) if place is not None else None
-            if imposer is None and kind in ("ExportControl",) and frames:
-                same = [f for f in frames if f.kind == kind and f.imposer is not None]
-                imposer = same[-1].imposer if same else None
+            if imposer is None and kind in ("ExportControl",):
+                imposer = _earlier_imposer(frames, kind)
         if not applies_to:
             applies_to = restrictions.target_actors(quote, linker)
         home = self._home(imposer) if kind == "ExportControl" else None

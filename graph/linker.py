@@ -25,8 +25,8 @@ _CAPITAL = re.compile(r"[A-Z]")
 _YEAR_OR_THOUSANDS = re.compile(r"(?:19|20)\d\d|\d+,\d+")
 _CAMEL = re.compile(r"[a-z][A-Z]")
 _SPACES = re.compile(r"\s+")
-_OF_HEADS = {"bank", "house", "chamber", "university", "institute", "academy", "ministry", "department", "bureau",
-             "office", "court", "council", "federation", "association", "commission"}
+# besides the lexicon's Regulator suffixes (ministry, department, commission...), names that run on through "of"
+_OF_HEADS = {"bank", "house", "chamber", "university", "institute", "academy", "court", "federation", "association"}
 _AREA_WORDS = {"north", "south", "east", "west", "northern", "southern", "eastern", "western", "central", "greater",
                "downtown", "upstate", "metropolitan"}  # "Northern California" is still California
 _AFTER_PRODUCT = {"to", "in", "from", "for", "on", "and", "or", "starting", "since", "until", "at", "is", "are", "was",

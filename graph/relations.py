@@ -20,7 +20,8 @@ from dataclasses import dataclass
 
 from .gazetteer import isa
 
-__all__ = ["DependencyRule", "Name", "rules_from", "parse_text", "name_chains", "pairs"]
+__all__ = ["DependencyRule", "Name", "rules_from", "parse_text", "name_chains", "heads", "pairs",
+           "governing_subjects", "restriction_parts"]
 
 # well-known names of each class (the treebank is web text of the 2000s), a different one for each
 # name of a sentence: repeated identical words ("Google, Google and Google") confuse the parser
@@ -35,7 +36,7 @@ _PARTICLE_VERBS = {"make", "build", "set", "take"}
 _FUTURE_WORDS = {"due", "poised", "slated", "expected", "likely", "scheduled"}
 _HEDGE_HEADS = {"plan", "expect", "consider", "aim", "seek", "hope", "want", "intend", "propose", "mull", "explore",
                 "weigh", "try", "threaten", "discuss", "debate", "urge", "demand", "ask", "call", "study", "review",
-                "due", "set", "likely", "poised", "slate", "schedule", "aim"}
+                "due", "set", "likely", "poised", "slate", "schedule"}
 
 
 @dataclass(frozen=True)
@@ -256,20 +257,15 @@ def role(arg, trigger) -> str | None:
 _PRONOUNS = {"it", "they"}
 
 
-def governing_subjects(doc, spans) -> dict:
+def governing_subjects(heads) -> dict:
     """Pronoun mention -> the named mention that is the subject of a clause governing it, earlier in
-    the sentence ("Microsoft confirmed that it would offer...": it is Microsoft, not the last name read)."""
-    named, pronouns = {}, []
-    for start, end, m in spans:
-        span = doc.char_span(start, end, alignment_mode="expand")
-        if span is None or not len(span):
-            continue
-        if getattr(m, "kind", None) == "anaphor" and m.text.lower() in _PRONOUNS and span.root.dep_.startswith("nsubj"):
-            pronouns.append((span.root, m))
-        elif getattr(m, "entity", None) is not None:
-            named[span.root.i] = m
+    the sentence ("Microsoft confirmed that it would offer...": it is Microsoft, not the last name read).
+    ``heads`` as :func:`heads` gives them."""
+    named = {root.i: m for root, m in heads if getattr(m, "entity", None) is not None}
     out = {}
-    for tok, m in pronouns:
+    for tok, m in heads:
+        if getattr(m, "kind", None) != "anaphor" or m.text.lower() not in _PRONOUNS or not tok.dep_.startswith("nsubj"):
+            continue
         for anc in tok.ancestors:
             subject = next((c for c in anc.children if c.dep_ in ("nsubj", "nsubj:pass") and c.i < tok.i
                             and c.i in named), None)
@@ -292,10 +288,6 @@ def lemmas(tok) -> tuple:
                 out.append(stem[:-1])  # "planned" -> "plan"
             break
     return tuple(out)
-
-
-def lemmas_of(tok) -> frozenset:
-    return frozenset(lemmas(tok))
 
 
 def _negated_or_hedged(tok) -> bool:
@@ -322,10 +314,10 @@ def blocked(trigger) -> bool:
     return False
 
 
-def _heads(doc, spans) -> list:
-    """(root token, mention) of each mention; a description without its own "the", "this" or
-    possessive is no reference back to one."""
-    heads = []
+def heads(doc, spans) -> list:
+    """(root token, mention) of each mention of a parsed sentence, found once for all the readings
+    below; a description without its own "the", "this" or possessive is no reference back to one."""
+    out = []
     for start, end, m in spans:
         span = doc.char_span(start, end, alignment_mode="expand")
         if span is None or not len(span):
@@ -333,13 +325,12 @@ def _heads(doc, spans) -> list:
         if getattr(m, "kind", None) == "anaphor" and m.text.lower() not in _PRONOUNS | {"its", "their", "them"} \
                 and not any(c.dep_ in ("det", "nmod:poss") and c.lower_ not in ("a", "an") for c in span.root.children):
             continue  # "a diverse, off the shelf AI platform": "the" belongs to "shelf"; no reference back
-        heads.append((span.root, m))
-    return heads
+        out.append((span.root, m))
+    return out
 
 
-def pairs(doc, spans, by_lemma):
+def pairs(doc, heads, by_lemma):
     """(rule, subject mention, object mention, trigger token) for every rule met in a parsed sentence."""
-    heads = _heads(doc, spans)
     if len(heads) < 2:
         return []
     out = []
@@ -373,7 +364,6 @@ def pairs(doc, spans, by_lemma):
 _THROUGH = {"use", "usage", "access", "sale", "export", "shipment", "download", "purchase", "installation", "app",
             "application", "service", "version", "deployment", "availability", "supply", "import", "testing",
             "order", "rollout", "launch"}
-_TARGET_CASES = {"on", "for", "to", "among", "from", "at"}
 _PHRASE_DROP = {"det", "case", "punct", "nmod:poss", "cc", "advmod", "nummod"}
 
 
@@ -404,10 +394,9 @@ def phrase(tok, spans=()) -> str:
     return " ".join(own.get(t.idx) or t.text for t in words if t.dep_ != "punct")
 
 
-def restriction_parts(doc, spans, triggers: dict) -> list[dict]:
+def restriction_parts(doc, spans, heads, triggers: dict) -> list[dict]:
     """For each restriction trigger in a parsed sentence: its kind and the mentions (or, for targets,
     noun phrases) in the roles of imposer, restricted thing, place and target."""
-    heads = _heads(doc, spans)
     out = []
     for tok in doc:
         kind = next((triggers[w] for w in lemmas(tok) if w in triggers), None)
@@ -418,7 +407,7 @@ def restriction_parts(doc, spans, triggers: dict) -> list[dict]:
         if kind == "ExportControl" and tok.lemma_.lower() in _EXPORT_ONLY and not any(
                 t.lemma_.lower() in ("export", "chip", "semiconductor", "equipment") for t in doc):
             continue
-        ended = tok.dep_ in ("obj", "nsubj:pass", "nsubj") and not lemmas_of(tok.head).isdisjoint(_ENDING)
+        ended = tok.dep_ in ("obj", "nsubj:pass", "nsubj") and not _ENDING.isdisjoint(lemmas(tok.head))
         parts = {"kind": kind, "trigger": tok, "ended": ended, "restricts": [], "imposer": [], "place": [],
                  "target": [], "goods": []}
         taken = set()

@@ -104,10 +104,15 @@ def test_between_shows_the_chatgpt_route_to_gpt_4o_closing(proj):
     assert ["ChatGPT", "GPT-4o"] in closed and d["verdicts"]["2026-06-01"] == "reachable"
 
 
+def routes_through(proj, actor, model, at, service) -> bool:
+    """Whether an open route from the actor to the model passes through the service on the date."""
+    ans = answer(proj, actor, model, at, k=10)
+    return any(service in [s["to"]["label"] for s in r["steps"]] for r in ans["routes"])
+
+
 def test_claude_api_route_to_opus_4_closes_on_retirement(proj):
     def via_api(at):
-        ans = answer(proj, "US customers", "Claude Opus 4", at, k=10)
-        return any("Claude API" in [s["to"]["label"] for s in r["steps"]] for r in ans["routes"])
+        return routes_through(proj, "US customers", "Claude Opus 4", at, "Claude API")
     assert via_api("2026-06-14") and not via_api("2026-06-15")
 
 
@@ -175,16 +180,14 @@ def test_audit_script_prints_a_seeded_sample_with_sources():
 
 def test_gemini_api_route_to_gemini_1_5_pro_closes_in_september_2025(proj):
     def via_gemini_api(at):
-        ans = answer(proj, "US users", "Gemini 1.5 Pro", at, k=10)
-        return any("Gemini API" in [s["to"]["label"] for s in r["steps"]] for r in ans["routes"])
+        return routes_through(proj, "US users", "Gemini 1.5 Pro", at, "Gemini API")
     assert via_gemini_api("2025-09-01") and not via_gemini_api("2025-10-01")
 
 
 def test_xai_api_routes_to_retired_grok_models_close_in_may_2026(proj):
     """xAI retired grok-3, grok-4-0709 and the Grok 4.1 fast models from its API on 15 May 2026 (sourced)."""
     def via_xai_api(model, at):
-        ans = answer(proj, "US users", model, at, k=10)
-        return any(s["from"]["label"] == "xAI API" for r in ans["routes"] for s in r["steps"])
+        return routes_through(proj, "US users", model, at, "xAI API")
     for model in ("Grok 3", "Grok 4", "Grok 4.1"):
         assert via_xai_api(model, "2026-05-01") and not via_xai_api(model, "2026-06-01"), model
     assert via_xai_api("Grok 4.3", "2026-06-01") and not via_xai_api("Grok 4.3", "2026-04-01")
