@@ -508,7 +508,11 @@ class Extractor:
         out = {}
         for (k, _, spans), doc in zip(wanted, docs):
             spans = spans + relations.name_chains(doc, spans, self.linker.stop)
-            out[k] = (doc, spans, relations.heads(doc, spans))
+            roots = relations.heads(doc, spans)
+            for m, subject in relations.governing_subjects(roots):
+                # the clause's subject goes first; resolve() still skips it for a type it lacks
+                m.antecedents = (subject.entity, *(e for e in m.antecedents if e.iri != subject.entity.iri))
+            out[k] = (doc, spans, roots)
         return out
 
     def _parsed_restrictions(self, doc, spans, heads, quote, dates, earlier=()) -> list[RestrictionFrame | None]:
@@ -588,9 +592,7 @@ class Extractor:
 
     def _dependency_facts(self, doc, spans, heads, quote) -> list[Fact]:
         out = []
-        local = relations.governing_subjects(heads)
         for rule, s, o, trigger in relations.pairs(doc, heads, self.dependency_rules):
-            s, o = local.get(id(s), s), local.get(id(o), o)
             owner = s.kind == "anaphor" and s.text.lower() in ("its", "their")
             subjects = self._entities([s], rule.subject_types, owner=owner)
             objects = self._entities([o], rule.object_types, {e.iri for e in subjects},

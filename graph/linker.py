@@ -564,7 +564,10 @@ class Linker:
                 claim(Mention(i, j, text, jur))
                 i = j
                 continue
-            cue, _, _ = self._cue_type(low, i, j)
+            cue, _, cue_end = self._cue_type(low, i, j)
+            if cue and i == 0 and j - i == 1 and cue_end > j and cue_end < n and toks[cue_end].namelike:
+                i = j  # "Tech giant Meta", "Chip designer Arm": a sentence's first word describing the name after
+                continue
             shaped = (any(c.isdigit() for c in text) or _CAMEL.search(text)
                       or (text.isupper() and len(text) >= 2) or "." in text.strip("."))
             suffix = self._name_type([w.lower() for w in words])

@@ -255,23 +255,33 @@ def role(arg, trigger) -> str | None:
 
 
 _PRONOUNS = {"it", "they"}
+_POSSESSIVES = {"its", "their"}
+_CLAUSES = {"xcomp", "advcl", "acl", "ccomp", "csubj", "parataxis"}
 
 
-def governing_subjects(heads) -> dict:
-    """Pronoun mention -> the named mention that is the subject of a clause governing it, earlier in
-    the sentence ("Microsoft confirmed that it would offer...": it is Microsoft, not the last name read).
+def governing_subjects(heads) -> list:
+    """(pronoun mention, the named mention that is the subject of a clause governing it, earlier in
+    the sentence ("Microsoft confirmed that it would offer...": it is Microsoft, not the last name read;
+    "Samsung chose Baidu's chatbot for its phones": its is Samsung's)).
     ``heads`` as :func:`heads` gives them."""
     named = {root.i: m for root, m in heads if getattr(m, "entity", None) is not None}
-    out = {}
+    out = []
     for tok, m in heads:
-        if getattr(m, "kind", None) != "anaphor" or m.text.lower() not in _PRONOUNS or not tok.dep_.startswith("nsubj"):
+        if getattr(m, "kind", None) != "anaphor":
+            continue
+        word = m.text.lower()
+        if not (word in _PRONOUNS and tok.dep_.startswith("nsubj")
+                or word in _POSSESSIVES and tok.dep_ == "nmod:poss"):
             continue
         for anc in tok.ancestors:
             subject = next((c for c in anc.children if c.dep_ in ("nsubj", "nsubj:pass") and c.i < tok.i
                             and c.i in named), None)
             if subject is not None:
-                out[id(m)] = named[subject.i]
+                out.append((m, named[subject.i]))
                 break
+            if word in _POSSESSIVES and anc.dep_.split(":")[0] in _CLAUSES \
+                    and any(c.dep_ in ("mark", "nsubj", "nsubj:pass") for c in anc.children):
+                break  # "partnered with Anthropic to bring its models": a clause of its own
     return out
 
 
