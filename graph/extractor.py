@@ -510,8 +510,7 @@ class Extractor:
             spans = spans + relations.name_chains(doc, spans, self.linker.stop)
             roots = relations.heads(doc, spans)
             for m, subject in relations.governing_subjects(roots):
-                # the clause's subject goes first; resolve() still skips it for a type it lacks
-                m.antecedents = (subject.entity, *(e for e in m.antecedents if e.iri != subject.entity.iri))
+                m.subject = subject.entity
             out[k] = (doc, spans, roots)
         return out
 
@@ -702,12 +701,28 @@ class Extractor:
             if m.kind == "segment" and m.base is not None and m.entity is not None:
                 pred = "basedIn" if isa(m.base.types, "Jurisdiction") else "customerOf"
                 out.append(Fact(m.entity, pred, m.base, quote, 0.6, rule="segment"))
+            brand = self._brand(m)
+            if brand is not None:  # "Nvidia H100", "Intel Gaudi 3", "Apple Intelligence"
+                for pred in ("developedBy", "offeredBy") if isa(m.entity.types, "Service") else ("developedBy",):
+                    out.append(Fact(m.entity, pred, brand, quote, 0.6, rule="brand"))
             e = m.entity
             if e is not None and e.new and e.facts:
                 for pred, obj in e.facts:
                     out.append(Fact(e, pred, obj, quote, 0.6))
                 e.facts = []  # once, at the first mention
         return out
+
+    def _brand(self, m) -> Entity | None:
+        """The company whose name opens a product's name as written ("Nvidia H100 GPUs")."""
+        if m.kind != "entity" or m.entity is None or not isa(m.entity.types, "Product"):
+            return None
+        words = m.text.split()
+        for size in (2, 1):
+            if len(words) > size:
+                owner = self.linker.gaz.lookup(" ".join(words[:size]))
+                if owner is not None and isa(owner.types, "Company") and owner.iri != m.entity.iri:
+                    return owner
+        return None
 
     # -- restrictions ---------------------------------------------------------------
 

@@ -44,10 +44,15 @@ class Mention:
     antecedents: tuple = ()  # for anaphors: recent entities, most recent first
     excluded: bool = False  # a place after "outside"
     base: Entity | None = None  # for segments: the place or provider in the name ("AWS" in "AWS customers")
+    subject: Entity | None = None  # for pronouns: the clause subject the parse found; the referent or none
 
     def resolve(self, wanted=None, avoid=()) -> Entity | None:
         if self.kind != "anaphor":
             return self.entity
+        if self.subject is not None:  # "X agreed to drop its Grok": its is X's, whatever X is
+            e = self.subject
+            fits = e.iri not in avoid and (not wanted or isa(e.types, wanted)) and (not self.wants or isa(e.types, self.wants))
+            return e if fits else None
         for e in self.antecedents:
             if e.iri in avoid:
                 continue
@@ -505,6 +510,8 @@ class Linker:
             typ = self.suffix_types.get(w.lower())
             if typ in ("Regulator",):
                 return typ
+        while len(words) > 1 and words[-1].isdigit():  # "Vision Fund 2"
+            words = words[:-1]
         return self.suffix_types.get(words[-1].lower()) if words else None
 
     def _cue_type(self, low, start, end) -> tuple[str | None, int, int]:

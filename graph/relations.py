@@ -256,7 +256,7 @@ def role(arg, trigger) -> str | None:
 
 _PRONOUNS = {"it", "they"}
 _POSSESSIVES = {"its", "their"}
-_CLAUSES = {"xcomp", "advcl", "acl", "ccomp", "csubj", "parataxis"}
+_CLAUSES = {"advcl", "acl", "ccomp", "csubj", "parataxis"}
 
 
 def governing_subjects(heads) -> list:
@@ -275,14 +275,32 @@ def governing_subjects(heads) -> list:
             continue
         for anc in tok.ancestors:
             subject = next((c for c in anc.children if c.dep_ in ("nsubj", "nsubj:pass") and c.i < tok.i
-                            and c.i in named), None)
+                            and c.i in named and c.right_edge.i < tok.i and not _aside(c, tok)
+                            and not (word in ("it", "its") and _plural(named[c.i]))), None)
             if subject is not None:
                 out.append((m, named[subject.i]))
                 break
             if word in _POSSESSIVES and anc.dep_.split(":")[0] in _CLAUSES \
                     and any(c.dep_ in ("mark", "nsubj", "nsubj:pass") for c in anc.children):
-                break  # "partnered with Anthropic to bring its models": a clause of its own
+                break  # "partnered with Anthropic to bring its models": a clause of its own ("agreed to
+                # drop its ..." is an xcomp: its subject is the verb's above)
     return out
+
+
+def _plural(m) -> bool:
+    """"Chinese chipmakers" (a customer segment) is no "it"."""
+    return "CustomerSegment" in getattr(m.entity, "types", ())
+
+
+def _aside(subject, tok) -> bool:
+    """The pronoun sits in the subject's own phrase or in an aside set off after it by commas ("Claude.ai,
+    the web version of its assistant, ..."): it is not the subject's."""
+    doc = subject.doc
+    after = next((t.i for t in doc[subject.i + 1:] if t.dep_ != "punct" or t.text == ","), len(doc))
+    if after >= len(doc) or doc[after].text != ",":
+        return False
+    closing = next((t.i for t in doc[after + 1:] if t.text == ","), len(doc))
+    return tok.i < closing
 
 
 def lemmas(tok) -> tuple:

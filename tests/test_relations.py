@@ -104,3 +104,22 @@ def test_a_described_company_gets_its_home_and_a_first_word_describing_it_is_no_
     # an unknown name ending like a firm is a firm: "Capital", "Ventures"
     found = facts(gazetteer, "The round was led by Japan's Northfield Capital and China's Dunecrest Ventures.")
     assert {("Northfield Capital", "basedIn", "Japan"), ("Dunecrest Ventures", "basedIn", "China")} <= found
+
+
+def test_a_company_name_opening_a_product_name_is_its_maker(gazetteer):
+    found = facts(gazetteer, "The cluster runs on Nvidia H100 accelerators.")
+    assert ("H100", "developedBy", "Nvidia") in found
+    # a place opening a name makes no maker
+    assert not any(p == "developedBy" for _, p, _ in facts(gazetteer, "Japan H100 sales rose."))
+
+
+def test_its_agrees_with_its_subject_or_names_nothing(gazetteer):
+    # "it" is no plural segment: the company named before keeps "its"
+    found = facts(gazetteer, "Nvidia makes the H100, and Chinese enterprise customers have become some of its biggest buyers.")
+    assert not any(s == "Chinese enterprise customers" and o != "Nvidia" for s, p, o in found if p == "customerOf")
+    # an aside after the subject is about something else ("ChatGPT, the app of its lab, ...")
+    found = facts(gazetteer, "OpenAI said that ChatGPT, the chatbot of its research lab, is now in Japan.")
+    assert not any(o == "Anthropic" for _, _, o in found)
+    # the clause's subject is a service, so "its" names no developer
+    found = facts(gazetteer, "Anthropic said ChatGPT agreed to drop its GPT-4o model for a week.")
+    assert ("GPT-4o", "developedBy", "Anthropic") not in found
