@@ -375,7 +375,7 @@ class Extractor:
                     facts.extend(found)
                 if k in parsed:
                     facts.extend(self._dependency_facts(*parsed[k], quote))
-                self._learn_homes(facts[before:])
+                self._learn(facts[before:])
                 read_frames = self._parsed_restrictions(*parsed[k], quote, dates, frames) if k in parsed else []
                 parsed_frames = [f for f in read_frames if f is not None and (f.applies_in or f.applies_to)]
                 ended = any(f is None for f in read_frames)  # "Italy lifted its ban": nothing in force
@@ -571,6 +571,11 @@ class Extractor:
                 places = [home]  # "Italy's regulator banned X": in Italy
             if imposer is None and kind in ("Ban", "Suspension") and places:
                 imposer = linker.government(places[0])
+            if imposer is None and parts["withheld"]:
+                imposer = linker.gaz.maker.get(restricts[0].iri)
+            if imposer is None:  # the parse left it unattached: a government or regulator the sentence names
+                imposer = next((e for h, m in heads for e in [getattr(m, "entity", None)]
+                                if e is not None and isa(e.types, "Regulator") and e.iri not in restricted), None)
             if imposer is None and kind == "ExportControl":  # "the curbs": the ones the document spoke of
                 imposer = _earlier_imposer([*earlier, *out], kind)
             start, until = self._frame_dates(quote, dates.current(), dates.previous)
@@ -853,14 +858,20 @@ class Extractor:
                 fr.applies_in = [max(counts.values(), key=lambda x: x[0])[1]]
                 fr.confidence = 0.5
 
-    def _learn_homes(self, facts: list[Fact]) -> None:
+    def _learn(self, facts: list[Fact]) -> None:
         """Where an organisation the store does not place sits, as the document says ("South Korea's
-        Ministry of Foreign Affairs"): later restrictions it imposes apply there."""
-        home = self.linker.gaz.home
+        Ministry of Foreign Affairs"): later restrictions it imposes apply there; and who makes a
+        product the store gives no maker: a launch it holds back is its maker's doing."""
+        home, maker = self.linker.gaz.home, self.linker.gaz.maker
         for f in facts:
-            if f.predicate == "basedIn" and not f.negated and f.subject.iri not in home \
+            if f.negated or not isinstance(f.object, Entity):
+                continue
+            if f.predicate == "basedIn" and f.subject.iri not in home \
                     and isa(f.subject.types, "Organization") and isa(f.object.types, "Jurisdiction"):
                 home[f.subject.iri] = f.object
+            elif f.predicate in ("developedBy", "offeredBy") and f.subject.iri not in maker \
+                    and isa(f.object.types, "Organization"):
+                maker[f.subject.iri] = f.object
 
     def _home(self, org: Entity | None) -> Entity | None:
         """Where an imposer sits: its government's jurisdiction or its basedIn in the store."""

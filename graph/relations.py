@@ -31,6 +31,8 @@ STAND_INS = (("Organization", ("Google", "Microsoft", "Yahoo", "Amazon", "Apple"
              ("Jurisdiction", ("France", "Germany", "Canada", "Mexico")))
 _LIST_CASES = {"include", "including", "like", "such", "among"}
 _NEGATIONS = {"not", "n't", "never", "no"}
+_LAUNCH = {"launch", "come", "release", "roll", "arrive", "debut", "ship", "available", "introduce"}
+_EXPECT = {"expect", "set", "due", "go", "plan"}
 _HEDGE_AUX = {"may", "might", "could", "would", "should"}
 _PARTICLE_VERBS = {"make", "build", "set", "take"}
 _FUTURE_WORDS = {"due", "poised", "slated", "expected", "likely", "scheduled"}
@@ -329,6 +331,27 @@ def _negated_or_hedged(tok) -> bool:
     return False
 
 
+def _withheld(tok) -> bool:
+    """A launch said not to happen ("will not come to the EU", "is not expected to launch there"),
+    not merely hedged ("may not launch")."""
+    if tok.lemma_.lower() not in _LAUNCH:
+        return False
+    for t in (tok, tok.head if tok.dep_ == "xcomp" and tok.head.lemma_.lower() in _EXPECT else None):
+        if t is not None and any(c.dep_ in ("advmod", "aux", "neg") and c.lower_ in _NEGATIONS for c in t.children):
+            return not any(c.dep_ == "aux" and c.lower_ in _HEDGE_AUX - {"would"} for c in t.children)
+    return False
+
+
+def _shared_subject(tok):
+    """The subject a verb shares with the verbs it hangs from ("X is due ... but is not expected to launch")."""
+    for _ in range(4):
+        subject = next((c for c in tok.children if c.dep_ in ("nsubj", "nsubj:pass")), None)
+        if subject is not None or tok.dep_ not in ("xcomp", "conj"):
+            return subject
+        tok = tok.head
+    return None
+
+
 def blocked(trigger) -> bool:
     """A negated or hedged trigger ("did not invest", "plans to invest", "may launch", "is
     considering a ban", "could impose a ban"), or another verb ("is made up of", "set up")."""
@@ -428,7 +451,10 @@ def restriction_parts(doc, spans, heads, triggers: dict) -> list[dict]:
     out = []
     for tok in doc:
         kind = next((triggers[w] for w in lemmas(tok) if w in triggers), None)
-        if kind is None or blocked(tok) or (tok.tag_.startswith("VB") and tok.lemma_.lower() in _NOUN_ONLY):
+        withheld = kind is None and _withheld(tok)
+        if withheld:
+            kind = "AccessBlock"  # "Apple Intelligence will not come to the EU": its maker holds it back
+        elif kind is None or blocked(tok) or (tok.tag_.startswith("VB") and tok.lemma_.lower() in _NOUN_ONLY):
             continue
         if kind != "ExportControl" and any(c.lemma_.lower() == "export" for c in [*tok.children, tok.head]):
             kind = "ExportControl"
@@ -436,12 +462,14 @@ def restriction_parts(doc, spans, heads, triggers: dict) -> list[dict]:
                 t.lemma_.lower() in ("export", "chip", "semiconductor", "equipment") for t in doc):
             continue
         ended = tok.dep_ in ("obj", "nsubj:pass", "nsubj") and not _ENDING.isdisjoint(lemmas(tok.head))
-        parts = {"kind": kind, "trigger": tok, "ended": ended, "restricts": [], "imposer": [], "place": [],
-                 "target": [], "goods": []}
+        parts = {"kind": kind, "trigger": tok, "ended": ended, "withheld": withheld, "restricts": [], "imposer": [],
+                 "place": [], "target": [], "goods": []}
         taken = set()
         for h, m in heads:
             t = _through(h)
             r = role(t, tok)
+            if r is None and t.i != h.i and t.dep_ == "acl" and role(t.head, tok) in _TARGET:
+                r = "acl"  # "a ban on staffers using Copilot": what the targets may not use
             if r is None and h.dep_ == "nmod" and _case(h) in ("in", "across") and h.head.head.i == tok.i:
                 r = "obl:in"  # "removed from app stores in China"
             if r is None:
@@ -450,22 +478,28 @@ def restriction_parts(doc, spans, heads, triggers: dict) -> list[dict]:
             if t.i != h.i and _case(h) in ("to", "in", "into"):  # "exports of chips to China": where
                 parts["place"].append(m)
                 parts["target"].append(m)
-            elif t.i != h.i and (r in _RESTRICTED or r.startswith(("obl", "advcl", "xcomp"))):
+            elif t.i != h.i and (r in _RESTRICTED or r.startswith(("obl", "advcl", "xcomp", "acl"))):
                 parts["restricts"].append(m)
             elif r in _RESTRICTED:
                 parts["restricts"].append(m)
                 parts["place"].append(m)  # a place may stand there too ("exports to China" reads as a target)
-            if r in _IMPOSER:
+            if withheld and r in ("nsubj", "nsubj:pass"):
+                parts["restricts"].append(m)
+            elif r in _IMPOSER:
                 parts["imposer"].append(m)
             if r in _PLACE:
                 parts["place"].append(m)
             if r in _TARGET:
                 parts["target"].append(m)
+        if withheld and not parts["restricts"]:  # "X is due in the US but is not expected to launch in the EU"
+            subject = _shared_subject(tok)
+            parts["restricts"] = [m for h, m in heads if subject is not None and h.i == subject.i]
         if not parts["place"]:  # "exports of chips made by Nvidia to China": a destination deeper in the phrase
             inside = {t.i for t in tok.subtree}
             parts["place"] = [m for h, m in heads if h.i in inside and _case(h) in ("to", "in", "across")]
         # targets and restricted goods named by a plain noun phrase ("on government devices", "the use of
         # X in state administration", "exports of advanced chips and chip tools")
+        uses = any(c.dep_ in ("advcl", "xcomp") and c.lemma_.lower() in _THROUGH for c in tok.children)
         for c in [*tok.children, *(g for c in tok.children if c.lemma_.lower() in _THROUGH for g in c.children)]:
             if c.i in taken or c.tag_ not in ("NN", "NNS"):
                 continue
@@ -474,8 +508,8 @@ def restriction_parts(doc, spans, heads, triggers: dict) -> list[dict]:
             for item in [c, *(x for x in c.children if x.dep_ == "conj" and x.tag_ in ("NN", "NNS"))]:
                 if (r in _RESTRICTED or through and r in ("nmod:of", "compound")) and item.lemma_.lower() in GOODS:
                     parts["goods"].append((phrase(item, spans), GOODS[item.lemma_.lower()]))
-                elif r in _TARGET or r in ("obl:in", "nmod:in"):
-                    parts["target"].append(phrase(item, spans))
+                elif r in _TARGET or r in ("obl:in", "nmod:in") or r == "nsubj:pass" and uses:
+                    parts["target"].append(phrase(item, spans))  # "staffers were barred from using X"
         out.append(parts)
     return out
 

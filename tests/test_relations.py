@@ -123,3 +123,20 @@ def test_its_agrees_with_its_subject_or_names_nothing(gazetteer):
     # the clause's subject is a service, so "its" names no developer
     found = facts(gazetteer, "Anthropic said ChatGPT agreed to drop its GPT-4o model for a week.")
     assert ("GPT-4o", "developedBy", "Anthropic") not in found
+
+
+def test_a_launch_said_not_to_happen_is_held_back_by_the_maker(gazetteer):
+    text = "GPT-4o is due to launch in Japan in May but is not expected to launch in the EU until 2026."
+    [r] = Extractor(Linker(gazetteer)).extract("OpenAI built GPT-4o. " + text).restrictions
+    assert (r.kind, r.imposer.label, [e.label for e in r.restricts]) == ("AccessBlock", "OpenAI", ["GPT-4o"])
+    assert [e.label for e in r.applies_in] == ["European Union"]
+    # a launch that only may not happen is no restriction
+    assert Extractor(Linker(gazetteer)).extract("GPT-4o may not launch in the EU this year.").restrictions == []
+
+
+def test_a_ban_on_people_using_a_product_restricts_the_product_for_them(gazetteer):
+    text = "The Japanese government has issued a ban on civil servants using ChatGPT at work."
+    [r] = Extractor(Linker(gazetteer)).extract(text).restrictions
+    assert [e.label for e in r.restricts] == ["ChatGPT"] and r.imposer.label == "Japanese government"
+    [r] = Extractor(Linker(gazetteer)).extract("Japanese civil servants were barred from using ChatGPT.").restrictions
+    assert [e.label for e in r.restricts] == ["ChatGPT"] and "civil servants" in [e.label for e in r.applies_to][0]
