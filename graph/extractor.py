@@ -110,10 +110,16 @@ def _sentences(paragraphs: list[str]):
             yield sentences(doc, text)
 
 
+def _earlier(frames, kind: str):
+    """The document's latest earlier restriction of this kind with an imposer (None where there is none)."""
+    same = [f for f in frames if f is not None and f.kind == kind and f.imposer is not None]
+    return same[-1] if same else None
+
+
 def _earlier_imposer(frames, kind: str):
     """Who imposed the document's latest earlier restriction of this kind (None where there is none)."""
-    same = [f for f in frames if f is not None and f.kind == kind and f.imposer is not None]
-    return same[-1].imposer if same else None
+    earlier = _earlier(frames, kind)
+    return earlier.imposer if earlier else None
 
 
 class _Dates:
@@ -578,7 +584,16 @@ class Extractor:
                                 if e is not None and isa(e.types, "Regulator") and e.iri not in restricted), None)
             if imposer is None and kind == "ExportControl":  # "the curbs": the ones the document spoke of
                 imposer = _earlier_imposer([*earlier, *out], kind)
-            start, until = self._frame_dates(quote, dates.current(), dates.previous)
+            event = None
+            if imposer is None and kind != "ExportControl" and not places and not applies_to:
+                # "Spark was among the removed apps": the removal the document told of, its places too
+                event = _earlier([*earlier, *out], kind)
+                if event is not None:
+                    imposer, places = event.imposer, list(event.applies_in)
+            own = [d for d in dates.current() if not relations.elsewhere(doc, parts["trigger"], d.text)]
+            start, until = self._frame_dates(quote, own, dates.previous)
+            if event is not None and start is None:
+                start = event.effective_from
             out.append(RestrictionFrame(kind, imposer, restricts, places, quote, 0.7, start, until, applies_to))
         return out
 

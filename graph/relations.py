@@ -134,7 +134,8 @@ def name_chains(doc, spans, stop) -> list[tuple[int, int, Name]]:
                 or chain and tok.tag_ == "CD" and len(tok.text) <= 4):  # "Office 365"
             chain.append(tok)
             continue
-        while chain and (chain[0].lower_ in stop or chain[0].is_sent_start and len(chain) == 1):
+        while chain and (chain[0].lower_ in stop or chain[0].is_sent_start and len(chain) == 1
+                         or chain[0].tag_ == "CD"):  # "July 31": no name is left once the month goes
             chain.pop(0)
         if chain and not any(t.lower_ in stop for t in chain) and len(chain) <= 4:
             start, end = chain[0].idx, chain[-1].idx + len(chain[-1].text)
@@ -342,6 +343,30 @@ def _withheld(tok) -> bool:
     return False
 
 
+_SUBORDINATE = {"advcl", "acl", "acl:relcl", "ccomp", "csubj", "parataxis"}
+
+
+def elsewhere(doc, trigger, text: str) -> bool:
+    """A date (by its words) told in a clause of its own that does not hold the trigger ("X was among the
+    removed apps even though it had launched on June 29": June 29 is the launch's)."""
+    words = text.split()
+    if words and words[0].lower() in ("on", "from", "since", "until", "by", "in", "as", "starting", "effective"):
+        words = words[1:]  # the cue the date finder keeps ("on June 29")
+    if not words:
+        return False
+    text = " ".join(words)
+    for tok in doc:
+        if tok.text != words[0] or not doc.text.startswith(text, tok.idx):
+            continue
+        for anc in tok.ancestors:
+            if anc.i == trigger.i or trigger in anc.subtree and anc.dep_ not in _SUBORDINATE:
+                return False
+            if anc.dep_ in _SUBORDINATE:
+                return trigger not in anc.subtree
+        return False
+    return False
+
+
 def _shared_subject(tok):
     """The subject a verb shares with the verbs it hangs from ("X is due ... but is not expected to launch")."""
     for _ in range(4):
@@ -415,6 +440,8 @@ def pairs(doc, heads, by_lemma):
 _THROUGH = {"use", "usage", "access", "sale", "export", "shipment", "download", "purchase", "installation", "app",
             "application", "service", "version", "deployment", "availability", "supply", "import", "testing",
             "order", "rollout", "launch"}
+_QUANTITY = {"more", "than", "a", "an", "over", "about", "some", "hundred", "hundreds", "dozens", "thousands", "of",
+             "nearly", "almost", "around", "several", "many"}
 _PHRASE_DROP = {"det", "case", "punct", "nmod:poss", "cc", "advmod", "nummod"}
 
 
@@ -440,8 +467,8 @@ def phrase(tok, spans=()) -> str:
     while words and words[0].dep_ in _PHRASE_DROP | {"amod"} and words[0].lower_ in ("all", "its", "their", "the",
                                                                                       "any", "some", "other"):
         words.pop(0)
-    while words and words[0].dep_ in _PHRASE_DROP:
-        words.pop(0)
+    while words and (words[0].dep_ in _PHRASE_DROP or words[0].tag_ == "CD" or words[0].lower_ in _QUANTITY):
+        words.pop(0)  # "more than a hundred apps": the apps
     return " ".join(own.get(t.idx) or t.text for t in words if t.dep_ != "punct")
 
 
@@ -494,6 +521,10 @@ def restriction_parts(doc, spans, heads, triggers: dict) -> list[dict]:
         if withheld and not parts["restricts"]:  # "X is due in the US but is not expected to launch in the EU"
             subject = _shared_subject(tok)
             parts["restricts"] = [m for h, m in heads if subject is not None and h.i == subject.i]
+        if not parts["place"]:  # "removed apps from its China store": the place names the store
+            parts["place"] = [m for h, m in heads if h.dep_ in ("compound", "amod") and (
+                role(h.head, tok) in _PLACE or h.head.dep_ == "nmod" and _case(h.head) in ("from", "in")
+                and tok.i in (h.head.head.i, h.head.head.head.i))]
         if not parts["place"]:  # "exports of chips made by Nvidia to China": a destination deeper in the phrase
             inside = {t.i for t in tok.subtree}
             parts["place"] = [m for h, m in heads if h.i in inside and _case(h) in ("to", "in", "across")]
@@ -506,7 +537,8 @@ def restriction_parts(doc, spans, heads, triggers: dict) -> list[dict]:
             r = _direct(c, c.head)
             through = c.head.i != tok.i
             for item in [c, *(x for x in c.children if x.dep_ == "conj" and x.tag_ in ("NN", "NNS"))]:
-                if (r in _RESTRICTED or through and r in ("nmod:of", "compound")) and item.lemma_.lower() in GOODS:
+                if (r in _RESTRICTED or r == "obl" or through and r in ("nmod:of", "compound")) \
+                        and item.lemma_.lower() in GOODS:  # a bare "obl" is the parser's object after a count
                     parts["goods"].append((phrase(item, spans), GOODS[item.lemma_.lower()]))
                 elif r in _TARGET or r in ("obl:in", "nmod:in") or r == "nsubj:pass" and uses:
                     parts["target"].append(phrase(item, spans))  # "staffers were barred from using X"

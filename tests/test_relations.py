@@ -1,4 +1,6 @@
 """Relations and restriction frames read off the dependency parse (graph/relations.py)."""
+from datetime import date
+
 from rdflib import URIRef
 
 from aikg.builtin import add_jurisdictions
@@ -140,3 +142,13 @@ def test_a_ban_on_people_using_a_product_restricts_the_product_for_them(gazettee
     assert [e.label for e in r.restricts] == ["ChatGPT"] and r.imposer.label == "Japanese government"
     [r] = Extractor(Linker(gazetteer)).extract("Japanese civil servants were barred from using ChatGPT.").restrictions
     assert [e.label for e in r.restricts] == ["ChatGPT"] and "civil servants" in [e.label for e in r.applies_to][0]
+
+
+def test_a_removal_from_a_country_store_applies_there_from_its_own_date(gazetteer):
+    text = ("Oracle removed more than a hundred chatbot apps from its China store on July 31, 2023. "
+            "ChatGPT was among the removed apps even though it had launched there on June 29, 2023.")
+    rs = Extractor(Linker(gazetteer)).extract(text).restrictions
+    assert [(r.imposer.label, [e.label for e in r.applies_in]) for r in rs] == [("Oracle", ["China"])] * 2
+    assert rs[0].restricts[0].label == "chatbot apps"  # "more than a hundred" is a count, not part of the name
+    # the second removal is the first one's: its date is not the launch's in the aside
+    assert rs[1].effective_from == date(2023, 7, 31)
