@@ -343,6 +343,8 @@ def _withheld(tok) -> bool:
     return False
 
 
+_ASIDE_MARKS = {"though", "although", "while", "whereas", "after", "before", "when", "since", "because", "as", "once"}
+_DATE_CUES = {"starting", "beginning", "effective", "from", "ending"}
 _SUBORDINATE = {"advcl", "acl", "acl:relcl", "ccomp", "csubj", "parataxis"}
 
 
@@ -350,7 +352,7 @@ def elsewhere(doc, trigger, text: str) -> bool:
     """A date (by its words) told in a clause of its own that does not hold the trigger ("X was among the
     removed apps even though it had launched on June 29": June 29 is the launch's)."""
     words = text.split()
-    if words and words[0].lower() in ("on", "from", "since", "until", "by", "in", "as", "starting", "effective"):
+    if words and words[0].lower() in _DATE_CUES | {"on", "since", "until", "by", "in", "as"}:
         words = words[1:]  # the cue the date finder keeps ("on June 29")
     if not words:
         return False
@@ -361,8 +363,11 @@ def elsewhere(doc, trigger, text: str) -> bool:
         for anc in tok.ancestors:
             if anc.i == trigger.i or trigger in anc.subtree and anc.dep_ not in _SUBORDINATE:
                 return False
-            if anc.dep_ in _SUBORDINATE:
-                return trigger not in anc.subtree
+            if anc.dep_ not in _SUBORDINATE or anc.lower_ in _DATE_CUES:  # "starting July 9" is a date's own
+                continue
+            if anc.head.i == trigger.i and not any(c.dep_ == "mark" and c.lower_ in _ASIDE_MARKS for c in anc.children):
+                continue  # "restrict users from using its API starting July 9": the trigger's own clause
+            return trigger not in anc.subtree
         return False
     return False
 
