@@ -380,6 +380,13 @@ def elsewhere(doc, trigger, text: str) -> bool:
     return False
 
 
+def _clause_of(tok):
+    """The verb or predicate heading the clause a trigger sits in ("ChatGPT is banned": banned)."""
+    while tok.dep_ in ("obj", "nsubj:pass", "xcomp", "compound", "amod") and tok.head.i != tok.i:
+        tok = tok.head
+    return tok
+
+
 def of_use(tok) -> bool:
     """A demonym on a use or sale ("Chinese access to chips"): the place the restriction covers."""
     return tok.dep_ in ("amod", "compound") and tok.head.lemma_.lower() in _THROUGH
@@ -547,6 +554,10 @@ def restriction_parts(doc, spans, heads, triggers: dict) -> list[dict]:
                 role(h.head, tok) in _PLACE or h.head.dep_ == "nmod" and _case(h.head) in ("from", "in")
                 and tok.i in (h.head.head.i, h.head.head.head.i))]
         parts["place"] += [m for h, m in heads if of_use(h) and role(h.head, tok) is not None]  # "Chinese access to"
+        where = next((c for c in _clause_of(tok).children if c.lower_ == "where" and c.i < tok.i), None)
+        if where is not None:  # "in China, where X is banned": the name before the comma, wherever the parser hung it
+            before = where.i - 2 if where.i >= 2 and where.nbor(-1).text == "," else where.i - 1
+            parts["place"] += [m for h, m in heads if h.i == before]
         if not parts["place"]:  # "exports of chips made by Nvidia to China": a destination deeper in the phrase
             inside = {t.i for t in tok.subtree}
             parts["place"] = [m for h, m in heads if h.i in inside and _case(h) in ("to", "in", "across")]

@@ -158,3 +158,9 @@ def test_a_demonym_on_the_use_restricted_is_where_it_applies(gazetteer):
     text = "The Japanese government restricted Chinese access to Nvidia H100 chips."
     [r] = Extractor(Linker(gazetteer)).extract(text).restrictions
     assert [e.label for e in r.applies_in] == ["China"] and [e.label for e in r.restricts] == ["H100"]
+
+
+def test_a_where_clause_places_the_restriction_at_the_name_before_it(gazetteer):
+    text = "Oracle opened an office in Japan, where the government has imposed a ban on ChatGPT."
+    [r] = Extractor(Linker(gazetteer)).extract(text).restrictions
+    assert ([e.label for e in r.applies_in], r.imposer.label) == (["Japan"], "Japanese government")
