@@ -62,7 +62,8 @@ _CURRENCY = re.compile(r"\b(?:US|HK|NT|A|C|S|NZ)\$(?=\s?\d)")
 _TICKER = re.compile(r"\s*\((?:NYSE|NASDAQ|Nasdaq|HKEX|HKG|SHA|SHE|TYO|KRX|KOSDAQ|LON|ETR|AMS|EPA|SIX|TSX)\s*:\s*"
                      r"[A-Z0-9.]{1,8}\)|\s[A-Z]{1,5}\.(?:O|N|OQ|HK|T|KS|SS|SZ|L|AS|PA|DE)\b")
 # "BEIJING/SHANGHAI (Reuters) -", "LONDON (AP) —", "(Bloomberg) --": the agency is not a party to the news
-_DATELINE = re.compile(r"^\s*(?:[A-Z][A-Za-z0-9 .,/'-]{0,60}?\s*)?\([A-Z][A-Za-z/ .&]{1,30}\)\s*(?:--|[-—–])\s*")
+_DATELINE = re.compile(r"^\s*(?:(?:[A-Z][A-Za-z0-9 .,/'-]{0,60}?\s*)?\([A-Z][A-Za-z/ .&]{1,30}\)\s*(?:--|[-—–])\s*"
+                       r"|[A-Z][A-Z .'-]{2,40}(?:,\s*[A-Z][A-Za-z .]{2,30})?\s*(?::|--|[-—–])\s+)")  # "KUALA LUMPUR:"
 
 
 @dataclass
