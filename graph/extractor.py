@@ -723,6 +723,9 @@ class Extractor:
             if m.kind == "segment" and m.base is not None and m.entity is not None:
                 pred = "basedIn" if isa(m.base.types, "Jurisdiction") else "customerOf"
                 out.append(Fact(m.entity, pred, m.base, quote, 0.6, rule="segment"))
+            home = self._named_home(m)
+            if home is not None:  # "Irish Data Protection Commission", "China Mobile", "SB OpenAI Japan"
+                out.append(Fact(m.entity, "basedIn", home, quote, 0.6, rule="name"))
             brand = self._brand(m)
             if brand is not None:  # "Nvidia H100", "Intel Gaudi 3", "Apple Intelligence"
                 for pred in ("developedBy", "offeredBy") if isa(m.entity.types, "Service") else ("developedBy",):
@@ -733,6 +736,20 @@ class Extractor:
                     out.append(Fact(e, pred, obj, quote, 0.6))
                 e.facts = []  # once, at the first mention
         return out
+
+    def _named_home(self, m) -> Entity | None:
+        """The country an organisation's own name opens or closes with, or ends "of" ("Bank of America")."""
+        if m.kind != "entity" or m.entity is None or not isa(m.entity.types, "Organization"):
+            return None
+        words = m.text.split()
+        if len(words) < 2:
+            return None
+        gaz = self.linker.gaz
+        for edge in (words[0], words[-1], " ".join(words[:2]), " ".join(words[-2:])):
+            place = gaz.jurisdiction(edge)
+            if place is not None and place.iri not in gaz.country and place.iri != m.entity.iri:
+                return place
+        return None
 
     def _brand(self, m) -> Entity | None:
         """The company whose name opens a product's name as written ("Nvidia H100 GPUs")."""
