@@ -100,6 +100,7 @@ class Linker:
         for typ, words in lex.get("name_suffixes", {}).items():
             for w in words:
                 self.suffix_types[str(w).lower()] = typ
+        self.arm_words = {str(w).lower() for w in lex.get("arm_suffixes", [])}
         self.anaphors = {}
         for typ, words in lex.get("anaphors", {}).items():
             for w in words:
@@ -581,6 +582,13 @@ class Linker:
             jur = self.gaz.jurisdiction(text)
             if jur is not None and self._place_reads(jur, toks, low, i, j, taken):
                 claim(Mention(i, j, text, jur))
+                i = j
+                continue
+            prev = taken[i - 1] if i else None
+            if j - i == 1 and low[i] in self.arm_words and prev is not None and prev.end == i \
+                    and prev.kind == "entity" and prev.entity is not None and isa(prev.entity.types, "Organization"):
+                text = f"{prev.text} {toks[i].text}"  # "Salesforce Ventures": a company's arm is its own firm
+                claim(Mention(prev.start, j, text, self.gaz.lookup(text) or self._new_entity(text, "Company")))
                 i = j
                 continue
             cue, _, cue_end = self._cue_type(low, i, j)

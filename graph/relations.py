@@ -217,6 +217,17 @@ def _direct(a, trigger) -> str | None:
     return None
 
 
+def _before_list(item):
+    """The noun right before the "including"/"such as" that opens an example list holding item."""
+    case = item if item.lower_ in _LIST_CASES else \
+        next((c for c in item.children if c.dep_ == "case" and c.lower_ in _LIST_CASES), None)
+    k = (case.i if case is not None else item.i) - 1
+    doc = item.doc
+    while k >= 0 and doc[k].dep_ in ("punct", "fixed", "case") or k >= 0 and doc[k].lower_ in ("such", "as"):
+        k -= 1
+    return doc[k] if k >= 0 and doc[k].tag_ in ("NN", "NNS") else None
+
+
 def _comma_only(tok) -> bool:
     """A conjunct set off by a comma alone, with no "and" and no preposition of its own: the parser's
     reading of an appositive ("H100, Nvidia's flagship accelerator,")."""
@@ -232,10 +243,26 @@ def role(arg, trigger) -> str | None:
     if arg.head.i == trigger.i and arg.dep_ == "appos" and trigger.tag_.startswith("NNP"):
         return "appos"  # "Zhipu AI, a Chinese startup,": what a name's own appositive says of it
     chain = _chain(arg, trigger)
+    verb = chain[-1]
+    if verb.dep_ in ("obj", "conj") and verb.head.lower_ in ("including", "include", "includes") \
+            and verb.head.dep_ in ("advcl", "acl", "xcomp") and verb.head.i != trigger.i:
+        noun = _before_list(verb.head)  # "from investors including X", parsed as a verb "including"
+        if noun is not None and noun.i != trigger.i:
+            return role(noun, trigger)
     if chain[-1].i == trigger.i:
-        if len(chain) > 1 and _case(chain[-2]) in _LIST_CASES and any(c.dep_ == "obj" for c in trigger.children):
-            return "obj"  # "offers models, including X": X is one of what is offered
+        if len(chain) > 1 and _case(chain[-2]) in _LIST_CASES:
+            # "raised $270m from investors including X", "offers models, including X": X is one of the
+            # noun just before the list, however the parser hung the list
+            noun = _before_list(chain[-2])
+            if noun is not None and noun.i != trigger.i:
+                return role(noun, trigger)
+            if any(c.dep_ == "obj" for c in trigger.children):
+                return "obj"
         return "is"
+    if trigger.dep_ == "acl:relcl" and trigger.head.i == chain[-1].i:
+        pronoun = next((c for c in trigger.children if c.tag_ in ("WP", "WDT") and c.dep_.startswith("nsubj")), None)
+        if pronoun is not None:  # "Anthropic, who got an investment from Amazon": the relative's subject
+            return pronoun.dep_
     if trigger.i == arg.i - 1 and trigger.tag_ in ("NN", "NNS") and trigger.head.i in (arg.i, arg.head.i):
         return "head:compound"  # "the Chinese startup Zhipu", however the parser attached the two
     for k, a in enumerate(chain):
@@ -249,8 +276,13 @@ def role(arg, trigger) -> str | None:
     a = _climb(arg, trigger)
     if a.head.dep_ == "compound" and a.head.head.i == trigger.i and a.dep_ in ("amod", "compound"):
         return "compound:" + a.dep_  # "Chinese tech giant": the demonym hangs on the first noun
-    if a.dep_ == "nmod" and a.head.dep_ == "obj" and a.head.head.i == trigger.i and a.head.i != trigger.i:
-        return "obj:nmod:" + (_case(a) or "")  # "raised $4 billion from investors": from hangs off the sum
+    up = a
+    for _ in range(3):  # "raised $4 billion (in funding) from investors": from hangs off the sum
+        if up.dep_ != "nmod" or up.head.i == trigger.i:
+            break
+        if up.head.dep_ == "obj" and up.head.head.i == trigger.i:
+            return "obj:nmod:" + (_case(a) or "")
+        up = up.head
     gov = trigger.head
     if gov.i != trigger.i and gov.dep_ == "acl:relcl" and gov.head.i == a.i and trigger.dep_ in ("obj", "obl") \
             and any(c.dep_ == "nsubj" and c.tag_ in ("WDT", "WP") for c in gov.children):

@@ -184,3 +184,15 @@ def test_an_organisations_own_name_can_tell_its_home(gazetteer):
     # a bank's ban on its staff is no ban by the US government
     rs = Extractor(Linker(gazetteer)).extract("Bank of America banned ChatGPT for its staff.").restrictions
     assert all(r.imposer is None or r.imposer.label != "Government of United States" for r in rs)
+
+
+def test_an_example_list_takes_the_role_of_the_noun_before_it_and_an_arm_is_its_own_firm(gazetteer):
+    text = "Anthropic said it had raised $270 million in a round from investors including Nvidia and Oracle Ventures."
+    found = facts(gazetteer, text)
+    assert {("Nvidia", "investedIn", "Anthropic"), ("Oracle Ventures", "investedIn", "Anthropic")} <= found
+    assert ("Oracle", "investedIn", "Anthropic") not in found  # the arm invested, not its parent
+
+
+def test_a_relative_pronoun_subject_stands_for_its_antecedent(gazetteer):
+    found = facts(gazetteer, "Partners include Anthropic, which got a large investment from Microsoft.")
+    assert ("Microsoft", "investedIn", "Anthropic") in found
