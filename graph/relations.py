@@ -30,6 +30,8 @@ STAND_INS = (("Organization", ("Google", "Microsoft", "Yahoo", "Amazon", "Apple"
              ("Product", ("Skype", "Firefox", "Windows", "iTunes")),
              ("Jurisdiction", ("France", "Germany", "Canada", "Mexico")))
 _LIST_CASES = {"include", "including", "like", "such", "among"}
+_TITLES = {"ceo", "chief", "executive", "officer", "president", "chairman", "chairwoman", "chair", "founder",
+           "co-founder", "cofounder", "spokesperson", "spokesman", "spokeswoman", "head", "boss", "cfo", "cto"}
 _NEGATIONS = {"not", "n't", "never", "no"}
 _LAUNCH = {"launch", "come", "release", "roll", "arrive", "debut", "ship", "available", "introduce"}
 _EXPECT = {"expect", "set", "due", "go", "plan"}
@@ -175,6 +177,10 @@ def _up(tok):
         return None  # "from Google and into Siri": a later item with a preposition of its own
     if dep in ("conj", "appos", "flat", "list"):
         return head
+    if dep in ("compound", "nmod:poss", "nmod:of", "nmod") and head.lemma_.lower() in _TITLES:
+        return head  # "OpenAI CEO", "OpenAI's chief executive": the title ...
+    if tok.lemma_.lower() in _TITLES and dep in ("compound", "nmod:desc", "appos", "nmod:npmod") and head.tag_ == "NNP":
+        return head  # ... and the person holding it speaks for the company ("OpenAI CEO Sam Altman announced")
     if dep in ("nmod", "obl", "acl") and _case(tok) in _LIST_CASES:
         return head
     if dep in ("xcomp", "obj") and head.lemma_.lower() in _NAMING and head.dep_ == "acl":
@@ -455,6 +461,8 @@ def heads(doc, spans) -> list:
         span = doc.char_span(start, end, alignment_mode="expand")
         if span is None or not len(span):
             continue
+        if getattr(m, "kind", None) == "name" and any(c.lemma_.lower() in _TITLES for c in span.root.children):
+            continue  # "chief executive Sam Altman": a person, no organisation
         if getattr(m, "kind", None) == "anaphor" and m.text.lower() not in _PRONOUNS | {"its", "their", "them"} \
                 and not any(c.dep_ in ("det", "nmod:poss") and c.lower_ not in ("a", "an") for c in span.root.children):
             continue  # "a diverse, off the shelf AI platform": "the" belongs to "shelf"; no reference back

@@ -196,3 +196,9 @@ def test_an_example_list_takes_the_role_of_the_noun_before_it_and_an_arm_is_its_
 def test_a_relative_pronoun_subject_stands_for_its_antecedent(gazetteer):
     found = facts(gazetteer, "Partners include Anthropic, which got a large investment from Microsoft.")
     assert ("Microsoft", "investedIn", "Anthropic") in found
+
+
+def test_a_person_titled_by_a_company_speaks_for_it_and_is_no_company(gazetteer):
+    found = facts(gazetteer, "OpenAI chief executive Sam Altman also announced a partnership with Oracle.")
+    assert ("OpenAI", "partnerOf", "Oracle") in found or ("Oracle", "partnerOf", "OpenAI") in found
+    assert not any("Sam Altman" in (s, o) for s, _, o in found)
