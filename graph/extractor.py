@@ -514,7 +514,7 @@ class Extractor:
         docs = parse([text for _, text, _ in wanted])
         out = {}
         for (k, _, spans), doc in zip(wanted, docs):
-            spans = spans + relations.name_chains(doc, spans, self.linker.stop)
+            spans = spans + relations.name_chains(doc, spans, self.linker.stop, self.linker.gaz.suffixes)
             roots = relations.heads(doc, spans)
             for m, subject in relations.governing_subjects(roots):
                 m.subject = subject.entity

@@ -68,6 +68,9 @@ class Mention:
 
 
 
+_PHRASE_BREAKS = {"of", "its", "their", "for", "with", "in", "on", "to", "from", "by", "and", "or", "that", "which"}
+
+
 def _place_at(m: Mention, k: int) -> bool:
     """A place's name starts at token k."""
     return m.start == k and m.kind == "entity" and m.entity is not None and isa(m.entity.types, "Jurisdiction")
@@ -207,7 +210,7 @@ class Linker:
                     local_iris = {x.iri for x in local}
                     rest = sorted((e for e in self.recent if e.iri not in local_iris),
                                   key=lambda e: -self.counts.get(e.iri, 0))
-                m.antecedents = tuple(local + rest)
+                m.antecedents = tuple(e for e in local + rest if self._may_be_from(e, m.base))
                 if m.text.lower() not in self.pronouns:
                     e = m.resolve()
                     if e is not None:
@@ -538,6 +541,14 @@ class Linker:
                 return self.type_cues[before], start, end
         return None, start, end
 
+    def _may_be_from(self, e: Entity, place: Entity | None) -> bool:
+        """Whether an antecedent may be what a description placed somewhere calls it: not one the
+        store places in another country ("the U.S. company" is not Baidu)."""
+        if place is None:
+            return True
+        home = self.gaz.home.get(e.iri)
+        return home is None or self.gaz.country_of(home).iri == self.gaz.country_of(place).iri
+
     def _unknown_names(self, toks, low, claim, taken):
         n = len(toks)
         i = 0
@@ -583,6 +594,9 @@ class Linker:
             if jur is not None and self._place_reads(jur, toks, low, i, j, taken):
                 claim(Mention(i, j, text, jur))
                 i = j
+                continue
+            if j < n and low[j] in self.not_entity_heads:
+                i = j  # "the AI Act", "a custom 4N process node": a law or a process, not a name
                 continue
             prev = taken[i - 1] if i else None
             if j - i == 1 and low[i] in self.arm_words and prev is not None and prev.end == i \
@@ -712,12 +726,15 @@ class Linker:
                     if taken[end - 1] is not None and not (taken[end - 1].entity is not None
                                                            and isa(taken[end - 1].entity.types, "Jurisdiction")):
                         break  # another name stands between: "the Azure cloud"
+                    if low[end - 1] in _PHRASE_BREAKS:
+                        break  # "the latest version of its model": the phrase ended at "version"
                     continue
                 if end < n and (low[end] in self.seg_heads or _namelike(toks[end]) or low[end] in self.anaphors):
                     break  # "the company Zhipu": the name follows
                 phrase = "".join(t.text_with_ws for t in toks[k_hit:end]).strip().lower()
+                place = next((taken[x].entity for x in range(i + 1, k_hit) if taken[x] is not None), None)
                 claim(Mention(k_hit, end, "".join(t.text_with_ws for t in toks[k_hit:end]).strip(), kind="anaphor",
-                              wants=self.anaphors[phrase]))
+                              wants=self.anaphors[phrase], base=place))  # "the U.S. company": one based there
                 break
 
     def _absorb_heads(self, toks, low, found, taken):

@@ -131,8 +131,9 @@ class Name:
     excluded: bool = False
 
 
-def name_chains(doc, spans, stop) -> list[tuple[int, int, Name]]:
-    """Character spans of proper-noun chains outside every mention ("Inovia Capital", "Hongshan")."""
+def name_chains(doc, spans, stop, suffixes=frozenset()) -> list[tuple[int, int, Name]]:
+    """Character spans of proper-noun chains outside every mention ("Inovia Capital", "Hongshan"); a
+    company suffix left alone after a name ("Luka Inc.") is none."""
     taken = set()
     for start, end, _ in spans:
         taken.update(range(start, end))
@@ -147,7 +148,8 @@ def name_chains(doc, spans, stop) -> list[tuple[int, int, Name]]:
         while chain and (chain[0].lower_ in stop or chain[0].is_sent_start and len(chain) == 1
                          or chain[0].tag_ == "CD"):  # "July 31": no name is left once the month goes
             chain.pop(0)
-        if chain and not any(t.lower_ in stop for t in chain) and len(chain) <= 4:
+        if chain and not any(t.lower_ in stop for t in chain) and len(chain) <= 4 \
+                and not all(t.lower_ in suffixes or t.lower_.rstrip(".") in suffixes for t in chain):
             start, end = chain[0].idx, chain[-1].idx + len(chain[-1].text)
             out.append((start, end, Name(doc.text[start:end])))
         chain = []
@@ -565,7 +567,8 @@ def restriction_parts(doc, spans, heads, triggers: dict) -> list[dict]:
             r = role(t, tok)
             product = isa(getattr(getattr(m, "entity", None), "types", ()), "Product")
             if r is None and product and h.dep_ in ("compound", "nmod:poss") and h.head.i != tok.i:
-                r = role(_through(h.head), tok)  # "from utilizing ChatGPT technology": the technology's role
+                noun = _through(h.head)  # "from utilizing ChatGPT technology": the technology's role, if its own
+                r = _direct(noun, tok) or (role(noun, tok) if noun.dep_ != "compound" else None)
             if r is None and t.i != h.i and t.dep_ == "acl" and role(t.head, tok) in _TARGET:
                 r = "acl"  # "a ban on staffers using Copilot": what the targets may not use
             if r is None and h.dep_ == "nmod" and _case(h) in ("in", "across") and h.head.head.i == tok.i:
@@ -573,8 +576,8 @@ def restriction_parts(doc, spans, heads, triggers: dict) -> list[dict]:
             if r is None:
                 continue
             taken.add(_climb(t, tok).i)
-            if product:
-                if r != "nsubj" or withheld:  # a product is what is restricted, in whatever role
+            if product:  # a product is what is restricted, in any role of the trigger's own
+                if (r != "nsubj" or withheld) and not r.startswith(("gov:", "adv:")):
                     parts["restricts"].append(m)  # ("access to the H100", "from utilizing ChatGPT technology")
                 continue
             if t.i != h.i and _case(h) in ("to", "in", "into"):  # "exports of chips to China": where

@@ -202,3 +202,23 @@ def test_a_person_titled_by_a_company_speaks_for_it_and_is_no_company(gazetteer)
     found = facts(gazetteer, "OpenAI chief executive Sam Altman also announced a partnership with Oracle.")
     assert ("OpenAI", "partnerOf", "Oracle") in found or ("Oracle", "partnerOf", "OpenAI") in found
     assert not any("Sam Altman" in (s, o) for s, _, o in found)
+
+
+def test_precision_guards_found_by_the_audit(gazetteer):
+    # a company suffix left after a known name is no company
+    found = facts(gazetteer, "The H100's maker, the American company Nvidia Inc., declined to comment.")
+    assert not any(s in ("Inc.", "Inc") for s, _, _ in found)
+    # a description placed in a country refers to no company the store places elsewhere
+    oracle, china = gazetteer.lookup("Oracle"), gazetteer.lookup("China")
+    gazetteer.home[oracle.iri] = china  # as if the store said so
+    try:
+        text = "Oracle ordered chips from Nvidia. The order shows how firms could shift away from the Japanese company."
+        assert ("Oracle", "basedIn", "Japan") not in facts(gazetteer, text)
+    finally:
+        del gazetteer.home[oracle.iri]
+    # "its" inside "the latest version of its model" is no description of the model
+    found = facts(gazetteer, "OpenAI said the latest version of its GPT-4o model is faster than H100 runs.")
+    assert not any(o == "OpenAI" and s == "H100" for s, _, o in found)
+    # a process node is no chip
+    found = facts(gazetteer, "Nvidia is using a custom 4N process node from TSMC.")
+    assert not any(p == "usesChip" for _, p, _ in found)
