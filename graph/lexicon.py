@@ -10,14 +10,13 @@ from pathlib import Path
 import yaml
 
 from .errors import InputError
+from .settings import ontology_dir, packaged_ontology_dir
 
 __all__ = ["load_lexicon", "needed_words", "alternatives", "group_end", "top_level_alternative"]
 
 
 @lru_cache(maxsize=4)
 def load_lexicon(path: str | None = None) -> dict:
-    from .reference import ontology_dir, packaged_ontology_dir
-
     p = Path(path) if path else ontology_dir() / "lexicon.yaml"
     if not p.exists():  # an ontology dir without a lexicon falls back to the packaged one
         p = packaged_ontology_dir() / "lexicon.yaml"
