@@ -46,8 +46,8 @@ _MORE_CUSTOMER_NOUNS = frozenset({"customer", "user", "client", "companies", "su
 @lru_cache(maxsize=4)
 def _heads(folder: str) -> tuple[frozenset, frozenset]:
     m = load_model(folder)
-    customer = m.words("customer_heads")
-    return _MORE_HEADS | m.words("segment_heads") | customer, _MORE_CUSTOMER_NOUNS | customer
+    customer = {normalise(w) for w in m.words("customer_heads")}  # as a phrase's words are: "start ups"
+    return _MORE_HEADS | {normalise(w) for w in m.words("segment_heads")} | customer, _MORE_CUSTOMER_NOUNS | customer
 
 
 def head_nouns() -> tuple[frozenset, frozenset]:
@@ -109,6 +109,8 @@ def _entity_actor(proj: Projection, node: str) -> Actor:
 
 def _phrase(proj: Projection, text: str, words: list[str]) -> Actor | None:
     heads, customer_nouns = head_nouns()
+    if len(words) >= 3 and " ".join(words[-2:]) in heads:  # a head of two words ("start-ups") as one
+        words = words[:-2] + [" ".join(words[-2:])]
     if len(words) >= 3 and words[0] in heads and words[1] in ("in", "from", "at", "of"):
         head, prefix, of = words[0], words[2:], words[1] == "of"  # "customers in China", "users of Azure"
     elif len(words) >= 2 and words[-1] in heads:

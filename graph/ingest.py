@@ -40,8 +40,6 @@ __all__ = ["DocumentResult", "Ingestor", "ingest", "document_facts", "document_n
 
 EXTRACTOR = f"aikg-rules/{EXTRACTOR_VERSION}"
 BATCH = 16  # documents per store transaction in ingest_files (a failed batch is retried one by one)
-_KIND_LABELS = {"AccessBlock": "Access block", "Ban": "Ban", "ExportControl": "Export control",
-                "Suspension": "Suspension"}
 
 
 @dataclass
@@ -363,7 +361,7 @@ def document_ntriples(doc: Document, extraction: Extraction, gname: URIRef, diri
         where = ", ".join(p.label for p in places)
         for target in fr.restricts:
             r = restriction_iri(target.iri, *[p.iri for p in places], imposer, fr.effective_from, fr.kind)
-            label = f"{_KIND_LABELS[fr.kind]} on {target.label}" + (f" in {where}" if where else "")
+            label = f"{_kind_label(fr.kind)} on {target.label}" + (f" in {where}" if where else "")
             r_nt = _iri(r)
             lines[f"{r_nt} {_A} <{AIKG.Restriction}> .\n"] = None
             lines[f"{r_nt} {_LABEL} {_lit(label)} .\n"] = None
@@ -398,6 +396,12 @@ def document_ntriples(doc: Document, extraction: Extraction, gname: URIRef, diri
 
 
 _PREDICATES: dict[str, URIRef] = {}
+
+
+def _kind_label(name: str) -> str:
+    """A restriction kind's label from the ontology, capitalised: "Export control"."""
+    label = {k.name: k.label for k in model().restriction_kinds.values()}.get(name, name)
+    return label[:1].upper() + label[1:]
 
 
 def _term(name: str) -> URIRef:

@@ -38,6 +38,7 @@ class Class:
     iri: str
     label: str
     parents: tuple = ()        # direct aikg superclasses, by local name
+    outside: tuple = ()        # IRIs of direct superclasses from other vocabularies (prov:Entity...)
 
 
 @dataclass(frozen=True)
@@ -184,8 +185,10 @@ def _build(folder: Path, g: dict, lexicon_path: str | None = None) -> Model:
     classes = {}
     for iri, ts in types.items():
         if _OWL + "Class" in ts:
-            parents = tuple(sorted(n for p in g[iri].get(_SUBCLASS, ()) if (n := _local(p))))
-            classes[_local(iri)] = Class(_local(iri), iri, _label(g, iri), parents)
+            supers = g[iri].get(_SUBCLASS, ())
+            parents = tuple(sorted(n for p in supers if (n := _local(p))))
+            outside = tuple(sorted(p for p in supers if not _local(p) and not p.startswith("_:")))
+            classes[_local(iri)] = Class(_local(iri), iri, _label(g, iri), parents, outside)
     for c in classes.values():
         for p in c.parents:
             if p not in classes:

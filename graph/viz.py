@@ -20,7 +20,7 @@ from .htmlpage import (CLASS_STYLES, class_legend, edge_legend, edge_record, emp
                        render_page, style, wrap)
 from .layout import spring_layout
 from .model import model
-from .namespace import AIKG
+from .namespace import AIKG, PROV
 from .resolve import normalise, resolve
 from .sparql import aikg_terms, bind, safe_iri
 from .store import Store
@@ -29,12 +29,13 @@ __all__ = ["Page", "graph_page", "render_graph", "path_page", "path_html", "rend
 
 DEFAULT_LIMIT = 2000
 
-_SKIP_CLASSES = {"Statement", "Document", "RestrictionKind", "HopKind"}
+_MODEL = model()
+# not drawn: records about sources (prov:Entity: documents, statements) and the ontology's own individuals
+_SKIP_CLASSES = _MODEL.enumerations | {c.name for c in _MODEL.classes.values() if str(PROV.Entity) in c.outside}
 
 # Drawn relations, from the ontology: the properties that state facts between entities (not those naming the
 # ontology's own individuals, such as a restriction's kind), in their stated direction; inverses are turned round
 # so each fact is one edge.
-_MODEL = model()
 RELATIONS = tuple(p.name for p in sorted(_MODEL.properties.values(), key=lambda p: p.name)
                   if p.kind == "object" and p.stated and not p.range & _MODEL.enumerations)
 INVERSES = {inverse: name for inverse, name in sorted(_MODEL.inverses().items()) if name in RELATIONS}
