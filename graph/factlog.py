@@ -41,6 +41,7 @@ from .model import model
 from .namespace import PREFIXES
 from .resolve import _DOMAIN, normalise
 from .sparql import aikg_terms, safe_iri
+from .store import observe_writes
 
 __all__ = ["Facts", "read", "extract", "record", "from_scratch", "PROJECTED_PREDICATES", "INVERSE_PREDICATES",
            "INVERSES", "RESTRICTION_PREDICATES", "RESTRICTION_DATES", "CLASSES", "TYPE", "LABEL", "ALT_LABEL",
@@ -326,6 +327,16 @@ def record(path, before: str, after: str, segment: dict) -> None:
         _write(folder, files[-1][0] + 1 if files else 1, before, after, "delta", segment)
     except OSError:
         pass
+
+
+class _Follower:
+    """Keeps the log as the store is written: the written graphs' facts, read from the scratch store."""
+
+    before_write = staticmethod(from_scratch)
+    after_write = staticmethod(record)
+
+
+observe_writes(_Follower)
 
 
 def read(store, revision: str) -> Facts:
