@@ -41,7 +41,9 @@ RELATIONS = tuple(p.name for p in sorted(_MODEL.properties.values(), key=lambda 
 INVERSES = {inverse: name for inverse, name in sorted(_MODEL.inverses().items()) if name in RELATIONS}
 RESTRICTION_LINKS = frozenset(name for name in RELATIONS if "Restriction" in _MODEL.properties[name].domain)
 _SYMMETRIC = frozenset(name for name in RELATIONS if _MODEL.properties[name].symmetric)
-_PLACE_LINKS = (("basedIn", "based in"), ("availableIn", "available in"), ("partOf", "part of"))
+_PLACE_LINKS = ("basedIn", "availableIn", "partOf")  # shown in a node's tooltip, by their labels
+# a restriction's tooltip: what it restricts first, then the rest by name
+_RESTRICTION_ORDER = sorted(RESTRICTION_LINKS, key=lambda name: (name != "restricts", name))
 
 _MAX_LIST = 8
 _MAX_SOURCES = 5
@@ -454,14 +456,13 @@ def _node_title(node: _Node, links: dict[str, set[str]]) -> str:
         r = node.restriction
         if r.get("kind"):
             lines.append(f"kind: {r['kind']}")
-        for rel, text in (("restricts", "restricts"), ("appliesIn", "applies in"), ("appliesTo", "applies to"),
-                          ("imposedBy", "imposed by")):
+        for rel in _RESTRICTION_ORDER:
             if links.get(rel):
-                lines.append(f"{text}: {_listing(links[rel])}")
+                lines.append(f"{_MODEL.properties[rel].label}: {_listing(links[rel])}")
         lines.append("in force: " + (_span(r.get("from"), r.get("until")) or "dates unknown"))
-    for rel, text in _PLACE_LINKS:
+    for rel in _PLACE_LINKS:
         if links.get(rel):
-            lines.append(f"{text}: {_listing(links[rel])}")
+            lines.append(f"{_MODEL.properties[rel].label}: {_listing(links[rel])}")
     lines.append(node.id)
     return "\n".join(lines)
 
