@@ -6,7 +6,7 @@ kind of route step they are (``aikg:hopKind``); the restriction kinds with the h
 fact predicates, class parents, hop relations) is derived from here, so a property added to the
 ontology reaches ingestion, the projection, route search and the HTML legend with no code change.
 
-Read once per ontology folder with Oxigraph's parser (a few ms; rdflib takes tens). An ontology this
+Read once per ontology folder with Oxigraph's parser (about 10 ms; rdflib takes tens). An ontology this
 code cannot use (an inverse of an unknown property, a hop kind that is not a ``aikg:HopKind``, a
 restriction kind that blocks nothing) raises :class:`~aikg.errors.OntologyError` at load, not at query.
 """

@@ -234,3 +234,15 @@ def test_the_html_pages_name_the_new_property(extended):
     _aikg(folder, store, "path", "Italian companies", "H100", "--html", str(root / "path.html"))
     assert "distributed by" in (root / "graph.html").read_text(encoding="utf-8")
     assert "distributes" in (root / "path.html").read_text(encoding="utf-8")
+
+
+def test_the_cli_refuses_an_unusable_ontology_in_one_line(tmp_path, extended):
+    folder = tmp_path / "ontology"
+    shutil.copytree(ONTOLOGY, folder, ignore=shutil.ignore_patterns("reference"))
+    with open(folder / "aikg.ttl", "a", encoding="utf-8") as f:
+        f.write("\n" + BROKEN["a hop kind that is no HopKind"] + "\n")
+    env = {**os.environ, "AIKG_ONTOLOGY_DIR": str(folder)}
+    res = subprocess.run([sys.executable, "-m", "aikg", "--store", str(extended[1]), "path", "Italian companies",
+                          "H100"], env=env, text=True, capture_output=True, timeout=300)
+    lines = (res.stdout + res.stderr).strip().splitlines()
+    assert res.returncode == 1 and len(lines) == 1 and lines[0].startswith("Error: ") and "investedIn" in lines[0]
