@@ -553,11 +553,12 @@ class Extractor:
                 imposer = linker.government(imposer)
             restricted = {e.iri for e in restricts}
             places, applies_to = [], []
+            of_use = {id(m) for h, m in heads if relations.of_use(h)}
             for m in parts["place"]:
                 for e in self._entities([m], ("Jurisdiction",)):
                     if e.iri in linker.gaz.country:  # "exports to Shenzhen": rules apply to its country
                         e = linker.gaz.country_of(e)
-                    elif restrictions.adjective_place(getattr(m, "text", ""), linker.gaz):
+                    elif restrictions.adjective_place(getattr(m, "text", ""), linker.gaz) and id(m) not in of_use:
                         continue  # "the Chinese startup": where someone comes from
                     if e.iri not in restricted and all(e.iri != x.iri for x in places):
                         places.append(e)

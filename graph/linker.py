@@ -58,8 +58,9 @@ class Mention:
                 continue
             if self.wants and not isa(e.types, self.wants):
                 continue
-            if not self.wants and isa(e.types, ("Jurisdiction", "CustomerSegment")) and self.text.lower() in ("it", "its"):
-                continue
+            if not self.wants and isa(e.types, ("Jurisdiction", "CustomerSegment")) and self.text.lower() in ("it", "its") \
+                    and not (wanted and "Jurisdiction" in wanted and isa(e.types, "Jurisdiction")):
+                continue  # ... unless a place is what is asked for ("it tightened the rules": Washington)
             if wanted and not isa(e.types, wanted):
                 continue
             return e

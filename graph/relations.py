@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from .gazetteer import isa
 
 __all__ = ["DependencyRule", "Name", "rules_from", "parse_text", "name_chains", "heads", "pairs",
-           "governing_subjects", "restriction_parts"]
+           "governing_subjects", "restriction_parts", "of_use", "elsewhere"]
 
 # well-known names of each class (the treebank is web text of the 2000s), a different one for each
 # name of a sentence: repeated identical words ("Google, Google and Google") confuse the parser
@@ -105,10 +105,18 @@ def parse_text(sent, mentions) -> tuple[str, list[tuple[int, int, object]]]:
             i = m.end
         else:
             text = toks[i].text_with_ws
+            if toks[i].text in ("’s", "'s") and i and toks[i - 1].text.lower() in _HAS_SUBJECTS and i + 1 < len(toks) \
+                    and (toks[i + 1].text.lower().endswith("ed") or toks[i + 1].text.lower() in _PARTICIPLES):
+                text = " has" + toks[i].whitespace_  # "it’s tightened": has, which the tagger reads as "is"
             i += 1
         parts.append(text)
         pos += len(text)
     return "".join(parts), spans
+
+
+_HAS_SUBJECTS = {"it", "he", "she", "that", "there", "who", "what", "which"}
+_PARTICIPLES = {"been", "got", "gotten", "made", "become", "grown", "taken", "given", "seen", "won", "built", "led",
+                "sold", "bought", "paid", "held", "kept", "cut", "put", "set", "shown", "begun"}
 
 
 @dataclass(eq=False)
@@ -372,6 +380,18 @@ def elsewhere(doc, trigger, text: str) -> bool:
     return False
 
 
+def _clause_of(tok):
+    """The verb or predicate heading the clause a trigger sits in ("ChatGPT is banned": banned)."""
+    while tok.dep_ in ("obj", "nsubj:pass", "xcomp", "compound", "amod") and tok.head.i != tok.i:
+        tok = tok.head
+    return tok
+
+
+def of_use(tok) -> bool:
+    """A demonym on a use or sale ("Chinese access to chips"): the place the restriction covers."""
+    return tok.dep_ in ("amod", "compound") and tok.head.lemma_.lower() in _THROUGH
+
+
 def _shared_subject(tok):
     """The subject a verb shares with the verbs it hangs from ("X is due ... but is not expected to launch")."""
     for _ in range(4):
@@ -507,9 +527,12 @@ def restriction_parts(doc, spans, heads, triggers: dict) -> list[dict]:
             if r is None:
                 continue
             taken.add(_climb(t, tok).i)
-            if t.i != h.i and _case(h) in ("to", "in", "into"):  # "exports of chips to China": where
+            product = isa(getattr(getattr(m, "entity", None), "types", ()), "Product")
+            if t.i != h.i and _case(h) in ("to", "in", "into") and not product:  # "exports of chips to China": where
                 parts["place"].append(m)
                 parts["target"].append(m)
+            elif product and "to" in (_case(h), _case(_climb(t, tok))):  # "access to the H100": what is restricted
+                parts["restricts"].append(m)
             elif t.i != h.i and (r in _RESTRICTED or r.startswith(("obl", "advcl", "xcomp", "acl"))):
                 parts["restricts"].append(m)
             elif r in _RESTRICTED:
@@ -530,6 +553,11 @@ def restriction_parts(doc, spans, heads, triggers: dict) -> list[dict]:
             parts["place"] = [m for h, m in heads if h.dep_ in ("compound", "amod") and (
                 role(h.head, tok) in _PLACE or h.head.dep_ == "nmod" and _case(h.head) in ("from", "in")
                 and tok.i in (h.head.head.i, h.head.head.head.i))]
+        parts["place"] += [m for h, m in heads if of_use(h) and role(h.head, tok) is not None]  # "Chinese access to"
+        where = next((c for c in _clause_of(tok).children if c.lower_ == "where" and c.i < tok.i), None)
+        if where is not None:  # "in China, where X is banned": the name before the comma, wherever the parser hung it
+            before = where.i - 2 if where.i >= 2 and where.nbor(-1).text == "," else where.i - 1
+            parts["place"] += [m for h, m in heads if h.i == before]
         if not parts["place"]:  # "exports of chips made by Nvidia to China": a destination deeper in the phrase
             inside = {t.i for t in tok.subtree}
             parts["place"] = [m for h, m in heads if h.i in inside and _case(h) in ("to", "in", "across")]

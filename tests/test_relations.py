@@ -152,3 +152,15 @@ def test_a_removal_from_a_country_store_applies_there_from_its_own_date(gazettee
     assert rs[0].restricts[0].label == "chatbot apps"  # "more than a hundred" is a count, not part of the name
     # the second removal is the first one's: its date is not the launch's in the aside
     assert rs[1].effective_from == date(2023, 7, 31)
+
+
+def test_a_demonym_on_the_use_restricted_is_where_it_applies(gazetteer):
+    text = "The Japanese government restricted Chinese access to Nvidia H100 chips."
+    [r] = Extractor(Linker(gazetteer)).extract(text).restrictions
+    assert [e.label for e in r.applies_in] == ["China"] and [e.label for e in r.restricts] == ["H100"]
+
+
+def test_a_where_clause_places_the_restriction_at_the_name_before_it(gazetteer):
+    text = "Oracle opened an office in Japan, where the government has imposed a ban on ChatGPT."
+    [r] = Extractor(Linker(gazetteer)).extract(text).restrictions
+    assert ([e.label for e in r.applies_in], r.imposer.label) == (["Japan"], "Japanese government")
