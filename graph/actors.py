@@ -21,24 +21,40 @@ infrastructure operators in China): restrictions aimed at that segment reach
 it. That errs toward reporting a block rather than missing one.
 """
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .errors import Ambiguous, InputError, NotFound
 from .ids import slug
+from .model import load_model, model
 from .projection import Projection, singular
 from .resolve import normalise
 
-__all__ = ["Actor", "resolve_actor", "HEAD_NOUNS"]
+__all__ = ["Actor", "resolve_actor", "head_nouns"]
 
-HEAD_NOUNS = frozenset({
-    "customers", "users", "developers", "companies", "enterprises", "businesses", "chipmakers", "operators",
-    "firms", "buyers", "organisations", "organizations", "consumers", "startups", "clients", "manufacturers",
+# Head nouns of a phrase naming a generic actor: every head the lexicon's segment_heads and customer_heads give
+# ingestion ("Italian residents" is a segment there, so it is an actor here), and these besides: singulars and
+# people and bodies a ban on government or workplace use names.
+_MORE_HEADS = frozenset({
+    "organisations", "organizations", "manufacturers",
     "customer", "user", "developer", "company", "enterprise", "business", "chipmaker", "operator", "firm",
-    # people and bodies a ban on government or workplace use names
-    "employees", "staff", "staffers", "officials", "servants", "agencies", "schools", "students", "subscribers",
+    "employees", "staff", "staffers", "officials", "servants", "agencies", "schools", "students",
     "employee", "staffer", "official", "agency", "school", "student", "subscriber",
 })
-_CUSTOMER_NOUNS = frozenset({"customers", "users", "clients", "customer", "user", "client", "developers",
-                             "businesses", "enterprises", "companies", "subscribers", "subscriber"})
+_MORE_CUSTOMER_NOUNS = frozenset({"customer", "user", "client", "companies", "subscriber"})
+
+
+@lru_cache(maxsize=4)
+def _heads(folder: str) -> tuple[frozenset, frozenset]:
+    m = load_model(folder)
+    customer = {normalise(w) for w in m.words("customer_heads")}  # as a phrase's words are: "start ups"
+    return _MORE_HEADS | {normalise(w) for w in m.words("segment_heads")} | customer, _MORE_CUSTOMER_NOUNS | customer
+
+
+def head_nouns() -> tuple[frozenset, frozenset]:
+    """(head nouns of a generic actor, those of "<organization or service> <head>" naming its customers)."""
+    return _heads(model().folder)
+
+
 _MAX_OWNER_DEPTH = 10
 
 
@@ -92,9 +108,12 @@ def _entity_actor(proj: Projection, node: str) -> Actor:
 
 
 def _phrase(proj: Projection, text: str, words: list[str]) -> Actor | None:
-    if len(words) >= 3 and words[0] in HEAD_NOUNS and words[1] in ("in", "from", "at", "of"):
+    heads, customer_nouns = head_nouns()
+    if len(words) >= 3 and " ".join(words[-2:]) in heads:  # a head of two words ("start-ups") as one
+        words = words[:-2] + [" ".join(words[-2:])]
+    if len(words) >= 3 and words[0] in heads and words[1] in ("in", "from", "at", "of"):
         head, prefix, of = words[0], words[2:], words[1] == "of"  # "customers in China", "users of Azure"
-    elif len(words) >= 2 and words[-1] in HEAD_NOUNS:
+    elif len(words) >= 2 and words[-1] in heads:
         head, prefix, of = words[-1], words[:-1], False
     else:
         return None
@@ -105,7 +124,7 @@ def _phrase(proj: Projection, text: str, words: list[str]) -> Actor | None:
             places = frozenset(found)
             return Actor(node, text, "phrase", places, proj.closure(places), head=head,
                          segments=_segments(proj, head, proj.closure(places)))
-    if head in _CUSTOMER_NOUNS:
+    if head in customer_nouns:
         for i in range(len(prefix), 0, -1):
             try:
                 target = proj.lookup(" ".join(prefix[:i]), suggest=False)

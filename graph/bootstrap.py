@@ -17,6 +17,7 @@ def init_store(location: str, *, empty: bool = False) -> dict:
     into it when complete, so an interrupted first init leaves no half store
     for the next command to trip over (only a scratch folder, removed then).
     """
+    from . import factlog  # noqa: F401  (it follows the store's writes, this one too)
     from .reference import initial_graphs  # rdflib parsing: only when a store is (re)initialised
 
     graphs = initial_graphs(empty=empty)  # parse first: a broken file changes nothing
@@ -72,4 +73,6 @@ def ensure_store(location: str, *, write: bool = False, on_wait=None) -> Store:
             if path.absolute() != builtin_location().absolute():
                 raise StoreError(f"no aikg store at {path}; create it with: aikg --store {path} init")
             init_store(location)
+    if write:
+        from . import factlog  # noqa: F401  (it follows the store's writes)
     return open_store(location, write=write, on_wait=on_wait)

@@ -26,7 +26,7 @@ def _jurisdictions() -> tuple:
     ingest into an empty store."""
     import pyoxigraph as ox
 
-    from .reference import ontology_dir
+    from .settings import ontology_dir
 
     wanted = {str(RDFS.label): "label", str(SKOS.altLabel): "alias", str(AIKG.demonym): "demonym",
               str(AIKG.partOf): "part_of"}

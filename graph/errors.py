@@ -1,6 +1,6 @@
 """One exception hierarchy; the CLI turns these into one-line messages."""
 
-__all__ = ["AikgError", "StoreError", "StoreBusy", "NotFound", "Ambiguous", "QueryError", "InputError"]
+__all__ = ["AikgError", "StoreError", "StoreBusy", "NotFound", "Ambiguous", "QueryError", "InputError", "OntologyError"]
 
 
 class AikgError(Exception):
@@ -33,3 +33,7 @@ class QueryError(AikgError):
 
 class InputError(AikgError):
     """A file or value given by the user cannot be used."""
+
+
+class OntologyError(InputError):
+    """The ontology (``aikg.ttl``) cannot be read into the model code relies on."""

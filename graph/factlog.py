@@ -37,31 +37,39 @@ import numpy as np
 import pyoxigraph as ox
 
 from . import safecache
-from .namespace import AIKG, PREFIXES
+from .model import model
+from .namespace import PREFIXES
 from .resolve import _DOMAIN, normalise
 from .sparql import aikg_terms, safe_iri
+from .store import observe_writes
 
-__all__ = ["Facts", "read", "extract", "record", "from_scratch", "FACT_PREDICATES", "INVERSE_PREDICATES", "INVERSES",
-           "RESTRICTION_PREDICATES", "RESTRICTION_DATES", "CLASSES", "TYPE", "LABEL", "ALT_LABEL", "NORMALISED", "LOG"]
+__all__ = ["Facts", "read", "extract", "record", "from_scratch", "PROJECTED_PREDICATES", "INVERSE_PREDICATES",
+           "INVERSES", "RESTRICTION_PREDICATES", "RESTRICTION_DATES", "CLASSES", "TYPE", "LABEL", "ALT_LABEL",
+           "NORMALISED", "LOG"]
 
 _FOLD = 16  # files in a chain before a read folds them into one base
 
-FACT_PREDICATES = ("customerOf", "providesAccessTo", "partOf", "offeredBy", "operatedBy", "developedBy",
-                   "manufacturedBy", "subsidiaryOf", "basedIn", "availableIn")
-# inverse -> canonical: "Microsoft offers X" states "X offeredBy Microsoft"
-INVERSES = {"develops": "developedBy", "offers": "offeredBy", "operates": "operatedBy", "hasPart": "partOf",
-            "manufactures": "manufacturedBy", "accessibleVia": "providesAccessTo", "hasCustomer": "customerOf",
-            "hasSubsidiary": "subsidiaryOf"}
+# All from the ontology (graph/model.py): the facts the projection reads are the ones a route steps along
+# (aikg:hopKind) and those it reads by name; their inverses are turned round ("Microsoft offers X" states
+# "X offeredBy Microsoft"); a restriction's properties are those whose domain is aikg:Restriction.
+_MODEL = model()
+_READ_BY_NAME = ("customerOf", "partOf", "subsidiaryOf", "basedIn", "availableIn")
+PROJECTED_PREDICATES = tuple(dict.fromkeys(_READ_BY_NAME + tuple(fact for _, fact, _ in _MODEL.hops())))
+INVERSES = {inverse: name for inverse, name in sorted(_MODEL.inverses().items()) if name in PROJECTED_PREDICATES}
 INVERSE_PREDICATES = tuple(INVERSES)
-RESTRICTION_PREDICATES = ("restricts", "appliesIn", "appliesTo", "imposedBy", "kind", "coversHop")
-RESTRICTION_DATES = ("effectiveFrom", "effectiveUntil")
-CLASSES = ("Organization", "Company", "Regulator", "CustomerSegment", "Jurisdiction", "Product", "AIModel",
-           "Service", "Chip", "Equipment")
+RESTRICTION_PREDICATES = tuple(sorted(p.name for p in _MODEL.properties.values()
+                                      if p.kind == "object" and p.canonical and "Restriction" in p.domain))
+RESTRICTION_DATES = tuple(sorted(p.name for p in _MODEL.properties.values()
+                                 if p.kind == "datatype" and p.stated and "Restriction" in p.domain))
+# the classes of what a route passes: those in a read fact's domain or range, and their subclasses
+CLASSES = _MODEL.subclasses(c for name in PROJECTED_PREDICATES
+                            for c in _MODEL.properties[name].domain | _MODEL.properties[name].range)
 TYPE = PREFIXES["rdf"] + "type"
 LABEL, ALT_LABEL = PREFIXES["rdfs"] + "label", PREFIXES["skos"] + "altLabel"
 NORMALISED = "urn:aikg:normalised"
 
-_ACCESS = aikg_terms(FACT_PREDICATES + INVERSE_PREDICATES)
+
+_ACCESS = aikg_terms(PROJECTED_PREDICATES + INVERSE_PREDICATES)
 # IRI pairs, concatenated per (graph, predicate): a few long strings rather than a million rows
 _Q_PAIRS = """SELECT {g}?p (GROUP_CONCAT(CONCAT(STR(?s), " ", STR(?o)); separator=" ") AS ?v) WHERE {{
   VALUES ?p {{ """ + _ACCESS + " " + aikg_terms(RESTRICTION_PREDICATES) + """ }}
@@ -89,7 +97,7 @@ _Q_MARKED = """SELECT DISTINCT {g}?st ?s ?p ?o ?neg ?vf ?vu WHERE {{ MARKS
   OPTIONAL {{ ?st aikg:negated ?neg }} OPTIONAL {{ ?st aikg:validFrom ?vf }}
   OPTIONAL {{ ?st aikg:validUntil ?vu }}{close} FILTER(isIRI(?s) && isIRI(?o)) }}"""
 _MARKS = "aikg:negated|aikg:validFrom|aikg:validUntil"
-_ACCESS_IRIS = frozenset(str(AIKG[n]) for n in FACT_PREDICATES + INVERSE_PREDICATES)
+_ACCESS_IRIS = frozenset(_MODEL.iri(n) for n in PROJECTED_PREDICATES + INVERSE_PREDICATES)
 _NAME = re.compile(r"^(\d{8})\.(\w+)\.(\w+)\.(base|delta)\.npz$")
 def _source(function) -> str:
     try:
@@ -100,7 +108,7 @@ def _source(function) -> str:
 
 # the log's folder is named after what defines its files: the queries, the predicates read, the file layout
 _LAYOUT = ("terms", "terms_end", "names", "names_end", "present", "tri", "tri_n", "st", "st_n", "int32")
-LOG = "facts-" + safecache.version(_Q_PAIRS, _Q_TYPES, _Q_VALUES, _Q_PLAIN, _Q_MARKS, _Q_MARKED, FACT_PREDICATES,
+LOG = "facts-" + safecache.version(_Q_PAIRS, _Q_TYPES, _Q_VALUES, _Q_PLAIN, _Q_MARKS, _Q_MARKED, PROJECTED_PREDICATES,
                                    INVERSES, RESTRICTION_PREDICATES, RESTRICTION_DATES, CLASSES, NORMALISED, _LAYOUT,
                                    _source(normalise), _DOMAIN.pattern)  # how names are keyed
 
@@ -319,6 +327,16 @@ def record(path, before: str, after: str, segment: dict) -> None:
         _write(folder, files[-1][0] + 1 if files else 1, before, after, "delta", segment)
     except OSError:
         pass
+
+
+class _Follower:
+    """Keeps the log as the store is written: the written graphs' facts, read from the scratch store."""
+
+    before_write = staticmethod(from_scratch)
+    after_write = staticmethod(record)
+
+
+observe_writes(_Follower)
 
 
 def read(store, revision: str) -> Facts:

@@ -14,14 +14,14 @@ from rdflib import URIRef
 
 from . import factlog
 from .lexicon import load_lexicon
+from .model import model
 from .namespace import AIKG
 from .store import Store
 from .tokens import POSSESSIVE, nlp
 
 __all__ = ["Entity", "Gazetteer", "isa", "countries", "PARENTS", "KNOWN_TYPES", "FUZZY_THRESHOLD"]
 
-PARENTS = {"Company": "Organization", "Regulator": "Organization", "AIModel": "Product", "Service": "Product",
-           "Chip": "Product", "Equipment": "Product"}
+PARENTS = model().parents()  # class -> its superclass, from the ontology
 KNOWN_TYPES = frozenset(factlog.CLASSES)  # the classes the facts log keeps types of
 FUZZY_THRESHOLD = 92
 FUZZY_MARGIN = 3  # points the best match must lead the best other entity by
@@ -128,7 +128,7 @@ class Gazetteer:
         """Every entity with a label or alias and a class of :data:`KNOWN_TYPES`; where each organization is
         based, who offers each service, the demonyms (each the first by IRI when the data gives several)."""
         gaz, terms = cls(lexicon), facts.terms
-        classes = {facts.id(str(AIKG[t])): t for t in KNOWN_TYPES}
+        classes = {facts.id(model().iri(t)): t for t in KNOWN_TYPES}
         types: dict[int, set] = {}
         for e, c in zip(*facts.values(factlog.TYPE)):
             if c in classes:

@@ -19,6 +19,7 @@ from pyvis.network import Network
 
 from .errors import AikgError
 from .layout import SEED
+from .model import model
 
 __all__ = ["CLASS_STYLES", "OTHER_STYLE", "EDGE_STYLES", "style", "node_record", "edge_record", "wrap",
            "class_legend", "edge_legend", "emphasis_icon", "render_page"]
@@ -26,20 +27,22 @@ __all__ = ["CLASS_STYLES", "OTHER_STYLE", "EDGE_STYLES", "style", "node_record",
 DATA = Path(__file__).resolve().parent / "data"
 FONT = "system-ui, -apple-system, Segoe UI, Roboto, sans-serif"
 
-# Most specific first: an entity takes the first class it has. (legend label, colour, vis shape)
-CLASS_STYLES = {
-    "Restriction": ("Restriction", "#CC3311", "box"),
-    "CustomerSegment": ("Customer segment", "#DDAA33", "triangle"),
-    "Jurisdiction": ("Jurisdiction", "#228833", "square"),
-    "Regulator": ("Regulator", "#AA3377", "star"),
-    "Company": ("Company", "#4477AA", "dot"),
-    "Organization": ("Organization", "#88A8D0", "dot"),
-    "AIModel": ("AI model", "#33BBEE", "hexagon"),
-    "Service": ("Service", "#EE7733", "diamond"),
-    "Chip": ("Chip", "#555555", "triangleDown"),
-    "Equipment": ("Equipment", "#997755", "triangleDown"),
-    "Product": ("Product", "#AAAAAA", "dot"),
+# Most specific first: an entity takes the first class it has. (legend label from the ontology, colour, vis shape)
+_CLASS_LOOKS = {
+    "Restriction": ("#CC3311", "box"),
+    "CustomerSegment": ("#DDAA33", "triangle"),
+    "Jurisdiction": ("#228833", "square"),
+    "Regulator": ("#AA3377", "star"),
+    "Company": ("#4477AA", "dot"),
+    "Organization": ("#88A8D0", "dot"),
+    "AIModel": ("#33BBEE", "hexagon"),
+    "Service": ("#EE7733", "diamond"),
+    "Chip": ("#555555", "triangleDown"),
+    "Equipment": ("#997755", "triangleDown"),
+    "Product": ("#AAAAAA", "dot"),
 }
+CLASS_STYLES = {name: (model().classes[name].label, colour, shape) for name, (colour, shape) in _CLASS_LOOKS.items()
+                if name in model().classes}
 OTHER_STYLE = ("Other", "#CCCCCC", "dot")
 EDGE_STYLES = {  # key: (legend label, colour, dashes, width)
     "fact": ("fact (arrow: subject → object)", "#8A8F98", False, 1.2),

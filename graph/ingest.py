@@ -30,6 +30,7 @@ from .extractor import EXTRACTOR_VERSION, Extraction, Extractor
 from .ids import document_graph, document_iri, restriction_iri, statement_iri
 from .gazetteer import Entity, Gazetteer
 from .linker import Linker
+from .model import model
 from .namespace import AIKG, GRAPH, PROV
 from .reader import Document, ReadError, iter_paths, read_document
 from .sparql import bind, safe_iri
@@ -39,8 +40,6 @@ __all__ = ["DocumentResult", "Ingestor", "ingest", "document_facts", "document_n
 
 EXTRACTOR = f"aikg-rules/{EXTRACTOR_VERSION}"
 BATCH = 16  # documents per store transaction in ingest_files (a failed batch is retried one by one)
-_KIND_LABELS = {"AccessBlock": "Access block", "Ban": "Ban", "ExportControl": "Export control",
-                "Suspension": "Suspension"}
 
 
 @dataclass
@@ -352,7 +351,7 @@ def document_ntriples(doc: Document, extraction: Extraction, gname: URIRef, diri
 
     used: dict[URIRef, Entity] = {}
     for f in extraction.facts:
-        assert_fact(f.subject.iri, _predicate(f.predicate), f.object.iri, f.quote, f.confidence, f.negated,
+        assert_fact(f.subject.iri, _term(f.predicate), f.object.iri, f.quote, f.confidence, f.negated,
                     f.valid_from)
         used[f.subject.iri] = f.subject
         used[f.object.iri] = f.object
@@ -362,12 +361,12 @@ def document_ntriples(doc: Document, extraction: Extraction, gname: URIRef, diri
         where = ", ".join(p.label for p in places)
         for target in fr.restricts:
             r = restriction_iri(target.iri, *[p.iri for p in places], imposer, fr.effective_from, fr.kind)
-            label = f"{_KIND_LABELS[fr.kind]} on {target.label}" + (f" in {where}" if where else "")
+            label = f"{_kind_label(fr.kind)} on {target.label}" + (f" in {where}" if where else "")
             r_nt = _iri(r)
             lines[f"{r_nt} {_A} <{AIKG.Restriction}> .\n"] = None
             lines[f"{r_nt} {_LABEL} {_lit(label)} .\n"] = None
             labels.setdefault(str(r), label)
-            assert_fact(r, AIKG.kind, _predicate(fr.kind), fr.quote, fr.confidence)
+            assert_fact(r, AIKG.kind, _term(fr.kind), fr.quote, fr.confidence)
             assert_fact(r, AIKG.restricts, target.iri, fr.quote, fr.confidence)
             used[target.iri] = target
             for p in places:
@@ -388,7 +387,7 @@ def document_ntriples(doc: Document, extraction: Extraction, gname: URIRef, diri
         if e.new or e.iri in restate:
             node = _iri(e.iri)
             for t in sorted(e.types):
-                lines[f"{node} {_A} {_iri(AIKG[t])} .\n"] = None
+                lines[f"{node} {_A} {_iri(_term(t))} .\n"] = None
             lines[f"{node} {_LABEL} {_lit(e.label)} .\n"] = None
         if e.new:
             for alias in e.aliases:
@@ -399,12 +398,20 @@ def document_ntriples(doc: Document, extraction: Extraction, gname: URIRef, diri
 _PREDICATES: dict[str, URIRef] = {}
 
 
-def _predicate(name: str) -> URIRef:
-    """``AIKG[name]``, once per name (the closed namespace checks the name each time)."""
+def _kind_label(name: str) -> str:
+    """A restriction kind's label from the ontology, capitalised: "Export control"."""
+    label = {k.name: k.label for k in model().restriction_kinds.values()}.get(name, name)
+    return label[:1].upper() + label[1:]
+
+
+def _term(name: str) -> URIRef:
+    """The ontology's class or property ``name`` (OntologyError if it has none), once per name."""
     p = _PREDICATES.get(name)
     if p is None:
-        p = _PREDICATES[name] = AIKG[name]
+        p = _PREDICATES[name] = URIRef(model().iri(name))
     return p
+
+
 
 
 # -- the JSON report --------------------------------------------------------------------

@@ -10,19 +10,21 @@ from pathlib import Path
 import yaml
 
 from .errors import InputError
+from .settings import ontology_dir, packaged_ontology_dir
 
 __all__ = ["load_lexicon", "needed_words", "alternatives", "group_end", "top_level_alternative"]
+
+# libyaml's safe loader when PyYAML was built with it: 5 ms for the lexicon, where the Python one takes 45 ms
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @lru_cache(maxsize=4)
 def load_lexicon(path: str | None = None) -> dict:
-    from .reference import ontology_dir, packaged_ontology_dir
-
     p = Path(path) if path else ontology_dir() / "lexicon.yaml"
     if not p.exists():  # an ontology dir without a lexicon falls back to the packaged one
         p = packaged_ontology_dir() / "lexicon.yaml"
     try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+        data = yaml.load(p.read_text(encoding="utf-8"), Loader=_LOADER)
     except (OSError, yaml.YAMLError) as e:
         raise InputError(f"cannot load lexicon {p}: {e}") from e
     if not isinstance(data, dict) or "relations" not in data:

@@ -71,6 +71,10 @@ class AIKG(DefinedNamespace):
     imposes: URIRef
     kind: URIRef
     coversHop: URIRef
+    # annotation properties (how code reads the vocabulary)
+    hopKind: URIRef
+    coversByDefault: URIRef
+    statedFact: URIRef
     # datatype properties
     effectiveFrom: URIRef
     effectiveUntil: URIRef

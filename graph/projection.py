@@ -67,8 +67,10 @@ import numpy as np
 
 from . import factlog, safecache
 from .errors import StoreError
-from .factlog import (CLASSES, FACT_PREDICATES, INVERSE_PREDICATES, INVERSES, RESTRICTION_DATES,
+from .errors import OntologyError
+from .factlog import (CLASSES, INVERSE_PREDICATES, INVERSES, PROJECTED_PREDICATES, RESTRICTION_DATES,
                       RESTRICTION_PREDICATES)
+from .model import model
 from .namespace import AIKG
 from .resolve import match, normalise
 from .sparql import aikg_terms, safe_iri
@@ -78,27 +80,28 @@ __all__ = ["Projection", "Restriction", "build_projection", "load_projection", "
            "CACHE_VERSION", "USE", "BUY", "ACCESS", "HOP_NODES", "RELATIONS", "KINDS", "KIND_CODES", "SERVICE",
            "ORGANIZATION", "CUSTOMER_OF", "AVAILABLE_IN", "NOT_BUYABLE", "day", "singular"]
 
-USE, BUY, ACCESS = "use", "buy", "access"
-HOP_NODES = {USE: str(AIKG.UseHop), BUY: str(AIKG.BuyHop), ACCESS: str(AIKG.AccessHop)}
+_MODEL = model()
+USE, BUY, ACCESS = "use", "buy", "access"  # the hop kinds route search treats each in its own way
+HOP_NODES = dict(_MODEL.hop_kinds)  # label -> aikg:HopKind individual
+if not {USE, BUY, ACCESS} <= set(HOP_NODES):
+    raise OntologyError(f"the ontology in {_MODEL.folder} lacks one of the hop kinds use, buy and access")
 _HOP_OF = {v: k for k, v in HOP_NODES.items()}
-_COVERS_BY_KIND = {str(AIKG.ExportControl): frozenset({BUY}), str(AIKG.AccessBlock): frozenset({USE, ACCESS}),
-                   str(AIKG.Suspension): frozenset({USE, ACCESS}), str(AIKG.Ban): frozenset({USE, BUY, ACCESS})}
-_ALL_HOPS = frozenset({USE, BUY, ACCESS})
+_COVERS_BY_KIND = {iri: k.covers for iri, k in _MODEL.restriction_kinds.items()}  # aikg:coversByDefault
+_ALL_HOPS = frozenset(HOP_NODES)
 
-_P = {name: str(AIKG[name]) for name in FACT_PREDICATES + INVERSE_PREDICATES}
+_P = {name: _MODEL.iri(name) for name in PROJECTED_PREDICATES + INVERSE_PREDICATES}
 _CANONICAL = {_P[inverse]: _P[name] for inverse, name in INVERSES.items()}  # "offers" -> "offeredBy"
 _INVERSE = {v: k for k, v in _CANONICAL.items()}
 _RESTRICTION_PREDS = RESTRICTION_PREDICATES + RESTRICTION_DATES
 # what is not bought from its developer or maker (a model or a service is used, an organization bought into)
 NOT_BUYABLE = frozenset({"Service", "AIModel", "Organization", "Jurisdiction", "CustomerSegment"})
 
-# Projected edges: an edge stores the index of its relation. Edge u -> v comes from
-# the fact (u, predicate, v), or (v, predicate, u) when ``flipped``.
-RELATIONS = (_P["providesAccessTo"], _P["hasPart"], _P["offers"], _P["operates"], _P["develops"],
-             _P["manufactures"])
-KINDS = (ACCESS, ACCESS, USE, USE, BUY, BUY)
-_FACT_OF = ((_P["providesAccessTo"], False), (_P["partOf"], True), (_P["offeredBy"], True),
-            (_P["operatedBy"], True), (_P["developedBy"], True), (_P["manufacturedBy"], True))
+# Projected edges: an edge stores the index of its relation, a property with an aikg:hopKind. Edge u -> v
+# comes from the fact (u, predicate, v), or (v, predicate, u) when ``flipped`` (the relation is an inverse).
+_HOPS = _MODEL.hops()
+RELATIONS = tuple(_MODEL.iri(name) for name, _, _ in _HOPS)
+KINDS = tuple(_MODEL.properties[name].hop for name, _, _ in _HOPS)
+_FACT_OF = tuple((_MODEL.iri(fact), flipped) for _, fact, flipped in _HOPS)
 _EDGE_OF = {p: (i, flipped) for i, (p, flipped) in enumerate(_FACT_OF)}
 KIND_CODES = {USE: 0, BUY: 1, ACCESS: 2}
 _KIND_OF_RELATION = np.array([KIND_CODES[k] for k in KINDS], dtype=np.uint8)
@@ -119,7 +122,7 @@ _Q_SOURCES = """SELECT DISTINCT ?i ?doc ?quote ?neg WHERE {
   """ + _SOURCE_PARTS
 _Q_RESTRICTION_SOURCES = """SELECT DISTINCT ?i ?doc ?quote ?neg WHERE {
   VALUES (?i ?s) { ROWS }
-  VALUES ?p { """ + aikg_terms(FACT_PREDICATES + INVERSE_PREDICATES + _RESTRICTION_PREDS) + """ }
+  VALUES ?p { """ + aikg_terms(PROJECTED_PREDICATES + INVERSE_PREDICATES + _RESTRICTION_PREDS) + """ }
   ?st a aikg:Statement ; rdf:subject ?s ; rdf:predicate ?p .
   """ + _SOURCE_PARTS
 _ONTOLOGY_TERMS = (str(AIKG._NS), "https://w3id.org/aikg/ns")
@@ -590,11 +593,19 @@ class _Columns:
 
 
 _BIT = {t: 1 << i for i, t in enumerate(CLASSES)}
-# what a predicate says of its subject and object when the data gives no type
-_ROLES = (("providesAccessTo", ("Service", None)), ("offeredBy", ("Service", "Organization")),
-          ("operatedBy", ("Service", "Organization")), ("developedBy", (None, "Organization")),
-          ("manufacturedBy", (None, "Organization")), ("subsidiaryOf", ("Organization", "Organization")),
-          ("basedIn", (None, "Jurisdiction")), ("availableIn", (None, "Jurisdiction")))
+# Too general to type a node by: a product no fact or rdf:type names more closely stays untyped.
+_GENERAL = frozenset({"Product"})
+
+
+def _role(classes: frozenset) -> str | None:
+    return next(iter(classes)) if len(classes) == 1 and not classes & _GENERAL else None
+
+
+# what a predicate says of its subject and object when the data gives no type: its domain and range
+_ROLES = tuple((name, (_role(_MODEL.properties[name].domain), _role(_MODEL.properties[name].range)))
+               for name in PROJECTED_PREDICATES)
+# a class's ancestors a node of it is also typed with (Company -> Organization)
+_SUPER = {c: [a for a in _MODEL.ancestors(c) if a in _BIT and a not in _GENERAL] for c in CLASSES}
 
 
 def _type_bits(cols: _Columns, pair: dict):
@@ -602,12 +613,14 @@ def _type_bits(cols: _Columns, pair: dict):
     mask = np.zeros(cols.n, dtype=np.int64)
     is_type = cols.rows(factlog.TYPE)
     for t in CLASSES:
-        mask[cols.s[is_type & (cols.o == cols.f.id(str(AIKG[t])))]] |= _BIT[t]
+        mask[cols.s[is_type & (cols.o == cols.f.id(_MODEL.iri(t)))]] |= _BIT[t]
     for name, roles in _ROLES:
         for side, t in zip(pair[name], roles):
             if t:
                 mask[side] |= _BIT[t]
-    mask[(mask & (_BIT["Company"] | _BIT["Regulator"])) != 0] |= _BIT["Organization"]
+    for c, ancestors in _SUPER.items():
+        for a in ancestors:
+            mask[(mask & _BIT[c]) != 0] |= _BIT[a]
     return mask
 
 
@@ -629,17 +642,18 @@ def _edges(cols: _Columns, pair: dict, mask) -> tuple:
         dst.append(v)
         rel.append(np.full(len(u), r, dtype=np.int64))
 
-    add(*pair["providesAccessTo"], 0)
-    add(part_o[~jur], part_s[~jur], 1)
-    add(pair["offeredBy"][1], pair["offeredBy"][0], 2)
-    add(pair["operatedBy"][1], pair["operatedBy"][0], 3)
-    for name, r in (("developedBy", 4), ("manufacturedBy", 5)):
-        a, b = pair[name]
-        keep = (mask[a] & not_buyable) == 0
-        add(b[keep], a[keep], r)
-        for x, y in sorted(zip(map(terms.__getitem__, a[keep].tolist()), map(terms.__getitem__, b[keep].tolist()))):
-            if y not in vendors[x]:
-                vendors[x].append(y)
+    for r, (_name, fact, flipped) in enumerate(_HOPS):
+        a, b = pair[fact]
+        if fact == "partOf":  # partOf between jurisdictions nests places; it is no step
+            a, b = a[~jur], b[~jur]
+        u, v = (b, a) if flipped else (a, b)
+        if KINDS[r] == BUY:  # bought from its maker or vendor: only what is sold (not a model or a service)
+            keep = (mask[v] & not_buyable) == 0
+            u, v = u[keep], v[keep]
+            for x, y in sorted(zip(map(terms.__getitem__, v.tolist()), map(terms.__getitem__, u.tolist()))):
+                if y not in vendors[x]:
+                    vendors[x].append(y)
+        add(u, v, r)
     return np.concatenate(src), np.concatenate(dst), np.concatenate(rel), dict(vendors), partof_j
 
 
@@ -676,7 +690,7 @@ def _build(revision: str, f: factlog.Facts) -> Projection:
     terms = f.terms
     facts = _special_facts(f)
     cols = _Columns(f, facts)
-    pair = {name: cols.pairs(name) for name in FACT_PREDICATES}
+    pair = {name: cols.pairs(name) for name in PROJECTED_PREDICATES}
     mask = _type_bits(cols, pair)
     shared = {v: frozenset(t for t in CLASSES if v & _BIT[t]) for v in np.unique(mask).tolist()}
     typed = np.flatnonzero(mask)
@@ -745,7 +759,7 @@ def _restrictions(cols: _Columns, labels: dict) -> dict:
     sets = defaultdict(lambda: defaultdict(set))
     ids = set(cols.values(str(AIKG.restricts))[0])
     for local in _RESTRICTION_PREDS:
-        for r, v in zip(*cols.values(str(AIKG[local]))):
+        for r, v in zip(*cols.values(_MODEL.iri(local))):
             if r in ids:
                 value = terms[v]
                 sets[terms[r]][local].add(value[:10] if local in ("effectiveFrom", "effectiveUntil") else value)

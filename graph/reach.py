@@ -33,16 +33,15 @@ longer confirmed in China even though it stays on global Azure.
 """
 from .actors import Actor, resolve_actor
 from .errors import InputError
-from .namespace import AIKG
+from .model import model
 from .projection import BUY, CUSTOMER_OF, HOP_NODES, USE, Projection
 from .search import HAS_PART, MAX_BLOCKED, MAX_DEPTH, MAX_WORK, OFFERS, OPERATES, Hop, Search, rank
 
 __all__ = ["answer", "verdict", "diff", "removed_nodes", "withdrawn_availability", "MAX_DEPTH", "MAX_WORK"]
 
-_RELATION_LABELS = {HOP_NODES[USE]: "uses", HOP_NODES[BUY]: "buys from", str(AIKG.develops): "develops",
-                    str(AIKG.manufactures): "manufactures", str(AIKG.offers): "offers",
-                    str(AIKG.operates): "operates", str(AIKG.hasPart): "has part",
-                    str(AIKG.providesAccessTo): "provides access to", CUSTOMER_OF: "customer of"}
+# a step is shown by its property's label in the ontology; entering by use or purchase has no property
+_RELATION_LABELS = {HOP_NODES[USE]: "uses", HOP_NODES[BUY]: "buys from",
+                    **{p.iri: p.label for p in model().properties.values()}}
 
 
 # -- answers as data ------------------------------------------------------------

@@ -8,7 +8,6 @@ of its own sources, with ``validFrom``/``validUntil`` where an annotation in
 a source's graph dates it. A fact stated outside every source's graph is an
 error: no curated fact borrows its subject's sources.
 """
-import os
 from collections import defaultdict
 from pathlib import Path
 
@@ -18,36 +17,19 @@ from rdflib.namespace import XSD
 from .errors import InputError
 from .ids import statement_iri
 from .namespace import AIKG, ONTOLOGY_GRAPH, PROV, REFERENCE_GRAPH
+from .model import model
 from .rdfio import parse_file, parse_quads
+from .settings import ontology_dir, packaged_ontology_dir
 
-__all__ = ["ontology_dir", "packaged_ontology_dir", "load_ontology", "load_reference", "FACT_PREDICATES", "CURATION", "provenance",
+__all__ = ["ontology_dir", "packaged_ontology_dir", "load_ontology", "load_reference", "STATED_PREDICATES", "CURATION", "provenance",
            "fact_sources", "VALIDITY"]
 
 CURATION = "aikg curated reference data"
 
 VALIDITY = (AIKG.validFrom, AIKG.validUntil)
 
-# Predicates that state facts (and so carry provenance); labels and notes do not.
-FACT_PREDICATES = frozenset({
-    AIKG.developedBy, AIKG.offeredBy, AIKG.operatedBy, AIKG.providesAccessTo, AIKG.partOf,
-    AIKG.subsidiaryOf, AIKG.investedIn, AIKG.partnerOf, AIKG.customerOf, AIKG.basedIn,
-    AIKG.availableIn, AIKG.approvedBy, AIKG.manufacturedBy, AIKG.usesChip, AIKG.restricts,
-    AIKG.appliesIn, AIKG.appliesTo, AIKG.imposedBy, AIKG.effectiveFrom, AIKG.effectiveUntil,
-    AIKG.kind, AIKG.coversHop,
-})
-
-
-def ontology_dir() -> Path:
-    """``$AIKG_ONTOLOGY_DIR``, else the installed ``aikg/ontology`` data (``ontology/`` in a checkout)."""
-    env = os.environ.get("AIKG_ONTOLOGY_DIR")
-    return Path(env) if env else packaged_ontology_dir()
-
-
-def packaged_ontology_dir() -> Path:
-    """Where the ontology ships: ``aikg/ontology`` in a wheel, ``ontology/`` beside ``graph/`` in a checkout."""
-    here = Path(__file__).resolve().parent
-    installed = here / "ontology"
-    return installed if (installed / "aikg.ttl").is_file() else here.parent / "ontology"
+# Predicates that state facts (and so carry provenance); labels and notes do not. From the ontology.
+STATED_PREDICATES = frozenset(URIRef(model().iri(name)) for name in model().stated())
 
 
 def load_ontology(folder: Path | None = None) -> Graph:
@@ -108,7 +90,7 @@ def _read_reference(folder: Path) -> tuple[Graph, dict, dict]:
                     notes.setdefault((path, name), Graph()).add((s, p, o))
                     continue
                 graph.add((s, p, o))
-                if p not in FACT_PREDICATES:
+                if p not in STATED_PREDICATES:
                     continue
                 if not _is_source(name):
                     raise InputError(f"{path}: the fact {_short(s)} {_short(p)} {_short(o)} is stated outside "

@@ -3,13 +3,15 @@ import re
 import unicodedata
 
 from rapidfuzz import fuzz, process
-from rdflib import URIRef
+from rdflib import Literal, URIRef
+from rdflib.namespace import XSD
 
+from .dates import iso_day
 from .errors import Ambiguous, NotFound
-from .sparql import bind
+from .sparql import bind, parameter_default, parameters, with_parameters
 from .store import Store
 
-__all__ = ["normalise", "name_index", "match", "resolve", "candidates", "label_of"]
+__all__ = ["normalise", "name_index", "match", "resolve", "candidates", "label_of", "set_parameters"]
 
 _LABELS = """
 SELECT ?e ?name ?main WHERE {
@@ -105,3 +107,15 @@ def resolve(store: Store, name: str, *, index: dict | None = None) -> URIRef:
 def label_of(store: Store, entity: URIRef) -> str:
     rows = store.query(bind("SELECT ?l WHERE { ?e rdfs:label ?l } LIMIT 1", e=entity)).rows
     return str(rows[0][0]) if rows else str(entity).rsplit("/", 1)[-1]
+
+
+def set_parameters(store, query: str, values: dict[str, str]) -> str:
+    """``with_parameters`` from user text: a YYYY-MM-DD date where the default is a date, else an entity name."""
+    defaults = parameters(query)
+    terms = {}
+    for name, value in values.items():
+        if "xsd:date" in parameter_default(defaults, name):
+            terms[name] = Literal(iso_day(value, f"parameter {name}"), datatype=XSD.date)
+        else:
+            terms[name] = resolve(store, value)
+    return with_parameters(query, terms)

@@ -1,9 +1,23 @@
-"""Numbers read from environment variables, checked: a bad value is a one-line error naming the variable."""
+"""Settings read from environment variables, checked: a bad value is a one-line error naming the variable."""
 import os
+from pathlib import Path
 
 from .errors import InputError
 
-__all__ = ["env_number"]
+__all__ = ["env_number", "ontology_dir", "packaged_ontology_dir"]
+
+
+def ontology_dir() -> Path:
+    """``$AIKG_ONTOLOGY_DIR``, else the installed ``aikg/ontology`` data (``ontology/`` in a checkout)."""
+    env = os.environ.get("AIKG_ONTOLOGY_DIR")
+    return Path(env) if env else packaged_ontology_dir()
+
+
+def packaged_ontology_dir() -> Path:
+    """Where the ontology ships: ``aikg/ontology`` in a wheel, ``ontology/`` beside ``graph/`` in a checkout."""
+    here = Path(__file__).resolve().parent
+    installed = here / "ontology"
+    return installed if (installed / "aikg.ttl").is_file() else here.parent / "ontology"
 
 
 def env_number(name: str, default: float, *, kind=float, minimum: float = 0):

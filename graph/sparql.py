@@ -10,9 +10,10 @@ from pathlib import Path
 from rdflib import Literal, URIRef
 
 from .errors import QueryError
+from .settings import ontology_dir
 
 __all__ = ["safe_iri", "aikg_terms", "bind", "load_query", "queries_dir", "parameters", "with_parameters",
-           "set_parameters"]
+           "parameter_default"]
 
 _BAD_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 
@@ -70,7 +71,8 @@ def parameters(query: str) -> dict[str, str]:
     return {m.group(1): m.group(2) for m in _VALUES.finditer(query)}
 
 
-def _default(defaults: dict, name: str) -> str:
+def parameter_default(defaults: dict, name: str) -> str:
+    """The default of parameter ``name`` among a query's ``defaults``; QueryError naming the others if none."""
     if name not in defaults:
         have = ", ".join(sorted(defaults)) or "none"
         raise QueryError(f"the query has no parameter {name!r} (its parameters: {have})")
@@ -86,31 +88,12 @@ def with_parameters(query: str, values: dict) -> str:
     defaults = parameters(query)
     terms = {}
     for name, term in values.items():
-        _default(defaults, name)
+        parameter_default(defaults, name)
         terms[name] = _n3(term)
     return _VALUES.sub(lambda m: f"VALUES ?{m[1]} {{ {terms[m[1]]} }}" if m[1] in terms else m[0], query)
 
 
-def set_parameters(store, query: str, values: dict[str, str]) -> str:
-    """``with_parameters`` from user text: a YYYY-MM-DD date where the default is a date, else an entity name."""
-    from rdflib.namespace import XSD
-
-    from .dates import iso_day
-    from .resolve import resolve
-
-    defaults = parameters(query)
-    terms = {}
-    for name, value in values.items():
-        if "xsd:date" in _default(defaults, name):
-            terms[name] = Literal(iso_day(value, f"parameter {name}"), datatype=XSD.date)
-        else:
-            terms[name] = resolve(store, value)
-    return with_parameters(query, terms)
-
-
 def queries_dir() -> Path:
-    from .reference import ontology_dir
-
     return ontology_dir() / "queries"
 
 

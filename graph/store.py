@@ -17,9 +17,10 @@ not atomic, and ``MOVE`` from a staging graph copies quad by quad (measured
 transaction is itself slow on disk (pyoxigraph 0.5: ~50k triples/s for 50k
 triples, ~15k/s for 1M), so very large replacements cost minutes.
 
-The embedded store also hands what route search reads of the new graphs,
-taken from the scratch store, to :mod:`graph.factlog`, so a projection build
-need not read a million edges back out of RocksDB.
+The embedded store also shows the scratch store to the observers of its writes
+(:func:`observe_writes`): :mod:`graph.factlog` subscribes and keeps what route
+search reads of the new graphs, so a projection build need not read a million
+edges back out of RocksDB. The store does not import it: the facts log sits above.
 
 The revision: each write adds a random value under ``urn:aikg:revision`` in
 the store's own graph; updates replace all values by one, a load adds one
@@ -51,7 +52,22 @@ from .results import QueryResult, to_rdflib
 from .safecache import pid_alive
 from .settings import env_number
 
-__all__ = ["Store", "EmbeddedStore", "default_location", "open_store", "FORMAT_VERSION", "GraphValue"]
+__all__ = ["Store", "EmbeddedStore", "default_location", "open_store", "observe_writes", "FORMAT_VERSION",
+           "GraphValue"]
+
+_OBSERVERS: list = []
+
+
+def observe_writes(observer) -> None:
+    """Have ``observer`` follow every write of an embedded store (the facts log does, :mod:`aikg.factlog`).
+
+    ``observer.before_write(scratch, names)`` runs while the written graphs sit in the in-memory scratch
+    store, before the commit; ``observer.after_write(path, before, after, found)`` after it, with the store
+    folder, the revisions before and after and what ``before_write`` returned. It must not raise: the write
+    is done. A write no observer saw is no error: whatever it keeps falls behind and is rebuilt.
+    """
+    if observer not in _OBSERVERS:
+        _OBSERVERS.append(observer)
 
 FORMAT_VERSION = 1
 MARKER = "aikg-store.json"
@@ -410,12 +426,11 @@ class EmbeddedStore(Store):
     def _replace(self, scratch: ox.Store, names: list) -> None:
         if not self.writable:
             raise StoreError("store was opened read-only")
-        from . import factlog  # it names entities through resolve, which imports this module
-
         values = self._revision_values()
-        facts = factlog.from_scratch(scratch, names)  # read while the graphs are in memory
+        seen = [(observer, observer.before_write(scratch, names)) for observer in _OBSERVERS]  # graphs in memory
         self._write(scratch, names, len(values))
-        factlog.record(self.path, _revision_of(values), self.revision(), facts)
+        for observer, found in seen:
+            observer.after_write(self.path, _revision_of(values), self.revision(), found)
 
     def _write(self, scratch: ox.Store, names: list, revision_values: int) -> None:
         if revision_values >= _MAX_REVISION_VALUES or any(self._has_triples(n) for n in names):

@@ -19,7 +19,8 @@ from .errors import AikgError, InputError
 from .htmlpage import (CLASS_STYLES, class_legend, edge_legend, edge_record, emphasis_icon, node_record,
                        render_page, style, wrap)
 from .layout import spring_layout
-from .namespace import AIKG
+from .model import model
+from .namespace import AIKG, PROV
 from .resolve import normalise, resolve
 from .sparql import aikg_terms, bind, safe_iri
 from .store import Store
@@ -28,18 +29,21 @@ __all__ = ["Page", "graph_page", "render_graph", "path_page", "path_html", "rend
 
 DEFAULT_LIMIT = 2000
 
-_SKIP_CLASSES = {"Statement", "Document", "RestrictionKind", "HopKind"}
+_MODEL = model()
+# not drawn: records about sources (prov:Entity: documents, statements) and the ontology's own individuals
+_SKIP_CLASSES = _MODEL.enumerations | {c.name for c in _MODEL.classes.values() if str(PROV.Entity) in c.outside}
 
-# Drawn relations in their stated direction; inverses are turned round so each fact is one edge.
-RELATIONS = ("developedBy", "offeredBy", "operatedBy", "providesAccessTo", "partOf", "subsidiaryOf", "investedIn",
-             "partnerOf", "customerOf", "basedIn", "availableIn", "approvedBy", "manufacturedBy", "usesChip",
-             "restricts", "appliesIn", "appliesTo", "imposedBy")
-INVERSES = {"develops": "developedBy", "offers": "offeredBy", "operates": "operatedBy",
-            "accessibleVia": "providesAccessTo", "hasPart": "partOf", "hasSubsidiary": "subsidiaryOf",
-            "hasInvestor": "investedIn", "hasCustomer": "customerOf", "manufactures": "manufacturedBy",
-            "restrictedBy": "restricts", "imposes": "imposedBy"}
-RESTRICTION_LINKS = {"restricts", "appliesIn", "appliesTo", "imposedBy"}
-_PLACE_LINKS = (("basedIn", "based in"), ("availableIn", "available in"), ("partOf", "part of"))
+# Drawn relations, from the ontology: the properties that state facts between entities (not those naming the
+# ontology's own individuals, such as a restriction's kind), in their stated direction; inverses are turned round
+# so each fact is one edge.
+RELATIONS = tuple(p.name for p in sorted(_MODEL.properties.values(), key=lambda p: p.name)
+                  if p.kind == "object" and p.stated and not p.range & _MODEL.enumerations)
+INVERSES = {inverse: name for inverse, name in sorted(_MODEL.inverses().items()) if name in RELATIONS}
+RESTRICTION_LINKS = frozenset(name for name in RELATIONS if "Restriction" in _MODEL.properties[name].domain)
+_SYMMETRIC = frozenset(name for name in RELATIONS if _MODEL.properties[name].symmetric)
+_PLACE_LINKS = ("basedIn", "availableIn", "partOf")  # shown in a node's tooltip, by their labels
+# a restriction's tooltip: what it restricts first, then the rest by name
+_RESTRICTION_ORDER = sorted(RESTRICTION_LINKS, key=lambda name: (name != "restricts", name))
 
 _MAX_LIST = 8
 _MAX_SOURCES = 5
@@ -187,7 +191,7 @@ def _load(store: Store, within: set[str] | None = None) -> tuple[dict[str, _Node
             nodes.setdefault(end, _Node(end))
 
     labels: dict[str, tuple] = {}
-    relation_iris = {str(AIKG[name]) for name in RELATIONS}
+    relation_iris = {_MODEL.iri(name) for name in RELATIONS}
     for e, label in _rows(store, _Q_LABELS, "e", None if within is None else within | relation_iris):
         if str(e) in nodes or _local(e) in RELATIONS:
             labels[str(e)] = _pick_label(labels.get(str(e)), label)
@@ -217,7 +221,7 @@ def _load(store: Store, within: set[str] | None = None) -> tuple[dict[str, _Node
 def _edge_key(s: str, p: str, o: str) -> tuple[str, str, str]:
     if p in INVERSES:
         s, p, o = o, INVERSES[p], s
-    if p == "partnerOf" and o < s:  # symmetric: one edge per pair
+    if p in _SYMMETRIC and o < s:  # one edge per pair
         s, o = o, s
     return s, p, o
 
@@ -452,14 +456,13 @@ def _node_title(node: _Node, links: dict[str, set[str]]) -> str:
         r = node.restriction
         if r.get("kind"):
             lines.append(f"kind: {r['kind']}")
-        for rel, text in (("restricts", "restricts"), ("appliesIn", "applies in"), ("appliesTo", "applies to"),
-                          ("imposedBy", "imposed by")):
+        for rel in _RESTRICTION_ORDER:
             if links.get(rel):
-                lines.append(f"{text}: {_listing(links[rel])}")
+                lines.append(f"{_MODEL.properties[rel].label}: {_listing(links[rel])}")
         lines.append("in force: " + (_span(r.get("from"), r.get("until")) or "dates unknown"))
-    for rel, text in _PLACE_LINKS:
+    for rel in _PLACE_LINKS:
         if links.get(rel):
-            lines.append(f"{text}: {_listing(links[rel])}")
+            lines.append(f"{_MODEL.properties[rel].label}: {_listing(links[rel])}")
     lines.append(node.id)
     return "\n".join(lines)
 

@@ -9,7 +9,7 @@ from rdflib.namespace import DCTERMS, XSD
 
 from aikg.bootstrap import init_store
 from aikg.namespace import AIKG, ENT, GRAPH
-from aikg.reference import FACT_PREDICATES, provenance
+from aikg.reference import STATED_PREDICATES, provenance
 from aikg.store import open_store
 
 PREFIXES = """
@@ -118,7 +118,7 @@ def build_graph(ttl: str, quotes=(), denials=(), graph_name=GRAPH["test"]) -> Gr
     g = Graph()
     g.parse(data=ttl, format="turtle")
     for s, p, o in list(g):
-        if p in FACT_PREDICATES:
+        if p in STATED_PREDICATES:
             for src in g.objects(s, DCTERMS.source):
                 for t in provenance(graph_name, s, p, o, src, confidence=1.0, extractor="test"):
                     g.add(t)

@@ -164,7 +164,7 @@ def test_a_failed_write_leaves_the_log_as_it_was(small):
 # -- property: whatever sequence of writes, the log and the store agree --------------------------------------
 
 NODES = [f"n{i}" for i in range(6)]
-PREDICATES = factlog.FACT_PREDICATES + factlog.INVERSE_PREDICATES
+PREDICATES = factlog.PROJECTED_PREDICATES + factlog.INVERSE_PREDICATES
 CLASSES = ("Service", "AIModel", "Company", "Jurisdiction", "CustomerSegment", "Chip")
 node = st.sampled_from(NODES)
 date = st.sampled_from(['"2024-01-01"', '"2024-07-09"', '"2025-04-15"'])

@@ -7,7 +7,7 @@ from rdflib import OWL, RDF, RDFS, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import SKOS
 
 from aikg.namespace import AIKG
-from aikg.reference import FACT_PREDICATES
+from aikg.reference import STATED_PREDICATES
 
 ONTOLOGY_FILE = Path(__file__).resolve().parent.parent / "ontology" / "aikg.ttl"
 NS = str(AIKG._NS)
@@ -131,7 +131,7 @@ def test_part_of_transitive_partner_of_symmetric(onto):
 
 def test_fact_predicates_are_ontology_properties(onto):
     props = terms(onto, OWL.ObjectProperty) | terms(onto, OWL.DatatypeProperty)
-    assert set(FACT_PREDICATES) <= props
+    assert set(STATED_PREDICATES) <= props
 
 
 DATES = ("effectiveFrom", "effectiveUntil", "validFrom", "validUntil", "published", "retrieved")

@@ -125,11 +125,11 @@ def _as_trig(turtle: str) -> str:
     from rdflib import Dataset
     from rdflib.namespace import DCTERMS
 
-    from aikg.reference import FACT_PREDICATES
+    from aikg.reference import STATED_PREDICATES
 
     g, ds = Graph().parse(data=turtle, format="turtle"), Dataset()
     for s, p, o in g:
-        for source in (g.objects(s, DCTERMS.source) if p in FACT_PREDICATES else [None]):
+        for source in (g.objects(s, DCTERMS.source) if p in STATED_PREDICATES else [None]):
             (ds.graph(source) if source is not None else ds.default_graph).add((s, p, o))
     return ds.serialize(format="trig")
 

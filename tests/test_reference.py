@@ -13,7 +13,7 @@ from aikg.ids import statement_iri
 from aikg.namespace import AIKG, ENT, PROV, REFERENCE_GRAPH
 from aikg.projection import load_projection
 from aikg.reach import answer, diff
-from aikg.reference import FACT_PREDICATES, fact_sources, load_reference
+from aikg.reference import STATED_PREDICATES, fact_sources, load_reference
 from aikg.store import open_store
 
 ONTOLOGY = Path(__file__).resolve().parent.parent / "ontology"
@@ -35,7 +35,7 @@ def proj(reference_store_path):
 
 def test_every_curated_fact_has_a_source_of_its_own(reference):
     own = fact_sources(ONTOLOGY)
-    facts = [(s, p, o) for s, p, o in reference if p in FACT_PREDICATES]
+    facts = [(s, p, o) for s, p, o in reference if p in STATED_PREDICATES]
     assert len(facts) > 1400
     missing = [f for f in facts if not own.get(f)]
     assert missing == []
@@ -55,7 +55,7 @@ def test_every_source_is_a_titled_document(reference):
 
 
 def test_every_entity_a_fact_names_is_defined(reference):
-    named = {t for s, p, o in reference if p in FACT_PREDICATES for t in (s, o) if str(t).startswith(str(ENT))}
+    named = {t for s, p, o in reference if p in STATED_PREDICATES for t in (s, o) if str(t).startswith(str(ENT))}
     assert [t for t in named if reference.value(t, RDFS.label) is None] == []
 
 

@@ -10,7 +10,7 @@ from rdflib.namespace import SH
 
 from aikg.cli import main
 from aikg.namespace import GRAPH
-from aikg.reference import FACT_PREDICATES, REFERENCE_GRAPH, provenance
+from aikg.reference import STATED_PREDICATES, REFERENCE_GRAPH, provenance
 from aikg.store import EmbeddedStore
 from aikg.validate import load_shapes, validate_graph
 
@@ -57,7 +57,7 @@ def world(extra: str = "", *, sourced: bool = True) -> Graph:
         g.parse(data=PREFIXES + extra, format="turtle")
     if sourced:
         for s, p, o in list(g):
-            if p in FACT_PREDICATES:
+            if p in STATED_PREDICATES:
                 for t in provenance(REFERENCE_GRAPH, s, p, o, SOURCE, confidence=1.0, extractor="test"):
                     g.add(t)
     return g
@@ -180,10 +180,10 @@ def test_every_shape_has_a_message():
 def test_provenance_shape_covers_the_fact_predicates():
     g = load_shapes()
     shape = URIRef(SHAPES + "Provenance")
-    assert set(g.objects(shape, SH.targetSubjectsOf)) == set(FACT_PREDICATES)
+    assert set(g.objects(shape, SH.targetSubjectsOf)) == set(STATED_PREDICATES)
     query = str(g.value(g.value(shape, SH.sparql), SH.select))
     listed = re.search(r"IN \(([^)]*)\)", query).group(1)
-    assert {"aikg:" + str(p).rsplit("#", 1)[-1] for p in FACT_PREDICATES} == {t.strip() for t in listed.split(",")}
+    assert {"aikg:" + str(p).rsplit("#", 1)[-1] for p in STATED_PREDICATES} == {t.strip() for t in listed.split(",")}
 
 
 def test_base_world_conforms():
@@ -232,7 +232,7 @@ def test_provenance_needs_the_matching_statement_with_a_source():
 
 def test_unsourced_world_reports_every_fact():
     g = world(sourced=False)
-    n_facts = sum(1 for _s, p, _o in g if p in FACT_PREDICATES)
+    n_facts = sum(1 for _s, p, _o in g if p in STATED_PREDICATES)
     report = validate_graph(g)
     assert {v["shape"] for v in report["violations"]} == {"shape:Provenance"}
     assert len(report["violations"]) == n_facts

@@ -38,7 +38,7 @@ def _read_query(query: str) -> str:
 
 
 def _set_params(obj, text: str, params) -> str:
-    from ..sparql import set_parameters
+    from ..resolve import set_parameters
 
     values = {}
     for item in params:
