@@ -1,17 +1,21 @@
-"""The same behaviour on the embedded store and on a real Oxigraph server.
+"""The same behaviour on the embedded store and on two real SPARQL servers.
 
-Every test taking ``backend`` runs twice: against a store folder and against
-``oxigraph serve`` (from the ``oxigraph`` PyPI package) on a free loopback
-port, cleared before each test. The server binary is the one the
-``oxigraph`` package (a test dependency) installs beside this Python.
+Every test taking ``backend`` runs three times: against a store folder, against
+``oxigraph serve`` (from the ``oxigraph`` PyPI package, a test dependency) and
+against OpenLink Virtuoso (``virtuoso-t`` from Debian's
+``virtuoso-opensource``, which ``.ci/run`` installs), each server started once
+for the module on free loopback ports and cleared before each test. Tests
+taking ``both`` compare the embedded store's answers with each server's.
 """
 import json
+import re
 import shutil
 import socket
 import subprocess
 import sysconfig
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 import pytest
@@ -30,6 +34,8 @@ pytestmark = pytest.mark.server
 
 # the server binary the oxigraph package installs beside this Python (found even when its bin/ is not on PATH)
 OXIGRAPH = shutil.which("oxigraph") or shutil.which("oxigraph", path=sysconfig.get_path("scripts"))
+VIRTUOSO, ISQL = shutil.which("virtuoso-t"), shutil.which("isql-vt") or shutil.which("isql-v")
+SERVERS = ["oxigraph", "virtuoso"]
 TEST_GRAPH = GRAPH["test-remote"]
 SOURCE = URIRef("https://example.org/notes/ruritania-briefing")
 # A small world of our own: one blocked direct route, one open route through a cloud.
@@ -92,15 +98,68 @@ def _start_oxigraph(tmp_path, *extra) -> tuple[subprocess.Popen, str]:
     proc = subprocess.Popen([OXIGRAPH, "serve", "--bind", f"127.0.0.1:{port}", *extra],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp_path)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
+    _wait_for(proc, url + "/query?query=ASK%7B%7D", "oxigraph")
+    return proc, url
+
+
+# A throwaway Virtuoso: its database, log and ports its own, loopback only. ResultSetMaxRows is set (Debian's
+# default is 10000) so a test can see an answer cut at the limit refused.
+VIRTUOSO_INI = """
+[Database]
+DatabaseFile = {db}/virtuoso.db
+ErrorLogFile = {db}/virtuoso.log
+LockFile = {db}/virtuoso.lck
+TransactionFile = {db}/virtuoso.trx
+xa_persistent_file = {db}/virtuoso.pxa
+TempStorage = TempDatabase
+[TempDatabase]
+DatabaseFile = {db}/virtuoso-temp.db
+TransactionFile = {db}/virtuoso-temp.trx
+[Parameters]
+ServerPort = 127.0.0.1:{sql_port}
+DisableUnixSocket = 1
+DirsAllowed = {db}
+NumberOfBuffers = 2000
+MaxDirtyBuffers = 1500
+CheckpointInterval = 0
+[HTTPServer]
+ServerPort = 127.0.0.1:{http_port}
+ServerRoot = {db}
+ServerThreads = 4
+[SPARQL]
+ResultSetMaxRows = {max_rows}
+"""
+VIRTUOSO_MAX_ROWS = 100_000
+
+
+def _start_virtuoso(tmp_path) -> tuple[subprocess.Popen, str]:
+    sql_port, http_port = _free_port(), _free_port()
+    ini = tmp_path / "virtuoso.ini"
+    ini.write_text(VIRTUOSO_INI.format(db=tmp_path, sql_port=sql_port, http_port=http_port,
+                                       max_rows=VIRTUOSO_MAX_ROWS))
+    log = open(tmp_path / "console.log", "wb")
+    proc = subprocess.Popen([VIRTUOSO, "+foreground", "+configfile", str(ini)], stdout=log, stderr=log, cwd=tmp_path)
+    url = f"http://127.0.0.1:{http_port}/sparql"
+    _wait_for(proc, url + "?query=ASK%7B%7D", "virtuoso", tmp_path / "console.log")
+    # The anonymous SPARQL user may write: acceptable for a throwaway store on loopback (README: /sparql-auth otherwise).
+    grant = subprocess.run([ISQL, f"127.0.0.1:{sql_port}", "dba", "dba", 'exec=grant SPARQL_UPDATE to "SPARQL";'],
+                           capture_output=True, text=True, timeout=60)
+    if grant.returncode != 0:
+        _stop(proc)
+        pytest.fail(f"virtuoso: the grant failed: {grant.stdout} {grant.stderr}")
+    return proc, url
+
+
+def _wait_for(proc, probe: str, name: str, log=None) -> None:
+    deadline = time.monotonic() + 60
     while True:
         try:
-            urllib.request.urlopen(url + "/query?query=ASK%7B%7D", timeout=2).close()
-            return proc, url
+            urllib.request.urlopen(probe, timeout=2).close()
+            return
         except (urllib.error.URLError, ConnectionError):
             if time.monotonic() > deadline or proc.poll() is not None:
                 proc.kill()
-                pytest.fail("oxigraph server did not start")
+                pytest.fail(f"{name} server did not start" + (f": {log.read_text()[-2000:]}" if log else ""))
             time.sleep(0.05)
 
 
@@ -122,30 +181,56 @@ def oxigraph_url(tmp_path_factory):
     _stop(proc)
 
 
-def _drop_all(url: str) -> None:
-    req = urllib.request.Request(url + "/update", data=b"DROP ALL", method="POST",
+@pytest.fixture(scope="module")
+def virtuoso_url(tmp_path_factory):
+    if VIRTUOSO is None or ISQL is None:
+        pytest.fail("the Virtuoso server is not installed: apt-get install virtuoso-opensource (.ci/run does)")
+    proc, url = _start_virtuoso(tmp_path_factory.mktemp("virtuoso"))
+    yield url
+    _stop(proc)
+
+
+def _post_update(url: str, text: str) -> None:
+    req = urllib.request.Request(url, data=text.encode(), method="POST",
                                  headers={"Content-Type": "application/sparql-update"})
     urllib.request.urlopen(req, timeout=30).close()
+
+
+def _raw_graphs(url: str) -> set[str]:
+    """Every graph the server holds, asked without aikg in between."""
+    query = urllib.parse.urlencode({"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"})
+    req = urllib.request.Request(url + "?" + query, headers={"Accept": "application/sparql-results+json"})
+    with urllib.request.urlopen(req, timeout=30) as resp:
+        return {b["g"]["value"] for b in json.load(resp)["results"]["bindings"]}
+
+
+def _clear(kind: str, url: str) -> None:
+    if kind == "oxigraph":
+        _post_update(url + "/update", "DROP ALL")
+    else:  # Virtuoso keeps its own configuration in graphs: drop only aikg's
+        for g in _raw_graphs(url):
+            if g.startswith(str(GRAPH)):
+                _post_update(url, f"DROP SILENT GRAPH <{g}>")
 
 
 def _location(kind: str, request, tmp_path) -> str:
     if kind == "embedded":
         return str(tmp_path / f"store-{kind}")
-    url = request.getfixturevalue("oxigraph_url")
-    _drop_all(url)
+    url = request.getfixturevalue(f"{kind}_url")
+    _clear(kind, url)
     return url
 
 
-@pytest.fixture(params=["embedded", "server"])
+@pytest.fixture(params=["embedded", *SERVERS])
 def backend(request, tmp_path):
     """A fresh, empty store location of each kind."""
     return _location(request.param, request, tmp_path)
 
 
-@pytest.fixture
+@pytest.fixture(params=SERVERS)
 def both(request, tmp_path):
-    """Both kinds at once, for tests that compare their answers."""
-    return {kind: _location(kind, request, tmp_path) for kind in ("embedded", "server")}
+    """The embedded store and one server, for tests that compare their answers."""
+    return {"embedded": _location("embedded", request, tmp_path), "server": _location(request.param, request, tmp_path)}
 
 
 def aikg(location, *args, input=None):
