@@ -48,9 +48,11 @@ Virtuoso (known by its ``Server`` header) differs, and aikg adapts:
   therefore changes the revision first as well as last, so no cached
   projection is trusted over a half-written store.
 - ASK comes back as a one-row SELECT, blank nodes as ``nodeID://...``; both are
-  read back as standard answers. A result cut at the server's
+  read back as standard answers. A SELECT answer cut at the server's
   ``ResultSetMaxRows`` (``X-SPARQL-MaxRows``) or at its query time limit (an
   "anytime" partial answer, ``X-SQL-State``) is refused, not taken as whole.
+  A CONSTRUCT is cut at that limit with no mark at all, so aikg reads graphs
+  with SELECT; a user's own CONSTRUCT can still come back cut (README).
 """
 import http.client
 import ipaddress
@@ -63,7 +65,7 @@ import urllib.parse
 import urllib.request
 
 import pyoxigraph as ox
-from rdflib import Graph
+from rdflib import Graph, URIRef
 
 from .errors import QueryError, StoreError
 from .guard import _TOKEN, keywords
@@ -288,6 +290,16 @@ class RemoteStore(Store):
         self._probe()  # which server decides how the graphs are written
         super()._replace(scratch, names)
 
+    def graph(self, name: URIRef) -> Graph:
+        self._probe()
+        if not self._virtuoso:
+            return super().graph(name)
+        # Virtuoso cuts a CONSTRUCT at ResultSetMaxRows without a word; a SELECT's cut is marked (and refused)
+        graph = Graph()
+        for row in self.query(f"SELECT ?s ?p ?o WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} }}").rows:
+            graph.add(row)
+        return graph
+
     def _probe(self) -> None:
         """Once per store: check the default graph is the union; on Virtuoso, set the graphs to leave out."""
         if self._checked:
@@ -306,8 +318,16 @@ class RemoteStore(Store):
                              "default; enable it (Oxigraph: ?union-default-graph or --union-default-graph; "
                              "Fuseki: tdb2:unionDefaultGraph true)")
 
+    def graph_names(self) -> list[URIRef]:
+        self._probe()
+        if not self._virtuoso:
+            return super().graph_names()
+        self._graphs = self._list_graphs()
+        return sorted(URIRef(g) for g in self._graphs.ours if g != str(META_GRAPH))
+
     def _list_graphs(self) -> "_Graphs":
-        names = [str(g) for (g,) in self._send_query("", "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }").rows]
+        # GROUP BY, not DISTINCT: measured 4 ms against 5 s on a fresh Virtuoso holding the reference graph
+        names = [str(g) for (g,) in self._send_query("", "SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g").rows]
         return _Graphs([g for g in names if g.startswith(str(GRAPH))], [g for g in names if not g.startswith(str(GRAPH))])
 
 
