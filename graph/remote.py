@@ -15,9 +15,9 @@ Location forms (``--store``):
   ``/query?union-default-graph``, updates to ``/update``.
 - ``http://HOST:PORT/sparql`` (``/sparql`` right at the root): one endpoint
   for queries and updates (Virtuoso's layout).
-- ``.../DATASET/query`` or ``.../DATASET/sparql``: a query endpoint used as
-  given (its own query string kept); updates go to the sibling
-  ``.../DATASET/update`` (Fuseki's and Oxigraph's layout).
+- ``.../query`` or ``.../DATASET/sparql``: a query endpoint used as given
+  (its own query string kept); updates go to the sibling ``.../update``
+  (Fuseki's, Oxigraph's and ``aikg serve``'s layout).
 - any other path: one endpoint for both queries and updates (QLever, a
   Fuseki dataset URL).
 - ``#update=URL`` at the end of any form names the update endpoint, and
@@ -125,7 +125,7 @@ def endpoints(location: str) -> tuple[str, str]:
         base = urllib.parse.urlunsplit((parts.scheme, parts.netloc, "", "", ""))
         return base + "/query?union-default-graph", update or base + "/update"
     head, _, last = path.rpartition("/")
-    if last in ("query", "sparql") and head:
+    if last == "query" or (last == "sparql" and head):  # /sparql at the root: Virtuoso, one endpoint
         sibling = urllib.parse.urlunsplit((parts.scheme, parts.netloc, head + "/update", "", ""))
         return url, update or sibling
     return url, update or url

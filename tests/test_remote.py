@@ -474,6 +474,8 @@ def test_wrong_default_graph_semantics_are_detected(oxigraph_url):
 def test_endpoint_forms():
     assert endpoints("http://h:7878/") == ("http://h:7878/query?union-default-graph", "http://h:7878/update")
     assert endpoints("http://h:3030/ds/query") == ("http://h:3030/ds/query", "http://h:3030/ds/update")
+    assert endpoints("http://h:7878/query") == ("http://h:7878/query", "http://h:7878/update")
+    assert endpoints("http://h:8890/sparql") == ("http://h:8890/sparql", "http://h:8890/sparql")  # Virtuoso
     assert endpoints("http://h:7001/api") == ("http://h:7001/api", "http://h:7001/api")
     assert endpoints("https://h/sparql#update=https://h/write") == ("https://h/sparql", "https://h/write")
     assert endpoints("http://h:7001#query=http://h:7001/&update=http://h:7001/") == ("http://h:7001/", "http://h:7001/")
