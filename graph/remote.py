@@ -25,7 +25,8 @@ Location forms (``--store``):
   ``http://HOST:7001#query=http://HOST:7001/&update=http://HOST:7001/``).
 
 Credentials: ``http://USER:PASSWORD@HOST/...`` sends HTTP Basic auth (Fuseki
-with a password file); ``$AIKG_STORE_TOKEN`` is sent as a Bearer token
+with a password file), or HTTP Digest auth once the server asks for it
+(Virtuoso's ``/sparql-auth``); ``$AIKG_STORE_TOKEN`` is sent as a Bearer token
 (QLever's access token for updates). Neither is shown in messages.
 
 aikg queries read the default graph as the union of all named graphs, as the
@@ -138,13 +139,19 @@ def _without_credentials(url: str) -> str:
     return urllib.parse.urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
 
 
-def _auth_header(location: str) -> str | None:
+def _credentials(location: str) -> tuple[str, str] | None:
     parts = urllib.parse.urlsplit(location)
-    if parts.username is not None:
+    if parts.username is None:
+        return None
+    return urllib.parse.unquote(parts.username), urllib.parse.unquote(parts.password or "")
+
+
+def _auth_header(location: str) -> str | None:
+    credentials = _credentials(location)
+    if credentials:
         import base64
 
-        pair = f"{urllib.parse.unquote(parts.username)}:{urllib.parse.unquote(parts.password or '')}"
-        return "Basic " + base64.b64encode(pair.encode()).decode()
+        return "Basic " + base64.b64encode(":".join(credentials).encode()).decode()
     token = os.environ.get("AIKG_STORE_TOKEN")
     return f"Bearer {token}" if token else None
 
@@ -173,6 +180,8 @@ class RemoteStore(Store):
         self.location = _without_credentials(location)
         self.query_url, self.update_url = endpoints(location)
         self._auth = _auth_header(location)
+        self._credentials = _credentials(location)
+        self._digest = False  # the server asked for Digest auth: no Basic header up front then
         if timeout is None:
             timeout = env_number("AIKG_HTTP_TIMEOUT", 120.0)
         self.timeout = timeout
@@ -185,14 +194,26 @@ class RemoteStore(Store):
     # -- HTTP -------------------------------------------------------------
 
     def _post(self, url: str, body: bytes, content_type: str, accept: str | None = None) -> tuple[str, bytes]:
+        try:
+            return self._send(url, body, content_type, accept)
+        except _DigestWanted:
+            self._digest = True
+            return self._send(url, body, content_type, accept)
+
+    def _send(self, url: str, body: bytes, content_type: str, accept: str | None) -> tuple[str, bytes]:
         headers = {"Content-Type": content_type, "User-Agent": "aikg"}
-        if self._auth:
+        if self._auth and not self._digest:
             headers["Authorization"] = self._auth
         if accept:
             headers["Accept"] = accept
         request = urllib.request.Request(url, data=body, headers=headers, method="POST")
         deadline = _Deadline(self.timeout)
-        opener = urllib.request.build_opener(*self._handlers, _HTTPHandler(deadline), _HTTPSHandler(deadline))
+        handlers = [*self._handlers, _HTTPHandler(deadline), _HTTPSHandler(deadline)]
+        if self._digest:
+            passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+            passwords.add_password(None, url, *self._credentials)
+            handlers.append(urllib.request.HTTPDigestAuthHandler(passwords))
+        opener = urllib.request.build_opener(*handlers)
         try:
             return self._exchange(opener, request, url, deadline)
         finally:
@@ -214,6 +235,10 @@ class RemoteStore(Store):
                     raise TimeoutError
                 return ctype, data
         except urllib.error.HTTPError as e:
+            # Virtuoso's /sparql-auth answers a Basic header with a bare 401, no challenge
+            challenge = e.headers.get("WWW-Authenticate", "") if e.headers else ""
+            if e.code == 401 and self._credentials and not self._digest and not challenge.lower().startswith("basic"):
+                raise _DigestWanted from None
             # Virtuoso echoes the whole request after its message; the user has it already
             text = e.read(2000).decode("utf-8", "replace").partition("\nSPARQL query:")[0]
             message = _one_line(text) or e.reason
@@ -371,6 +396,10 @@ def _named_graphs(sparql: str) -> list[str]:
             found.append(PREFIXES[prefix] + local)
         after_graph = kind == "word" and token.upper() == "GRAPH"
     return found
+
+
+class _DigestWanted(Exception):
+    """The server refused Basic auth without asking for it again: send the request with Digest auth."""
 
 
 def _unshift(message: str, shift: int) -> str:

@@ -129,6 +129,7 @@ ServerThreads = 4
 [SPARQL]
 ResultSetMaxRows = {max_rows}
 """
+VIRTUOSO_USER = ("aikg", "not-a-secret")  # a throwaway server's
 VIRTUOSO_MAX_ROWS = 60_000  # above the reference graph's 52,841 triples, which one test reads whole
 
 
@@ -139,15 +140,17 @@ def _start_virtuoso(tmp_path) -> tuple[subprocess.Popen, str]:
                                        max_rows=VIRTUOSO_MAX_ROWS))
     log = open(tmp_path / "console.log", "wb")
     proc = subprocess.Popen([VIRTUOSO, "+foreground", "+configfile", str(ini)], stdout=log, stderr=log, cwd=tmp_path)
-    url = f"http://127.0.0.1:{http_port}/sparql"
-    _wait_for(proc, url + "?query=ASK%7B%7D", "virtuoso", tmp_path / "console.log")
-    # The anonymous SPARQL user may write: acceptable for a throwaway store on loopback (README: /sparql-auth otherwise).
-    grant = subprocess.run([ISQL, f"127.0.0.1:{sql_port}", "dba", "dba", 'exec=grant SPARQL_UPDATE to "SPARQL";'],
-                           capture_output=True, text=True, timeout=60)
-    if grant.returncode != 0:
+    _wait_for(proc, f"http://127.0.0.1:{http_port}/sparql?query=ASK%7B%7D", "virtuoso", tmp_path / "console.log")
+    # aikg writes as a user of its own through /sparql-auth (Digest auth); the anonymous SPARQL user stays read-only.
+    user, password = VIRTUOSO_USER
+    setup = (f"DB.DBA.USER_CREATE('{user}', '{password}'); GRANT SPARQL_UPDATE TO \"{user}\"; "
+             f"DB.DBA.RDF_DEFAULT_USER_PERMS_SET('{user}', 7);")
+    done = subprocess.run([ISQL, f"127.0.0.1:{sql_port}", "dba", "dba", f"exec={setup}"],
+                          capture_output=True, text=True, timeout=60)
+    if done.returncode != 0 or "Error" in done.stdout + done.stderr:
         _stop(proc)
-        pytest.fail(f"virtuoso: the grant failed: {grant.stdout} {grant.stderr}")
-    return proc, url
+        pytest.fail(f"virtuoso: creating aikg's user failed: {done.stdout} {done.stderr}")
+    return proc, f"http://{user}:{password}@127.0.0.1:{http_port}/sparql-auth"
 
 
 def _wait_for(proc, probe: str, name: str, log=None) -> None:
@@ -190,15 +193,26 @@ def virtuoso_url(tmp_path_factory):
     _stop(proc)
 
 
+def _plain(location: str) -> str:
+    """A store URL without its credentials."""
+    return re.sub(r"//[^/@]*@", "//", location)
+
+
 def _post_update(url: str, text: str) -> None:
-    req = urllib.request.Request(url, data=text.encode(), method="POST",
+    req = urllib.request.Request(_plain(url), data=text.encode(), method="POST",
                                  headers={"Content-Type": "application/sparql-update"})
-    urllib.request.urlopen(req, timeout=30).close()
+    handlers = []
+    if url != _plain(url):
+        passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+        passwords.add_password(None, _plain(url), *VIRTUOSO_USER)
+        handlers.append(urllib.request.HTTPDigestAuthHandler(passwords))
+    urllib.request.build_opener(*handlers).open(req, timeout=30).close()
 
 
-def _raw_graphs(url: str) -> set[str]:
-    """Every graph the server holds, asked without aikg in between."""
-    query = urllib.parse.urlencode({"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"})
+def _raw_graphs(location: str) -> set[str]:
+    """Every graph Virtuoso holds, asked anonymously at /sparql, without aikg in between."""
+    query = urllib.parse.urlencode({"query": "SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"})
+    url = _plain(location).replace("/sparql-auth", "/sparql")
     req = urllib.request.Request(url + "?" + query, headers={"Accept": "application/sparql-results+json"})
     with urllib.request.urlopen(req, timeout=30) as resp:
         return {b["g"]["value"] for b in json.load(resp)["results"]["bindings"]}
@@ -402,7 +416,7 @@ def test_ingest(backend, tmp_path):
 
 
 def _normalise(text: str, location: str) -> str:
-    return text.replace(location, "<store>")
+    return text.replace(_plain(location), "<store>")
 
 
 @pytest.mark.parametrize("args", [
@@ -561,3 +575,17 @@ def test_virtuoso_cut_answer_is_refused(virtuoso):
         with pytest.raises(QueryError, match=f"cut the answer at {VIRTUOSO_MAX_ROWS} rows"):
             store.query(cross)
         assert len(store.query(cross + " LIMIT 10").rows) == 10
+
+
+def test_virtuoso_writes_need_aikgs_user(virtuoso):
+    """The fixture's server lets only aikg's own user write, through /sparql-auth with Digest auth."""
+    anonymous = _plain(virtuoso).replace("/sparql-auth", "/sparql")
+    refused = aikg(anonymous, "init", "--empty")
+    assert refused.exit_code == 1 and len(refused.output.strip().splitlines()) == 1, refused.output
+    assert "permission" in refused.output.lower()
+    wrong = aikg(virtuoso.replace(f":{VIRTUOSO_USER[1]}@", ":wrong@"), "stats")
+    assert wrong.exit_code == 1 and "refused access (HTTP 401)" in wrong.output
+    assert VIRTUOSO_USER[1] not in wrong.output and "wrong" not in wrong.output
+    assert "initialised" in ok(virtuoso, "init", "--empty")
+    assert virtuoso != _plain(virtuoso) and _plain(virtuoso) in ok(virtuoso, "stats")  # credentials never shown
+    assert json.loads(ok(anonymous, "stats", "--json"))["triples"] == len(load_ontology())  # reading needs no user
