@@ -34,26 +34,8 @@ embedded store does. The first query after opening checks that the server
 agrees and fails clearly if not (Fuseki/TDB2 needs ``tdb2:unionDefaultGraph
 true``; QLever's and Virtuoso's default graph is the union already).
 
-Virtuoso (known by its ``Server`` header) differs, and aikg adapts:
-
-- Its union also holds its own graphs (``virtrdf:`` quad maps, LDP, the
-  service description). Every query is given aikg's graphs only (those
-  named under ``https://w3id.org/aikg/graph/``) by ``define input:...``
-  pragmas (see :class:`_Graphs`), so counts, stats and exports see aikg's
-  data only; a query with its own ``FROM`` keeps its own dataset.
-- ``INSERT DATA`` refuses blank nodes: triples holding one are written by
-  ``INSERT { ... } WHERE {}`` (same meaning: fresh blank nodes).
-- It commits each operation of an update request on its own, not the request
-  as a whole: a malformed request changes nothing (it is compiled first), but
-  a failure while running can leave part of a write done. Each write
-  therefore changes the revision first as well as last, so no cached
-  projection is trusted over a half-written store.
-- ASK comes back as a one-row SELECT, blank nodes as ``nodeID://...``; both are
-  read back as standard answers. A SELECT answer cut at the server's
-  ``ResultSetMaxRows`` (``X-SPARQL-MaxRows``) or at its query time limit (an
-  "anytime" partial answer, ``X-SQL-State``) is refused, not taken as whole.
-  A CONSTRUCT is cut at that limit with no mark at all, so aikg reads graphs
-  with SELECT; a user's own CONSTRUCT can still come back cut (README).
+Virtuoso (known by its ``Server`` header) differs; :mod:`graph.virtuoso` says how and what aikg
+does about it.
 """
 import http.client
 import ipaddress
@@ -68,9 +50,9 @@ import urllib.request
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
+from . import virtuoso
 from .errors import QueryError, StoreError
-from .guard import _TOKEN, keywords
-from .namespace import GRAPH, META_GRAPH, PREFIXES
+from .namespace import META_GRAPH, PREFIXES
 from .results import QueryResult, to_rdflib
 from .settings import env_number
 from .store import REVISION, STORE_NODE, Store, _result
@@ -189,7 +171,7 @@ class RemoteStore(Store):
         self._handlers = [urllib.request.ProxyHandler({})] if _is_loopback(self.query_url) else []
         self._checked = False
         self._virtuoso = False  # known from the first answer's Server header
-        self._graphs = _Graphs((), ())  # Virtuoso: aikg's graphs and the others, to name in every query
+        self._graphs = virtuoso.Graphs()  # Virtuoso: aikg's graphs and the others, to name in every query
 
     # -- HTTP -------------------------------------------------------------
 
@@ -222,8 +204,9 @@ class RemoteStore(Store):
     def _exchange(self, opener, request, url: str, deadline: "_Deadline") -> tuple[str, bytes]:
         try:
             with opener.open(request, timeout=self.timeout) as resp:
-                self._virtuoso = resp.headers.get("Server", "").startswith("Virtuoso/")
-                _refuse_partial(resp.headers, url)
+                self._virtuoso = virtuoso.is_virtuoso(resp.headers)
+                if self._virtuoso:
+                    virtuoso.refuse_partial(resp.headers, url)
                 ctype = resp.headers.get_content_type()
                 try:
                     data = resp.read()
@@ -277,19 +260,22 @@ class RemoteStore(Store):
     def _send_query(self, head: str, sparql: str) -> QueryResult:
         body = urllib.parse.urlencode({"query": head + sparql}).encode()
         accept = _ACCEPT
-        if self._virtuoso and _makes_triples(sparql):  # it would answer CONSTRUCT in the first type asked for
+        if self._virtuoso and virtuoso.makes_triples(sparql):
             accept = _TRIPLES
         try:
             ctype, data = self._post(self.query_url, body, "application/x-www-form-urlencoded", accept)
         except QueryError as e:
             raise QueryError(_unshift(str(e), len(head))) from None
         if self._virtuoso:
-            return _virtuoso_answer(ctype, data, self.query_url)
+            return virtuoso.as_ask(_parse_answer(ctype, virtuoso.standard(data), self.query_url))
         return _parse_answer(ctype, data, self.query_url)
 
     def _update(self, sparql: str) -> None:
         self._probe()
         if self._virtuoso:  # it commits operation by operation: a write cut short must still change the revision
+            if re.search(r"\b(?:DROP|CLEAR)\b", sparql, re.I):
+                self._graphs = self._list_graphs()
+                sparql = virtuoso.adapt_update(sparql, self._graphs)
             sparql = self._bump() + " ;\n" + sparql
         try:
             self._post(self.update_url, (_PROLOGUE + sparql).encode(), "application/sparql-update")
@@ -299,17 +285,9 @@ class RemoteStore(Store):
             self._graphs = self._list_graphs()
 
     def _write_ops(self, scratch: ox.Store, name) -> list[str]:
-        if not self._virtuoso:
-            return super()._write_ops(scratch, name)
-        ground, blank = [], []  # Virtuoso refuses blank nodes in INSERT DATA
-        for q in scratch.quads_for_pattern(None, None, None, ox.NamedNode(str(name))):
-            has_blank = isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode)
-            (blank if has_blank else ground).append(q.triple)
-        ops = [f"DROP SILENT GRAPH <{name}>"]
-        ops += [f"INSERT DATA {{ GRAPH <{name}> {{\n{_ntriples(part)}}} }}" for part in _parts(ground)]
-        if blank:
-            ops.append(f"INSERT {{ GRAPH <{name}> {{\n{_ntriples(blank)}}} }} WHERE {{}}")
-        return ops
+        if self._virtuoso:
+            return virtuoso.write_ops(scratch, name)
+        return super()._write_ops(scratch, name)
 
     def _replace(self, scratch: ox.Store, names: list) -> None:
         self._probe()  # which server decides how the graphs are written
@@ -350,52 +328,8 @@ class RemoteStore(Store):
         self._graphs = self._list_graphs()
         return sorted(URIRef(g) for g in self._graphs.ours if g != str(META_GRAPH))
 
-    def _list_graphs(self) -> "_Graphs":
-        # GROUP BY, not DISTINCT: measured 4 ms against 5 s on a fresh Virtuoso holding the reference graph
-        names = [str(g) for (g,) in self._send_query("", "SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g").rows]
-        return _Graphs([g for g in names if g.startswith(str(GRAPH))], [g for g in names if not g.startswith(str(GRAPH))])
-
-
-class _Graphs:
-    """Virtuoso's dataset for aikg: its union default graph minus the graphs outside aikg's namespace (the
-    server's own: ``virtrdf:`` quad maps, LDP, the service description)."""
-
-    def __init__(self, ours, others):
-        self.ours, self.others = list(ours), list(others)
-
-    def pragmas(self, sparql: str) -> str:
-        """The ``define`` pragmas that give ``sparql`` aikg's graphs only.
-
-        Exclusion pragmas are cheap however many graphs aikg has, but under them Virtuoso 7.2 finds nothing
-        in ``GRAPH <iri>``. A query naming a graph that way lists aikg's graphs instead (measured: a lookup
-        0.005 s with 2 graphs listed, 0.12 s with 3,000), and the graphs it names too: Virtuoso matches a
-        ground pattern in a named graph left off the list. A query with its own FROM keeps its own dataset.
-        """
-        words = keywords(sparql)
-        if "FROM" in words:
-            return ""
-        named = _named_graphs(sparql) if "GRAPH" in words else []
-        if named:
-            return "".join([f"define input:default-graph-uri <{g}> " for g in self.ours or [str(META_GRAPH)]]
-                           + [f"define input:named-graph-uri <{g}> " for g in dict.fromkeys(self.ours + named)])
-        return "".join(f"define input:default-graph-exclude <{g}> define input:named-graph-exclude <{g}> "
-                       for g in self.others)
-
-
-def _named_graphs(sparql: str) -> list[str]:
-    """The IRIs right after ``GRAPH`` in a query (prefixed names read with aikg's prefixes)."""
-    found, after_graph = [], False
-    for m in _TOKEN.finditer(sparql):
-        kind, token = m.lastgroup, m.group()
-        if kind in ("ws", "comment"):
-            continue
-        if after_graph and kind == "iri":
-            found.append(token[1:-1])
-        elif after_graph and kind == "pname" and token.partition(":")[0] in PREFIXES:
-            prefix, _, local = token.partition(":")
-            found.append(PREFIXES[prefix] + local)
-        after_graph = kind == "word" and token.upper() == "GRAPH"
-    return found
+    def _list_graphs(self) -> virtuoso.Graphs:
+        return virtuoso.Graphs(g for (g,) in self._send_query("", virtuoso.LIST_GRAPHS).rows)
 
 
 class _DigestWanted(Exception):
@@ -405,39 +339,6 @@ class _DigestWanted(Exception):
 def _unshift(message: str, shift: int) -> str:
     """Point Oxigraph's "error at 1:COL" back into the user's text, before the ``shift`` characters put ahead."""
     return re.sub(r"error at 1:(\d+)", lambda m: f"error at 1:{max(1, int(m.group(1)) - shift)}", message)
-
-
-def _refuse_partial(headers, url: str) -> None:
-    """Virtuoso marks an answer cut at its row limit or its time limit ("anytime" query) in headers only."""
-    if headers.get("X-SPARQL-MaxRows"):
-        raise QueryError(f"the SPARQL server at {url} cut the answer at {headers['X-SPARQL-MaxRows']} rows "
-                         "(Virtuoso: raise ResultSetMaxRows in virtuoso.ini); refused")
-    if headers.get("X-SQL-State"):
-        raise QueryError(f"the SPARQL server at {url} sent a partial answer ({headers['X-SQL-State']}: "
-                         f"{_one_line(headers.get('X-SQL-Message', ''))}); refused")
-
-
-def _parts(triples: list, size: int = 1_000) -> list[list]:
-    return [triples[i:i + size] for i in range(0, len(triples), size)]
-
-
-def _ntriples(triples) -> str:
-    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode()
-
-
-def _makes_triples(sparql: str) -> bool:
-    """Whether the query is a CONSTRUCT or DESCRIBE (its first query-form word; a subquery's SELECT comes later)."""
-    form = next((w for w in keywords(sparql) if w in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")), None)
-    return form in ("CONSTRUCT", "DESCRIBE")
-
-
-def _virtuoso_answer(ctype: str, data: bytes, url: str) -> QueryResult:
-    """Virtuoso's answer read as a standard one: ``nodeID://`` blank nodes, ASK as a one-row SELECT."""
-    data = re.sub(rb'("type": "bnode", "value": "|<bnode>)nodeID://', rb"\1", data)
-    result = _parse_answer(ctype, data, url)
-    if result.kind == "select" and result.variables == ["__ASK_RETVAL"]:
-        return QueryResult("ask", boolean=bool(result.rows) and str(result.rows[0][0]) in ("1", "true"))
-    return result
 
 
 def _parse_answer(ctype: str, data: bytes, url: str) -> QueryResult:

@@ -589,3 +589,15 @@ def test_virtuoso_writes_need_aikgs_user(virtuoso):
     assert "initialised" in ok(virtuoso, "init", "--empty")
     assert virtuoso != _plain(virtuoso) and _plain(virtuoso) in ok(virtuoso, "stats")  # credentials never shown
     assert json.loads(ok(anonymous, "stats", "--json"))["triples"] == len(load_ontology())  # reading needs no user
+
+
+def test_virtuoso_keeps_its_own_graphs_from_user_updates(virtuoso):
+    loaded(virtuoso)
+    with open_store(virtuoso, write=True) as store:
+        count = store.count()
+        for update in ("DROP ALL", "CLEAR SILENT NAMED", "DROP DEFAULT"):
+            with pytest.raises(QueryError, match="Virtuoso's own graphs"):
+                store.update(update)
+        assert store.count() == count and "http://www.openlinksw.com/schemas/virtrdf#" in _raw_graphs(virtuoso)
+        store.update(f"DROP GRAPH <{TEST_GRAPH}>")  # never made by CREATE GRAPH, which plain Virtuoso requires
+        assert store.graph_names() == [ONTOLOGY_GRAPH]
