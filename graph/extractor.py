@@ -110,10 +110,16 @@ def _sentences(paragraphs: list[str]):
             yield sentences(doc, text)
 
 
+def _earlier(frames, kind: str):
+    """The document's latest earlier restriction of this kind with an imposer (None where there is none)."""
+    same = [f for f in frames if f is not None and f.kind == kind and f.imposer is not None]
+    return same[-1] if same else None
+
+
 def _earlier_imposer(frames, kind: str):
     """Who imposed the document's latest earlier restriction of this kind (None where there is none)."""
-    same = [f for f in frames if f is not None and f.kind == kind and f.imposer is not None]
-    return same[-1].imposer if same else None
+    earlier = _earlier(frames, kind)
+    return earlier.imposer if earlier else None
 
 
 class _Dates:
@@ -375,7 +381,7 @@ class Extractor:
                     facts.extend(found)
                 if k in parsed:
                     facts.extend(self._dependency_facts(*parsed[k], quote))
-                self._learn_homes(facts[before:])
+                self._learn(facts[before:])
                 read_frames = self._parsed_restrictions(*parsed[k], quote, dates, frames) if k in parsed else []
                 parsed_frames = [f for f in read_frames if f is not None and (f.applies_in or f.applies_to)]
                 ended = any(f is None for f in read_frames)  # "Italy lifted its ban": nothing in force
@@ -508,7 +514,10 @@ class Extractor:
         out = {}
         for (k, _, spans), doc in zip(wanted, docs):
             spans = spans + relations.name_chains(doc, spans, self.linker.stop)
-            out[k] = (doc, spans, relations.heads(doc, spans))
+            roots = relations.heads(doc, spans)
+            for m, subject in relations.governing_subjects(roots):
+                m.subject = subject.entity
+            out[k] = (doc, spans, roots)
         return out
 
     def _parsed_restrictions(self, doc, spans, heads, quote, dates, earlier=()) -> list[RestrictionFrame | None]:
@@ -544,11 +553,12 @@ class Extractor:
                 imposer = linker.government(imposer)
             restricted = {e.iri for e in restricts}
             places, applies_to = [], []
+            of_use = {id(m) for h, m in heads if relations.of_use(h)}
             for m in parts["place"]:
                 for e in self._entities([m], ("Jurisdiction",)):
                     if e.iri in linker.gaz.country:  # "exports to Shenzhen": rules apply to its country
                         e = linker.gaz.country_of(e)
-                    elif restrictions.adjective_place(getattr(m, "text", ""), linker.gaz):
+                    elif restrictions.adjective_place(getattr(m, "text", ""), linker.gaz) and id(m) not in of_use:
                         continue  # "the Chinese startup": where someone comes from
                     if e.iri not in restricted and all(e.iri != x.iri for x in places):
                         places.append(e)
@@ -568,9 +578,23 @@ class Extractor:
                 places = [home]  # "Italy's regulator banned X": in Italy
             if imposer is None and kind in ("Ban", "Suspension") and places:
                 imposer = linker.government(places[0])
+            if imposer is None and parts["withheld"]:
+                imposer = linker.gaz.maker.get(restricts[0].iri)
+            if imposer is None:  # the parse left it unattached: a government or regulator the sentence names
+                imposer = next((e for h, m in heads for e in [getattr(m, "entity", None)]
+                                if e is not None and isa(e.types, "Regulator") and e.iri not in restricted), None)
             if imposer is None and kind == "ExportControl":  # "the curbs": the ones the document spoke of
                 imposer = _earlier_imposer([*earlier, *out], kind)
-            start, until = self._frame_dates(quote, dates.current(), dates.previous)
+            event = None
+            if imposer is None and kind != "ExportControl" and not places and not applies_to:
+                # "Spark was among the removed apps": the removal the document told of, its places too
+                event = _earlier([*earlier, *out], kind)
+                if event is not None:
+                    imposer, places = event.imposer, list(event.applies_in)
+            own = [d for d in dates.current() if not relations.elsewhere(doc, parts["trigger"], d.text)]
+            start, until = self._frame_dates(quote, own, dates.previous)
+            if event is not None and start is None:
+                start = event.effective_from
             out.append(RestrictionFrame(kind, imposer, restricts, places, quote, 0.7, start, until, applies_to))
         return out
 
@@ -588,9 +612,7 @@ class Extractor:
 
     def _dependency_facts(self, doc, spans, heads, quote) -> list[Fact]:
         out = []
-        local = relations.governing_subjects(heads)
         for rule, s, o, trigger in relations.pairs(doc, heads, self.dependency_rules):
-            s, o = local.get(id(s), s), local.get(id(o), o)
             owner = s.kind == "anaphor" and s.text.lower() in ("its", "their")
             subjects = self._entities([s], rule.subject_types, owner=owner)
             objects = self._entities([o], rule.object_types, {e.iri for e in subjects},
@@ -700,12 +722,28 @@ class Extractor:
             if m.kind == "segment" and m.base is not None and m.entity is not None:
                 pred = "basedIn" if isa(m.base.types, "Jurisdiction") else "customerOf"
                 out.append(Fact(m.entity, pred, m.base, quote, 0.6, rule="segment"))
+            brand = self._brand(m)
+            if brand is not None:  # "Nvidia H100", "Intel Gaudi 3", "Apple Intelligence"
+                for pred in ("developedBy", "offeredBy") if isa(m.entity.types, "Service") else ("developedBy",):
+                    out.append(Fact(m.entity, pred, brand, quote, 0.6, rule="brand"))
             e = m.entity
             if e is not None and e.new and e.facts:
                 for pred, obj in e.facts:
                     out.append(Fact(e, pred, obj, quote, 0.6))
                 e.facts = []  # once, at the first mention
         return out
+
+    def _brand(self, m) -> Entity | None:
+        """The company whose name opens a product's name as written ("Nvidia H100 GPUs")."""
+        if m.kind != "entity" or m.entity is None or not isa(m.entity.types, "Product"):
+            return None
+        words = m.text.split()
+        for size in (2, 1):
+            if len(words) > size:
+                owner = self.linker.gaz.lookup(" ".join(words[:size]))
+                if owner is not None and isa(owner.types, "Company") and owner.iri != m.entity.iri:
+                    return owner
+        return None
 
     # -- restrictions ---------------------------------------------------------------
 
@@ -836,14 +874,20 @@ class Extractor:
                 fr.applies_in = [max(counts.values(), key=lambda x: x[0])[1]]
                 fr.confidence = 0.5
 
-    def _learn_homes(self, facts: list[Fact]) -> None:
+    def _learn(self, facts: list[Fact]) -> None:
         """Where an organisation the store does not place sits, as the document says ("South Korea's
-        Ministry of Foreign Affairs"): later restrictions it imposes apply there."""
-        home = self.linker.gaz.home
+        Ministry of Foreign Affairs"): later restrictions it imposes apply there; and who makes a
+        product the store gives no maker: a launch it holds back is its maker's doing."""
+        home, maker = self.linker.gaz.home, self.linker.gaz.maker
         for f in facts:
-            if f.predicate == "basedIn" and not f.negated and f.subject.iri not in home \
+            if f.negated or not isinstance(f.object, Entity):
+                continue
+            if f.predicate == "basedIn" and f.subject.iri not in home \
                     and isa(f.subject.types, "Organization") and isa(f.object.types, "Jurisdiction"):
                 home[f.subject.iri] = f.object
+            elif f.predicate in ("developedBy", "offeredBy") and f.subject.iri not in maker \
+                    and isa(f.object.types, "Organization"):
+                maker[f.subject.iri] = f.object
 
     def _home(self, org: Entity | None) -> Entity | None:
         """Where an imposer sits: its government's jurisdiction or its basedIn in the store."""

@@ -106,6 +106,7 @@ class Gazetteer:
         self.demonyms: dict[str, Entity] = {}
         self.home: dict[URIRef, Entity] = {}  # organization -> the jurisdiction it is based in
         self.provider: dict[URIRef, Entity] = {}  # service -> the organization that offers it
+        self.maker: dict[URIRef, Entity] = {}  # product -> the organization that develops or offers it
         self.country: dict[URIRef, Entity] = {}  # a place inside a country (a city, a US state) -> the country
         self.by_label: dict[str, Entity] = {}
         self.first: set[str] = set()
@@ -154,6 +155,7 @@ class Gazetteer:
 
         gaz.home = known(facts.values(str(AIKG.basedIn)), obj={"Jurisdiction"})
         gaz.provider = known(facts.values(str(AIKG.offeredBy)), subject={"Service"}, obj={"Company", "Organization"})
+        gaz.maker = {**gaz.provider, **known(facts.values(str(AIKG.developedBy)), obj={"Company", "Organization"})}
         nations = set()
         for j, d in sorted(zip(*facts.values(str(AIKG.demonym))), key=lambda jd: (terms[jd[0]], terms[jd[1]])):
             if URIRef(terms[j]) in gaz.entities:

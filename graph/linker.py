@@ -44,17 +44,23 @@ class Mention:
     antecedents: tuple = ()  # for anaphors: recent entities, most recent first
     excluded: bool = False  # a place after "outside"
     base: Entity | None = None  # for segments: the place or provider in the name ("AWS" in "AWS customers")
+    subject: Entity | None = None  # for pronouns: the clause subject the parse found; the referent or none
 
     def resolve(self, wanted=None, avoid=()) -> Entity | None:
         if self.kind != "anaphor":
             return self.entity
+        if self.subject is not None:  # "X agreed to drop its Grok": its is X's, whatever X is
+            e = self.subject
+            fits = e.iri not in avoid and (not wanted or isa(e.types, wanted)) and (not self.wants or isa(e.types, self.wants))
+            return e if fits else None
         for e in self.antecedents:
             if e.iri in avoid:
                 continue
             if self.wants and not isa(e.types, self.wants):
                 continue
-            if not self.wants and isa(e.types, ("Jurisdiction", "CustomerSegment")) and self.text.lower() in ("it", "its"):
-                continue
+            if not self.wants and isa(e.types, ("Jurisdiction", "CustomerSegment")) and self.text.lower() in ("it", "its") \
+                    and not (wanted and "Jurisdiction" in wanted and isa(e.types, "Jurisdiction")):
+                continue  # ... unless a place is what is asked for ("it tightened the rules": Washington)
             if wanted and not isa(e.types, wanted):
                 continue
             return e
@@ -505,6 +511,8 @@ class Linker:
             typ = self.suffix_types.get(w.lower())
             if typ in ("Regulator",):
                 return typ
+        while len(words) > 1 and words[-1].isdigit():  # "Vision Fund 2"
+            words = words[:-1]
         return self.suffix_types.get(words[-1].lower()) if words else None
 
     def _cue_type(self, low, start, end) -> tuple[str | None, int, int]:
@@ -564,7 +572,10 @@ class Linker:
                 claim(Mention(i, j, text, jur))
                 i = j
                 continue
-            cue, _, _ = self._cue_type(low, i, j)
+            cue, _, cue_end = self._cue_type(low, i, j)
+            if cue and i == 0 and j - i == 1 and cue_end > j and cue_end < n and toks[cue_end].namelike:
+                i = j  # "Tech giant Meta", "Chip designer Arm": a sentence's first word describing the name after
+                continue
             shaped = (any(c.isdigit() for c in text) or _CAMEL.search(text)
                       or (text.isupper() and len(text) >= 2) or "." in text.strip("."))
             suffix = self._name_type([w.lower() for w in words])

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from .gazetteer import isa
 
 __all__ = ["DependencyRule", "Name", "rules_from", "parse_text", "name_chains", "heads", "pairs",
-           "governing_subjects", "restriction_parts"]
+           "governing_subjects", "restriction_parts", "of_use", "elsewhere"]
 
 # well-known names of each class (the treebank is web text of the 2000s), a different one for each
 # name of a sentence: repeated identical words ("Google, Google and Google") confuse the parser
@@ -31,6 +31,8 @@ STAND_INS = (("Organization", ("Google", "Microsoft", "Yahoo", "Amazon", "Apple"
              ("Jurisdiction", ("France", "Germany", "Canada", "Mexico")))
 _LIST_CASES = {"include", "including", "like", "such", "among"}
 _NEGATIONS = {"not", "n't", "never", "no"}
+_LAUNCH = {"launch", "come", "release", "roll", "arrive", "debut", "ship", "available", "introduce"}
+_EXPECT = {"expect", "set", "due", "go", "plan"}
 _HEDGE_AUX = {"may", "might", "could", "would", "should"}
 _PARTICLE_VERBS = {"make", "build", "set", "take"}
 _FUTURE_WORDS = {"due", "poised", "slated", "expected", "likely", "scheduled"}
@@ -103,10 +105,18 @@ def parse_text(sent, mentions) -> tuple[str, list[tuple[int, int, object]]]:
             i = m.end
         else:
             text = toks[i].text_with_ws
+            if toks[i].text in ("’s", "'s") and i and toks[i - 1].text.lower() in _HAS_SUBJECTS and i + 1 < len(toks) \
+                    and (toks[i + 1].text.lower().endswith("ed") or toks[i + 1].text.lower() in _PARTICIPLES):
+                text = " has" + toks[i].whitespace_  # "it’s tightened": has, which the tagger reads as "is"
             i += 1
         parts.append(text)
         pos += len(text)
     return "".join(parts), spans
+
+
+_HAS_SUBJECTS = {"it", "he", "she", "that", "there", "who", "what", "which"}
+_PARTICIPLES = {"been", "got", "gotten", "made", "become", "grown", "taken", "given", "seen", "won", "built", "led",
+                "sold", "bought", "paid", "held", "kept", "cut", "put", "set", "shown", "begun"}
 
 
 @dataclass(eq=False)
@@ -132,7 +142,8 @@ def name_chains(doc, spans, stop) -> list[tuple[int, int, Name]]:
                 or chain and tok.tag_ == "CD" and len(tok.text) <= 4):  # "Office 365"
             chain.append(tok)
             continue
-        while chain and (chain[0].lower_ in stop or chain[0].is_sent_start and len(chain) == 1):
+        while chain and (chain[0].lower_ in stop or chain[0].is_sent_start and len(chain) == 1
+                         or chain[0].tag_ == "CD"):  # "July 31": no name is left once the month goes
             chain.pop(0)
         if chain and not any(t.lower_ in stop for t in chain) and len(chain) <= 4:
             start, end = chain[0].idx, chain[-1].idx + len(chain[-1].text)
@@ -255,24 +266,52 @@ def role(arg, trigger) -> str | None:
 
 
 _PRONOUNS = {"it", "they"}
+_POSSESSIVES = {"its", "their"}
+_CLAUSES = {"advcl", "acl", "ccomp", "csubj", "parataxis"}
 
 
-def governing_subjects(heads) -> dict:
-    """Pronoun mention -> the named mention that is the subject of a clause governing it, earlier in
-    the sentence ("Microsoft confirmed that it would offer...": it is Microsoft, not the last name read).
+def governing_subjects(heads) -> list:
+    """(pronoun mention, the named mention that is the subject of a clause governing it, earlier in
+    the sentence ("Microsoft confirmed that it would offer...": it is Microsoft, not the last name read;
+    "Samsung chose Baidu's chatbot for its phones": its is Samsung's)).
     ``heads`` as :func:`heads` gives them."""
     named = {root.i: m for root, m in heads if getattr(m, "entity", None) is not None}
-    out = {}
+    out = []
     for tok, m in heads:
-        if getattr(m, "kind", None) != "anaphor" or m.text.lower() not in _PRONOUNS or not tok.dep_.startswith("nsubj"):
+        if getattr(m, "kind", None) != "anaphor":
+            continue
+        word = m.text.lower()
+        if not (word in _PRONOUNS and tok.dep_.startswith("nsubj")
+                or word in _POSSESSIVES and tok.dep_ == "nmod:poss"):
             continue
         for anc in tok.ancestors:
             subject = next((c for c in anc.children if c.dep_ in ("nsubj", "nsubj:pass") and c.i < tok.i
-                            and c.i in named), None)
+                            and c.i in named and c.right_edge.i < tok.i and not _aside(c, tok)
+                            and not (word in ("it", "its") and _plural(named[c.i]))), None)
             if subject is not None:
-                out[id(m)] = named[subject.i]
+                out.append((m, named[subject.i]))
                 break
+            if word in _POSSESSIVES and anc.dep_.split(":")[0] in _CLAUSES \
+                    and any(c.dep_ in ("mark", "nsubj", "nsubj:pass") for c in anc.children):
+                break  # "partnered with Anthropic to bring its models": a clause of its own ("agreed to
+                # drop its ..." is an xcomp: its subject is the verb's above)
     return out
+
+
+def _plural(m) -> bool:
+    """"Chinese chipmakers" (a customer segment) is no "it"."""
+    return "CustomerSegment" in getattr(m.entity, "types", ())
+
+
+def _aside(subject, tok) -> bool:
+    """The pronoun sits in the subject's own phrase or in an aside set off after it by commas ("Claude.ai,
+    the web version of its assistant, ..."): it is not the subject's."""
+    doc = subject.doc
+    after = next((t.i for t in doc[subject.i + 1:] if t.dep_ != "punct" or t.text == ","), len(doc))
+    if after >= len(doc) or doc[after].text != ",":
+        return False
+    closing = next((t.i for t in doc[after + 1:] if t.text == ","), len(doc))
+    return tok.i < closing
 
 
 def lemmas(tok) -> tuple:
@@ -299,6 +338,68 @@ def _negated_or_hedged(tok) -> bool:
         if c.dep_ in ("mark", "advmod", "amod", "cop") and c.lower_ in _FUTURE_WORDS:
             return True  # "is due to launch", however the parser hangs "due"
     return False
+
+
+def _withheld(tok) -> bool:
+    """A launch said not to happen ("will not come to the EU", "is not expected to launch there"),
+    not merely hedged ("may not launch")."""
+    if tok.lemma_.lower() not in _LAUNCH:
+        return False
+    for t in (tok, tok.head if tok.dep_ == "xcomp" and tok.head.lemma_.lower() in _EXPECT else None):
+        if t is not None and any(c.dep_ in ("advmod", "aux", "neg") and c.lower_ in _NEGATIONS for c in t.children):
+            return not any(c.dep_ == "aux" and c.lower_ in _HEDGE_AUX - {"would"} for c in t.children)
+    return False
+
+
+_ASIDE_MARKS = {"though", "although", "while", "whereas", "after", "before", "when", "since", "because", "as", "once"}
+_DATE_CUES = {"starting", "beginning", "effective", "from", "ending"}
+_SUBORDINATE = {"advcl", "acl", "acl:relcl", "ccomp", "csubj", "parataxis"}
+
+
+def elsewhere(doc, trigger, text: str) -> bool:
+    """A date (by its words) told in a clause of its own that does not hold the trigger ("X was among the
+    removed apps even though it had launched on June 29": June 29 is the launch's)."""
+    words = text.split()
+    if words and words[0].lower() in _DATE_CUES | {"on", "since", "until", "by", "in", "as"}:
+        words = words[1:]  # the cue the date finder keeps ("on June 29")
+    if not words:
+        return False
+    text = " ".join(words)
+    for tok in doc:
+        if tok.text != words[0] or not doc.text.startswith(text, tok.idx):
+            continue
+        for anc in tok.ancestors:
+            if anc.i == trigger.i or trigger in anc.subtree and anc.dep_ not in _SUBORDINATE:
+                return False
+            if anc.dep_ not in _SUBORDINATE or anc.lower_ in _DATE_CUES:  # "starting July 9" is a date's own
+                continue
+            if anc.head.i == trigger.i and not any(c.dep_ == "mark" and c.lower_ in _ASIDE_MARKS for c in anc.children):
+                continue  # "restrict users from using its API starting July 9": the trigger's own clause
+            return trigger not in anc.subtree
+        return False
+    return False
+
+
+def _clause_of(tok):
+    """The verb or predicate heading the clause a trigger sits in ("ChatGPT is banned": banned)."""
+    while tok.dep_ in ("obj", "nsubj:pass", "xcomp", "compound", "amod") and tok.head.i != tok.i:
+        tok = tok.head
+    return tok
+
+
+def of_use(tok) -> bool:
+    """A demonym on a use or sale ("Chinese access to chips"): the place the restriction covers."""
+    return tok.dep_ in ("amod", "compound") and tok.head.lemma_.lower() in _THROUGH
+
+
+def _shared_subject(tok):
+    """The subject a verb shares with the verbs it hangs from ("X is due ... but is not expected to launch")."""
+    for _ in range(4):
+        subject = next((c for c in tok.children if c.dep_ in ("nsubj", "nsubj:pass")), None)
+        if subject is not None or tok.dep_ not in ("xcomp", "conj"):
+            return subject
+        tok = tok.head
+    return None
 
 
 def blocked(trigger) -> bool:
@@ -364,6 +465,8 @@ def pairs(doc, heads, by_lemma):
 _THROUGH = {"use", "usage", "access", "sale", "export", "shipment", "download", "purchase", "installation", "app",
             "application", "service", "version", "deployment", "availability", "supply", "import", "testing",
             "order", "rollout", "launch"}
+_QUANTITY = {"more", "than", "a", "an", "over", "about", "some", "hundred", "hundreds", "dozens", "thousands", "of",
+             "nearly", "almost", "around", "several", "many"}
 _PHRASE_DROP = {"det", "case", "punct", "nmod:poss", "cc", "advmod", "nummod"}
 
 
@@ -389,8 +492,8 @@ def phrase(tok, spans=()) -> str:
     while words and words[0].dep_ in _PHRASE_DROP | {"amod"} and words[0].lower_ in ("all", "its", "their", "the",
                                                                                       "any", "some", "other"):
         words.pop(0)
-    while words and words[0].dep_ in _PHRASE_DROP:
-        words.pop(0)
+    while words and (words[0].dep_ in _PHRASE_DROP or words[0].tag_ == "CD" or words[0].lower_ in _QUANTITY):
+        words.pop(0)  # "more than a hundred apps": the apps
     return " ".join(own.get(t.idx) or t.text for t in words if t.dep_ != "punct")
 
 
@@ -400,7 +503,10 @@ def restriction_parts(doc, spans, heads, triggers: dict) -> list[dict]:
     out = []
     for tok in doc:
         kind = next((triggers[w] for w in lemmas(tok) if w in triggers), None)
-        if kind is None or blocked(tok) or (tok.tag_.startswith("VB") and tok.lemma_.lower() in _NOUN_ONLY):
+        withheld = kind is None and _withheld(tok)
+        if withheld:
+            kind = "AccessBlock"  # "Apple Intelligence will not come to the EU": its maker holds it back
+        elif kind is None or blocked(tok) or (tok.tag_.startswith("VB") and tok.lemma_.lower() in _NOUN_ONLY):
             continue
         if kind != "ExportControl" and any(c.lemma_.lower() == "export" for c in [*tok.children, tok.head]):
             kind = "ExportControl"
@@ -408,46 +514,67 @@ def restriction_parts(doc, spans, heads, triggers: dict) -> list[dict]:
                 t.lemma_.lower() in ("export", "chip", "semiconductor", "equipment") for t in doc):
             continue
         ended = tok.dep_ in ("obj", "nsubj:pass", "nsubj") and not _ENDING.isdisjoint(lemmas(tok.head))
-        parts = {"kind": kind, "trigger": tok, "ended": ended, "restricts": [], "imposer": [], "place": [],
-                 "target": [], "goods": []}
+        parts = {"kind": kind, "trigger": tok, "ended": ended, "withheld": withheld, "restricts": [], "imposer": [],
+                 "place": [], "target": [], "goods": []}
         taken = set()
         for h, m in heads:
             t = _through(h)
             r = role(t, tok)
+            if r is None and t.i != h.i and t.dep_ == "acl" and role(t.head, tok) in _TARGET:
+                r = "acl"  # "a ban on staffers using Copilot": what the targets may not use
             if r is None and h.dep_ == "nmod" and _case(h) in ("in", "across") and h.head.head.i == tok.i:
                 r = "obl:in"  # "removed from app stores in China"
             if r is None:
                 continue
             taken.add(_climb(t, tok).i)
-            if t.i != h.i and _case(h) in ("to", "in", "into"):  # "exports of chips to China": where
+            product = isa(getattr(getattr(m, "entity", None), "types", ()), "Product")
+            if t.i != h.i and _case(h) in ("to", "in", "into") and not product:  # "exports of chips to China": where
                 parts["place"].append(m)
                 parts["target"].append(m)
-            elif t.i != h.i and (r in _RESTRICTED or r.startswith(("obl", "advcl", "xcomp"))):
+            elif product and "to" in (_case(h), _case(_climb(t, tok))):  # "access to the H100": what is restricted
+                parts["restricts"].append(m)
+            elif t.i != h.i and (r in _RESTRICTED or r.startswith(("obl", "advcl", "xcomp", "acl"))):
                 parts["restricts"].append(m)
             elif r in _RESTRICTED:
                 parts["restricts"].append(m)
                 parts["place"].append(m)  # a place may stand there too ("exports to China" reads as a target)
-            if r in _IMPOSER:
+            if withheld and r in ("nsubj", "nsubj:pass"):
+                parts["restricts"].append(m)
+            elif r in _IMPOSER:
                 parts["imposer"].append(m)
             if r in _PLACE:
                 parts["place"].append(m)
             if r in _TARGET:
                 parts["target"].append(m)
+        if withheld and not parts["restricts"]:  # "X is due in the US but is not expected to launch in the EU"
+            subject = _shared_subject(tok)
+            parts["restricts"] = [m for h, m in heads if subject is not None and h.i == subject.i]
+        if not parts["place"]:  # "removed apps from its China store": the place names the store
+            parts["place"] = [m for h, m in heads if h.dep_ in ("compound", "amod") and (
+                role(h.head, tok) in _PLACE or h.head.dep_ == "nmod" and _case(h.head) in ("from", "in")
+                and tok.i in (h.head.head.i, h.head.head.head.i))]
+        parts["place"] += [m for h, m in heads if of_use(h) and role(h.head, tok) is not None]  # "Chinese access to"
+        where = next((c for c in _clause_of(tok).children if c.lower_ == "where" and c.i < tok.i), None)
+        if where is not None:  # "in China, where X is banned": the name before the comma, wherever the parser hung it
+            before = where.i - 2 if where.i >= 2 and where.nbor(-1).text == "," else where.i - 1
+            parts["place"] += [m for h, m in heads if h.i == before]
         if not parts["place"]:  # "exports of chips made by Nvidia to China": a destination deeper in the phrase
             inside = {t.i for t in tok.subtree}
             parts["place"] = [m for h, m in heads if h.i in inside and _case(h) in ("to", "in", "across")]
         # targets and restricted goods named by a plain noun phrase ("on government devices", "the use of
         # X in state administration", "exports of advanced chips and chip tools")
+        uses = any(c.dep_ in ("advcl", "xcomp") and c.lemma_.lower() in _THROUGH for c in tok.children)
         for c in [*tok.children, *(g for c in tok.children if c.lemma_.lower() in _THROUGH for g in c.children)]:
             if c.i in taken or c.tag_ not in ("NN", "NNS"):
                 continue
             r = _direct(c, c.head)
             through = c.head.i != tok.i
             for item in [c, *(x for x in c.children if x.dep_ == "conj" and x.tag_ in ("NN", "NNS"))]:
-                if (r in _RESTRICTED or through and r in ("nmod:of", "compound")) and item.lemma_.lower() in GOODS:
+                if (r in _RESTRICTED or r == "obl" or through and r in ("nmod:of", "compound")) \
+                        and item.lemma_.lower() in GOODS:  # a bare "obl" is the parser's object after a count
                     parts["goods"].append((phrase(item, spans), GOODS[item.lemma_.lower()]))
-                elif r in _TARGET or r in ("obl:in", "nmod:in"):
-                    parts["target"].append(phrase(item, spans))
+                elif r in _TARGET or r in ("obl:in", "nmod:in") or r == "nsubj:pass" and uses:
+                    parts["target"].append(phrase(item, spans))  # "staffers were barred from using X"
         out.append(parts)
     return out
 

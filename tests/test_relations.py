@@ -1,4 +1,6 @@
 """Relations and restriction frames read off the dependency parse (graph/relations.py)."""
+from datetime import date
+
 from rdflib import URIRef
 
 from aikg.builtin import add_jurisdictions
@@ -86,3 +88,79 @@ def test_an_empty_store_still_reads_countries_and_demonyms():
 def test_a_demonym_on_the_first_noun_of_a_compound_still_places_the_name(gazetteer):
     found = facts(gazetteer, "Semiconductors made by Chinese memory chipmaker Zentrix were banned.")
     assert ("Zentrix", "basedIn", "China") in found
+
+
+def test_its_is_the_subject_of_its_own_clause_not_the_nearest_name(gazetteer):
+    found = facts(gazetteer, "Samsung picked Baidu's assistant for its new Galaxy S24 phones.")
+    assert ("Galaxy S24", "developedBy", "Baidu") not in found
+    # an infinitive of its own ("to bring its models") leaves "its" to the nearest company
+    found = facts(gazetteer, "Microsoft signed a deal with Anthropic to bring its Claude models into Office.")
+    assert not any(s.startswith("Claude") and o == "Microsoft" for s, p, o in found if p == "developedBy")
+
+
+def test_a_described_company_gets_its_home_and_a_first_word_describing_it_is_no_name(gazetteer):
+    found = facts(gazetteer, "American chip giant Nvidia expects AI to lift its sales.")
+    assert ("Nvidia", "basedIn", "United States") in found
+    found = facts(gazetteer, "Tech giant Meta said its assistant Meta AI would come to Europe.")
+    assert not any("Tech" in (s, o) for s, _, o in found)
+    # an unknown name ending like a firm is a firm: "Capital", "Ventures"
+    found = facts(gazetteer, "The round was led by Japan's Northfield Capital and China's Dunecrest Ventures.")
+    assert {("Northfield Capital", "basedIn", "Japan"), ("Dunecrest Ventures", "basedIn", "China")} <= found
+
+
+def test_a_company_name_opening_a_product_name_is_its_maker(gazetteer):
+    found = facts(gazetteer, "The cluster runs on Nvidia H100 accelerators.")
+    assert ("H100", "developedBy", "Nvidia") in found
+    # a place opening a name makes no maker
+    assert not any(p == "developedBy" for _, p, _ in facts(gazetteer, "Japan H100 sales rose."))
+
+
+def test_its_agrees_with_its_subject_or_names_nothing(gazetteer):
+    # "it" is no plural segment: the company named before keeps "its"
+    found = facts(gazetteer, "Nvidia makes the H100, and Chinese enterprise customers have become some of its biggest buyers.")
+    assert not any(s == "Chinese enterprise customers" and o != "Nvidia" for s, p, o in found if p == "customerOf")
+    # an aside after the subject is about something else ("ChatGPT, the app of its lab, ...")
+    found = facts(gazetteer, "OpenAI said that ChatGPT, the chatbot of its research lab, is now in Japan.")
+    assert not any(o == "Anthropic" for _, _, o in found)
+    # the clause's subject is a service, so "its" names no developer
+    found = facts(gazetteer, "Anthropic said ChatGPT agreed to drop its GPT-4o model for a week.")
+    assert ("GPT-4o", "developedBy", "Anthropic") not in found
+
+
+def test_a_launch_said_not_to_happen_is_held_back_by_the_maker(gazetteer):
+    text = "GPT-4o is due to launch in Japan in May but is not expected to launch in the EU until 2026."
+    [r] = Extractor(Linker(gazetteer)).extract("OpenAI built GPT-4o. " + text).restrictions
+    assert (r.kind, r.imposer.label, [e.label for e in r.restricts]) == ("AccessBlock", "OpenAI", ["GPT-4o"])
+    assert [e.label for e in r.applies_in] == ["European Union"]
+    # a launch that only may not happen is no restriction
+    assert Extractor(Linker(gazetteer)).extract("GPT-4o may not launch in the EU this year.").restrictions == []
+
+
+def test_a_ban_on_people_using_a_product_restricts_the_product_for_them(gazetteer):
+    text = "The Japanese government has issued a ban on civil servants using ChatGPT at work."
+    [r] = Extractor(Linker(gazetteer)).extract(text).restrictions
+    assert [e.label for e in r.restricts] == ["ChatGPT"] and r.imposer.label == "Japanese government"
+    [r] = Extractor(Linker(gazetteer)).extract("Japanese civil servants were barred from using ChatGPT.").restrictions
+    assert [e.label for e in r.restricts] == ["ChatGPT"] and "civil servants" in [e.label for e in r.applies_to][0]
+
+
+def test_a_removal_from_a_country_store_applies_there_from_its_own_date(gazetteer):
+    text = ("Oracle removed more than a hundred chatbot apps from its China store on July 31, 2023. "
+            "ChatGPT was among the removed apps even though it had launched there on June 29, 2023.")
+    rs = Extractor(Linker(gazetteer)).extract(text).restrictions
+    assert [(r.imposer.label, [e.label for e in r.applies_in]) for r in rs] == [("Oracle", ["China"])] * 2
+    assert rs[0].restricts[0].label == "chatbot apps"  # "more than a hundred" is a count, not part of the name
+    # the second removal is the first one's: its date is not the launch's in the aside
+    assert rs[1].effective_from == date(2023, 7, 31)
+
+
+def test_a_demonym_on_the_use_restricted_is_where_it_applies(gazetteer):
+    text = "The Japanese government restricted Chinese access to Nvidia H100 chips."
+    [r] = Extractor(Linker(gazetteer)).extract(text).restrictions
+    assert [e.label for e in r.applies_in] == ["China"] and [e.label for e in r.restricts] == ["H100"]
+
+
+def test_a_where_clause_places_the_restriction_at_the_name_before_it(gazetteer):
+    text = "Oracle opened an office in Japan, where the government has imposed a ban on ChatGPT."
+    [r] = Extractor(Linker(gazetteer)).extract(text).restrictions
+    assert ([e.label for e in r.applies_in], r.imposer.label) == (["Japan"], "Japanese government")
