@@ -171,7 +171,7 @@ class RemoteStore(Store):
         self._handlers = [urllib.request.ProxyHandler({})] if _is_loopback(self.query_url) else []
         self._checked = False
         self._virtuoso = False  # known from the first answer's Server header
-        self._graphs = virtuoso.Graphs()  # Virtuoso: aikg's graphs and the others, to name in every query
+        self._graphs = None  # Virtuoso: aikg's graphs and the others, to name in every query (None: list again)
 
     # -- HTTP -------------------------------------------------------------
 
@@ -254,7 +254,7 @@ class RemoteStore(Store):
         self._probe()
         head = _PROLOGUE if prefixes else ""
         if self._virtuoso:
-            head = self._graphs.pragmas(sparql) + head
+            head = self._known_graphs().pragmas(sparql) + head
         return self._send_query(head, sparql)
 
     def _send_query(self, head: str, sparql: str) -> QueryResult:
@@ -274,15 +274,14 @@ class RemoteStore(Store):
         self._probe()
         if self._virtuoso:  # it commits operation by operation: a write cut short must still change the revision
             if re.search(r"\b(?:DROP|CLEAR)\b", sparql, re.I):
-                self._graphs = self._list_graphs()
-                sparql = virtuoso.adapt_update(sparql, self._graphs)
+                self._graphs = None
+                sparql = virtuoso.adapt_update(sparql, self._known_graphs())
             sparql = self._bump() + " ;\n" + sparql
+            self._graphs = None  # the write, done or failed half-way, may add or drop graphs
         try:
             self._post(self.update_url, (_PROLOGUE + sparql).encode(), "application/sparql-update")
         except QueryError as e:
             raise QueryError(_unshift(str(e), len(_PROLOGUE))) from None
-        if self._virtuoso:  # the write may have added or dropped graphs
-            self._graphs = self._list_graphs()
 
     def _write_ops(self, scratch: ox.Store, name) -> list[str]:
         if self._virtuoso:
@@ -304,13 +303,11 @@ class RemoteStore(Store):
         return graph
 
     def _probe(self) -> None:
-        """Once per store: check the default graph is the union; on Virtuoso, set the graphs to leave out."""
+        """Once per store: check the default graph is the union (the answer also tells whether it is Virtuoso)."""
         if self._checked:
             return
         self._checked = True
         self._check_union()
-        if self._virtuoso:
-            self._graphs = self._list_graphs()
 
     def _check_union(self) -> None:
         found = self._send_query("", f"""SELECT (EXISTS {{ GRAPH <{META_GRAPH}> {{ <{STORE_NODE}> <{REVISION}> ?r }} }} AS ?named)
@@ -325,11 +322,13 @@ class RemoteStore(Store):
         self._probe()
         if not self._virtuoso:
             return super().graph_names()
-        self._graphs = self._list_graphs()
-        return sorted(URIRef(g) for g in self._graphs.ours if g != str(META_GRAPH))
+        self._graphs = None  # asked for now: another process may have written since
+        return sorted(URIRef(g) for g in self._known_graphs().ours if g != str(META_GRAPH))
 
-    def _list_graphs(self) -> virtuoso.Graphs:
-        return virtuoso.Graphs(g for (g,) in self._send_query("", virtuoso.LIST_GRAPHS).rows)
+    def _known_graphs(self) -> virtuoso.Graphs:
+        if self._graphs is None:
+            self._graphs = virtuoso.Graphs(g for (g,) in self._send_query("", virtuoso.LIST_GRAPHS).rows)
+        return self._graphs
 
 
 class _DigestWanted(Exception):
