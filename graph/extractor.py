@@ -62,7 +62,8 @@ _CURRENCY = re.compile(r"\b(?:US|HK|NT|A|C|S|NZ)\$(?=\s?\d)")
 _TICKER = re.compile(r"\s*\((?:NYSE|NASDAQ|Nasdaq|HKEX|HKG|SHA|SHE|TYO|KRX|KOSDAQ|LON|ETR|AMS|EPA|SIX|TSX)\s*:\s*"
                      r"[A-Z0-9.]{1,8}\)|\s[A-Z]{1,5}\.(?:O|N|OQ|HK|T|KS|SS|SZ|L|AS|PA|DE)\b")
 # "BEIJING/SHANGHAI (Reuters) -", "LONDON (AP) —", "(Bloomberg) --": the agency is not a party to the news
-_DATELINE = re.compile(r"^\s*(?:[A-Z][A-Za-z0-9 .,/'-]{0,60}?\s*)?\([A-Z][A-Za-z/ .&]{1,30}\)\s*(?:--|[-—–])\s*")
+_DATELINE = re.compile(r"^\s*(?:(?:[A-Z][A-Za-z0-9 .,/'-]{0,60}?\s*)?\([A-Z][A-Za-z/ .&]{1,30}\)\s*(?:--|[-—–])\s*"
+                       r"|[A-Z][A-Z .'-]{2,40}(?:,\s*[A-Z][A-Za-z .]{2,30})?\s*(?::|--|[-—–])\s+)")  # "KUALA LUMPUR:"
 
 
 @dataclass
@@ -722,6 +723,9 @@ class Extractor:
             if m.kind == "segment" and m.base is not None and m.entity is not None:
                 pred = "basedIn" if isa(m.base.types, "Jurisdiction") else "customerOf"
                 out.append(Fact(m.entity, pred, m.base, quote, 0.6, rule="segment"))
+            home = self._named_home(m)
+            if home is not None:  # "Irish Data Protection Commission", "China Mobile", "SB OpenAI Japan"
+                out.append(Fact(m.entity, "basedIn", home, quote, 0.6, rule="name"))
             brand = self._brand(m)
             if brand is not None:  # "Nvidia H100", "Intel Gaudi 3", "Apple Intelligence"
                 for pred in ("developedBy", "offeredBy") if isa(m.entity.types, "Service") else ("developedBy",):
@@ -732,6 +736,20 @@ class Extractor:
                     out.append(Fact(e, pred, obj, quote, 0.6))
                 e.facts = []  # once, at the first mention
         return out
+
+    def _named_home(self, m) -> Entity | None:
+        """The country an organisation's own name opens or closes with, or ends "of" ("Bank of America")."""
+        if m.kind != "entity" or m.entity is None or not isa(m.entity.types, "Organization"):
+            return None
+        words = m.text.split()
+        if len(words) < 2:
+            return None
+        gaz = self.linker.gaz
+        for edge in (words[0], words[-1], " ".join(words[:2]), " ".join(words[-2:])):
+            place = gaz.jurisdiction(edge)
+            if place is not None and place.iri not in gaz.country and place.iri != m.entity.iri:
+                return place
+        return None
 
     def _brand(self, m) -> Entity | None:
         """The company whose name opens a product's name as written ("Nvidia H100 GPUs")."""

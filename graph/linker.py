@@ -68,6 +68,11 @@ class Mention:
 
 
 
+def _place_at(m: Mention, k: int) -> bool:
+    """A place's name starts at token k."""
+    return m.start == k and m.kind == "entity" and m.entity is not None and isa(m.entity.types, "Jurisdiction")
+
+
 def _is_word(tok: Token) -> bool:
     return tok.is_word
 
@@ -147,6 +152,11 @@ class Linker:
 
         def claim(m: Mention):
             for k in range(m.start, m.end):
+                old = taken[k]
+                if old is not None and old is not m:  # a longer name swallows a place read first ("Bank of America")
+                    found[:] = [x for x in found if x is not old]
+                    for q in range(old.start, old.end):
+                        taken[q] = None
                 taken[k] = m
             found.append(m)
 
@@ -546,9 +556,10 @@ class Linker:
                 j -= 1
             # "Ministry of Foreign Affairs", "Bank of America": an institution's name runs on through "of"
             institution = False
-            while j + 1 < n and low[j] == "of" and taken[j] is None and taken[j + 1] is None and toks[j + 1].namelike \
+            while j + 1 < n and low[j] == "of" and taken[j] is None and toks[j + 1].namelike \
+                    and (taken[j + 1] is None or _place_at(taken[j + 1], j + 1)) \
                     and (self.suffix_types.get(low[j - 1]) == "Regulator" or low[j - 1] in _OF_HEADS):
-                j += 2
+                j = taken[j + 1].end if taken[j + 1] is not None else j + 2  # "Bank of America": the place joins
                 institution = True
                 while j < n and taken[j] is None and toks[j].namelike and low[j] not in self.stop:
                     j += 1

@@ -464,7 +464,8 @@ def pairs(doc, heads, by_lemma):
 
 _THROUGH = {"use", "usage", "access", "sale", "export", "shipment", "download", "purchase", "installation", "app",
             "application", "service", "version", "deployment", "availability", "supply", "import", "testing",
-            "order", "rollout", "launch"}
+            "order", "rollout", "launch", "utilize", "utilise", "employ", "buy", "sell", "offer", "provide", "deploy",
+            "install", "acquire", "ship", "transit", "transhipment", "transshipment", "re-export"}
 _QUANTITY = {"more", "than", "a", "an", "over", "about", "some", "hundred", "hundreds", "dozens", "thousands", "of",
              "nearly", "almost", "around", "several", "many"}
 _PHRASE_DROP = {"det", "case", "punct", "nmod:poss", "cc", "advmod", "nummod"}
@@ -502,7 +503,9 @@ def restriction_parts(doc, spans, heads, triggers: dict) -> list[dict]:
     noun phrases) in the roles of imposer, restricted thing, place and target."""
     out = []
     for tok in doc:
-        kind = next((triggers[w] for w in lemmas(tok) if w in triggers), None)
+        kind = next((triggers[w] for w in lemmas(tok) if w in triggers), None) or next(
+            (triggers[f"{w} {c.lower_}"] for w in lemmas(tok) for c in tok.children if f"{w} {c.lower_}" in triggers),
+            None)  # a particle verb: "clamp down", "crack down"
         withheld = kind is None and _withheld(tok)
         if withheld:
             kind = "AccessBlock"  # "Apple Intelligence will not come to the EU": its maker holds it back
@@ -520,6 +523,9 @@ def restriction_parts(doc, spans, heads, triggers: dict) -> list[dict]:
         for h, m in heads:
             t = _through(h)
             r = role(t, tok)
+            product = isa(getattr(getattr(m, "entity", None), "types", ()), "Product")
+            if r is None and product and h.dep_ in ("compound", "nmod:poss") and h.head.i != tok.i:
+                r = role(_through(h.head), tok)  # "from utilizing ChatGPT technology": the technology's role
             if r is None and t.i != h.i and t.dep_ == "acl" and role(t.head, tok) in _TARGET:
                 r = "acl"  # "a ban on staffers using Copilot": what the targets may not use
             if r is None and h.dep_ == "nmod" and _case(h) in ("in", "across") and h.head.head.i == tok.i:
@@ -527,12 +533,13 @@ def restriction_parts(doc, spans, heads, triggers: dict) -> list[dict]:
             if r is None:
                 continue
             taken.add(_climb(t, tok).i)
-            product = isa(getattr(getattr(m, "entity", None), "types", ()), "Product")
-            if t.i != h.i and _case(h) in ("to", "in", "into") and not product:  # "exports of chips to China": where
+            if product:
+                if r != "nsubj" or withheld:  # a product is what is restricted, in whatever role
+                    parts["restricts"].append(m)  # ("access to the H100", "from utilizing ChatGPT technology")
+                continue
+            if t.i != h.i and _case(h) in ("to", "in", "into"):  # "exports of chips to China": where
                 parts["place"].append(m)
                 parts["target"].append(m)
-            elif product and "to" in (_case(h), _case(_climb(t, tok))):  # "access to the H100": what is restricted
-                parts["restricts"].append(m)
             elif t.i != h.i and (r in _RESTRICTED or r.startswith(("obl", "advcl", "xcomp", "acl"))):
                 parts["restricts"].append(m)
             elif r in _RESTRICTED:
@@ -564,7 +571,9 @@ def restriction_parts(doc, spans, heads, triggers: dict) -> list[dict]:
         # targets and restricted goods named by a plain noun phrase ("on government devices", "the use of
         # X in state administration", "exports of advanced chips and chip tools")
         uses = any(c.dep_ in ("advcl", "xcomp") and c.lemma_.lower() in _THROUGH for c in tok.children)
-        for c in [*tok.children, *(g for c in tok.children if c.lemma_.lower() in _THROUGH for g in c.children)]:
+        uses = [c for c in tok.children if c.lemma_.lower() in _THROUGH]
+        uses += [x for c in uses for x in c.children if x.dep_ == "conj"]  # "the export, transit and sale of"
+        for c in [*tok.children, *(g for c in uses for g in c.children)]:
             if c.i in taken or c.tag_ not in ("NN", "NNS"):
                 continue
             r = _direct(c, c.head)
@@ -591,5 +600,5 @@ GOODS = {"chip": "Chip", "semiconductor": "Chip", "gpu": "Chip", "processor": "C
          "equipment": "Equipment", "tool": "Equipment", "machine": "Equipment", "scanner": "Equipment",
          "app": "Service", "application": "Service", "chatbot": "Service", "service": "Service", "model": "AIModel"}
 _ENDING = {"lift", "end", "scrap", "rescind", "revoke", "repeal", "overturn", "drop", "reverse", "remove", "ease"}
-_NOUN_ONLY = {"control", "curb", "requirement", "embargo"}
-_EXPORT_ONLY = {"control", "curb", "requirement", "licence", "license"}
+_NOUN_ONLY = {"control", "curb", "requirement", "embargo", "permit"}
+_EXPORT_ONLY = {"control", "curb", "requirement", "licence", "license", "permit"}

@@ -54,6 +54,76 @@ def split(treebank: Path, name: str) -> str:
     return "".join(parts)
 
 
+def with_stand_ins(conllu: str, seed: int = 0) -> str:
+    """The treebank plus a copy of each sentence naming someone, every name (a run of proper nouns
+    hanging together) made one stand-in word of the kind ingestion parses ("Google", "Firefox",
+    "Pentium", "France"): the parser then reads those words in every role a name can take."""
+    import random
+
+    from aikg.relations import STAND_INS
+
+    words = [w for _, ws in STAND_INS for w in ws]
+    rng = random.Random(seed)
+    out = [conllu.rstrip() + "\n\n"]
+    for block in conllu.strip().split("\n\n"):
+        lines = block.split("\n")
+        rows = [ln.split("\t") for ln in lines if ln and not ln.startswith("#")]
+        if not rows or any(not r[0].isdigit() for r in rows):
+            continue  # multiword tokens or empty nodes: left as they are
+        copy = _collapse_names(rows, words, rng)
+        if copy is not None:
+            text = "".join(r[1] + ("" if "SpaceAfter=No" in r[9] else " ") for r in copy).strip()
+            out.append(f"# text = {text}\n" + "\n".join("\t".join(r) for r in copy) + "\n\n")
+    return "".join(out)
+
+
+def _collapse_names(rows, words, rng):
+    """The sentence with each name made one token (None when it names no one)."""
+    n = len(rows)
+    head = [int(r[6]) for r in rows]
+    spans, i = [], 0
+    while i < n:
+        if rows[i][3] != "PROPN":
+            i += 1
+            continue
+        j = i + 1
+        while j < n and (rows[j][3] == "PROPN" or rows[j][4] == "HYPH" and j + 1 < n and rows[j + 1][3] == "PROPN"):
+            j += 1
+        inside = set(range(i + 1, j + 1))  # 1-based ids
+        outer = [k for k in range(i, j) if head[k] not in inside]
+        if len(outer) == 1 and not any(head[k] - 1 in range(i, j) for k in range(n) if k not in range(i, j)
+                                       and head[k] - 1 != outer[0]):
+            spans.append((i, j, outer[0]))
+        i = j
+    if not spans:
+        return None
+    keep, new_id = [], {}
+    for i, row in enumerate(rows):
+        span = next((s for s in spans if s[0] <= i < s[1]), None)
+        if span is None or i == span[2]:
+            new_id[i + 1] = len(keep) + 1
+            keep.append(i)
+        else:
+            new_id[i + 1] = None
+    for i, j, h in spans:
+        for k in range(i, j):
+            new_id[k + 1] = new_id[h + 1]
+    out = []
+    for i in keep:
+        r = list(rows[i])
+        span = next((s for s in spans if s[2] == i), None)
+        if span is not None:
+            word = rng.choice(words)
+            last = rows[span[1] - 1]
+            r[1], r[2], r[3], r[4], r[5] = word, word, "PROPN", "NNP", "Number=Sing"
+            r[9] = "SpaceAfter=No" if "SpaceAfter=No" in last[9] else "_"
+        r[0] = str(new_id[i + 1])
+        r[6] = "0" if head[i] == 0 else str(new_id[head[i]])
+        r[8] = "_"
+        out.append(r)
+    return out
+
+
 def spacy_cli(*args: str) -> None:
     subprocess.run([sys.executable, "-m", "spacy", *args], check=True)
 
@@ -74,6 +144,8 @@ def main() -> None:
     ap.add_argument("--work", type=Path, help="folder kept for the corpora and checkpoints")
     ap.add_argument("--install", action="store_true", help="copy the trained model into graph/data/parser")
     ap.add_argument("--no-train", action="store_true", help="evaluate (and install) the model already in --work")
+    ap.add_argument("--stand-ins", action="store_true",
+                    help="add a copy of each training sentence with its names made ingestion's stand-in words")
     args = ap.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="aikg-parser-"))
     corpus = work / "corpus"
@@ -81,7 +153,8 @@ def main() -> None:
     for name in ("train", "dev", "test"):
         conllu = corpus / f"{name}.conllu"
         if not conllu.exists():
-            conllu.write_text(split(args.treebank, name), encoding="utf-8")
+            text = split(args.treebank, name)
+            conllu.write_text(with_stand_ins(text) if args.stand_ins and name == "train" else text, encoding="utf-8")
         if not (corpus / f"{name}.spacy").exists():
             spacy_cli("convert", str(conllu), str(corpus), "--converter", "conllu", "-n", "10")
     config = work / "config.cfg"

@@ -164,3 +164,23 @@ def test_a_where_clause_places_the_restriction_at_the_name_before_it(gazetteer):
     text = "Oracle opened an office in Japan, where the government has imposed a ban on ChatGPT."
     [r] = Extractor(Linker(gazetteer)).extract(text).restrictions
     assert ([e.label for e in r.applies_in], r.imposer.label) == (["Japan"], "Japanese government")
+
+
+def test_a_crackdown_on_exports_and_a_block_on_using_a_product(gazetteer):
+    text = "TOKYO: Japan has cracked down on exports of advanced chips to China."
+    [r] = Extractor(Linker(gazetteer)).extract(text).restrictions
+    assert (r.kind, r.imposer.label, [e.label for e in r.applies_in]) == ("ExportControl", "Japanese government", ["China"])
+    assert [e.label for e in r.restricts] == ["advanced chips"]  # the dateline is no name
+    text = "China is blocking big tech companies from utilizing ChatGPT technology."
+    [r] = Extractor(Linker(gazetteer)).extract(text).restrictions
+    assert [e.label for e in r.restricts] == ["ChatGPT"] and [e.label for e in r.applies_in] == ["China"]
+
+
+def test_an_organisations_own_name_can_tell_its_home(gazetteer):
+    found = facts(gazetteer, "The Japanese Fair Trade Commission met Nvidia. Bank of America banned ChatGPT for its staff.")
+    assert ("Fair Trade Commission", "basedIn", "Japan") in found  # the demonym opening its name
+    assert ("Bank of America", "basedIn", "United States") in found  # "of America": the place joins the name
+    assert not any(o == "Bank of America" for _, p, o in found if p == "developedBy")
+    # a bank's ban on its staff is no ban by the US government
+    rs = Extractor(Linker(gazetteer)).extract("Bank of America banned ChatGPT for its staff.").restrictions
+    assert all(r.imposer is None or r.imposer.label != "Government of United States" for r in rs)
