@@ -48,7 +48,7 @@ def name_index(store: Store) -> dict[str, list[tuple[URIRef, bool, str]]]:
     """normalised name -> [(entity, is_main_label, name)]."""
     index: dict[str, list] = {}
     for e, name, main in store.select_values(_LABELS):  # plain strings: thousands of rows, no rdflib terms
-        index.setdefault(normalise(name), []).append((URIRef(e), main == "true", name))
+        index.setdefault(normalise(name), []).append((URIRef(e), main in ("true", "1"), name))  # Virtuoso: 1
     return index
 
 

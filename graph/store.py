@@ -210,15 +210,18 @@ class Store:
 
     def _replace(self, scratch: ox.Store, names: list) -> None:
         """Write ``names`` as ``scratch`` holds them (absent there: dropped), as one SPARQL update."""
-        ops = []
-        for name in names:
-            ops.append(f"DROP SILENT GRAPH <{name}>")
-            text = scratch.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(str(name)))
-            if text:
-                ops.append(f"INSERT DATA {{ GRAPH <{name}> {{\n{text.decode()}}} }}")
+        ops = [op for name in names for op in self._write_ops(scratch, name)]
         del scratch
         ops.append(self._bump())
         self._update(" ;\n".join(ops))
+
+    def _write_ops(self, scratch: ox.Store, name) -> list[str]:
+        """The update operations that make graph ``name`` hold what ``scratch`` holds under that name."""
+        ops = [f"DROP SILENT GRAPH <{name}>"]
+        text = scratch.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(str(name)))
+        if text:
+            ops.append(f"INSERT DATA {{ GRAPH <{name}> {{\n{text.decode()}}} }}")
+        return ops
 
     def update(self, sparql: str, **options) -> None:
         """Run a SPARQL update and change the revision, in one transaction (the only way to run one: a write

@@ -1,17 +1,21 @@
-"""The same behaviour on the embedded store and on a real Oxigraph server.
+"""The same behaviour on the embedded store and on two real SPARQL servers.
 
-Every test taking ``backend`` runs twice: against a store folder and against
-``oxigraph serve`` (from the ``oxigraph`` PyPI package) on a free loopback
-port, cleared before each test. The server binary is the one the
-``oxigraph`` package (a test dependency) installs beside this Python.
+Every test taking ``backend`` runs three times: against a store folder, against
+``oxigraph serve`` (from the ``oxigraph`` PyPI package, a test dependency) and
+against OpenLink Virtuoso (``virtuoso-t`` from Debian's
+``virtuoso-opensource``, which ``.ci/run`` installs), each server started once
+for the module on free loopback ports and cleared before each test. Tests
+taking ``both`` compare the embedded store's answers with each server's.
 """
 import json
+import re
 import shutil
 import socket
 import subprocess
 import sysconfig
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 import pytest
@@ -30,6 +34,8 @@ pytestmark = pytest.mark.server
 
 # the server binary the oxigraph package installs beside this Python (found even when its bin/ is not on PATH)
 OXIGRAPH = shutil.which("oxigraph") or shutil.which("oxigraph", path=sysconfig.get_path("scripts"))
+VIRTUOSO, ISQL = shutil.which("virtuoso-t"), shutil.which("isql-vt") or shutil.which("isql-v")
+SERVERS = ["oxigraph", "virtuoso"]
 TEST_GRAPH = GRAPH["test-remote"]
 SOURCE = URIRef("https://example.org/notes/ruritania-briefing")
 # A small world of our own: one blocked direct route, one open route through a cloud.
@@ -92,15 +98,71 @@ def _start_oxigraph(tmp_path, *extra) -> tuple[subprocess.Popen, str]:
     proc = subprocess.Popen([OXIGRAPH, "serve", "--bind", f"127.0.0.1:{port}", *extra],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp_path)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
+    _wait_for(proc, url + "/query?query=ASK%7B%7D", "oxigraph")
+    return proc, url
+
+
+# A throwaway Virtuoso: its database, log and ports its own, loopback only. ResultSetMaxRows is set (Debian's
+# default is 10000) so a test can see an answer cut at the limit refused.
+VIRTUOSO_INI = """
+[Database]
+DatabaseFile = {db}/virtuoso.db
+ErrorLogFile = {db}/virtuoso.log
+LockFile = {db}/virtuoso.lck
+TransactionFile = {db}/virtuoso.trx
+xa_persistent_file = {db}/virtuoso.pxa
+TempStorage = TempDatabase
+[TempDatabase]
+DatabaseFile = {db}/virtuoso-temp.db
+TransactionFile = {db}/virtuoso-temp.trx
+[Parameters]
+ServerPort = 127.0.0.1:{sql_port}
+DisableUnixSocket = 1
+DirsAllowed = {db}
+NumberOfBuffers = 2000
+MaxDirtyBuffers = 1500
+CheckpointInterval = 0
+[HTTPServer]
+ServerPort = 127.0.0.1:{http_port}
+ServerRoot = {db}
+ServerThreads = 4
+[SPARQL]
+ResultSetMaxRows = {max_rows}
+"""
+VIRTUOSO_USER = ("aikg", "not-a-secret")  # a throwaway server's
+VIRTUOSO_MAX_ROWS = 60_000  # above the reference graph's 52,841 triples, which one test reads whole
+
+
+def _start_virtuoso(tmp_path) -> tuple[subprocess.Popen, str]:
+    sql_port, http_port = _free_port(), _free_port()
+    ini = tmp_path / "virtuoso.ini"
+    ini.write_text(VIRTUOSO_INI.format(db=tmp_path, sql_port=sql_port, http_port=http_port,
+                                       max_rows=VIRTUOSO_MAX_ROWS))
+    log = open(tmp_path / "console.log", "wb")
+    proc = subprocess.Popen([VIRTUOSO, "+foreground", "+configfile", str(ini)], stdout=log, stderr=log, cwd=tmp_path)
+    _wait_for(proc, f"http://127.0.0.1:{http_port}/sparql?query=ASK%7B%7D", "virtuoso", tmp_path / "console.log")
+    # aikg writes as a user of its own through /sparql-auth (Digest auth); the anonymous SPARQL user stays read-only.
+    user, password = VIRTUOSO_USER
+    setup = (f"DB.DBA.USER_CREATE('{user}', '{password}'); GRANT SPARQL_UPDATE TO \"{user}\"; "
+             f"DB.DBA.RDF_DEFAULT_USER_PERMS_SET('{user}', 7);")
+    done = subprocess.run([ISQL, f"127.0.0.1:{sql_port}", "dba", "dba", f"exec={setup}"],
+                          capture_output=True, text=True, timeout=60)
+    if done.returncode != 0 or "Error" in done.stdout + done.stderr:
+        _stop(proc)
+        pytest.fail(f"virtuoso: creating aikg's user failed: {done.stdout} {done.stderr}")
+    return proc, f"http://{user}:{password}@127.0.0.1:{http_port}/sparql-auth"
+
+
+def _wait_for(proc, probe: str, name: str, log=None) -> None:
+    deadline = time.monotonic() + 60
     while True:
         try:
-            urllib.request.urlopen(url + "/query?query=ASK%7B%7D", timeout=2).close()
-            return proc, url
+            urllib.request.urlopen(probe, timeout=2).close()
+            return
         except (urllib.error.URLError, ConnectionError):
             if time.monotonic() > deadline or proc.poll() is not None:
                 proc.kill()
-                pytest.fail("oxigraph server did not start")
+                pytest.fail(f"{name} server did not start" + (f": {log.read_text()[-2000:]}" if log else ""))
             time.sleep(0.05)
 
 
@@ -122,30 +184,67 @@ def oxigraph_url(tmp_path_factory):
     _stop(proc)
 
 
-def _drop_all(url: str) -> None:
-    req = urllib.request.Request(url + "/update", data=b"DROP ALL", method="POST",
+@pytest.fixture(scope="module")
+def virtuoso_url(tmp_path_factory):
+    if VIRTUOSO is None or ISQL is None:
+        pytest.fail("the Virtuoso server is not installed: apt-get install virtuoso-opensource (.ci/run does)")
+    proc, url = _start_virtuoso(tmp_path_factory.mktemp("virtuoso"))
+    yield url
+    _stop(proc)
+
+
+def _plain(location: str) -> str:
+    """A store URL without its credentials."""
+    return re.sub(r"//[^/@]*@", "//", location)
+
+
+def _post_update(url: str, text: str) -> None:
+    req = urllib.request.Request(_plain(url), data=text.encode(), method="POST",
                                  headers={"Content-Type": "application/sparql-update"})
-    urllib.request.urlopen(req, timeout=30).close()
+    handlers = []
+    if url != _plain(url):
+        passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+        passwords.add_password(None, _plain(url), *VIRTUOSO_USER)
+        handlers.append(urllib.request.HTTPDigestAuthHandler(passwords))
+    urllib.request.build_opener(*handlers).open(req, timeout=30).close()
+
+
+def _raw_graphs(location: str) -> set[str]:
+    """Every graph Virtuoso holds, asked anonymously at /sparql, without aikg in between."""
+    query = urllib.parse.urlencode({"query": "SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"})
+    url = _plain(location).replace("/sparql-auth", "/sparql")
+    req = urllib.request.Request(url + "?" + query, headers={"Accept": "application/sparql-results+json"})
+    with urllib.request.urlopen(req, timeout=30) as resp:
+        return {b["g"]["value"] for b in json.load(resp)["results"]["bindings"]}
+
+
+def _clear(kind: str, url: str) -> None:
+    if kind == "oxigraph":
+        _post_update(url + "/update", "DROP ALL")
+    else:  # Virtuoso keeps its own configuration in graphs: drop only aikg's
+        for g in _raw_graphs(url):
+            if g.startswith(str(GRAPH)):
+                _post_update(url, f"DROP SILENT GRAPH <{g}>")
 
 
 def _location(kind: str, request, tmp_path) -> str:
     if kind == "embedded":
         return str(tmp_path / f"store-{kind}")
-    url = request.getfixturevalue("oxigraph_url")
-    _drop_all(url)
+    url = request.getfixturevalue(f"{kind}_url")
+    _clear(kind, url)
     return url
 
 
-@pytest.fixture(params=["embedded", "server"])
+@pytest.fixture(params=["embedded", *SERVERS])
 def backend(request, tmp_path):
     """A fresh, empty store location of each kind."""
     return _location(request.param, request, tmp_path)
 
 
-@pytest.fixture
+@pytest.fixture(params=SERVERS)
 def both(request, tmp_path):
-    """Both kinds at once, for tests that compare their answers."""
-    return {kind: _location(kind, request, tmp_path) for kind in ("embedded", "server")}
+    """The embedded store and one server, for tests that compare their answers."""
+    return {"embedded": _location("embedded", request, tmp_path), "server": _location(request.param, request, tmp_path)}
 
 
 def aikg(location, *args, input=None):
@@ -317,7 +416,7 @@ def test_ingest(backend, tmp_path):
 
 
 def _normalise(text: str, location: str) -> str:
-    return text.replace(location, "<store>")
+    return text.replace(_plain(location), "<store>")
 
 
 @pytest.mark.parametrize("args", [
@@ -389,6 +488,8 @@ def test_wrong_default_graph_semantics_are_detected(oxigraph_url):
 def test_endpoint_forms():
     assert endpoints("http://h:7878/") == ("http://h:7878/query?union-default-graph", "http://h:7878/update")
     assert endpoints("http://h:3030/ds/query") == ("http://h:3030/ds/query", "http://h:3030/ds/update")
+    assert endpoints("http://h:7878/query") == ("http://h:7878/query", "http://h:7878/update")
+    assert endpoints("http://h:8890/sparql") == ("http://h:8890/sparql", "http://h:8890/sparql")  # Virtuoso
     assert endpoints("http://h:7001/api") == ("http://h:7001/api", "http://h:7001/api")
     assert endpoints("https://h/sparql#update=https://h/write") == ("https://h/sparql", "https://h/write")
     assert endpoints("http://h:7001#query=http://h:7001/&update=http://h:7001/") == ("http://h:7001/", "http://h:7001/")
@@ -423,3 +524,80 @@ def test_oxigraph_timeout_quirk_is_an_error(tmp_path):
         assert store.query("ASK { ?s ?p ?o }").boolean is True  # the server is still fine
     finally:
         _stop(proc)
+
+
+# -- what only Virtuoso does -------------------------------------------------------------
+
+@pytest.fixture
+def virtuoso(request, tmp_path):
+    """The Virtuoso server, holding nothing of aikg's."""
+    return _location("virtuoso", request, tmp_path)
+
+
+def test_virtuoso_own_graphs_stay_out_of_aikg(virtuoso):
+    loaded(virtuoso)
+    others = {g for g in _raw_graphs(virtuoso) if not g.startswith(str(GRAPH))}
+    assert "http://www.openlinksw.com/schemas/virtrdf#" in others  # the server's own quad-map graph
+    expected = len(world()) + len(load_ontology())
+    info = json.loads(ok(virtuoso, "stats", "--json"))
+    assert info["triples"] == expected and info["graphs"] == 2
+    everything = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o FILTER(?p != <urn:aikg:revision>) }"
+    assert json.loads(ok(virtuoso, "sparql", everything, "--format", "json"))[
+        "results"]["bindings"][0]["n"]["value"] == str(expected)
+    with open_store(virtuoso) as store:
+        assert set(store.graph_names()) == {ONTOLOGY_GRAPH, TEST_GRAPH}
+        # a graph named in the query is the query's own business, as with FROM
+        named = store.query("ASK { GRAPH <http://www.openlinksw.com/schemas/virtrdf#> { ?s ?p ?o } }").boolean
+        own = store.query("SELECT (COUNT(*) AS ?n) FROM <http://www.openlinksw.com/schemas/virtrdf#> "
+                          "WHERE { ?s ?p ?o }").rows[0][0]
+    assert named is True and int(own) > 0
+
+
+def test_virtuoso_write_cut_short_still_changes_the_revision(virtuoso):
+    """Virtuoso commits each operation of a request on its own: a failing second one leaves the first done."""
+    loaded(virtuoso)
+    with open_store(virtuoso, write=True) as store:
+        before = store.revision()
+        extra = GRAPH["test-extra"]
+        with pytest.raises(StoreError, match="SPARQL server error"):
+            store._update(f'INSERT DATA {{ GRAPH <{extra}> {{ <{ENT["x"]}> rdfs:label "x" }} }} ;\n'
+                          f"DROP GRAPH <{GRAPH['never-created']}>")
+        assert extra in store.graph_names()  # what Virtuoso did before the failure stays
+        assert store.revision() != before  # and no cache can take the store for unchanged
+
+
+def test_virtuoso_cut_answer_is_refused(virtuoso):
+    loaded(virtuoso)
+    with open_store(virtuoso) as store:
+        # 381 x 381 rows from the ontology graph alone, over the server's ResultSetMaxRows
+        cross = ("SELECT ?a WHERE { GRAPH ?g { ?a ?b ?c } GRAPH ?g { ?d ?e ?f } "
+                 f"FILTER(?g = <{ONTOLOGY_GRAPH}>) }}")
+        with pytest.raises(QueryError, match=f"cut the answer at {VIRTUOSO_MAX_ROWS} rows"):
+            store.query(cross)
+        assert len(store.query(cross + " LIMIT 10").rows) == 10
+
+
+def test_virtuoso_writes_need_aikgs_user(virtuoso):
+    """The fixture's server lets only aikg's own user write, through /sparql-auth with Digest auth."""
+    anonymous = _plain(virtuoso).replace("/sparql-auth", "/sparql")
+    refused = aikg(anonymous, "init", "--empty")
+    assert refused.exit_code == 1 and len(refused.output.strip().splitlines()) == 1, refused.output
+    assert "permission" in refused.output.lower()
+    wrong = aikg(virtuoso.replace(f":{VIRTUOSO_USER[1]}@", ":wrong@"), "stats")
+    assert wrong.exit_code == 1 and "refused access (HTTP 401)" in wrong.output
+    assert VIRTUOSO_USER[1] not in wrong.output and "wrong" not in wrong.output
+    assert "initialised" in ok(virtuoso, "init", "--empty")
+    assert virtuoso != _plain(virtuoso) and _plain(virtuoso) in ok(virtuoso, "stats")  # credentials never shown
+    assert json.loads(ok(anonymous, "stats", "--json"))["triples"] == len(load_ontology())  # reading needs no user
+
+
+def test_virtuoso_keeps_its_own_graphs_from_user_updates(virtuoso):
+    loaded(virtuoso)
+    with open_store(virtuoso, write=True) as store:
+        count = store.count()
+        for update in ("DROP ALL", "CLEAR SILENT NAMED", "DROP DEFAULT"):
+            with pytest.raises(QueryError, match="Virtuoso's own graphs"):
+                store.update(update)
+        assert store.count() == count and "http://www.openlinksw.com/schemas/virtrdf#" in _raw_graphs(virtuoso)
+        store.update(f"DROP GRAPH <{TEST_GRAPH}>")  # never made by CREATE GRAPH, which plain Virtuoso requires
+        assert store.graph_names() == [ONTOLOGY_GRAPH]

@@ -9,7 +9,7 @@ from aikg.projection import load_projection
 from aikg.remote import RemoteStore
 from aikg.store import EmbeddedStore, Store, open_store
 
-from test_remote import _drop_all, oxigraph_url  # noqa: F401  (the server fixture)
+from test_remote import SERVERS, _clear, oxigraph_url, virtuoso_url  # noqa: F401  (the server fixtures)
 
 G = GRAPH["revision-test"]
 LABEL = URIRef("http://www.w3.org/2000/01/rdf-schema#label")
@@ -44,13 +44,13 @@ WRITES = {
 DROPS = {"drop_graph": lambda s: s.drop_graph(G), "update_drop": lambda s: s.update(f"DROP GRAPH <{G}>")}
 
 
-@pytest.fixture(params=["embedded", "server"])
+@pytest.fixture(params=["embedded", *SERVERS])
 def location(request, tmp_path):
     if request.param == "embedded":
         EmbeddedStore(tmp_path / "s", write=True, create=True).close()
         return str(tmp_path / "s")
-    url = request.getfixturevalue("oxigraph_url")
-    _drop_all(url)
+    url = request.getfixturevalue(f"{request.param}_url")
+    _clear(request.param, url)
     return url
 
 
