@@ -273,6 +273,11 @@ def role(arg, trigger) -> str | None:
             return pronoun.dep_
     if trigger.i == arg.i - 1 and trigger.tag_ in ("NN", "NNS") and trigger.head.i in (arg.i, arg.head.i):
         return "head:compound"  # "the Chinese startup Zhipu", however the parser attached the two
+    if trigger.dep_ == "appos":  # "MiniMax and Alibaba, owner of X": the aside is the last conjunct's
+        last = max((c for c in trigger.head.children if c.dep_ == "conj" and c.i < trigger.i), key=lambda c: c.i,
+                   default=None)
+        if last is not None and (arg.i == trigger.head.i or arg.dep_ == "conj" and arg.head.i == trigger.head.i):
+            return "head:appos" if arg.i == last.i else None
     for k, a in enumerate(chain):
         direct = _direct(a, trigger)
         if direct is not None:

@@ -222,3 +222,13 @@ def test_precision_guards_found_by_the_audit(gazetteer):
     # a process node is no chip
     found = facts(gazetteer, "Nvidia is using a custom 4N process node from TSMC.")
     assert not any(p == "usesChip" for _, p, _ in found)
+
+
+def test_ownership_read_from_acquisitions_possessives_and_asides(gazetteer):
+    found = facts(gazetteer, "The deal follows Oracle's acquisition of Anthropic in 2014.")
+    assert ("Anthropic", "subsidiaryOf", "Oracle") in found
+    found = facts(gazetteer, "Investors praised Oracle's TSMC last year.")
+    assert ("TSMC", "subsidiaryOf", "Oracle") in found
+    # an aside after "X and Y," is about Y alone
+    found = facts(gazetteer, "Meta and Oracle, owner of Anthropic, did not respond.")
+    assert ("Anthropic", "subsidiaryOf", "Oracle") in found and ("Anthropic", "subsidiaryOf", "Meta") not in found
