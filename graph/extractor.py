@@ -517,7 +517,10 @@ class Extractor:
             spans = spans + relations.name_chains(doc, spans, self.linker.stop, self.linker.gaz.suffixes)
             roots = relations.heads(doc, spans)
             for m, subject in relations.governing_subjects(roots):
-                m.subject = subject.entity
+                if subject is None:
+                    m.antecedents = ()  # the subject is a name we cannot resolve: no guess at another
+                else:
+                    m.subject = subject.entity
             out[k] = (doc, spans, roots)
         return out
 

@@ -318,8 +318,8 @@ _CLAUSES = {"advcl", "acl", "ccomp", "csubj", "parataxis"}
 def governing_subjects(heads) -> list:
     """(pronoun mention, the named mention that is the subject of a clause governing it, earlier in
     the sentence ("Microsoft confirmed that it would offer...": it is Microsoft, not the last name read;
-    "Samsung chose Baidu's chatbot for its phones": its is Samsung's)).
-    ``heads`` as :func:`heads` gives them."""
+    "Samsung chose Baidu's chatbot for its phones": its is Samsung's)), None for a subject that is a
+    name no mention holds. ``heads`` as :func:`heads` gives them."""
     named = {root.i: m for root, m in heads if getattr(m, "entity", None) is not None}
     out = []
     for tok, m in heads:
@@ -336,11 +336,24 @@ def governing_subjects(heads) -> list:
             if subject is not None:
                 out.append((m, named[subject.i]))
                 break
+            unnamed = next((c for c in anc.children if c.dep_ in ("nsubj", "nsubj:pass") and c.i < tok.i
+                            and c.tag_ in ("NNP", "NNPS") and c.right_edge.i < tok.i and not _aside(c, tok)
+                            and not _titled(c)), None)
+            if unnamed is not None:  # "X agreed to drop its Grok", X a name nobody knows: not the last name read
+                out.append((m, None))
+                break
             if word in _POSSESSIVES and anc.dep_.split(":")[0] in _CLAUSES \
                     and any(c.dep_ in ("mark", "nsubj", "nsubj:pass") for c in anc.children):
                 break  # "partnered with Anthropic to bring its models": a clause of its own ("agreed to
                 # drop its ..." is an xcomp: its subject is the verb's above)
     return out
+
+
+def _titled(tok) -> bool:
+    """A person named with a title ("CEO Robin Li"): someone who speaks for a company, not one."""
+    doc = tok.doc
+    return any(t.lemma_.lower() in _TITLES for t in doc[max(0, tok.left_edge.i - 3):tok.i]) \
+        or any(c.lemma_.lower() in _TITLES for c in tok.children)
 
 
 def _plural(m) -> bool:

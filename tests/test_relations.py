@@ -232,3 +232,11 @@ def test_ownership_read_from_acquisitions_possessives_and_asides(gazetteer):
     # an aside after "X and Y," is about Y alone
     found = facts(gazetteer, "Meta and Oracle, owner of Anthropic, did not respond.")
     assert ("Anthropic", "subsidiaryOf", "Oracle") in found and ("Anthropic", "subsidiaryOf", "Meta") not in found
+
+
+def test_its_after_an_unknown_subject_names_no_other_company(gazetteer):
+    found = facts(gazetteer, "The regulator Oracle appealed after Xyloq agreed to drop its GPT-4o training.")
+    assert ("GPT-4o", "developedBy", "Oracle") not in found
+    # a titled person speaks for the company named before: "its" stays the company's
+    found = facts(gazetteer, "Oracle founder and CEO Larry Ellison claimed the latest version of its model, GPT-4o, was fast.")
+    assert ("GPT-4o", "developedBy", "Oracle") in found or not any(p == "developedBy" for _, p, _ in found)
