@@ -184,7 +184,8 @@ def _up(tok):
     if tok.lemma_.lower() in _TITLES and dep in ("compound", "nmod:desc", "appos", "nmod:npmod") and head.tag_ == "NNP":
         return head  # ... and the person holding it speaks for the company ("OpenAI CEO Sam Altman announced")
     if dep in ("nmod", "obl", "acl") and _case(tok) in _LIST_CASES:
-        return head
+        noun = _before_list(tok)  # "processors, including the GB200": the noun the list explains,
+        return noun if noun is not None and noun.i != tok.i else head  # wherever the parser hung it
     if dep in ("xcomp", "obj") and head.lemma_.lower() in _NAMING and head.dep_ == "acl":
         return head.head
     if dep == "compound" and head.tag_ in ("NN", "NNS") and head.lemma_.lower() in _CLASS_NOUNS:
@@ -220,6 +221,8 @@ def _direct(a, trigger) -> str | None:
             return "obl:by"
         if dep in ("obl", "nmod", "obl:unmarked", "nmod:unmarked"):
             case = _case(a)
+            if case in _LIST_CASES:
+                return None  # an example list item has the role of the noun it explains
             return f"{dep.split(':')[0]}:{case}" if case else dep.split(":")[0]
         return dep
     return None

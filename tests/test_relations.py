@@ -240,3 +240,8 @@ def test_its_after_an_unknown_subject_names_no_other_company(gazetteer):
     # a titled person speaks for the company named before: "its" stays the company's
     found = facts(gazetteer, "Oracle founder and CEO Larry Ellison claimed the latest version of its model, GPT-4o, was fast.")
     assert ("GPT-4o", "developedBy", "Oracle") in found
+
+
+def test_an_example_list_explains_the_noun_before_it_wherever_the_parser_hangs_it(gazetteer):
+    text = "OpenAI will gain access to Nvidia's most advanced processors, including the H100, hosted in Japan."
+    assert ("H100", "developedBy", "Nvidia") in facts(gazetteer, text)
