@@ -17,8 +17,8 @@ re-read for a new document (that was most of ingestion's time).
 import os
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 
 from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
@@ -27,8 +27,8 @@ from rdflib.namespace import SKOS
 from .builtin import add_jurisdictions
 from .errors import AikgError, StoreError
 from .extractor import EXTRACTOR_VERSION, Extraction, Extractor
-from .ids import document_graph, document_iri, restriction_iri, statement_iri
 from .gazetteer import Entity, Gazetteer
+from .ids import document_graph, document_iri, restriction_iri, statement_iri
 from .linker import Linker
 from .model import model
 from .namespace import AIKG, GRAPH, PROV
@@ -252,8 +252,10 @@ def ingest(store: Store, paths, *, dry_run: bool = False) -> tuple[list[Document
 def _document_born(store: Store) -> frozenset:
     """The entities whose labels come only from document graphs (not the ontology or reference data)."""
     docs = f'"{GRAPH["doc/"]}"'
-    rows = store.query(f"SELECT DISTINCT ?e WHERE {{ GRAPH ?g {{ ?e rdfs:label ?l }} FILTER(STRSTARTS(STR(?g), {docs})) "
-                       f"FILTER NOT EXISTS {{ GRAPH ?h {{ ?e rdfs:label ?k }} FILTER(!STRSTARTS(STR(?h), {docs})) }} }}").rows
+    rows = store.query(f"SELECT DISTINCT ?e WHERE {{ GRAPH ?g {{ ?e rdfs:label ?l }} "
+                       f"FILTER(STRSTARTS(STR(?g), {docs})) "
+                       f"FILTER NOT EXISTS {{ GRAPH ?h {{ ?e rdfs:label ?k }} "
+                       f"FILTER(!STRSTARTS(STR(?h), {docs})) }} }}").rows
     return frozenset(r[0] for r in rows)
 
 

@@ -253,7 +253,8 @@ def _build(folder: Path, g: dict, lexicon_path: str | None = None) -> Model:
     individuals = {_OWL + "NamedIndividual"}
     enumerations = frozenset(c for ts in types.values() if individuals & ts for t in ts if (c := _local(t)))
     return Model(folder=str(folder), classes=MappingProxyType(classes), enumerations=enumerations,
-                 terms=MappingProxyType({_local(iri): iri for iri, ts in types.items() if ts}), properties=MappingProxyType(properties),
+                 terms=MappingProxyType({_local(iri): iri for iri, ts in types.items() if ts}),
+                 properties=MappingProxyType(properties),
                  hop_kinds=MappingProxyType(hop_kinds), restriction_kinds=MappingProxyType(restriction_kinds),
                  lexicon_path=lexicon_path)
 

@@ -6,7 +6,8 @@ both ways, so a typo is an error at import rather than a new IRI.
 from rdflib import Namespace
 from rdflib.namespace import DefinedNamespace, URIRef
 
-__all__ = ["AIKG", "ENT", "GRAPH", "PREFIXES", "REFERENCE_GRAPH", "ONTOLOGY_GRAPH", "META_GRAPH", "DOC", "WD", "PROV", "SCHEMA"]
+__all__ = ["AIKG", "ENT", "GRAPH", "PREFIXES", "REFERENCE_GRAPH", "ONTOLOGY_GRAPH", "META_GRAPH", "DOC", "WD", "PROV",
+           "SCHEMA"]
 
 BASE = "https://w3id.org/aikg/"
 

@@ -54,11 +54,10 @@ manifest; or, for a server store, in memory.
 import gc
 import json
 import re
-from dataclasses import fields
 from array import array
 from collections import defaultdict
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from operator import itemgetter
 from pathlib import Path
 
@@ -66,10 +65,15 @@ import networkx as nx
 import numpy as np
 
 from . import factlog, safecache
-from .errors import StoreError
-from .errors import OntologyError
-from .factlog import (CLASSES, INVERSE_PREDICATES, INVERSES, PROJECTED_PREDICATES, RESTRICTION_DATES,
-                      RESTRICTION_PREDICATES)
+from .errors import OntologyError, StoreError
+from .factlog import (
+    CLASSES,
+    INVERSE_PREDICATES,
+    INVERSES,
+    PROJECTED_PREDICATES,
+    RESTRICTION_DATES,
+    RESTRICTION_PREDICATES,
+)
 from .model import model
 from .namespace import AIKG
 from .resolve import match, normalise

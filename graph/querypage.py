@@ -83,9 +83,15 @@ const GRAPH_FORMATS = [["Turtle", "turtle"], ["N-Triples", "nt"], ["N-Quads", "n
   ["RDF/XML", "rdfxml"], ["JSON-LD", "jsonld"]];
 const $ = (id) => document.getElementById(id);
 const form = $("form"), out = $("out"), status = $("status"), text = $("query"), select = $("example");
-function el(tag, content) { const e = document.createElement(tag); if (content !== undefined) e.textContent = content; return e; }
+function el(tag, content) {
+  const e = document.createElement(tag);
+  if (content !== undefined) e.textContent = content;
+  return e;
+}
 function curie(iri) {
-  for (const [p, ns] of PREFIXES) if (iri.startsWith(ns) && iri.length > ns.length) return p + ":" + iri.slice(ns.length);
+  for (const [p, ns] of PREFIXES) {
+    if (iri.startsWith(ns) && iri.length > ns.length) return p + ":" + iri.slice(ns.length);
+  }
   return "<" + iri + ">";
 }
 function pageFor(iri) {
@@ -121,7 +127,11 @@ function showParams(example) {
     box.append(label);
   }
 }
-for (const ex of EXAMPLES) { const o = el("option", ex.name + ": " + ex.question); o.value = ex.name; select.append(o); }
+for (const ex of EXAMPLES) {
+  const o = el("option", ex.name + ": " + ex.question);
+  o.value = ex.name;
+  select.append(o);
+}
 select.addEventListener("change", () => {
   const ex = EXAMPLES.find((e) => e.name === select.value);
   if (ex) text.value = ex.text;

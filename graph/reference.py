@@ -16,13 +16,13 @@ from rdflib.namespace import XSD
 
 from .errors import InputError
 from .ids import statement_iri
-from .namespace import AIKG, ONTOLOGY_GRAPH, PROV, REFERENCE_GRAPH
 from .model import model
+from .namespace import AIKG, ONTOLOGY_GRAPH, PROV, REFERENCE_GRAPH
 from .rdfio import parse_file, parse_quads
 from .settings import ontology_dir, packaged_ontology_dir
 
-__all__ = ["ontology_dir", "packaged_ontology_dir", "load_ontology", "load_reference", "STATED_PREDICATES", "CURATION", "provenance",
-           "fact_sources", "VALIDITY"]
+__all__ = ["ontology_dir", "packaged_ontology_dir", "load_ontology", "load_reference", "STATED_PREDICATES", "CURATION",
+           "provenance", "fact_sources", "VALIDITY"]
 
 CURATION = "aikg curated reference data"
 

@@ -310,8 +310,9 @@ class RemoteStore(Store):
         self._check_union()
 
     def _check_union(self) -> None:
-        found = self._send_query("", f"""SELECT (EXISTS {{ GRAPH <{META_GRAPH}> {{ <{STORE_NODE}> <{REVISION}> ?r }} }} AS ?named)
-                                      (EXISTS {{ <{STORE_NODE}> <{REVISION}> ?r }} AS ?union) WHERE {{}}""").rows
+        found = self._send_query("", f"""SELECT
+            (EXISTS {{ GRAPH <{META_GRAPH}> {{ <{STORE_NODE}> <{REVISION}> ?r }} }} AS ?named)
+            (EXISTS {{ <{STORE_NODE}> <{REVISION}> ?r }} AS ?union) WHERE {{}}""").rows
         named, union = (str(v) in ("true", "1") for v in found[0])  # Virtuoso answers booleans as 1 and 0
         if named and not union:
             raise StoreError(f"the server at {self.query_url} does not query the union of its named graphs by "

@@ -26,8 +26,21 @@ import numpy as np
 
 from .actors import Actor
 from .namespace import AIKG
-from .projection import (AVAILABLE_IN, BUY, CUSTOMER_OF, HOP_NODES, KIND_CODES, KINDS, NOT_BUYABLE, ORGANIZATION,
-                         RELATIONS, SERVICE, USE, Projection, day)
+from .projection import (
+    AVAILABLE_IN,
+    BUY,
+    CUSTOMER_OF,
+    HOP_NODES,
+    KIND_CODES,
+    KINDS,
+    NOT_BUYABLE,
+    ORGANIZATION,
+    RELATIONS,
+    SERVICE,
+    USE,
+    Projection,
+    day,
+)
 
 __all__ = ["Hop", "Search", "rank", "MAX_DEPTH", "MAX_WORK", "MAX_BLOCKED", "OFFERS", "OPERATES", "HAS_PART"]
 

@@ -3,10 +3,11 @@
 Queries run in worker processes, each holding the store open (read-only
 under the shared lock, or, with updates allowed, one worker holding the
 write lock). An update also changes the store's revision, in the same
-transaction, so caches keyed by it (the projection) see the change. A query that overruns the timeout is stopped by killing its
-worker, which is then replaced: Oxigraph has no query cancellation, and a
-thread cannot be stopped, so this is the only way a runaway query neither
-holds a CPU forever nor gets answered with a truncated 200.
+transaction, so caches keyed by it (the projection) see the change. A
+query that overruns the timeout is stopped by killing its worker, which is
+then replaced: Oxigraph has no query cancellation, and a thread cannot be
+stopped, so this is the only way a runaway query neither holds a CPU
+forever nor gets answered with a truncated 200.
 
 Endpoints: ``/query`` and ``/sparql`` (also ``/`` when a ``query`` parameter
 is present) for queries, ``/update`` for updates, ``/`` a small query page.
@@ -180,8 +181,6 @@ def _run(store, request: dict, limit: int) -> Reply:
     """Answer one request on an open :class:`graph.store.EmbeddedStore`."""
     import pyoxigraph as ox
 
-    from .namespace import PREFIXES
-
     if request["op"] == "describe":
         return _describe(store, request)
     if request["op"] == "page":  # the browser front door (graph/pages.py)
@@ -190,7 +189,8 @@ def _run(store, request: dict, limit: int) -> Reply:
         return Reply(*respond(store, request["path"], request["params"]))
     if request["op"] == "update":
         try:
-            store.apply_update(request["text"], base_iri=request.get("base"))  # changes the revision too, so cached projections are rebuilt
+            # changes the revision too, so cached projections are rebuilt
+            store.apply_update(request["text"], base_iri=request.get("base"))
         except QueryError as e:
             return _error(400, str(e))
         except (StoreError, ValueError) as e:
@@ -202,7 +202,8 @@ def _run(store, request: dict, limit: int) -> Reply:
         if isinstance(result, ox.QueryBoolean):
             media = negotiate(request["accept"], RESULT_TYPES, request["format"])
             if media is None:
-                return _error(406, "no acceptable result format for an ASK query (offered: " + ", ".join(RESULT_TYPES) + ")")
+                return _error(406, "no acceptable result format for an ASK query (offered: "
+                              + ", ".join(RESULT_TYPES) + ")")
             return Reply(200, media, _serialize_boolean(bool(result), media), 1)
         graph = not isinstance(result, ox.QuerySolutions)
         offered = GRAPH_TYPES if graph else RESULT_TYPES
@@ -434,7 +435,8 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(204, "text/plain", b"", extra={"Allow": "GET, POST, OPTIONS, HEAD"})
 
     def _method_not_allowed(self):
-        self._send_error(405, f"{self.command} is not supported; use GET or POST", extra={"Allow": "GET, POST, OPTIONS, HEAD"})
+        self._send_error(405, f"{self.command} is not supported; use GET or POST",
+                         extra={"Allow": "GET, POST, OPTIONS, HEAD"})
 
     do_PUT = do_DELETE = do_PATCH = _method_not_allowed
 

@@ -302,7 +302,8 @@ class EmbeddedStore(Store):
             except (OSError, ValueError) as e:
                 raise StoreError(f"{marker} is unreadable or corrupt") from e
             if info.get("format") != FORMAT_VERSION:
-                raise StoreError(f"{self.path} holds store format {info.get('format')}, this aikg reads {FORMAT_VERSION}")
+                raise StoreError(f"{self.path} holds store format {info.get('format')}, "
+                                 f"this aikg reads {FORMAT_VERSION}")
         self._on_wait = on_wait
         self._lock_file = self._lock(lock_timeout)
         data = self.path / "oxigraph"

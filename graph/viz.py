@@ -16,8 +16,17 @@ from rdflib import URIRef
 
 from .dates import iso_day
 from .errors import AikgError, InputError
-from .htmlpage import (CLASS_STYLES, class_legend, edge_legend, edge_record, emphasis_icon, node_record,
-                       render_page, style, wrap)
+from .htmlpage import (
+    CLASS_STYLES,
+    class_legend,
+    edge_legend,
+    edge_record,
+    emphasis_icon,
+    node_record,
+    render_page,
+    style,
+    wrap,
+)
 from .layout import spring_layout
 from .model import model
 from .namespace import AIKG, PROV

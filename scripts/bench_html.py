@@ -30,6 +30,7 @@ from aikg.bootstrap import init_store
 from aikg.namespace import AIKG, DOC, ENT, GRAPH, PROV
 from aikg.store import EmbeddedStore
 from aikg.viz import graph_page
+
 from screenshot import ARGS, CHROMIUM  # scripts/ is on the path when run as a script
 
 MIX = [("Company", 0.22), ("AIModel", 0.2), ("Service", 0.2), ("Chip", 0.1), ("CustomerSegment", 0.06),

@@ -27,12 +27,12 @@ from pathlib import Path
 
 from aikg.bootstrap import init_store
 from aikg.extractor import Extractor
-from aikg.ingest import Ingestor
 from aikg.gazetteer import Gazetteer
+from aikg.ingest import Ingestor
 from aikg.linker import Linker
-from aikg.tokens import nlp
 from aikg.reader import read_document
 from aikg.store import open_store
+from aikg.tokens import nlp
 
 KNOWN_ORGS = ["OpenAI", "Microsoft", "Nvidia", "TSMC", "Oracle", "Meta", "Anthropic", "Alibaba Cloud", "ASML"]
 KNOWN_MODELS = ["GPT-4o", "Llama 3", "Claude 3 Opus", "Qwen3"]

@@ -27,13 +27,12 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_reach import generate, make_store  # noqa: E402
-
 from aikg.projection import load_projection  # noqa: E402
 from aikg.reach import answer  # noqa: E402
 from aikg.server import SparqlServer  # noqa: E402
 from aikg.store import EmbeddedStore  # noqa: E402
 
+from bench_reach import generate, make_store  # noqa: E402
 
 TIMEOUT = 60  # the server's: a page that takes longer is stopped (503) and counted as such
 ENTITY_PAGES = 10  # the most popular synthetic entities have tens of thousands of facts

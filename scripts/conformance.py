@@ -22,9 +22,10 @@ import urllib.parse
 from pathlib import Path
 from xml.etree import ElementTree
 
-from bench_sparql import free_port, wait_http  # the same start-up helpers as the benchmark
 from rdflib import RDF, Graph, Namespace
 from rdflib.collection import Collection
+
+from bench_sparql import free_port, wait_http  # the same start-up helpers as the benchmark
 
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 HT = Namespace("http://www.w3.org/2011/http#")
@@ -65,8 +66,10 @@ def load_tests(root: Path) -> list[dict]:
                 or str(manifest.value(body, CNT.characterEncoding)).upper() == "UTF-8"
                 else str(manifest.value(body, CNT.chars)).encode("latin-1"),
                 "headers": headers,
-                "status": {str(s).rsplit("#", 1)[-1][len("StatusCode"):] for s in manifest.objects(resp, MF.expectedStatus)},
-                "format": None if manifest.value(resp, MF.expectedFormat) is None else str(manifest.value(resp, MF.expectedFormat)),
+                "status": {str(s).rsplit("#", 1)[-1][len("StatusCode"):]
+                           for s in manifest.objects(resp, MF.expectedStatus)},
+                "format": None if manifest.value(resp, MF.expectedFormat) is None
+                else str(manifest.value(resp, MF.expectedFormat)),
                 "boolean": None if manifest.value(resp, MF.expectedBoolean) is None
                 else manifest.value(resp, MF.expectedBoolean).toPython(),
             })

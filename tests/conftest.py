@@ -65,7 +65,8 @@ def gazetteer(tmp_path_factory):
     path = tmp_path_factory.mktemp("gazetteer") / "store"
     init_store(str(path), empty=True)
     with EmbeddedStore(path, write=True) as store:
-        store.replace_graphs({URIRef("urn:test:mini"): Graph().parse(Path(__file__).parent / "data" / "ingest" / "mini.ttl")})
+        mini = Graph().parse(Path(__file__).parent / "data" / "ingest" / "mini.ttl")
+        store.replace_graphs({URIRef("urn:test:mini"): mini})
         yield Gazetteer.from_store(store)
 
 

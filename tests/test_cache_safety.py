@@ -1,7 +1,7 @@
 """A store folder never runs code: hostile files in its caches are ignored and the caches rebuilt."""
 import io
-import os
 import json
+import os
 import pickle
 import zipfile
 from pathlib import Path

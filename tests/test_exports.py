@@ -24,11 +24,11 @@ ONE = """<https://w3id.org/aikg/id/lab> <http://www.w3.org/1999/02/22-rdf-syntax
 <https://w3id.org/aikg/id/model> <https://w3id.org/aikg/ns#developedBy> <https://w3id.org/aikg/id/other> .
 <https://w3id.org/aikg/id/s1> <https://w3id.org/aikg/ns#confidence> "1"^^<http://www.w3.org/2001/XMLSchema#decimal> .
 <https://w3id.org/aikg/id/s1> <https://w3id.org/aikg/ns#quote> "a \\"quoted\\"\\nline" .
-"""
+"""  # noqa: E501 - N-Triples: one triple a line
 TWO = """<https://w3id.org/aikg/id/lab> <http://www.w3.org/2000/01/rdf-schema#label> "Test Lab" .
 <https://w3id.org/aikg/id/s2> <https://w3id.org/aikg/ns#confidence> "0.50"^^<http://www.w3.org/2001/XMLSchema#decimal> .
 <https://w3id.org/aikg/id/r> <https://w3id.org/aikg/ns#effectiveFrom> "2024-07-09"^^<http://www.w3.org/2001/XMLSchema#date> .
-"""
+"""  # noqa: E501 - N-Triples: one triple a line
 
 
 @pytest.fixture(scope="module")

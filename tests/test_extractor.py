@@ -11,22 +11,26 @@ from aikg.linker import Linker
 # checked with the relation families below
 RECALL = [
     # the owner after "version of": a possessive pronoun is the owner
-    ("Anthropic said Kestrel Chat 2, the desktop version of its assistant, is out.", ("Kestrel Chat 2", "offeredBy", "Anthropic")),
+    ("Anthropic said Kestrel Chat 2, the desktop version of its assistant, is out.",
+     ("Kestrel Chat 2", "offeredBy", "Anthropic")),
     # the far side of an appositive may follow the comma
     ("Helix Studio, Frontier Cloud's model platform, grew.", ("Helix Studio", "offeredBy", "Oracle")),
     ("Kestrel Labs, Oracle's cloud-robotics unit, grew.", ("Kestrel Labs", "subsidiaryOf", "Oracle")),
-    ("Nvidia said its older accelerators, the Vexa X7 and the Vexa X8, ship again.", ("Vexa X8", "developedBy", "Nvidia")),
+    ("Nvidia said its older accelerators, the Vexa X7 and the Vexa X8, ship again.",
+     ("Vexa X8", "developedBy", "Nvidia")),
     # buyers of its hardware: the possessive names the seller
     ("Nvidia said Meta and Oracle, both heavy buyers of its hardware, agreed.", ("Oracle", "customerOf", "Nvidia")),
     # offering a service to the people of a place
-    ("Microsoft will offer Azure OpenAI Service to Japanese customers.", ("Azure OpenAI Service", "availableIn", "Japan")),
+    ("Microsoft will offer Azure OpenAI Service to Japanese customers.",
+     ("Azure OpenAI Service", "availableIn", "Japan")),
     # a participial appositive does not hide the main clause
     ("The Kestrel Pro plan, introduced in Japan last month at $20 a seat, gives each member access to GPT-4o.",
      ("Kestrel Pro", "providesAccessTo", "GPT-4o")),
     # "released its latest model, X": the model, not the possessive
     ("OpenAI released its latest model, Orion-3.5, on Monday.", ("Orion-3.5", "developedBy", "OpenAI")),
     # a gap may hold a place-based modifier
-    ("Kestrel Labs, the Osaka, Japan-based start-up behind the Halo chatbot, grew.", ("Halo", "developedBy", "Kestrel Labs")),
+    ("Kestrel Labs, the Osaka, Japan-based start-up behind the Halo chatbot, grew.",
+     ("Halo", "developedBy", "Kestrel Labs")),
     # "added them to the catalogue", with a pronoun in between
     ("Oracle added them to Frontier Cloud on Monday.", ("Frontier Cloud", "offeredBy", "Oracle")),
 ]
@@ -199,9 +203,11 @@ def test_anchored_matching_finds_what_the_plain_regex_finds(gazetteer):
 
 
 def test_required_words_of_patterns():
-    assert _required("{S} (?:has )?launched (?:in|across) {O}") == [frozenset({"launched"}), frozenset({"in", "across"})]
+    assert _required("{S} (?:has )?launched (?:in|across) {O}") == [frozenset({"launched"}),
+                                                                     frozenset({"in", "across"})]
     assert _required("{O} (?:'s|’s) {S}") == [frozenset({"'s", "’s"})]
-    assert _required("{S} {G}(?:is |are )?(?:offered|sold) by {O}") == [frozenset({"offered", "sold"}), frozenset({"by"})]
+    assert _required("{S} {G}(?:is |are )?(?:offered|sold) by {O}") == [frozenset({"offered", "sold"}),
+                                                                         frozenset({"by"})]
     assert _required("{S} ,? (?:\\S+ ){0,2}(?:-based) {S}") == [frozenset({"-based"})]
     assert _required("{S}x (?:a|b) {O}") == [frozenset({"a", "b"})]
     assert _required("{S} (?:buyers?|clients?) of {O}") == [frozenset({"of"})]  # "buyers?" is not a plain word
@@ -220,7 +226,8 @@ def test_since_then_takes_the_date_of_an_earlier_sentence(gazetteer):
 
 def test_family_members_after_the_family_name(gazetteer):
     got = triples(run(gazetteer, "The Kestrel Pro plan gives access to the Lumen 4 model family, Swift and Deep."))
-    assert {("Kestrel Pro", "providesAccessTo", "Lumen 4 Swift"), ("Kestrel Pro", "providesAccessTo", "Lumen 4 Deep")} <= got
+    assert {("Kestrel Pro", "providesAccessTo", "Lumen 4 Swift"),
+            ("Kestrel Pro", "providesAccessTo", "Lumen 4 Deep")} <= got
     assert ("Kestrel Pro", "providesAccessTo", "Lumen 5 Swift") not in got
     # without the family named first, a bare "Swift" is no model
     assert not any(o.startswith("Lumen") for _, _, o in triples(run(gazetteer, "The plan gives access to Swift.")))

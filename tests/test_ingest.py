@@ -83,7 +83,8 @@ def test_provenance_shape_in_the_store(mini_store_path, docs):
         rows = store.query("""
             SELECT ?title ?path ?url ?pub ?hash WHERE { GRAPH ?g { ?d a aikg:Document ; rdfs:label ?title ;
               aikg:path ?path ; aikg:url ?url ; aikg:published ?pub ; aikg:contentHash ?hash } }""").rows
-        assert [r for r in rows if str(r[0]) == "A model arrives on two clouds"][0][3].toPython().isoformat() == "2022-05-10"
+        published = [r[3] for r in rows if str(r[0]) == "A model arrives on two clouds"][0]
+        assert published.toPython().isoformat() == "2022-05-10"
         st = store.query(f"""
             SELECT ?q ?c ?x WHERE {{ GRAPH ?g {{ ?st a aikg:Statement ; prov:wasDerivedFrom <{doc.id}> ;
               rdf:predicate aikg:manufacturedBy ; aikg:quote ?q ; aikg:confidence ?c ; aikg:extractor ?x }} }}""").rows
@@ -150,8 +151,10 @@ def test_bad_inputs_each_get_a_clear_status(mini_store_path, tmp_path):
     folder.mkdir()
     (folder / "empty.txt").write_bytes(b"")
     (folder / "binary.txt").write_bytes(bytes(range(256)) * 20)
-    (folder / "broken.txt").write_bytes(b"Title\n\nTSMC \xff\xfe makes the H100. " + b"It is manufactured by TSMC. " * 3)
-    (folder / "scripts.html").write_text("<html><script>" + "x();" * 500 + "</script><body><script>y()</script></body></html>")
+    (folder / "broken.txt").write_bytes(b"Title\n\nTSMC \xff\xfe makes the H100. "
+                                        + b"It is manufactured by TSMC. " * 3)
+    (folder / "scripts.html").write_text("<html><script>" + "x();" * 500
+                                         + "</script><body><script>y()</script></body></html>")
     with open(folder / "huge.txt", "wb") as fh:
         fh.write(b"Words about chips. " * (20 * 1024 * 1024 // 19 + 1))
     (folder / "slides.pptx").write_bytes(b"PK")

@@ -3,11 +3,10 @@ from pathlib import Path
 
 import pytest
 
-from aikg.ids import entity_iri
 from aikg.gazetteer import isa
+from aikg.ids import entity_iri
 from aikg.linker import Linker
 from aikg.tokens import nlp
-
 
 
 def link(gazetteer, *sentences):
@@ -186,7 +185,8 @@ def test_a_known_segment_is_based_on_the_longest_known_name(gazetteer):
 
 
 def _spacy_key(text):
-    return tuple(t.text.lower().replace("’", "'") for t in nlp().tokenizer(text) if t.text not in ("'s", "’s", "'", "’"))
+    return tuple(t.text.lower().replace("’", "'") for t in nlp().tokenizer(text)
+                 if t.text not in ("'s", "’s", "'", "’"))
 
 
 _WORDS = ["Cannot", "cannot", "gonna", "Dont", "im", "Org", "Cloud", "AI", "a", "I", "H100", "10km", "2nd", "GPT-4o",

@@ -74,8 +74,8 @@ def test_with_a_token_writes_need_it(empty_store_path):
 
 
 def test_exposed_update_server_needs_a_token(empty_store_path):
-    result = CliRunner().invoke(main, ["--store", str(empty_store_path), "serve", "--host", "0.0.0.0", "--allow-update"],
-                                env={"AIKG_SERVE_TOKEN": ""})
+    result = CliRunner().invoke(main, ["--store", str(empty_store_path), "serve", "--host", "0.0.0.0",
+                                       "--allow-update"], env={"AIKG_SERVE_TOKEN": ""})
     assert result.exit_code == 2 and "AIKG_SERVE_TOKEN" in result.output
 
 

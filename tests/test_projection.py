@@ -4,10 +4,9 @@ import json
 import pytest
 from rdflib import Graph, URIRef
 
-from aikg.namespace import AIKG, ENT
 from aikg.errors import StoreError
-from aikg.projection import (ACCESS, BUY, CACHE_VERSION, RELATIONS, USE, build_projection, in_interval,
-                              load_projection)
+from aikg.namespace import AIKG, ENT
+from aikg.projection import ACCESS, BUY, CACHE_VERSION, RELATIONS, USE, build_projection, in_interval, load_projection
 from aikg.store import open_store
 
 from reach_fixtures import PREFIXES, make_store

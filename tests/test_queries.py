@@ -60,7 +60,8 @@ ent:bis a aikg:Regulator ; rdfs:label "Bureau of Industry and Security" ; aikg:s
 ent:cac a aikg:Regulator ; rdfs:label "Cyberspace Administration of China" ; aikg:basedIn ent:china ;
     dcterms:source src:i .
 ent:garante a aikg:Regulator ; rdfs:label "Garante" ; aikg:basedIn ent:italy ; dcterms:source src:j .
-ent:eu-office a aikg:Regulator ; rdfs:label "Example EU Office" ; aikg:basedIn ent:european-union ; dcterms:source src:j .
+ent:eu-office a aikg:Regulator ; rdfs:label "Example EU Office" ; aikg:basedIn ent:european-union ;
+    dcterms:source src:j .
 
 ent:gpt-4o a aikg:AIModel ; rdfs:label "GPT-4o" ; aikg:developedBy ent:openai ; dcterms:source src:a .
 ent:qwen a aikg:AIModel ; rdfs:label "Qwen" ; aikg:developedBy ent:tongyi-lab ; dcterms:source src:f .

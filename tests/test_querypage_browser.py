@@ -77,7 +77,8 @@ def test_example_with_a_parameter_runs_and_links_entities(page, server):
 
 
 def test_downloads_in_every_format(page, server):
-    page.goto(server.url + "?" + urllib.parse.urlencode({"q": "SELECT ?m WHERE { ?m aikg:developedBy ent:openai } LIMIT 3"}))
+    query = "SELECT ?m WHERE { ?m aikg:developedBy ent:openai } LIMIT 3"
+    page.goto(server.url + "?" + urllib.parse.urlencode({"q": query}))
     page.wait_for_selector("#downloads a")
     links = dict(zip(page.locator("#downloads a").all_inner_texts(),
                      page.locator("#downloads a").evaluate_all("els => els.map(e => e.getAttribute('href'))")))

@@ -5,15 +5,23 @@ from unittest.mock import patch
 import networkx as nx
 import pytest
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
+from aikg import search
 from aikg.actors import Actor, resolve_actor
 from aikg.errors import InputError, NotFound
 from aikg.namespace import AIKG, ENT
-from aikg.projection import (ACCESS, BUY, RELATIONS, USE, Restriction, assemble, build_projection, in_interval,
-                              load_projection)
-from aikg import search
+from aikg.projection import (
+    ACCESS,
+    BUY,
+    RELATIONS,
+    USE,
+    Restriction,
+    assemble,
+    build_projection,
+    in_interval,
+    load_projection,
+)
 from aikg.reach import _key, answer, diff, verdict
 from aikg.search import Search
 from aikg.store import open_store

@@ -67,13 +67,15 @@ def test_html_date_from_time_element_and_meta(tmp_path):
     assert read_document(p).published == date(2021, 4, 2)
     m = tmp_path / "m.html"
     m.write_text('<html><head><meta property="article:published_time" content="2020-12-24T10:00:00Z"></head>'
-                 '<body><article><p>' + "Some text about clouds and chips in Europe. " * 5 + '</p></article></body></html>')
+                 '<body><article><p>' + "Some text about clouds and chips in Europe. " * 5
+                 + '</p></article></body></html>')
     assert read_document(m).published == date(2020, 12, 24)
 
 
 def test_html_made_of_scripts_only_fails_clearly(tmp_path):
     p = tmp_path / "s.html"
-    p.write_text("<html><head><script>" + "var a = 1;" * 1000 + "</script></head><body><script>x()</script></body></html>")
+    p.write_text("<html><head><script>" + "var a = 1;" * 1000
+                 + "</script></head><body><script>x()</script></body></html>")
     with pytest.raises(ReadError, match="no text"):
         read_document(p)
 

@@ -5,7 +5,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from rdflib import RDF, Graph, Literal, URIRef
+from rdflib import RDF, Literal, URIRef
 from rdflib.namespace import RDFS, XSD
 
 from aikg.errors import InputError
@@ -172,8 +172,10 @@ def test_at_least_600_entities_each_with_a_source(reference):
 
 
 def test_audit_script_prints_a_seeded_sample_with_sources():
-    run = lambda: subprocess.run([sys.executable, str(ROOT / "scripts" / "audit_reference.py"), "-n", "5",
-                                  "--seed", "7"], capture_output=True, text=True, check=True).stdout  # noqa: E731
+    def run():
+        return subprocess.run([sys.executable, str(ROOT / "scripts" / "audit_reference.py"), "-n", "5",
+                               "--seed", "7"], capture_output=True, text=True, check=True).stdout
+
     out = run()
     assert out == run() and out.count("source:") >= 5
 

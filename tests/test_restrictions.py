@@ -1,10 +1,9 @@
 """Restriction frames: when they hold, who imposes them, which wordings trigger them."""
 from datetime import date
 
-from aikg.extractor import Extractor
+from aikg.extractor import Extractor, RestrictionFrame
 from aikg.linker import Linker
 from aikg.restrictions import anchor_dates
-from aikg.extractor import RestrictionFrame
 
 
 def frames(gazetteer, text, published=None):

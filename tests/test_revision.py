@@ -2,7 +2,7 @@
 import inspect
 
 import pytest
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph, URIRef
 
 from aikg.namespace import AIKG, ENT, GRAPH
 from aikg.projection import load_projection

@@ -377,7 +377,8 @@ def revision_of(server) -> str:
 def test_update_through_the_server_changes_the_revision(rw_server):
     """Cached projections are keyed by revision: a server update must change it (it once did not)."""
     before = revision_of(rw_server)
-    status, _, _ = post_form(rw_server, path="update", update="INSERT DATA { GRAPH <urn:t> { ent:rev-co rdfs:label 'R' } } ;")
+    status, _, _ = post_form(rw_server, path="update",
+                             update="INSERT DATA { GRAPH <urn:t> { ent:rev-co rdfs:label 'R' } } ;")
     assert status == 204 and revision_of(rw_server) != before
     after = revision_of(rw_server)
     status, _, body = post_form(rw_server, path="update", update="INSERT DATA { GRAPH <urn:t> { ent:x rdfs:label ")

@@ -10,7 +10,7 @@ from rdflib.namespace import SH
 
 from aikg.cli import main
 from aikg.namespace import GRAPH
-from aikg.reference import STATED_PREDICATES, REFERENCE_GRAPH, provenance
+from aikg.reference import REFERENCE_GRAPH, STATED_PREDICATES, provenance
 from aikg.store import EmbeddedStore
 from aikg.validate import load_shapes, validate_graph
 
@@ -78,9 +78,11 @@ CASES = {
     "OperatedBy": ("ent:platform aikg:operatedBy ent:fab .",
                    ["ent:platform aikg:operatedBy ent:hk .", "ent:chip aikg:operatedBy ent:fab ."]),
     "ProvidesAccessTo": ("ent:platform aikg:providesAccessTo ent:model, ent:chip, ent:api .",
-                         ["ent:platform aikg:providesAccessTo ent:lab .", "ent:model aikg:providesAccessTo ent:chip ."]),
+                         ["ent:platform aikg:providesAccessTo ent:lab .",
+                          "ent:model aikg:providesAccessTo ent:chip ."]),
     "PartOf": ("ent:api aikg:partOf ent:platform . ent:hk aikg:partOf ent:union .",
-               ["ent:hk aikg:partOf ent:platform .", "ent:lab aikg:partOf ent:cloud .", "ent:api aikg:partOf ent:cn ."]),
+               ["ent:hk aikg:partOf ent:platform .", "ent:lab aikg:partOf ent:cloud .",
+                "ent:api aikg:partOf ent:cn ."]),
     "SubsidiaryOf": ("ent:fab aikg:subsidiaryOf ent:cloud .",
                      ["ent:fab aikg:subsidiaryOf ent:cn .", "ent:api aikg:subsidiaryOf ent:cloud ."]),
     "InvestedIn": ("ent:cloud aikg:investedIn ent:lab .",

@@ -216,7 +216,8 @@ def test_replace_graphs_takes_ntriples_text(fresh, as_bytes):
     '<https://example.org/a> <https://example.org/p> "x" <https://example.org/g> .\n',  # a quad is not a triple
     # SPARQL smuggled into the text must not run
     "<https://example.org/a> <https://example.org/p> <https://example.org/o> . } } ; DROP ALL ; "
-    "INSERT DATA { GRAPH <https://example.org/x> { <https://example.org/a> <https://example.org/p> <https://example.org/o> .\n",
+    "INSERT DATA { GRAPH <https://example.org/x> { "
+    "<https://example.org/a> <https://example.org/p> <https://example.org/o> .\n",
 ])
 def test_malformed_ntriples_changes_nothing(fresh, bad, target_exists):
     fresh.replace_graphs({G2: graph_of(("b", "Beta")), **({G1: graph_of(("a", "Alpha"))} if target_exists else {})})
@@ -275,7 +276,8 @@ def test_select_values_are_plain_strings(fresh):
     g = graph_of(("a", "Alpha"))
     g.add((ENT.a, URIRef(EX + "date"), Literal("2024-07-09", datatype=URIRef("http://www.w3.org/2001/XMLSchema#date"))))
     fresh.replace_graphs({G1: g})
-    q = f"SELECT ?e ?l ?d ?none WHERE {{ ?e rdfs:label ?l OPTIONAL {{ ?e <{EX}date> ?d }} OPTIONAL {{ ?e <{EX}x> ?none }} }}"
+    q = (f"SELECT ?e ?l ?d ?none WHERE {{ ?e rdfs:label ?l OPTIONAL {{ ?e <{EX}date> ?d }} "
+         f"OPTIONAL {{ ?e <{EX}x> ?none }} }}")
     rows = fresh.select_values(q)
     assert rows == [(str(ENT.a), "Alpha", "2024-07-09", None)]
     assert Store.select_values(fresh, q) == rows  # the generic version (over query()) agrees

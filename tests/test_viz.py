@@ -165,7 +165,8 @@ def test_types_keep_classes_and_their_subclasses(story):
     data = page_data(render_graph(story, types="company, Service"))
     assert len(data["nodes"]) == 6 and len(data["edges"]) == 6
     orgs = page_data(render_graph(story, types=["Organization"]))
-    assert {n["name"] for n in orgs["nodes"]} == {"OpenAI", "Microsoft", "21Vianet", "Cyberspace Administration of China"}
+    assert {n["name"] for n in orgs["nodes"]} == {"OpenAI", "Microsoft", "21Vianet",
+                                                  "Cyberspace Administration of China"}
     assert len(page_data(render_graph(story, types="AI model")) ["nodes"]) == 1  # a class label works too
 
 
@@ -283,7 +284,8 @@ def test_path_view_draws_open_and_blocked_routes_to_their_restrictions(story):
     for e in data["edges"]:
         kinds.setdefault(e["kind"], []).append(e)
     assert len(kinds["open"]) == 2 and not any(e["dashes"] for e in kinds["open"])
-    assert len(kinds["blocked"]) == 4 and all(e["dashes"] and e["color"]["color"] == "#CC3311" for e in kinds["blocked"])
+    assert len(kinds["blocked"]) == 4
+    assert all(e["dashes"] and e["color"]["color"] == "#CC3311" for e in kinds["blocked"])
     blocked_by = {(e["from"], e["to"]) for e in kinds["blocked_by"]}
     assert blocked_by == {(str(ENT["openai-api"]), str(ENT["restriction-openai-api-china"])),
                           (str(ENT.chatgpt), str(ENT["restriction-chatgpt-china"]))}
@@ -370,7 +372,8 @@ def test_path_view_reads_the_reach_engines_marks_and_context():
 
 @pytest.mark.parametrize("focus, depth, types, at, limit", [
     ("GPT-4o", 0, None, None, 2000), ("GPT-4o", 1, None, None, 2000), ("Azure OpenAI Service", 2, None, None, 2000),
-    ("China", 1, None, "2024-08-01", 2000), ("Nvidia", 2, "Chip,Company", None, 2000), ("H20", 2, None, "2025-05-01", 2000),
+    ("China", 1, None, "2024-08-01", 2000), ("Nvidia", 2, "Chip,Company", None, 2000),
+    ("H20", 2, None, "2025-05-01", 2000),
     ("Microsoft", 2, None, None, 40), ("United States", 1, "Regulator", "2023-01-01", 2000)])
 def test_a_focused_view_reads_its_neighbourhood_and_draws_what_the_whole_store_gives(
         reference_store_path, monkeypatch, focus, depth, types, at, limit):

@@ -140,7 +140,8 @@ def show(obj, name, as_json):
         click.echo("  " + info["definition"])
     for f in info["facts"]:
         other = f["other"].get("label") or f["other"].get("value")
-        line = f"{f['predicate']['label']} {other}" if f["direction"] == "out" else f"{other} {f['predicate']['label']} this"
+        predicate = f["predicate"]["label"]
+        line = f"{predicate} {other}" if f["direction"] == "out" else f"{other} {predicate} this"
         when = [f"from {f['valid_from']}"] if f.get("valid_from") else []
         when += [f"until {f['valid_until']}"] if f.get("valid_until") else []
         click.echo(f"  - {line}" + (f" ({' '.join(when)})" if when else ""))
@@ -153,7 +154,8 @@ def show(obj, name, as_json):
                 where += f", read {s['retrieved']}"
             click.echo(f"      source: {where}" + (f' — "{s["quote"]}"' if s["quote"] else ""))
     for r in info["restrictions"]:
-        when = f"from {r['effective_from'] or 'unknown'}" + (f" until {r['effective_until']}" if r["effective_until"] else "")
+        when = f"from {r['effective_from'] or 'unknown'}"
+        when += f" until {r['effective_until']}" if r["effective_until"] else ""
         where = ", ".join(n["label"] for n in r["applies_in"])
         by = r["imposed_by"]["label"] if r["imposed_by"] else "unknown"
         click.echo(f"  restricted: {r['label'] or r['kind'] or 'restriction'} in {where} by {by}, {when}")

@@ -96,7 +96,8 @@ def forget(obj, docs, as_json):
 
     removed = forget_documents(obj.store(write=True), docs)
     if as_json:
-        emit_json({"removed": [{"graph": g, "id": d, "label": label, "kept_for": kept} for g, d, label, kept in removed]})
+        emit_json({"removed": [{"graph": g, "id": d, "label": label, "kept_for": kept}
+                               for g, d, label, kept in removed]})
         return
     for _, d, label, kept in removed:
         if kept:

@@ -61,7 +61,8 @@ def _route_lines(n: int, route: dict, actor: str) -> list[str]:
         state = "BLOCKED" if s.get("blocked") else ("confirmed" if s.get("confirmed") else "not confirmed")
         if s.get("disputed"):
             state += ", sources disagree"
-        lines.append(f"     - {s['from']['label']} {s['relation']['label']} {s['to']['label']} ({s.get('hop')}, {state})")
+        lines.append(f"     - {s['from']['label']} {s['relation']['label']} {s['to']['label']} "
+                     f"({s.get('hop')}, {state})")
         lines += _source_lines(s.get("sources", []), "         ")
     for c in route.get("context", []):
         bits = [f"{k.replace('_', ' ')} " + ", ".join(x["label"] for x in c[k])

@@ -17,12 +17,14 @@ from . import main
 @click.option("--timeout", default=30.0, show_default=True, type=click.FloatRange(min=0.1),
               help="Seconds a query may run before it is stopped with an error.")
 @click.option("--limit", default=1_000_000, show_default=True, type=click.IntRange(min=1),
-              help="Most rows (or triples) one answer may hold; larger results are refused with a 400, never cut short.")
+              help="Most rows (or triples) one answer may hold; larger results are refused with a 400, "
+                   "never cut short.")
 @click.option("--cors", metavar="ORIGIN", help="Allow browser clients from ORIGIN (or '*'), e.g. for YASGUI.")
 @click.option("--workers", default=min(4, os.cpu_count() or 1), show_default=True, type=click.IntRange(min=1),
               help="Query processes (1 with --allow-update).")
 @click.option("--allow-host", "allow_hosts", multiple=True, metavar="NAME",
-              help="Also answer requests whose Host is NAME (the bound address and, on loopback, localhost always are).")
+              help="Also answer requests whose Host is NAME (the bound address and, on loopback, "
+                   "localhost always are).")
 @click.pass_obj
 def serve(obj, host, port, allow_update, timeout, limit, cors, workers, allow_hosts):
     """Serve the store over the SPARQL 1.1 Protocol (read-only unless --allow-update).
@@ -33,10 +35,10 @@ def serve(obj, host, port, allow_update, timeout, limit, cors, workers, allow_ho
     Requests naming another Host are refused (DNS rebinding); browser writes must be
     same-origin; with $AIKG_SERVE_TOKEN set, updates need "Authorization: Bearer TOKEN".
     """
+    import ipaddress
+
     from ..bootstrap import ensure_store
     from ..server import SparqlServer
-
-    import ipaddress
 
     where = obj.where
     token = os.environ.get("AIKG_SERVE_TOKEN") or None
