@@ -85,7 +85,8 @@ def _segments(proj: Projection, head: str, places: frozenset) -> frozenset:
 
 
 def _owners(proj: Projection, node: str) -> tuple:
-    out, seen, frontier = [], {node}, [(node, (node,))]
+    out, seen = [], {node}
+    frontier: list[tuple[str, tuple[str, ...]]] = [(node, (node,))]  # (owner, chain to it)
     for _ in range(_MAX_OWNER_DEPTH):
         nxt = []
         for n, chain in frontier:

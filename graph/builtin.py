@@ -31,7 +31,8 @@ def _jurisdictions() -> tuple:
     wanted = {str(RDFS.label): "label", str(SKOS.altLabel): "alias", str(AIKG.demonym): "demonym",
               str(AIKG.partOf): "part_of"}
     jurisdiction, rdf_type = str(AIKG.Jurisdiction), str(RDF.type)
-    kinds, values = set(), {}
+    kinds = set()
+    values: dict[str, dict[str, set[str]]] = {}
     folder = ontology_dir() / "reference"
     for name in FILES:
         path = folder / name

@@ -153,7 +153,7 @@ def extract(select, *, per_graph: bool) -> dict:
         found = select(query.format(g=g, open=open_, close=close, group=group).replace("MARKS", marks))
         return found if per_graph else [("", *row) for row in found]
 
-    out = defaultdict(lambda: ([], []))
+    out: defaultdict[str, tuple[list, list]] = defaultdict(lambda: ([], []))
     for graph, p, text in rows(_Q_PAIRS):
         items = text.split(" ") if text else []
         out[graph][0].extend(zip(items[0::2], [p] * (len(items) // 2), items[1::2]))
@@ -293,7 +293,8 @@ def _segment(a: dict) -> dict:
     if (tri.size and (tri.min() < -1 or tri.max() >= len(terms))) or (st.size and (st.min() < -1
                                                                                    or st.max() >= len(terms))):
         raise ValueError("facts file names unknown terms")
-    graphs, i, j = {}, 0, 0
+    graphs: dict[str, tuple | None] = {}
+    i = j = 0
     tables = iter(zip(tri_n, st_n))
     for name, has in zip(names, present.tolist()):
         if not has:

@@ -51,7 +51,9 @@ def forget(store: Store, refs) -> list:
     for g, _, p, _, _ in rows:
         if p:
             paths.setdefault(g, set()).add(p)
-    whole, detached, labels = set(), {}, {}
+    whole = set()
+    detached: dict[str, set[str]] = {}
+    labels: dict[tuple[str, str], str] = {}
     for hits in found.values():
         for g, doc, label, path in hits:
             labels.setdefault((g, doc), label)

@@ -11,6 +11,7 @@ import json
 import math
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, Literal
 
 from jinja2 import Environment
 from markupsafe import Markup
@@ -44,7 +45,8 @@ _CLASS_LOOKS = {
 CLASS_STYLES = {name: (model().classes[name].label, colour, shape) for name, (colour, shape) in _CLASS_LOOKS.items()
                 if name in model().classes}
 OTHER_STYLE = ("Other", "#CCCCCC", "dot")
-EDGE_STYLES = {  # key: (legend label, colour, dashes, width)
+# key: (legend label, colour, dashes, width)
+EDGE_STYLES: dict[str, tuple[str, str, list[int] | Literal[False], float]] = {
     "fact": ("fact (arrow: subject → object)", "#8A8F98", False, 1.2),
     "restriction": ("restriction link", "#CC3311", [6, 4], 1.2),
     "open": ("open route", "#0077BB", False, 3.5),
@@ -60,7 +62,7 @@ def style(cls: str) -> tuple[str, str, str]:
 def node_record(nid: str, name: str, cls: str, title: str, *, degree: int = 1, emphasis: bool = False) -> dict:
     _label, colour, shape = style(cls)
     size = min(40.0, 12.0 + 3.0 * math.sqrt(max(degree, 1)))
-    rec = {"id": nid, "label": wrap(name, 30), "name": name, "title": title, "shape": shape,
+    rec: dict[str, Any] = {"id": nid, "label": wrap(name, 30), "name": name, "title": title, "shape": shape,
            "color": {"background": colour, "border": _darker(colour),
                      "highlight": {"background": colour, "border": "#111111"},
                      "hover": {"background": colour, "border": "#111111"}},

@@ -439,7 +439,7 @@ def _facts_json(rows, label_of) -> list[dict]:
 
 
 def _store_labels(store: Store, iris) -> dict:
-    labels = {}
+    labels: dict[str, str] = {}
     iris = list(iris)
     for chunk in range(0, len(iris), 200):
         part = iris[chunk:chunk + 200]

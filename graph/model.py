@@ -158,7 +158,8 @@ def _members(g: dict, node: str) -> frozenset:
     if not union:
         name = _local(node)
         return frozenset({name}) if name else frozenset()
-    out, cell = set(), union[0]
+    out: set[str] = set()
+    cell = union[0]
     while cell != _NIL:
         first, rest = g.get(cell, {}).get(_FIRST), g.get(cell, {}).get(_REST)
         if not first or not rest:

@@ -242,7 +242,8 @@ def _entity(store, params: dict):
         info = describe(store, _projection(store).lookup(name))
     except AikgError as e:
         return _html("message.html", 404, title="Not found", message=str(e), suggestions=_suggestions(e))
-    neighbours, docs = {}, {}
+    neighbours: dict[str, str] = {}
+    docs: dict[str, dict] = {}
     for f in info["facts"]:
         other = f["other"]
         if "id" in other:
@@ -250,10 +251,10 @@ def _entity(store, params: dict):
         for s in f["sources"]:  # the documents about it, from the facts already read
             d = docs.setdefault(s["source"], {"id": s["source"], "title": s["title"], "facts": 0})
             d["facts"] += 1
-    docs = sorted(docs.values(), key=lambda d: (-d["facts"], str(d["title"] or d["id"]).lower()))
+    documents = sorted(docs.values(), key=lambda d: (-d["facts"], str(d["title"] or d["id"]).lower()))
     near = sorted(neighbours.items(), key=lambda kv: kv[1].lower())
     return _html("entity.html", title=info["label"], e=info, facts=info["facts"][:MAX_ROWS],
-                 documents=docs[:MAX_ROWS], neighbours=near[:MAX_ROWS], limit=MAX_ROWS)
+                 documents=documents[:MAX_ROWS], neighbours=near[:MAX_ROWS], limit=MAX_ROWS)
 
 
 _DOCUMENT = """SELECT ?title ?label ?url ?published ?path ?read WHERE {

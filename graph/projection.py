@@ -639,7 +639,8 @@ def _edges(cols: _Columns, pair: dict, mask) -> tuple:
     for a, b in zip(part_s[jur].tolist(), part_o[jur].tolist()):
         partof_j[terms[a]].add(terms[b])
     not_buyable = sum(_BIT[t] for t in NOT_BUYABLE)
-    src, dst, rel, vendors = [], [], [], defaultdict(list)
+    src, dst, rel = [], [], []
+    vendors: defaultdict[str, list[str]] = defaultdict(list)
 
     def add(u, v, r):
         src.append(u)
@@ -681,7 +682,8 @@ def _names(cols: _Columns) -> tuple:
         for e, name in zip(*cols.values(iri)):
             if not terms[e].startswith(_ONTOLOGY_TERMS):
                 entries.add((terms[e], not main, terms[name], terms[key_of[name]]))
-    names, labels = defaultdict(list), {}
+    names = defaultdict(list)
+    labels: dict[str, str] = {}
     for e, alias, name, key in sorted(entries):  # each entity's main labels first, in name order
         names[key].append((e, not alias, name))
         if not alias:
@@ -760,7 +762,7 @@ def _build(revision: str, f: factlog.Facts) -> Projection:
 def _restrictions(cols: _Columns, labels: dict) -> dict:
     """Every subject of ``restricts``, with what the facts say of it."""
     terms = cols.terms
-    sets = defaultdict(lambda: defaultdict(set))
+    sets: defaultdict[str, defaultdict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     ids = set(cols.values(str(AIKG.restricts))[0])
     for local in _RESTRICTION_PREDS:
         for r, v in zip(*cols.values(_MODEL.iri(local))):

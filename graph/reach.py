@@ -69,7 +69,7 @@ def _restriction_json(proj: Projection, rid: str, reason: dict) -> dict:
         out["applies_to"] = [proj.node(n) for n in sorted(r.applies_to, key=proj.label)]
     if len(r.imposed_by) > 1:
         out["imposed_by_all"] = [proj.node(n) for n in r.imposed_by]
-    why = {}
+    why: dict[str, object] = {}
     if "jurisdiction" in reason:
         why["jurisdiction"] = proj.node(reason["jurisdiction"])
     if "actor" in reason:

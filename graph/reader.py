@@ -13,7 +13,7 @@ import os
 import re
 import stat
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import yaml
@@ -253,9 +253,9 @@ def _read_markdown(text: str, path: str, digest: str) -> Document:
         meta = _front_matter(m.group(1))
         body = text[m.end():]
     published = meta.get("published") or meta.get("date")
-    if isinstance(published, date):
-        published = published if type(published) is date else published.date()
-    elif published is not None:
+    if isinstance(published, datetime):
+        published = published.date()
+    elif published is not None and not isinstance(published, date):
         published = parse_date(str(published))
     title = meta.get("title")
     if not title:

@@ -81,7 +81,8 @@ def _read_reference(folder: Path) -> tuple[Graph, dict, dict]:
     files = sorted(folder.glob("*.ttl")) + sorted(folder.glob("*.trig"))
     if not files:
         raise InputError(f"no reference data in {folder}")
-    graph, sources, notes = Graph(), defaultdict(set), {}
+    graph, sources = Graph(), defaultdict(set)
+    notes: dict[tuple, Graph] = {}  # (file, graph name) -> its statement notes
     for path in files:
         parts = parse_quads(path) if path.suffix == ".trig" else [(None, parse_file(path))]
         for name, part in parts:

@@ -112,7 +112,7 @@ def label_of(store: Store, entity: URIRef) -> str:
 def set_parameters(store, query: str, values: dict[str, str]) -> str:
     """``with_parameters`` from user text: a YYYY-MM-DD date where the default is a date, else an entity name."""
     defaults = parameters(query)
-    terms = {}
+    terms: dict[str, Literal | URIRef] = {}
     for name, value in values.items():
         if "xsd:date" in parameter_default(defaults, name):
             terms[name] = Literal(iso_day(value, f"parameter {name}"), datatype=XSD.date)

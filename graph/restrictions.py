@@ -100,7 +100,7 @@ def target_actors(quote: str, linker) -> list:
     """Segments a restriction covers, named by a head noun after a preposition ("on government devices",
     "in the public sector"): the phrase becomes a customer segment, modifiers that are not words of
     the phrase (articles, prepositions) cut off."""
-    found = []
+    found: list = []
     for m in _TARGET.finditer(quote):
         words = m.group(1).split()
         while len(words) > 1 and words[0] in _NOT_MODIFIERS:

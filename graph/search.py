@@ -450,8 +450,11 @@ class _Listing:
 
     def __init__(self, search: Search, k: int, max_blocked: int):
         self.s, self.cap, self.max_blocked = search, max(k, 1) * 4, max_blocked
-        self.opened, self.blocked, self.more_blocked = [], [], False
-        self.ranked = [[] for _ in range(8)]  # (not confirmed, disputed, not the actor's supplier) -> candidates
+        self.opened: list[list[Hop]] = []
+        self.blocked: list[list[Hop]] = []
+        self.more_blocked = False
+        # (not confirmed, disputed, not the actor's supplier) -> candidates
+        self.ranked: list[list] = [[] for _ in range(8)]
 
     def add(self, u: int | None, suffix: tuple, flag: int) -> None:
         """The routes entering node ``u`` (None: the target, which has no edges) and then taking ``suffix``."""

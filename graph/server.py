@@ -210,7 +210,7 @@ def _run(store, request: dict, limit: int) -> Reply:
         media = negotiate(request["accept"], offered, request["format"], graph=graph)
         if media is None:
             return _error(406, "no acceptable result format (offered: " + ", ".join(offered) + ")")
-        items = []
+        items: list = []
         for item in result:
             if len(items) == limit:
                 return _error(400, f"the result has more than {limit} {'triples' if graph else 'rows'} "

@@ -119,7 +119,8 @@ def adapt_update(sparql: str, graphs: Graphs) -> str:
 
 def write_ops(scratch: ox.Store, name) -> list[str]:
     """The update operations that make graph ``name`` hold what ``scratch`` holds under that name."""
-    ground, blank = [], []
+    ground: list[ox.Triple] = []
+    blank: list[ox.Triple] = []
     for q in scratch.quads_for_pattern(None, None, None, ox.NamedNode(str(name))):
         has_blank = isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode)
         (blank if has_blank else ground).append(q.triple)

@@ -281,7 +281,7 @@ def _ancestors(store: Store) -> dict[str, set[str]]:
 # --------------------------------------------------------------------------- choosing what to show
 
 def _adjacency(node_ids, edges: list[_Edge]) -> dict[str, set[str]]:
-    adj = {n: set() for n in node_ids}
+    adj: dict[str, set[str]] = {n: set() for n in node_ids}
     for e in edges:
         if e.source != e.target:
             adj[e.source].add(e.target)

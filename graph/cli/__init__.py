@@ -112,7 +112,7 @@ def _one_line(text: str) -> str:
     return shown(" ".join(text.split()))
 
 
-def _for_people(e: BaseException) -> str:
+def _for_people(e: OSError | MemoryError | RecursionError) -> str:
     """An OS or resource error as a sentence, without Python's class names."""
     if isinstance(e, MemoryError):
         return "out of memory"

@@ -4,6 +4,10 @@ The store modules (pyoxigraph, rdflib) are imported when a command first
 needs the store, so ``aikg --help`` and usage errors stay fast.
 """
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # only for the annotation: the store modules load when a command needs them
+    from ..store import Store
 
 __all__ = ["Context"]
 
@@ -12,7 +16,7 @@ __all__ = ["Context"]
 class Context:
     location: str | None = None
     debug: bool = False
-    _store: object | None = field(default=None, repr=False)  # a graph.store.Store once opened
+    _store: "Store | None" = field(default=None, repr=False)  # opened on first use
     _writable: bool = False
 
     @property
