@@ -1,4 +1,6 @@
 """What the graph says about one entity: types, aliases, facts with sources, restrictions."""
+from typing import Any
+
 from rdflib import Literal, URIRef
 
 from .namespace import AIKG
@@ -52,7 +54,7 @@ def describe(store: Store, name: str) -> dict:
 
         raise NotFound(f"nothing is known about {name!r}")
     label = next((r[0] for r in head if r[0] is not None), None)
-    out = {
+    out: dict[str, Any] = {  # the JSON answer
         "id": str(entity),
         "label": str(label) if label is not None else str(entity),
         "types": sorted({str(r[3] or r[2]) for r in head if r[2] is not None}),

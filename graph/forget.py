@@ -1,7 +1,7 @@
 """Removing ingested documents: each document's named graph goes, and with it every fact only it stated."""
 from pathlib import Path
 
-from rdflib import Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 
 from .errors import NotFound
 from .namespace import AIKG, GRAPH
@@ -61,7 +61,8 @@ def forget(store: Store, refs) -> list:
                 whole.add(g)
             else:
                 detached.setdefault(g, set()).add(path)
-    writes, kept = {}, {}
+    writes: dict[URIRef, Graph | str | bytes | None] = {}  # what replace_graphs takes
+    kept = {}
     for g, gone in detached.items():
         left = paths.get(g, set()) - gone
         if g in whole or not left:

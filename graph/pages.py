@@ -16,6 +16,7 @@ import urllib.parse
 from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from jinja2 import Environment, FileSystemLoader
 from rdflib import Literal
@@ -186,9 +187,9 @@ def _ask(store, params: dict):
 
     source, target = _one(params, "from"), _one(params, "to")
     without, between = _many(params, "without"), [b for b in (params.get("between") or []) if b.strip()]
-    form = {"from": source, "to": target, "at": _one(params, "at") or date.today().isoformat(),
+    form: dict[str, Any] = {"from": source, "to": target, "at": _one(params, "at") or date.today().isoformat(),
             "without": "; ".join(without), "between": between + [""] * (2 - len(between))}
-    data = {"form": form, "title": "Ask", "error": None, "answer": None, "diff": None}
+    data: dict[str, Any] = {"form": form, "title": "Ask", "error": None, "answer": None, "diff": None}
     if not source and not target:
         return _html("ask.html", **data)
     try:

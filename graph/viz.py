@@ -664,15 +664,15 @@ def path_page(answer: dict, *, store: Store | None = None) -> Page:
         r = restrictions[rid]
         name = str(r.get("label") or "restriction")
         by = _node_of(r["imposed_by"])[1] if r.get("imposed_by") else None
-        where = [_node_of(n)[1] for n in r.get("applies_in") or []]
+        places = [_node_of(n)[1] for n in r.get("applies_in") or []]
         lines = [name, "type: Restriction"]
         kind = r.get("kind")
         if kind:
             lines.append(f"kind: {_node_of(kind)[1]}")
         if by:
             lines.append(f"imposed by: {by}")
-        if where:
-            lines.append("applies in: " + _listing(where))
+        if places:
+            lines.append("applies in: " + _listing(places))
         lines.append("in force: " + (_span(r.get("effective_from"), r.get("effective_until")) or "dates unknown"))
         lines += _sources_text(r.get("sources") or [])
         lines.append(rid)
