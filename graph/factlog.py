@@ -186,7 +186,7 @@ def _encode(found: dict, graphs=()) -> dict:
     """A file's content: one term table, and per graph integer arrays (None: the graph holds no facts)."""
     ids: dict = {}
     term = lambda x: -1 if x is None else ids.setdefault(x, len(ids))  # noqa: E731
-    out = {name: None for name in graphs}
+    out: dict[str, tuple | None] = {name: None for name in graphs}
     for name, (triples, statements) in found.items():
         t = np.fromiter((term(x) for row in triples for x in row), dtype=np.int32, count=3 * len(triples))
         s = np.fromiter((term(x) for row in statements for x in row), dtype=np.int32, count=6 * len(statements))

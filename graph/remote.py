@@ -171,7 +171,8 @@ class RemoteStore(Store):
         self._handlers = [urllib.request.ProxyHandler({})] if _is_loopback(self.query_url) else []
         self._checked = False
         self._virtuoso = False  # known from the first answer's Server header
-        self._graphs = None  # Virtuoso: aikg's graphs and the others, to name in every query (None: list again)
+        # Virtuoso: aikg's graphs and the others, to name in every query (None: list again)
+        self._graphs: virtuoso.Graphs | None = None
 
     # -- HTTP -------------------------------------------------------------
 

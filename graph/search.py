@@ -84,7 +84,8 @@ class Search:
         self._kinds: dict = {}
         self._offered = [(j, proj.offered_in[j]) for j in sorted(actor.jurisdictions) if j in proj.offered_in]
         self._work = 0
-        self._customer_mask = self._offered_mask = self._blocked_masks = None
+        self._customer_mask = self._offered_mask = None
+        self._blocked_masks: dict | None = None  # hop kind -> blocked nodes, made on first use
         self._t = proj.ids.get(target)
         self._asserted = proj.customer_of(actor.node)  # customerOf facts (a "customers of X" phrase has none)
         self._gone = frozenset(proj.ids[n] for n in self.removed if n in proj.ids)
@@ -247,7 +248,7 @@ class Search:
         gone, dated, disputed = self._gone, proj.dated, proj.disputed
         good = self.good
         limit = max_work or self.max_work
-        parent = {self._t: None}   # node id -> edge id toward the target
+        parent: dict[int, int | None] = {self._t: None}   # node id -> edge id toward the target
         frontier, work, depth = [self._t], 0, 0
         while frontier:
             last = depth + 1 >= self.max_depth  # nodes found now would need too many hops

@@ -330,7 +330,8 @@ class EmbeddedStore(Store):
                 fh = open(file, "r")
             except OSError:
                 return None
-        deadline, told = time.monotonic() + timeout, time.monotonic() + 1.0
+        deadline = time.monotonic() + timeout
+        told: float | None = time.monotonic() + 1.0  # when to say we wait (None: said)
         while True:
             try:
                 fcntl.flock(fh, mode | fcntl.LOCK_NB)
