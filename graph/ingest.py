@@ -235,7 +235,7 @@ class Ingestor:
 class _Item:
     """One document on its way: its result so far and what it still has to write."""
 
-    path: object
+    path: str | os.PathLike
     result: DocumentResult
     graphs: dict | None = None  # graph name -> N-Triples text or None (drop); None: nothing to write
     content_hash: str | None = None
@@ -325,6 +325,7 @@ def document_ntriples(doc: Document, extraction: Extraction, gname: URIRef, diri
 
     def assert_fact(s: URIRef, p: URIRef, o, quote: str, confidence: float, negated: bool = False,
                     valid_from: date | None = None) -> None:
+        o_report: tuple[str, str] | str  # a literal's (text, datatype), or an IRI
         if isinstance(o, date):
             o_nt, o_report = _lit(o.isoformat(), _XSD_DATE), (o.isoformat(), _XSD_DATE)
             o_term = Literal(o.isoformat(), datatype=XSD.date)
@@ -461,11 +462,8 @@ def document_facts(store: Store, graph: Graph, *, labels=None) -> list[dict]:
             continue
         s, p, o = graph.value(st, RDF.subject), graph.value(st, RDF.predicate), graph.value(st, RDF.object)
         quote, conf = graph.value(st, AIKG.quote), graph.value(st, AIKG.confidence)
-        if isinstance(o, Literal):
-            o = (str(o), str(o.datatype) if o.datatype else _XSD_STRING)
-        else:
-            o = str(o)
-        rows.append((str(s), str(p), o, str(quote) if quote else None, float(conf) if conf is not None else None))
+        obj = (str(o), str(o.datatype) if o.datatype else _XSD_STRING) if isinstance(o, Literal) else str(o)
+        rows.append((str(s), str(p), obj, str(quote) if quote else None, float(conf) if conf is not None else None))
     found: dict[str, str] = {}
     iris = {t for r in rows for t in r[:3] if isinstance(t, str)}
     for iri in iris:
