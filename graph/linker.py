@@ -181,6 +181,7 @@ class Linker:
         self._acronym_definitions(toks, found, claim, taken)
         self._possessed_products(toks, low, found, claim, taken)
         self._unknown_names(toks, low, claim, taken)
+        self._place_institutions(toks, low, found, taken)
         self._family_members(toks, low, found, claim, taken)
         self._demonyms_and_segments(toks, low, found, claim, taken)
         self._governments(toks, low, found, claim, taken)
@@ -540,6 +541,34 @@ class Linker:
             if len(before) == size and before in self.type_cues:
                 return self.type_cues[before], start, end
         return None, start, end
+
+    def _place_institutions(self, toks, low, found, taken):
+        """"Italy's Data Protection Agency": a body with a generic name is one country's, not whichever
+        country's body of that name the store met first."""
+        for k, m in enumerate(found):
+            e = m.entity
+            if m.kind != "entity" or e is None or not isa(e.types, "Regulator") or e.aliases:
+                continue  # a known body with other names is a specific one already
+            qualified = self._placed_name(toks, low, m.start, taken, e.label)
+            if qualified is not None:
+                found[k] = Mention(m.start, m.end, m.text, self.gaz.lookup(qualified)
+                                   or self._new_entity(qualified, "Regulator"))
+                for q in range(m.start, m.end):
+                    taken[q] = found[k]
+
+    def _placed_name(self, toks, low, i, taken, text) -> str | None:
+        """A generic institution's name with the place the text gives it ("Italy's Data Protection Agency",
+        "South Korean Ministry of Foreign Affairs"), or None when no place comes right before it or the
+        name holds one already."""
+        if any(self.gaz.jurisdiction(w) is not None for w in text.replace(",", " ").split()):
+            return None
+        owner = taken[i - 2] if i >= 2 and low[i - 1] in POSSESSIVE else None
+        if owner is not None and _place_at(owner, owner.start):
+            return f"{owner.text}'s {text}"
+        before = taken[i - 1] if i >= 1 else None
+        if before is not None and _place_at(before, before.start) and before.text != before.entity.label:
+            return f"{before.text} {text}"  # a demonym, not the country's own name
+        return None
 
     def _may_be_from(self, e: Entity, place: Entity | None) -> bool:
         """Whether an antecedent may be what a description placed somewhere calls it: not one the
