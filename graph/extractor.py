@@ -725,14 +725,14 @@ class Extractor:
     def _intro_facts(self, mentions, quote) -> list[Fact]:
         """Facts a new entity brought with it: "Chinese chipmakers" basedIn China, "OpenAI API" offeredBy OpenAI."""
         out = []
-        for m in mentions:
+        for before, m in zip([None, *mentions], mentions):
             if m.kind == "segment" and m.base is not None and m.entity is not None:
                 pred = "basedIn" if isa(m.base.types, "Jurisdiction") else "customerOf"
                 out.append(Fact(m.entity, pred, m.base, quote, 0.6, rule="segment"))
             home = self._named_home(m)
             if home is not None:  # "Irish Data Protection Commission", "China Mobile", "SB OpenAI Japan"
                 out.append(Fact(m.entity, "basedIn", home, quote, 0.6, rule="name"))
-            brand = self._brand(m)
+            brand = self._brand(m, before)
             if brand is not None:  # "Nvidia H100", "Intel Gaudi 3", "Apple Intelligence"
                 for pred in ("developedBy", "offeredBy") if isa(m.entity.types, "Service") else ("developedBy",):
                     out.append(Fact(m.entity, pred, brand, quote, 0.6, rule="brand"))
@@ -757,10 +757,15 @@ class Extractor:
                 return place
         return None
 
-    def _brand(self, m) -> Entity | None:
-        """The company whose name opens a product's name as written ("Nvidia H100 GPUs")."""
+    def _brand(self, m, before=None) -> Entity | None:
+        """The company whose name opens a product's name as written ("Nvidia H100 GPUs"), or stands right
+        before it ("Intel Gaudi 3") when the store gives the product no other maker."""
         if m.kind != "entity" or m.entity is None or not isa(m.entity.types, "Product"):
             return None
+        owner = getattr(before, "entity", None)
+        if before is not None and before.kind == "entity" and before.end == m.start and owner is not None \
+                and isa(owner.types, "Company") and self.linker.gaz.maker.get(m.entity.iri, owner).iri == owner.iri:
+            return owner
         words = m.text.split()
         for size in (2, 1):
             if len(words) > size:

@@ -68,7 +68,13 @@ class Mention:
 
 
 
+_LIKENESS = {"like", "style", "esque", "type", "inspired", "rival", "rivaling", "rivalling"}
 _PHRASE_BREAKS = {"of", "its", "their", "for", "with", "in", "on", "to", "from", "by", "and", "or", "that", "which"}
+
+
+def _likeness(toks, low, end: int) -> bool:
+    """A name glued to "-like", "-style" ... ends at token ``end``."""
+    return end + 1 < len(toks) and toks[end].text == "-" and not toks[end - 1].whitespace_ and low[end + 1] in _LIKENESS
 
 
 def _place_at(m: Mention, k: int) -> bool:
@@ -419,6 +425,8 @@ class Linker:
         if end - i == 1 and len(text) <= 2 and i >= 2 and toks[i - 1].text == "-" and not toks[i - 2].whitespace_ \
                 and not toks[i - 1].whitespace_ and toks[i - 2].namelike:
             return None  # "Spectrum-X": the tail of a longer name, not X the network
+        if _likeness(toks, low, end):
+            return None  # "ChatGPT-like services": something like it, not it
         return Mention(i, end, text, entity)
 
     def _place_reads(self, entity, toks, low, i, end, taken) -> bool:
@@ -624,8 +632,8 @@ class Linker:
                 claim(Mention(i, j, text, jur))
                 i = j
                 continue
-            if j < n and low[j] in self.not_entity_heads:
-                i = j  # "the AI Act", "a custom 4N process node": a law or a process, not a name
+            if j < n and low[j] in self.not_entity_heads or _likeness(toks, low, j):
+                i = j  # "the AI Act", "a custom 4N process node", "ChatGPT-like apps": no name here
                 continue
             prev = taken[i - 1] if i else None
             if j - i == 1 and low[i] in self.arm_words and prev is not None and prev.end == i \
