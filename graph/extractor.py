@@ -62,6 +62,8 @@ _CURRENCY = re.compile(r"\b(?:US|HK|NT|A|C|S|NZ)\$(?=\s?\d)")
 _TICKER = re.compile(r"\s*\((?:NYSE|NASDAQ|Nasdaq|HKEX|HKG|SHA|SHE|TYO|KRX|KOSDAQ|LON|ETR|AMS|EPA|SIX|TSX)\s*:\s*"
                      r"[A-Z0-9.]{1,8}\)|\s[A-Z]{1,5}\.(?:O|N|OQ|HK|T|KS|SS|SZ|L|AS|PA|DE)\b")
 # "BEIJING/SHANGHAI (Reuters) -", "LONDON (AP) —", "(Bloomberg) --": the agency is not a party to the news
+_WIRE = re.compile(r"(?:\b[A-Z][A-Z .'/-]{2,40},?\s*)?(?:[A-Z][a-z]{2,8}\.? \d{1,2}\s*)?"
+                   r"\((?:Reuters|AP|AFP|Bloomberg|Xinhua|Yonhap|Kyodo|UPI|dpa|ANI|PTI|IANS)(?:/[A-Z]+)?\)\s*(?:--|[-—–:])\s*")
 _DATELINE = re.compile(r"^\s*(?:(?:[A-Z][A-Za-z0-9 .,/'-]{0,60}?\s*)?\([A-Z][A-Za-z/ .&]{1,30}\)\s*(?:--|[-—–])\s*"
                        r"|[A-Z][A-Z .'-]{2,40}(?:,\s*[A-Z][A-Za-z .]{2,30})?\s*(?::|--|[-—–])\s+)")  # "KUALA LUMPUR:"
 
@@ -353,6 +355,7 @@ class Extractor:
         text = _MISUSED_QUOTE.sub("’", text)  # "OpenAI‘s": a left quote typed for an apostrophe
         text = _TICKER.sub("", text)  # "Alibaba (NYSE:BABA)", "Apple AAPL.O": symbols, not names
         text = _CURRENCY.sub("$", text)  # "US$1 billion": an amount, not a name "US 1"
+        text = _WIRE.sub("\n", text)  # "... MILAN, Feb 3 (Reuters) -Italy's ...": a dateline glued to a headline
         paragraphs = [_DATELINE.sub("", p, count=1) for p in re.split(r"\n\s*\n|\n", text) if p.strip()]
         dates = _Dates(published)
         sentence_jurisdictions: list[Entity] = []
@@ -722,14 +725,14 @@ class Extractor:
     def _intro_facts(self, mentions, quote) -> list[Fact]:
         """Facts a new entity brought with it: "Chinese chipmakers" basedIn China, "OpenAI API" offeredBy OpenAI."""
         out = []
-        for m in mentions:
+        for before, m in zip([None, *mentions], mentions):
             if m.kind == "segment" and m.base is not None and m.entity is not None:
                 pred = "basedIn" if isa(m.base.types, "Jurisdiction") else "customerOf"
                 out.append(Fact(m.entity, pred, m.base, quote, 0.6, rule="segment"))
             home = self._named_home(m)
             if home is not None:  # "Irish Data Protection Commission", "China Mobile", "SB OpenAI Japan"
                 out.append(Fact(m.entity, "basedIn", home, quote, 0.6, rule="name"))
-            brand = self._brand(m)
+            brand = self._brand(m, before)
             if brand is not None:  # "Nvidia H100", "Intel Gaudi 3", "Apple Intelligence"
                 for pred in ("developedBy", "offeredBy") if isa(m.entity.types, "Service") else ("developedBy",):
                     out.append(Fact(m.entity, pred, brand, quote, 0.6, rule="brand"))
@@ -754,10 +757,15 @@ class Extractor:
                 return place
         return None
 
-    def _brand(self, m) -> Entity | None:
-        """The company whose name opens a product's name as written ("Nvidia H100 GPUs")."""
+    def _brand(self, m, before=None) -> Entity | None:
+        """The company whose name opens a product's name as written ("Nvidia H100 GPUs"), or stands right
+        before it ("Intel Gaudi 3") when the store gives the product no other maker."""
         if m.kind != "entity" or m.entity is None or not isa(m.entity.types, "Product"):
             return None
+        owner = getattr(before, "entity", None)
+        if before is not None and before.kind == "entity" and before.end == m.start and owner is not None \
+                and isa(owner.types, "Company") and self.linker.gaz.maker.get(m.entity.iri, owner).iri == owner.iri:
+            return owner
         words = m.text.split()
         for size in (2, 1):
             if len(words) > size:

@@ -68,7 +68,13 @@ class Mention:
 
 
 
+_LIKENESS = {"like", "style", "esque", "type", "inspired", "rival", "rivaling", "rivalling"}
 _PHRASE_BREAKS = {"of", "its", "their", "for", "with", "in", "on", "to", "from", "by", "and", "or", "that", "which"}
+
+
+def _likeness(toks, low, end: int) -> bool:
+    """A name glued to "-like", "-style" ... ends at token ``end``."""
+    return end + 1 < len(toks) and toks[end].text == "-" and not toks[end - 1].whitespace_ and low[end + 1] in _LIKENESS
 
 
 def _place_at(m: Mention, k: int) -> bool:
@@ -181,6 +187,7 @@ class Linker:
         self._acronym_definitions(toks, found, claim, taken)
         self._possessed_products(toks, low, found, claim, taken)
         self._unknown_names(toks, low, claim, taken)
+        self._place_institutions(toks, low, found, taken)
         self._family_members(toks, low, found, claim, taken)
         self._demonyms_and_segments(toks, low, found, claim, taken)
         self._governments(toks, low, found, claim, taken)
@@ -418,6 +425,8 @@ class Linker:
         if end - i == 1 and len(text) <= 2 and i >= 2 and toks[i - 1].text == "-" and not toks[i - 2].whitespace_ \
                 and not toks[i - 1].whitespace_ and toks[i - 2].namelike:
             return None  # "Spectrum-X": the tail of a longer name, not X the network
+        if _likeness(toks, low, end):
+            return None  # "ChatGPT-like services": something like it, not it
         return Mention(i, end, text, entity)
 
     def _place_reads(self, entity, toks, low, i, end, taken) -> bool:
@@ -541,6 +550,34 @@ class Linker:
                 return self.type_cues[before], start, end
         return None, start, end
 
+    def _place_institutions(self, toks, low, found, taken):
+        """"Italy's Data Protection Agency": a body with a generic name is one country's, not whichever
+        country's body of that name the store met first."""
+        for k, m in enumerate(found):
+            e = m.entity
+            if m.kind != "entity" or e is None or not isa(e.types, "Regulator") or e.aliases:
+                continue  # a known body with other names is a specific one already
+            qualified = self._placed_name(toks, low, m.start, taken, e.label)
+            if qualified is not None:
+                found[k] = Mention(m.start, m.end, m.text, self.gaz.lookup(qualified)
+                                   or self._new_entity(qualified, "Regulator"))
+                for q in range(m.start, m.end):
+                    taken[q] = found[k]
+
+    def _placed_name(self, toks, low, i, taken, text) -> str | None:
+        """A generic institution's name with the place the text gives it ("Italy's Data Protection Agency",
+        "South Korean Ministry of Foreign Affairs"), or None when no place comes right before it or the
+        name holds one already."""
+        if any(self.gaz.jurisdiction(w) is not None for w in text.replace(",", " ").split()):
+            return None
+        owner = taken[i - 2] if i >= 2 and low[i - 1] in POSSESSIVE else None
+        if owner is not None and _place_at(owner, owner.start):
+            return f"{owner.text}'s {text}"
+        before = taken[i - 1] if i >= 1 else None
+        if before is not None and _place_at(before, before.start) and before.text != before.entity.label:
+            return f"{before.text} {text}"  # a demonym, not the country's own name
+        return None
+
     def _may_be_from(self, e: Entity, place: Entity | None) -> bool:
         """Whether an antecedent may be what a description placed somewhere calls it: not one the
         store places in another country ("the U.S. company" is not Baidu)."""
@@ -595,8 +632,8 @@ class Linker:
                 claim(Mention(i, j, text, jur))
                 i = j
                 continue
-            if j < n and low[j] in self.not_entity_heads:
-                i = j  # "the AI Act", "a custom 4N process node": a law or a process, not a name
+            if j < n and low[j] in self.not_entity_heads or _likeness(toks, low, j):
+                i = j  # "the AI Act", "a custom 4N process node", "ChatGPT-like apps": no name here
                 continue
             prev = taken[i - 1] if i else None
             if j - i == 1 and low[i] in self.arm_words and prev is not None and prev.end == i \

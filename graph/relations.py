@@ -30,15 +30,16 @@ STAND_INS = (("Organization", ("Google", "Microsoft", "Yahoo", "Amazon", "Apple"
              ("Product", ("Skype", "Firefox", "Windows", "iTunes")),
              ("Jurisdiction", ("France", "Germany", "Canada", "Mexico")))
 _LIST_CASES = {"include", "including", "like", "such", "among"}
+_SUBJECTS = ("nsubj", "nsubj:pass", "nsubj:outer")
 _TITLES = {"ceo", "chief", "executive", "officer", "president", "chairman", "chairwoman", "chair", "founder",
            "co-founder", "cofounder", "spokesperson", "spokesman", "spokeswoman", "head", "boss", "cfo", "cto"}
-_NEGATIONS = {"not", "n't", "never", "no"}
+_NEGATIONS = {"not", "n't", "n’t", "never", "no"}
 _LAUNCH = {"launch", "come", "release", "roll", "arrive", "debut", "ship", "available", "introduce"}
-_EXPECT = {"expect", "set", "due", "go", "plan"}
+_EXPECT = {"expect", "set", "due", "go", "plan", "able"}
 _HEDGE_AUX = {"may", "might", "could", "would", "should"}
 _PARTICLE_VERBS = {"make", "build", "set", "take"}
 _FUTURE_WORDS = {"due", "poised", "slated", "expected", "likely", "scheduled"}
-_HEDGE_HEADS = {"plan", "expect", "consider", "aim", "seek", "hope", "want", "intend", "propose", "mull", "explore",
+_HEDGE_HEADS = {"plan", "unable", "expect", "consider", "aim", "seek", "hope", "want", "intend", "propose", "mull", "explore",
                 "weigh", "try", "threaten", "discuss", "debate", "urge", "demand", "ask", "call", "study", "review",
                 "due", "set", "likely", "poised", "slate", "schedule"}
 
@@ -181,7 +182,8 @@ def _up(tok):
         return head
     if dep in ("compound", "nmod:poss", "nmod:of", "nmod") and head.lemma_.lower() in _TITLES:
         return head  # "OpenAI CEO", "OpenAI's chief executive": the title ...
-    if tok.lemma_.lower() in _TITLES and dep in ("compound", "nmod:desc", "appos", "nmod:npmod") and head.tag_ == "NNP":
+    if tok.lemma_.lower() in _TITLES and dep in ("compound", "nmod:desc", "appos", "nmod:npmod", "amod", "obl:unmarked") \
+            and (head.tag_ == "NNP" or head.lemma_.lower() in _TITLES):
         return head  # ... and the person holding it speaks for the company ("OpenAI CEO Sam Altman announced")
     if dep in ("nmod", "obl", "acl") and _case(tok) in _LIST_CASES:
         noun = _before_list(tok)  # "processors, including the GB200": the noun the list explains,
@@ -219,6 +221,10 @@ def _direct(a, trigger) -> str | None:
         dep = a.dep_
         if dep == "obl:agent":
             return "obl:by"
+        if dep == "nsubj:outer":
+            return "nsubj"  # "X is due to launch": the copula's outer subject is the subject
+        if dep == "obj" and trigger.tag_ in ("NN", "NNS") and a.i == trigger.i + 1:
+            return "is"  # "ChatGPT creator OpenAI" read as a noun's object: the name the noun is
         if dep in ("obl", "nmod", "obl:unmarked", "nmod:unmarked"):
             case = _case(a)
             if case in _LIST_CASES:
@@ -290,6 +296,8 @@ def role(arg, trigger) -> str | None:
             dep = "appos" if trigger.dep_ == "conj" and _comma_only(trigger) else trigger.dep_
             return f"head:{dep}:pass" if trigger.tag_ == "VBN" else f"head:{dep}"
     a = _climb(arg, trigger)
+    if a.head.dep_ == "compound" and a.head.head.i == trigger.i and a.dep_ == "nmod:poss":
+        return "nmod:poss"  # "Nvidia's flagship accelerator": Nvidia's accelerator
     if a.head.dep_ == "compound" and a.head.head.i == trigger.i and a.dep_ in ("amod", "compound"):
         return "compound:" + a.dep_  # "Chinese tech giant": the demonym hangs on the first noun
     up = a
@@ -333,20 +341,20 @@ def governing_subjects(heads) -> list:
                 or word in _POSSESSIVES and tok.dep_ == "nmod:poss"):
             continue
         for anc in tok.ancestors:
-            subject = next((c for c in anc.children if c.dep_ in ("nsubj", "nsubj:pass") and c.i < tok.i
+            subject = next((c for c in anc.children if c.dep_ in _SUBJECTS and c.i < tok.i
                             and c.i in named and c.right_edge.i < tok.i and not _aside(c, tok)
                             and not (word in ("it", "its") and _plural(named[c.i]))), None)
             if subject is not None:
                 out.append((m, named[subject.i]))
                 break
-            unnamed = next((c for c in anc.children if c.dep_ in ("nsubj", "nsubj:pass") and c.i < tok.i
+            unnamed = next((c for c in anc.children if c.dep_ in _SUBJECTS and c.i < tok.i
                             and c.tag_ in ("NNP", "NNPS") and c.right_edge.i < tok.i and not _aside(c, tok)
                             and not _titled(c)), None)
             if unnamed is not None:  # "X agreed to drop its Grok", X a name nobody knows: not the last name read
                 out.append((m, None))
                 break
             if word in _POSSESSIVES and anc.dep_.split(":")[0] in _CLAUSES \
-                    and any(c.dep_ in ("mark", "nsubj", "nsubj:pass") for c in anc.children):
+                    and any(c.dep_ in ("mark", *_SUBJECTS) for c in anc.children):
                 break  # "partnered with Anthropic to bring its models": a clause of its own ("agreed to
                 # drop its ..." is an xcomp: its subject is the verb's above)
     return out
@@ -456,7 +464,8 @@ def of_use(tok) -> bool:
 def _shared_subject(tok):
     """The subject a verb shares with the verbs it hangs from ("X is due ... but is not expected to launch")."""
     for _ in range(4):
-        subject = next((c for c in tok.children if c.dep_ in ("nsubj", "nsubj:pass")), None)
+        near = [*tok.children, *(g for c in tok.children if c.dep_ in ("mark", "aux", "cop") for g in c.children)]
+        subject = next((c for c in near if c.dep_ in _SUBJECTS), None)  # "X is due to launch": on "due"
         if subject is not None or tok.dep_ not in ("xcomp", "conj"):
             return subject
         tok = tok.head
@@ -538,7 +547,7 @@ def _through(tok):
     """An argument of a use, sale or export ("the use of DeepSeek", "using Copilot") stands for it."""
     for _ in range(3):
         head = tok.head
-        if head.i != tok.i and head.lemma_.lower() in _THROUGH and tok.dep_ in ("nmod", "nmod:poss", "compound",
+        if head.i != tok.i and not _THROUGH.isdisjoint(lemmas(head)) and tok.dep_ in ("nmod", "nmod:poss", "compound",
                                                                                  "obj", "obl"):
             tok = head
         else:
@@ -559,6 +568,22 @@ def phrase(tok, spans=()) -> str:
     while words and (words[0].dep_ in _PHRASE_DROP or words[0].tag_ == "CD" or words[0].lower_ in _QUANTITY):
         words.pop(0)  # "more than a hundred apps": the apps
     return " ".join(own.get(t.idx) or t.text for t in words if t.dep_ != "punct")
+
+
+def _goods_phrase(tok, spans) -> str:
+    """Goods as named: "advanced chips"; a bare noun keeps the participle that says which ("apps
+    offering ChatGPT-like services")."""
+    words = phrase(tok, spans)
+    participle = next((c for c in tok.children if c.dep_ == "acl" and c.tag_ in ("VBG", "VBN") and c.i > tok.i), None)
+    if " " in words or participle is None:
+        return words
+    own = {start: getattr(m, "text", None) for start, end, m in spans}
+    tail = []
+    for t in tok.doc[tok.i + 1:participle.right_edge.i + 1]:
+        if t.text in ",;()" or t.dep_ in ("case", "mark") and t.i > participle.i or len(tail) == 6:
+            break  # "apps offering ChatGPT-like services" (from its China store)
+        tail.append(own.get(t.idx) or t.text)
+    return " ".join([words, *tail]).replace(" - ", "-")
 
 
 def restriction_parts(doc, spans, heads, triggers: dict) -> list[dict]:
@@ -588,8 +613,8 @@ def restriction_parts(doc, spans, heads, triggers: dict) -> list[dict]:
             r = role(t, tok)
             product = isa(getattr(getattr(m, "entity", None), "types", ()), "Product")
             if r is None and product and h.dep_ in ("compound", "nmod:poss") and h.head.i != tok.i:
-                noun = _through(h.head)  # "from utilizing ChatGPT technology": the technology's role, if its own
-                r = _direct(noun, tok) or (role(noun, tok) if noun.dep_ != "compound" else None)
+                t = _through(h.head)  # "from utilizing ChatGPT technology": the technology's role, if its own
+                r = _direct(t, tok) or (role(t, tok) if t.dep_ != "compound" else None)
             if r is None and t.i != h.i and t.dep_ == "acl" and role(t.head, tok) in _TARGET:
                 r = "acl"  # "a ban on staffers using Copilot": what the targets may not use
             if r is None and h.dep_ == "nmod" and _case(h) in ("in", "across") and h.head.head.i == tok.i:
@@ -597,8 +622,10 @@ def restriction_parts(doc, spans, heads, triggers: dict) -> list[dict]:
             if r is None:
                 continue
             taken.add(_climb(t, tok).i)
-            if product:  # a product is what is restricted, in any role of the trigger's own
-                if (r != "nsubj" or withheld) and not r.startswith(("gov:", "adv:")):
+            if product:  # a product is what is restricted, in the roles a restricted thing takes
+                if r in _RESTRICTED | {"obl", "obl:to", "nmod:to", "is"} or r.startswith(("head:", "obj:")) \
+                        or t.i != h.i and r.split(":")[0] in ("obl", "advcl", "xcomp", "acl", "obj") \
+                        or withheld and r in _SUBJECTS:
                     parts["restricts"].append(m)  # ("access to the H100", "from utilizing ChatGPT technology")
                 continue
             if t.i != h.i and _case(h) in ("to", "in", "into"):  # "exports of chips to China": where
@@ -634,10 +661,10 @@ def restriction_parts(doc, spans, heads, triggers: dict) -> list[dict]:
             parts["place"] = [m for h, m in heads if h.i in inside and _case(h) in ("to", "in", "across")]
         # targets and restricted goods named by a plain noun phrase ("on government devices", "the use of
         # X in state administration", "exports of advanced chips and chip tools")
-        uses = any(c.dep_ in ("advcl", "xcomp") and c.lemma_.lower() in _THROUGH for c in tok.children)
-        uses = [c for c in tok.children if c.lemma_.lower() in _THROUGH]
-        uses += [x for c in uses for x in c.children if x.dep_ == "conj"]  # "the export, transit and sale of"
-        for c in [*tok.children, *(g for c in uses for g in c.children)]:
+        uses = any(c.dep_ in ("advcl", "xcomp") and not _THROUGH.isdisjoint(lemmas(c)) for c in tok.children)
+        used = [c for c in tok.children if not _THROUGH.isdisjoint(lemmas(c))]
+        used += [x for c in used for x in c.children if x.dep_ == "conj"]  # "the export, transit and sale of"
+        for c in [*tok.children, *(g for c in used for g in c.children)]:
             if c.i in taken or c.tag_ not in ("NN", "NNS"):
                 continue
             r = _direct(c, c.head)
@@ -645,7 +672,7 @@ def restriction_parts(doc, spans, heads, triggers: dict) -> list[dict]:
             for item in [c, *(x for x in c.children if x.dep_ == "conj" and x.tag_ in ("NN", "NNS"))]:
                 if (r in _RESTRICTED or r == "obl" or through and r in ("nmod:of", "compound")) \
                         and item.lemma_.lower() in GOODS:  # a bare "obl" is the parser's object after a count
-                    parts["goods"].append((phrase(item, spans), GOODS[item.lemma_.lower()]))
+                    parts["goods"].append((_goods_phrase(item, spans), GOODS[item.lemma_.lower()]))
                 elif r in _TARGET or r in ("obl:in", "nmod:in") or r == "nsubj:pass" and uses:
                     parts["target"].append(phrase(item, spans))  # "staffers were barred from using X"
         out.append(parts)

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Rebuild the shipped English tagger, lemmatizer and dependency parser from UD English EWT.
 
-    python scripts/train_parser.py TREEBANK [--steps 6000] [--work DIR] [--install]
+    python scripts/train_parser.py TREEBANK [--steps 6000] [--work DIR] [--stand-ins] [--install]
 
 TREEBANK is a checkout (or a bare git folder) of Universal Dependencies English EWT
 (CC BY-SA 4.0; github UniversalDependencies/UD_English-EWT). Its train file may be absent from
@@ -176,7 +176,10 @@ def main() -> None:
                     sources=[{"name": "Universal Dependencies English Web Treebank (EWT)",
                               "url": "https://github.com/UniversalDependencies/UD_English-EWT",
                               "license": "CC BY-SA 4.0"}],
-                    test_scores={k: result[k] for k in ("dep_uas", "dep_las", "tag_acc", "lemma_acc")})
+                    test_scores={k: result[k] for k in ("dep_uas", "dep_las", "tag_acc", "lemma_acc")},
+                    description="spaCy tagger, lemmatizer and parser for aikg, trained on UD English EWT"
+                                + (" plus a copy of each named sentence with its names made aikg's stand-in words"
+                                   if args.stand_ins else ""))
         (TARGET / "meta.json").write_text(json.dumps(meta, indent=2) + "\n")
         print(f"installed into {TARGET}")
 

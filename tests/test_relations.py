@@ -27,6 +27,15 @@ def test_the_shipped_parser_loads_from_the_package_and_speaks_universal_dependen
     assert doc[1].tag_ == "NN" and "fine" in lemmas(doc[2])  # the trained lemma, or the regular fallback
 
 
+def test_stand_in_names_parse_in_every_role():
+    # the shipped model was trained with names made stand-in words (scripts/train_parser.py --stand-ins)
+    for text in ("Google banned Firefox.", "France banned Skype in March.", "Microsoft integrates Skype into Windows."):
+        [doc] = parse([text])
+        verb = doc[1]
+        assert verb.dep_ == "ROOT" and verb.tag_.startswith("VB"), [(t.text, t.tag_, t.dep_) for t in doc]
+        assert (doc[0].dep_, doc[2].dep_) == ("nsubj", "obj")
+
+
 def test_one_tree_per_sentence_even_across_a_dash():
     [doc] = parse(["The cloud offers three models - among them two open ones - to every tenant."])
     assert sum(1 for t in doc if t.dep_ == "ROOT") == 1
@@ -66,7 +75,7 @@ def test_hedged_negated_and_ill_typed_triggers_make_no_fact(gazetteer):
 def test_a_ban_frame_gathers_imposer_place_and_targets_from_the_parse(gazetteer):
     text = "Japan's Ministry of Digital Affairs blocked ChatGPT on all government computers."
     [r] = Extractor(Linker(gazetteer)).extract(text).restrictions
-    assert r.imposer.label == "Ministry of Digital Affairs"
+    assert r.imposer.label == "Japan's Ministry of Digital Affairs"  # one country's ministry, as the text places it
     assert [e.label for e in r.restricts] == ["ChatGPT"]
     assert [e.label for e in r.applies_in] == ["Japan"]  # where the ministry sits, as the text says
     assert [e.label for e in r.applies_to] == ["government computers"]
@@ -245,3 +254,12 @@ def test_its_after_an_unknown_subject_names_no_other_company(gazetteer):
 def test_an_example_list_explains_the_noun_before_it_wherever_the_parser_hangs_it(gazetteer):
     text = "OpenAI will gain access to Nvidia's most advanced processors, including the H100, hosted in Japan."
     assert ("H100", "developedBy", "Nvidia") in facts(gazetteer, text)
+
+
+def test_a_generic_body_is_one_countrys_and_a_wire_dateline_is_no_text(gazetteer):
+    found = facts(gazetteer, "Japan's Ministry of Finance banned ChatGPT. China's Ministry of Finance did not.")
+    assert ("Japan's Ministry of Finance", "basedIn", "Japan") in found
+    assert not any(s == "Japan's Ministry of Finance" and o == "China" for s, _, o in found)
+    text = "Japan bans ChatGPT TOKYO, Feb 3 (Reuters) -Japan's Ministry of Finance said it would act."
+    out = Extractor(Linker(gazetteer)).extract(text)
+    assert not any("Reuters" in e.label for e in out.entities.values())
