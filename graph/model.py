@@ -182,14 +182,15 @@ def _one(g: dict, iri: str, predicate: str, what: str) -> str | None:
 
 
 def _build(folder: Path, g: dict, lexicon_path: str | None = None) -> Model:
-    types = {s: set(v.get(_TYPE, ())) for s, v in g.items() if _local(s)}
+    names = {s: name for s in g if (name := _local(s))}  # aikg's own terms, by local name
+    types = {s: set(v.get(_TYPE, ())) for s, v in g.items() if s in names}
     classes = {}
     for iri, ts in types.items():
         if _OWL + "Class" in ts:
             supers = g[iri].get(_SUBCLASS, ())
             parents = tuple(sorted(n for p in supers if (n := _local(p))))
             outside = tuple(sorted(p for p in supers if not _local(p) and not p.startswith("_:")))
-            classes[_local(iri)] = Class(_local(iri), iri, _label(g, iri), parents, outside)
+            classes[names[iri]] = Class(names[iri], iri, _label(g, iri), parents, outside)
     for c in classes.values():
         for p in c.parents:
             if p not in classes:
@@ -220,15 +221,16 @@ def _build(folder: Path, g: dict, lexicon_path: str | None = None) -> Model:
         partner = inverse_of.get(iri) or canonical_of.get(iri)
         own_d, own_r = _one(g, iri, _DOMAIN, "domain"), _one(g, iri, _RANGE, "range")
         if iri in inverse_of and own_d is None and own_r is None:  # an inverse takes its partner's, swapped
-            own_d, own_r = _one(g, partner, _RANGE, "range"), _one(g, partner, _DOMAIN, "domain")
+            side = inverse_of[iri]  # the canonical side
+            own_d, own_r = _one(g, side, _RANGE, "range"), _one(g, side, _DOMAIN, "domain")
         hop = _one(g, iri, NS + "hopKind", "hop kind")
         if hop is not None and (hop not in hop_of or kind != "object"):
             raise OntologyError(f"{_local(iri)} has hop kind {_local(hop) or hop}, which is not an aikg:HopKind "
                                 "(or the property is not an object property)")
         canonical = iri not in inverse_of
         ts = types[iri]
-        properties[_local(iri)] = Property(
-            name=_local(iri), iri=iri, label=_label(g, iri), kind=kind,
+        properties[names[iri]] = Property(
+            name=names[iri], iri=iri, label=_label(g, iri), kind=kind,
             domain=_members(g, own_d) if own_d else frozenset(), range=_members(g, own_r) if own_r else frozenset(),
             inverse=_local(partner) if partner else None, canonical=canonical,
             symmetric=_OWL + "SymmetricProperty" in ts, transitive=_OWL + "TransitiveProperty" in ts,
@@ -247,14 +249,14 @@ def _build(folder: Path, g: dict, lexicon_path: str | None = None) -> Model:
             if unknown or not covers:
                 raise OntologyError(f"restriction kind {_local(iri)} must name the hop kinds it covers by default "
                                     "(aikg:coversByDefault with aikg:HopKind values)")
-            restriction_kinds[iri] = RestrictionKind(_local(iri), iri, _label(g, iri),
+            restriction_kinds[iri] = RestrictionKind(names[iri], iri, _label(g, iri),
                                                      frozenset(hop_of[c] for c in covers))
     if not hop_kinds or not properties:
         raise OntologyError(f"the ontology in {folder} declares no properties or no hop kinds")
     individuals = {_OWL + "NamedIndividual"}
-    enumerations = frozenset(c for ts in types.values() if individuals & ts for t in ts if (c := _local(t)))
+    enumerations = frozenset(name for ts in types.values() if individuals & ts for t in ts if (name := _local(t)))
     return Model(folder=str(folder), classes=MappingProxyType(classes), enumerations=enumerations,
-                 terms=MappingProxyType({_local(iri): iri for iri, ts in types.items() if ts}),
+                 terms=MappingProxyType({names[iri]: iri for iri, ts in types.items() if ts}),
                  properties=MappingProxyType(properties),
                  hop_kinds=MappingProxyType(hop_kinds), restriction_kinds=MappingProxyType(restriction_kinds),
                  lexicon_path=lexicon_path)
