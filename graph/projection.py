@@ -711,7 +711,7 @@ def _build(revision: str, f: factlog.Facts) -> Projection:
     node_of[order] = np.arange(n)
     keys = _unique(_pack(n, node_of[src], node_of[dst], rel))
     ids = dict(zip(nodes, range(n)))
-    dated, disputed = {}, []
+    dated, disputed_edges = {}, []
     for key, info in facts.items():
         if key[1] in _EDGE_OF:
             r, flipped = _EDGE_OF[key[1]]
@@ -719,9 +719,9 @@ def _build(revision: str, f: factlog.Facts) -> Projection:
             if info["valid"] is not None:
                 dated[edge] = info["valid"]
             if info["disputed"]:
-                disputed.append(edge)
+                disputed_edges.append(edge)
     dated = {e: valid for e, valid in zip(_edge_ids(keys, n, ids, dated), dated.values()) if e is not None}
-    disputed = frozenset(e for e in _edge_ids(keys, n, ids, disputed) if e is not None)
+    disputed = frozenset(e for e in _edge_ids(keys, n, ids, disputed_edges) if e is not None)
 
     names, labels = _names(cols)
     restrictions = _restrictions(cols, labels)
