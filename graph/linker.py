@@ -68,12 +68,16 @@ class Mention:
 
 
 
+_ALTERNATIVES = {"alternative", "alternatives", "rival", "rivals", "competitor", "competitors", "clone", "clones",
+                 "equivalent", "equivalents", "killer", "lookalike", "challenger", "challengers", "copycat", "copycats"}
 _LIKENESS = {"like", "style", "esque", "type", "inspired", "rival", "rivaling", "rivalling"}
 _PHRASE_BREAKS = {"of", "its", "their", "for", "with", "in", "on", "to", "from", "by", "and", "or", "that", "which"}
 
 
 def _likeness(toks, low, end: int) -> bool:
-    """A name glued to "-like", "-style" ... ends at token ``end``."""
+    """A name glued to "-like", "-style" ... or followed by "alternative", "rival" ... ends at token ``end``."""
+    if end < len(toks) and low[end] in _ALTERNATIVES:
+        return True
     return end + 1 < len(toks) and toks[end].text == "-" and not toks[end - 1].whitespace_ and low[end + 1] in _LIKENESS
 
 
@@ -426,7 +430,7 @@ class Linker:
                 and not toks[i - 1].whitespace_ and toks[i - 2].namelike:
             return None  # "Spectrum-X": the tail of a longer name, not X the network
         if _likeness(toks, low, end):
-            return None  # "ChatGPT-like services": something like it, not it
+            return None  # "ChatGPT-like services", "a ChatGPT alternative": something like it, not it
         return Mention(i, end, text, entity)
 
     def _place_reads(self, entity, toks, low, i, end, taken) -> bool:

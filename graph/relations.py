@@ -98,10 +98,16 @@ def parse_text(sent, mentions) -> tuple[str, list[tuple[int, int, object]]]:
     spans = []
     pos = 0
     i, toks = 0, sent.tokens
+    seen: dict = {}  # a different word for each name of a class, the same one for the same entity
     while i < len(toks):
         m = starts.get(i)
         if m is not None and m.end > i:
-            word = stand_in(m, len(spans))
+            cls = next((c for c, _ in STAND_INS if m.entity is not None and isa(m.entity.types, c)), None)
+            key = getattr(m.entity, "iri", None)
+            same = [k for k, (c, _) in seen.items() if c == cls]
+            index = same.index(key) if key in same else len(same)
+            seen.setdefault(key, (cls, None))
+            word = stand_in(m, index)
             text = word if word is not None else "".join(t.text_with_ws for t in toks[i:m.end]).rstrip()
             spans.append((pos, pos + len(text), m))
             text += toks[m.end - 1].whitespace_
@@ -282,7 +288,11 @@ def role(arg, trigger) -> str | None:
             return pronoun.dep_
     if trigger.i == arg.i - 1 and trigger.tag_ in ("NN", "NNS") and trigger.head.i in (arg.i, arg.head.i):
         return "head:compound"  # "the Chinese startup Zhipu", however the parser attached the two
-    if trigger.dep_ == "appos":  # "MiniMax and Alibaba, owner of X": the aside is the last conjunct's
+    edge = trigger.left_edge
+    if trigger.dep_ == "appos" or trigger.dep_ == "acl" and (edge.text == "," or edge.i > 0
+                                                              and trigger.doc[edge.i - 1].text == ","):
+        # "MiniMax and Alibaba, owner of X",
+        # "Samsung, SK hynix and Intel Dalian, now owned by SK hynix": the aside is the last conjunct's
         last = max((c for c in trigger.head.children if c.dep_ == "conj" and c.i < trigger.i), key=lambda c: c.i,
                    default=None)
         if last is not None and (arg.i == trigger.head.i or arg.dep_ == "conj" and arg.head.i == trigger.head.i):
@@ -324,6 +334,11 @@ def role(arg, trigger) -> str | None:
 _PRONOUNS = {"it", "they"}
 _POSSESSIVES = {"its", "their"}
 _CLAUSES = {"advcl", "acl", "ccomp", "csubj", "parataxis"}
+
+
+def _opposed(tok) -> bool:
+    """A name set against the others ("its race against ChatGPT", "OpenAI versus Google"): in no relation."""
+    return any(c.dep_ == "case" and c.lower_ in ("against", "versus", "vs", "vs.") for c in tok.children)
 
 
 def governing_subjects(heads) -> list:
@@ -504,6 +519,7 @@ def heads(doc, spans) -> list:
 
 def pairs(doc, heads, by_lemma):
     """(rule, subject mention, object mention, trigger token) for every rule met in a parsed sentence."""
+    heads = [(h, m) for h, m in heads if not _opposed(h)]
     if len(heads) < 2:
         return []
     out = []

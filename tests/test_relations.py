@@ -263,3 +263,19 @@ def test_a_generic_body_is_one_countrys_and_a_wire_dateline_is_no_text(gazetteer
     text = "Japan bans ChatGPT TOKYO, Feb 3 (Reuters) -Japan's Ministry of Finance said it would act."
     out = Extractor(Linker(gazetteer)).extract(text)
     assert not any("Reuters" in e.label for e in out.entities.values())
+
+
+def test_rivals_alternatives_and_opponents_are_in_no_relation(gazetteer):
+    found = facts(gazetteer, "Any company that wishes to offer its own ChatGPT alternative must register.")
+    assert not any(s == "ChatGPT" for s, _, _ in found)
+    found = facts(gazetteer, "Oracle launched its chatbot in Japan, entering a race against Microsoft-backed ChatGPT.")
+    assert not any(s == "ChatGPT" and o == "Oracle" for s, _, o in found)
+    # "U.S.-based" is a place made an adjective, not the start of a name
+    out = Extractor(Linker(gazetteer)).extract("Japan bans U.S.-based AI chatbot ChatGPT from using personal data.")
+    assert not any(e.label.startswith("U.S.") for e in out.entities.values())
+
+
+def test_an_aside_after_a_list_is_about_its_last_item(gazetteer):
+    text = "The rules cover Meta, Oracle, and TSMC in Tokyo, now owned by Nvidia, from next year."
+    found = facts(gazetteer, text)
+    assert ("Meta", "subsidiaryOf", "Nvidia") not in found and ("Oracle", "subsidiaryOf", "Nvidia") not in found
