@@ -218,7 +218,8 @@ class Linker:
                 else:  # "the start-up": what an appositive called so, else the document's most
                     # talked-about candidate, recency breaking ties
                     local = list(reversed(self.described.get(m.text.lower().split()[-1], [])))
-                    local_iris = {x.iri for x in local}
+                    local += [e for e, _ in reversed(seen) if e.iri not in {x.iri for x in local}]  # earlier
+                    local_iris = {x.iri for x in local}  # in the same sentence: "its Copilot ... the tool"
                     rest = sorted((e for e in self.recent if e.iri not in local_iris),
                                   key=lambda e: -self.counts.get(e.iri, 0))
                 m.antecedents = tuple(e for e in local + rest if self._may_be_from(e, m.base))

@@ -696,12 +696,12 @@ def restriction_parts(doc, spans, heads, triggers: dict) -> list[dict]:
 
 
 _RESTRICTED = {"obj", "nsubj:pass", "nmod:on", "nmod:of", "nmod:against", "obl:on", "compound", "head:acl:pass",
-               "head:amod:pass", "nmod:to", "obl:from"}
+               "head:amod:pass", "nmod:to", "obl:from", "gov:obl:on", "gov:obl:against"}  # "issued a ban on X"
 _IMPOSER = {"nsubj", "obl:by", "nmod:poss", "nmod:by", "gov:nsubj", "amod", "compound", "nmod:from"}
 _PLACE = {"obl:in", "nmod:in", "obl:across", "obl:to", "nmod:to", "obl:throughout", "nmod:across", "obl:within",
           "obl:from", "nmod:for", "obl:for"}
 _TARGET = {"obl:on", "nmod:on", "obl:for", "nmod:for", "obj", "nmod:to", "obl:to", "nmod:among", "obl:among",
-           "obl:from", "obl:at"}
+           "obl:from", "obl:at", "gov:obl:on", "gov:obl:for"}
 # head nouns of goods a restriction may name without a product's name, and the class they make
 GOODS = {"chip": "Chip", "semiconductor": "Chip", "gpu": "Chip", "processor": "Chip", "accelerator": "Chip",
          "equipment": "Equipment", "tool": "Equipment", "machine": "Equipment", "scanner": "Equipment",

@@ -279,3 +279,10 @@ def test_an_aside_after_a_list_is_about_its_last_item(gazetteer):
     text = "The rules cover Meta, Oracle, and TSMC in Tokyo, now owned by Nvidia, from next year."
     found = facts(gazetteer, text)
     assert ("Meta", "subsidiaryOf", "Nvidia") not in found and ("Oracle", "subsidiaryOf", "Nvidia") not in found
+
+
+def test_a_description_refers_to_a_name_earlier_in_its_sentence_and_a_ban_issued_on_people_using_it(gazetteer):
+    text = "Microsoft got bad news about its ChatGPT assistant: Japan has issued a ban on civil servants using the tool."
+    [r] = Extractor(Linker(gazetteer)).extract(text).restrictions
+    assert [e.label for e in r.restricts] == ["ChatGPT"] and r.imposer.label == "Japanese government"
+    assert [e.label for e in r.applies_to] == ["civil servants"]
