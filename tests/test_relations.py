@@ -286,3 +286,8 @@ def test_a_description_refers_to_a_name_earlier_in_its_sentence_and_a_ban_issued
     [r] = Extractor(Linker(gazetteer)).extract(text).restrictions
     assert [e.label for e in r.restricts] == ["ChatGPT"] and r.imposer.label == "Japanese government"
     assert [e.label for e in r.applies_to] == ["civil servants"]
+
+
+def test_integrating_a_product_into_a_service_gives_access_to_it(gazetteer):
+    found = facts(gazetteer, "Oracle integrates ChatGPT into Frontier Cloud and other apps.")
+    assert ("Frontier Cloud", "providesAccessTo", "ChatGPT") in found
