@@ -560,12 +560,15 @@ class Linker:
         country's body of that name the store met first."""
         for k, m in enumerate(found):
             e = m.entity
-            if m.kind != "entity" or e is None or not isa(e.types, "Regulator") or e.aliases:
-                continue  # a known body with other names is a specific one already
+            if m.kind != "entity" or e is None or e.aliases or not (
+                    isa(e.types, "Regulator") or "Organization" in e.types
+                    and not _OF_HEADS.isdisjoint(e.label.lower().split())):
+                continue  # a known body with other names is a specific one already ("House of Representatives": too)
             qualified = self._placed_name(toks, low, m.start, taken, e.label)
             if qualified is not None:
+                typ = "Regulator" if isa(e.types, "Regulator") else "Organization"
                 found[k] = Mention(m.start, m.end, m.text, self.gaz.lookup(qualified)
-                                   or self._new_entity(qualified, "Regulator"))
+                                   or self._new_entity(qualified, typ))
                 for q in range(m.start, m.end):
                     taken[q] = found[k]
 
@@ -580,7 +583,8 @@ class Linker:
             return f"{owner.text}'s {text}"
         before = taken[i - 1] if i >= 1 else None
         if before is not None and _place_at(before, before.start) and before.text != before.entity.label:
-            return f"{before.text} {text}"  # a demonym, not the country's own name
+            place = re.sub(r"^(?:the|The)\s+", "", before.text)
+            return f"{place} {text}"  # a demonym or a short name, not the country's own name
         return None
 
     def _may_be_from(self, e: Entity, place: Entity | None) -> bool:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from .gazetteer import isa
 
 __all__ = ["DependencyRule", "Name", "rules_from", "parse_text", "name_chains", "heads", "pairs",
-           "governing_subjects", "restriction_parts", "of_use", "elsewhere"]
+           "governing_subjects", "restriction_parts", "of_use", "elsewhere", "main_subject"]
 
 # well-known names of each class (the treebank is web text of the 2000s), a different one for each
 # name of a sentence: repeated identical words ("Google, Google and Google") confuse the parser
@@ -334,6 +334,12 @@ def role(arg, trigger) -> str | None:
 _PRONOUNS = {"it", "they"}
 _POSSESSIVES = {"its", "their"}
 _CLAUSES = {"advcl", "acl", "ccomp", "csubj", "parataxis"}
+
+
+def main_subject(heads):
+    """The entity named as the subject of a parsed sentence's main verb, or None."""
+    return next((m.entity for h, m in heads if h.dep_ in _SUBJECTS and h.head.dep_ == "ROOT"
+                 and getattr(m, "entity", None) is not None and getattr(m, "kind", None) == "entity"), None)
 
 
 def _opposed(tok) -> bool:

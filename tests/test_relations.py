@@ -291,3 +291,16 @@ def test_a_description_refers_to_a_name_earlier_in_its_sentence_and_a_ban_issued
 def test_integrating_a_product_into_a_service_gives_access_to_it(gazetteer):
     found = facts(gazetteer, "Oracle integrates ChatGPT into Frontier Cloud and other apps.")
     assert ("Frontier Cloud", "providesAccessTo", "ChatGPT") in found
+
+
+def test_a_pronoun_imposer_is_the_place_the_previous_sentence_spoke_of(gazetteer):
+    text = ("Washington has stepped up efforts to curb China's rise in AI. Over the years, it has tightened "
+            "restrictions on Chinese access to advanced chips made by Nvidia.")
+    rs = Extractor(Linker(gazetteer)).extract(text).restrictions
+    assert [(r.imposer.label, [e.label for e in r.applies_in]) for r in rs] == [("US government", ["China"])]
+
+
+def test_a_place_before_an_institution_names_whose_it_is(gazetteer):
+    text = "The US House of Representatives has issued a strict ban on congressional staffers using ChatGPT."
+    [r] = Extractor(Linker(gazetteer)).extract(text).restrictions
+    assert r.imposer.label == "US House of Representatives"
