@@ -468,7 +468,8 @@ class Extractor:
         return self._entities([slots[int(idx)] for idx in _PLACEHOLDER.findall(group)], wanted, avoid,
                               owner=owner, anaphors=anaphors)
 
-    def _entities(self, mentions, wanted, avoid=(), *, owner: bool = False, anaphors: bool = True) -> list[Entity]:
+    def _entities(self, mentions, wanted, avoid=(), *, owner: bool = False, anaphors: bool = True,
+                  refine: bool = True) -> list[Entity]:
         """The entities of the class ``wanted`` that mentions name (anaphors resolved, places of segments)."""
         out = []
         for m in mentions:
@@ -504,7 +505,7 @@ class Extractor:
             if not isa(e.types, wanted):
                 # a new name typed only by a guess takes the class its slot needs
                 refined = [w for w in wanted if PARENTS.get(w) in e.types]
-                if e.new and e.types <= {"Product", "Organization"} and refined:
+                if refine and e.new and e.types <= {"Product", "Organization"} and refined:
                     e.types = frozenset({refined[0]})
                 else:
                     continue
@@ -628,7 +629,8 @@ class Extractor:
         out = []
         for rule, s, o, trigger in relations.pairs(doc, heads, self.dependency_rules):
             owner = s.kind == "anaphor" and s.text.lower() in ("its", "their")
-            subjects = self._entities([s], rule.subject_types, owner=owner)
+            # a name's own modifiers ("Apple's AirDrop") do not settle what a guessed name is
+            subjects = self._entities([s], rule.subject_types, owner=owner, refine=relations.NAME not in rule.lemmas)
             objects = self._entities([o], rule.object_types, {e.iri for e in subjects},
                                      owner=o.kind == "anaphor" and o.text.lower() in ("its", "their"))
             for a in subjects:

@@ -238,6 +238,9 @@ def test_ownership_read_from_acquisitions_possessives_and_asides(gazetteer):
     assert ("Anthropic", "subsidiaryOf", "Oracle") in found
     found = facts(gazetteer, "Investors praised Oracle's TSMC last year.")
     assert ("TSMC", "subsidiaryOf", "Oracle") in found
+    # a name nobody knows, possessed by a company, is not thereby a company of its
+    found = facts(gazetteer, "The rules hit apps such as Oracle's AirLink.")
+    assert not any(p == "subsidiaryOf" for _, p, _ in found)
     # an aside after "X and Y," is about Y alone
     found = facts(gazetteer, "Meta and Oracle, owner of Anthropic, did not respond.")
     assert ("Anthropic", "subsidiaryOf", "Oracle") in found and ("Anthropic", "subsidiaryOf", "Meta") not in found
