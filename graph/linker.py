@@ -597,6 +597,9 @@ class Linker:
 
     def _unknown_names(self, toks, low, claim, taken):
         n = len(toks)
+        words = [t.text for t in toks if t.is_word and len(t.text) > 3]
+        # a headline capitalises its words ("Alibaba Embraces Llama2"): there only a cue or a suffix makes a name
+        headline = len(words) >= 4 and sum(w[0].isupper() for w in words) > 0.6 * len(words)
         i = 0
         while i < n:
             tok = toks[i]
@@ -658,7 +661,8 @@ class Linker:
             shaped = (any(c.isdigit() for c in text) or _CAMEL.search(text)
                       or (text.isupper() and len(text) >= 2) or "." in text.strip("."))
             suffix = self._name_type([w.lower() for w in words])
-            if not (cue or shaped or suffix or institution) or text.lower() in self.stop:
+            if not (cue or shaped or suffix or institution) or text.lower() in self.stop \
+                    or headline and not (cue or suffix or institution):
                 i = j
                 continue
             known = self.gaz.fuzzy(text, cue or suffix)

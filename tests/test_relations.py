@@ -307,3 +307,8 @@ def test_a_place_before_an_institution_names_whose_it_is(gazetteer):
     text = "The US House of Representatives has issued a strict ban on congressional staffers using ChatGPT."
     [r] = Extractor(Linker(gazetteer)).extract(text).restrictions
     assert r.imposer.label == "US House of Representatives"
+
+
+def test_a_headlines_capitalised_words_make_no_names(gazetteer):
+    out = Extractor(Linker(gazetteer)).extract("Oracle Embraces Lumen4: Frontier Cloud Opens New Region In Tokyo")
+    assert not any("Embraces" in e.label for e in out.entities.values())
