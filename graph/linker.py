@@ -654,6 +654,12 @@ class Linker:
                 claim(Mention(prev.start, j, text, self.gaz.lookup(text) or self._new_entity(text, "Company")))
                 i = j
                 continue
+            longer = {e.iri: e for e in self.recent if e.label.lower().startswith(text.lower() + " ")
+                      and not isa(e.types, "Jurisdiction")}
+            if len(longer) == 1:  # "Prosperity7 Ventures ... controls Prosperity7": the short form of a name
+                claim(Mention(i, j, text, next(iter(longer.values()))))  # the document used before
+                i = j
+                continue
             cue, _, cue_end = self._cue_type(low, i, j)
             if cue and i == 0 and j - i == 1 and cue_end > j and cue_end < n and toks[cue_end].namelike:
                 i = j  # "Tech giant Meta", "Chip designer Arm": a sentence's first word describing the name after

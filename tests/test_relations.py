@@ -312,3 +312,9 @@ def test_a_place_before_an_institution_names_whose_it_is(gazetteer):
 def test_a_headlines_capitalised_words_make_no_names(gazetteer):
     out = Extractor(Linker(gazetteer)).extract("Oracle Embraces Lumen4: Frontier Cloud Opens New Region In Tokyo")
     assert not any("Embraces" in e.label for e in out.entities.values())
+
+
+def test_a_short_form_of_a_name_the_document_used_is_that_name(gazetteer):
+    text = "Saudi Arabia's Dunecrest Ventures joined the round for Anthropic. Analysts said Dunecrest grew."
+    out = Extractor(Linker(gazetteer)).extract(text)
+    assert [e.label for e in out.entities.values() if e.label.startswith("Dunecrest")] == ["Dunecrest Ventures"]
