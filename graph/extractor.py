@@ -633,6 +633,8 @@ class Extractor:
             subjects = self._entities([s], rule.subject_types, owner=owner, refine=relations.NAME not in rule.lemmas)
             objects = self._entities([o], rule.object_types, {e.iri for e in subjects},
                                      owner=o.kind == "anaphor" and o.text.lower() in ("its", "their"))
+            if relations.NAME in rule.lemmas:  # "DGX B200": a modifier the store does not know is no maker
+                objects = [e for e in objects if not (e.new and e.types == frozenset({"Organization"}))]
             for a in subjects:
                 for b in objects:
                     if a.iri != b.iri:

@@ -648,9 +648,14 @@ class Linker:
                 i = j  # "the AI Act", "a custom 4N process node", "ChatGPT-like apps": no name here
                 continue
             prev = taken[i - 1] if i else None
-            if j - i == 1 and low[i] in self.arm_words and prev is not None and prev.end == i \
-                    and prev.kind == "entity" and prev.entity is not None and isa(prev.entity.types, "Organization"):
-                text = f"{prev.text} {toks[i].text}"  # "Salesforce Ventures": a company's arm is its own firm
+            after_org = j - i == 1 and prev is not None and prev.end == i and prev.kind == "entity" \
+                and prev.entity is not None and isa(prev.entity.types, "Organization")
+            if after_org and low[i].rstrip(".") in self.gaz.suffixes:
+                claim(Mention(prev.start, j, f"{prev.text} {toks[i].text}", prev.entity))  # "Luka Inc.": the same firm
+                i = j
+                continue
+            if after_org and (low[i] in self.arm_words or self.suffix_types.get(low[i]) == "Company"):
+                text = f"{prev.text} {toks[i].text}"  # "Salesforce Ventures", "Intel Semiconductor": a firm of its own
                 claim(Mention(prev.start, j, text, self.gaz.lookup(text) or self._new_entity(text, "Company")))
                 i = j
                 continue

@@ -318,3 +318,11 @@ def test_a_short_form_of_a_name_the_document_used_is_that_name(gazetteer):
     text = "Saudi Arabia's Dunecrest Ventures joined the round for Anthropic. Analysts said Dunecrest grew."
     out = Extractor(Linker(gazetteer)).extract(text)
     assert [e.label for e in out.entities.values() if e.label.startswith("Dunecrest")] == ["Dunecrest Ventures"]
+
+
+def test_a_suffix_after_a_company_is_the_same_firm_or_a_firm_of_its_own(gazetteer):
+    assert ("Oracle", "investedIn", "Anthropic") in facts(gazetteer, "Oracle Inc. invested in Anthropic last year.")
+    found = facts(gazetteer, "Nvidia Semiconductor invested in Anthropic last year.")
+    assert ("Nvidia Semiconductor", "investedIn", "Anthropic") in found
+    # a modifier the store does not know makes no maker ("DGX B200")
+    assert not any(p == "developedBy" for _, p, _ in facts(gazetteer, "The unified Zorbix H100 platform runs fast."))
