@@ -326,3 +326,9 @@ def test_a_suffix_after_a_company_is_the_same_firm_or_a_firm_of_its_own(gazettee
     assert ("Nvidia Semiconductor", "investedIn", "Anthropic") in found
     # a modifier the store does not know makes no maker ("DGX B200")
     assert not any(p == "developedBy" for _, p, _ in facts(gazetteer, "The unified Zorbix H100 platform runs fast."))
+
+
+def test_a_possessive_reaches_no_product_across_a_preposition(gazetteer):
+    found = facts(gazetteer, "A paper by Oracle highlights its reliance on Azure OpenAI Service for training.")
+    assert not any(s == "Azure OpenAI Service" and o == "Oracle" for s, _, o in found)
+    assert ("ChatGPT", "offeredBy", "OpenAI") in facts(gazetteer, "Users prefer OpenAI's popular ChatGPT.")
