@@ -303,6 +303,7 @@ class Extractor:
 
     def __init__(self, linker: Linker):
         self.linker = linker
+        self._previous_subject = None
         lex = linker.gaz.lexicon
         self.rules: list[_Rule] = []
         for spec in lex.get("relations", []):
@@ -350,6 +351,7 @@ class Extractor:
     def extract(self, text: str, published: date | None = None) -> Extraction:
         linker = self.linker
         linker.start_document(text)
+        self._previous_subject = None  # the named subject of the previous sentence's main verb
         facts: list[Fact] = []
         frames: list[RestrictionFrame] = []
         text = _MISUSED_QUOTE.sub("’", text)  # "OpenAI‘s": a left quote typed for an apostrophe
@@ -387,6 +389,7 @@ class Extractor:
                     facts.extend(self._dependency_facts(*parsed[k], quote))
                 self._learn(facts[before:])
                 read_frames = self._parsed_restrictions(*parsed[k], quote, dates, frames) if k in parsed else []
+                self._previous_subject = relations.main_subject(parsed[k][2]) if k in parsed else None
                 parsed_frames = [f for f in read_frames if f is not None and (f.applies_in or f.applies_to)]
                 ended = any(f is None for f in read_frames)  # "Italy lifted its ban": nothing in force
                 frame = None if parsed_frames or ended else self._restriction(template, slots, quote, dates, frames)
@@ -465,7 +468,8 @@ class Extractor:
         return self._entities([slots[int(idx)] for idx in _PLACEHOLDER.findall(group)], wanted, avoid,
                               owner=owner, anaphors=anaphors)
 
-    def _entities(self, mentions, wanted, avoid=(), *, owner: bool = False, anaphors: bool = True) -> list[Entity]:
+    def _entities(self, mentions, wanted, avoid=(), *, owner: bool = False, anaphors: bool = True,
+                  refine: bool = True) -> list[Entity]:
         """The entities of the class ``wanted`` that mentions name (anaphors resolved, places of segments)."""
         out = []
         for m in mentions:
@@ -501,7 +505,7 @@ class Extractor:
             if not isa(e.types, wanted):
                 # a new name typed only by a guess takes the class its slot needs
                 refined = [w for w in wanted if PARENTS.get(w) in e.types]
-                if e.new and e.types <= {"Product", "Organization"} and refined:
+                if refine and e.new and e.types <= {"Product", "Organization"} and refined:
                     e.types = frozenset({refined[0]})
                 else:
                     continue
@@ -554,6 +558,10 @@ class Extractor:
             # who: a named organisation first ("the US House of Representatives"), else a place's government
             candidates = [e for m in parts["imposer"] for e in self._entities([m], ("Organization", "Jurisdiction"))
                           if e.iri not in {x.iri for x in restricts} and not isa(e.types, "CustomerSegment")]
+            said_before = self._previous_subject
+            if parts["imposer"] and all(getattr(m, "kind", None) == "anaphor" for m in parts["imposer"]) \
+                    and said_before is not None and isa(said_before.types, ("Jurisdiction", "Regulator")):
+                candidates = [said_before]  # "Washington has stepped up ... Over the years, it has tightened"
             candidates.sort(key=lambda e: isa(e.types, "Jurisdiction"))
             imposer = candidates[0] if candidates else None
             if imposer is not None and isa(imposer.types, "Jurisdiction"):
@@ -621,9 +629,12 @@ class Extractor:
         out = []
         for rule, s, o, trigger in relations.pairs(doc, heads, self.dependency_rules):
             owner = s.kind == "anaphor" and s.text.lower() in ("its", "their")
-            subjects = self._entities([s], rule.subject_types, owner=owner)
+            # a name's own modifiers ("Apple's AirDrop") do not settle what a guessed name is
+            subjects = self._entities([s], rule.subject_types, owner=owner, refine=relations.NAME not in rule.lemmas)
             objects = self._entities([o], rule.object_types, {e.iri for e in subjects},
                                      owner=o.kind == "anaphor" and o.text.lower() in ("its", "their"))
+            if relations.NAME in rule.lemmas:  # "DGX B200": a modifier the store does not know is no maker
+                objects = [e for e in objects if not (e.new and e.types == frozenset({"Organization"}))]
             for a in subjects:
                 for b in objects:
                     if a.iri != b.iri:

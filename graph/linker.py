@@ -68,12 +68,16 @@ class Mention:
 
 
 
+_ALTERNATIVES = {"alternative", "alternatives", "rival", "rivals", "competitor", "competitors", "clone", "clones",
+                 "equivalent", "equivalents", "killer", "lookalike", "challenger", "challengers", "copycat", "copycats"}
 _LIKENESS = {"like", "style", "esque", "type", "inspired", "rival", "rivaling", "rivalling"}
 _PHRASE_BREAKS = {"of", "its", "their", "for", "with", "in", "on", "to", "from", "by", "and", "or", "that", "which"}
 
 
 def _likeness(toks, low, end: int) -> bool:
-    """A name glued to "-like", "-style" ... ends at token ``end``."""
+    """A name glued to "-like", "-style" ... or followed by "alternative", "rival" ... ends at token ``end``."""
+    if end < len(toks) and low[end] in _ALTERNATIVES:
+        return True
     return end + 1 < len(toks) and toks[end].text == "-" and not toks[end - 1].whitespace_ and low[end + 1] in _LIKENESS
 
 
@@ -214,7 +218,8 @@ class Linker:
                 else:  # "the start-up": what an appositive called so, else the document's most
                     # talked-about candidate, recency breaking ties
                     local = list(reversed(self.described.get(m.text.lower().split()[-1], [])))
-                    local_iris = {x.iri for x in local}
+                    local += [e for e, _ in reversed(seen) if e.iri not in {x.iri for x in local}]  # earlier
+                    local_iris = {x.iri for x in local}  # in the same sentence: "its Copilot ... the tool"
                     rest = sorted((e for e in self.recent if e.iri not in local_iris),
                                   key=lambda e: -self.counts.get(e.iri, 0))
                 m.antecedents = tuple(e for e in local + rest if self._may_be_from(e, m.base))
@@ -426,7 +431,7 @@ class Linker:
                 and not toks[i - 1].whitespace_ and toks[i - 2].namelike:
             return None  # "Spectrum-X": the tail of a longer name, not X the network
         if _likeness(toks, low, end):
-            return None  # "ChatGPT-like services": something like it, not it
+            return None  # "ChatGPT-like services", "a ChatGPT alternative": something like it, not it
         return Mention(i, end, text, entity)
 
     def _place_reads(self, entity, toks, low, i, end, taken) -> bool:
@@ -555,12 +560,15 @@ class Linker:
         country's body of that name the store met first."""
         for k, m in enumerate(found):
             e = m.entity
-            if m.kind != "entity" or e is None or not isa(e.types, "Regulator") or e.aliases:
-                continue  # a known body with other names is a specific one already
+            if m.kind != "entity" or e is None or e.aliases or not (
+                    isa(e.types, "Regulator") or "Organization" in e.types
+                    and not _OF_HEADS.isdisjoint(e.label.lower().split())):
+                continue  # a known body with other names is a specific one already ("House of Representatives": too)
             qualified = self._placed_name(toks, low, m.start, taken, e.label)
             if qualified is not None:
+                typ = "Regulator" if isa(e.types, "Regulator") else "Organization"
                 found[k] = Mention(m.start, m.end, m.text, self.gaz.lookup(qualified)
-                                   or self._new_entity(qualified, "Regulator"))
+                                   or self._new_entity(qualified, typ))
                 for q in range(m.start, m.end):
                     taken[q] = found[k]
 
@@ -575,7 +583,8 @@ class Linker:
             return f"{owner.text}'s {text}"
         before = taken[i - 1] if i >= 1 else None
         if before is not None and _place_at(before, before.start) and before.text != before.entity.label:
-            return f"{before.text} {text}"  # a demonym, not the country's own name
+            place = re.sub(r"^(?:the|The)\s+", "", before.text)
+            return f"{place} {text}"  # a demonym or a short name, not the country's own name
         return None
 
     def _may_be_from(self, e: Entity, place: Entity | None) -> bool:
@@ -588,6 +597,9 @@ class Linker:
 
     def _unknown_names(self, toks, low, claim, taken):
         n = len(toks)
+        words = [t.text for t in toks if t.is_word and len(t.text) > 3]
+        # a headline capitalises its words ("Alibaba Embraces Llama2"): there only a cue or a suffix makes a name
+        headline = len(words) >= 4 and sum(w[0].isupper() for w in words) > 0.6 * len(words)
         i = 0
         while i < n:
             tok = toks[i]
@@ -636,10 +648,21 @@ class Linker:
                 i = j  # "the AI Act", "a custom 4N process node", "ChatGPT-like apps": no name here
                 continue
             prev = taken[i - 1] if i else None
-            if j - i == 1 and low[i] in self.arm_words and prev is not None and prev.end == i \
-                    and prev.kind == "entity" and prev.entity is not None and isa(prev.entity.types, "Organization"):
-                text = f"{prev.text} {toks[i].text}"  # "Salesforce Ventures": a company's arm is its own firm
+            after_org = j - i == 1 and prev is not None and prev.end == i and prev.kind == "entity" \
+                and prev.entity is not None and isa(prev.entity.types, "Organization")
+            if after_org and low[i].rstrip(".") in self.gaz.suffixes:
+                claim(Mention(prev.start, j, f"{prev.text} {toks[i].text}", prev.entity))  # "Luka Inc.": the same firm
+                i = j
+                continue
+            if after_org and (low[i] in self.arm_words or self.suffix_types.get(low[i]) == "Company"):
+                text = f"{prev.text} {toks[i].text}"  # "Salesforce Ventures", "Intel Semiconductor": a firm of its own
                 claim(Mention(prev.start, j, text, self.gaz.lookup(text) or self._new_entity(text, "Company")))
+                i = j
+                continue
+            longer = {e.iri: e for e in self.recent if e.label.lower().startswith(text.lower() + " ")
+                      and not isa(e.types, "Jurisdiction")}
+            if len(longer) == 1:  # "Prosperity7 Ventures ... controls Prosperity7": the short form of a name
+                claim(Mention(i, j, text, next(iter(longer.values()))))  # the document used before
                 i = j
                 continue
             cue, _, cue_end = self._cue_type(low, i, j)
@@ -649,7 +672,8 @@ class Linker:
             shaped = (any(c.isdigit() for c in text) or _CAMEL.search(text)
                       or (text.isupper() and len(text) >= 2) or "." in text.strip("."))
             suffix = self._name_type([w.lower() for w in words])
-            if not (cue or shaped or suffix or institution) or text.lower() in self.stop:
+            if not (cue or shaped or suffix or institution) or text.lower() in self.stop \
+                    or headline and not (cue or suffix or institution):
                 i = j
                 continue
             known = self.gaz.fuzzy(text, cue or suffix)

@@ -175,7 +175,7 @@ def withdrawn_availability(proj: Projection, removed) -> dict:
 
 def _prepare(proj: Projection, source: str, target: str, without=()):
     actor = resolve_actor(proj, source)
-    to = proj.lookup(target)
+    to = _product_named(proj, proj.lookup(target))
     if to == actor.node:
         raise InputError(f"FROM and TO are the same ({proj.label(to)}): ask how one reaches something else")
     gone = [proj.lookup(n) for n in without]
@@ -183,6 +183,20 @@ def _prepare(proj: Projection, source: str, target: str, without=()):
         raise InputError(f"--without removes the target {proj.label(to)} itself")
     removed = removed_nodes(proj, gone)
     return actor, to, removed, gone, withdrawn_availability(proj, removed)
+
+
+def _product_named(proj: Projection, node: str) -> str:
+    """A company asked for as a TO stands for the one product it offers under its own name ("DeepSeek":
+    the DeepSeek app); any other node is itself."""
+    if proj.is_a(node, "Product", "Service", "AIModel", "Chip") or not proj.is_a(node, "Company", "Organization"):
+        return node
+    label = proj.label(node).lower()
+    own = {proj.label(n).lower(): n for n, _ in proj.out_edges_of(node, OFFERS)
+           if proj.label(n).lower().startswith(label + " ")}
+    for name in (f"{label} app", f"{label} chatbot"):  # as a ban on the company bans its app
+        if name in own:
+            return own[name]
+    return own.popitem()[1] if len(own) == 1 else node
 
 
 def verdict(proj: Projection, source: str, target: str, at: str, *, without=(), max_depth: int = MAX_DEPTH) -> str:

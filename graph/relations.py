@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from .gazetteer import isa
 
 __all__ = ["DependencyRule", "Name", "rules_from", "parse_text", "name_chains", "heads", "pairs",
-           "governing_subjects", "restriction_parts", "of_use", "elsewhere"]
+           "governing_subjects", "restriction_parts", "of_use", "elsewhere", "main_subject"]
 
 # well-known names of each class (the treebank is web text of the 2000s), a different one for each
 # name of a sentence: repeated identical words ("Google, Google and Google") confuse the parser
@@ -98,10 +98,16 @@ def parse_text(sent, mentions) -> tuple[str, list[tuple[int, int, object]]]:
     spans = []
     pos = 0
     i, toks = 0, sent.tokens
+    seen: dict = {}  # a different word for each name of a class, the same one for the same entity
     while i < len(toks):
         m = starts.get(i)
         if m is not None and m.end > i:
-            word = stand_in(m, len(spans))
+            cls = next((c for c, _ in STAND_INS if m.entity is not None and isa(m.entity.types, c)), None)
+            key = getattr(m.entity, "iri", None)
+            same = [k for k, (c, _) in seen.items() if c == cls]
+            index = same.index(key) if key in same else len(same)
+            seen.setdefault(key, (cls, None))
+            word = stand_in(m, index)
             text = word if word is not None else "".join(t.text_with_ws for t in toks[i:m.end]).rstrip()
             spans.append((pos, pos + len(text), m))
             text += toks[m.end - 1].whitespace_
@@ -282,7 +288,11 @@ def role(arg, trigger) -> str | None:
             return pronoun.dep_
     if trigger.i == arg.i - 1 and trigger.tag_ in ("NN", "NNS") and trigger.head.i in (arg.i, arg.head.i):
         return "head:compound"  # "the Chinese startup Zhipu", however the parser attached the two
-    if trigger.dep_ == "appos":  # "MiniMax and Alibaba, owner of X": the aside is the last conjunct's
+    edge = trigger.left_edge
+    if trigger.dep_ == "appos" or trigger.dep_ == "acl" and (edge.text == "," or edge.i > 0
+                                                              and trigger.doc[edge.i - 1].text == ","):
+        # "MiniMax and Alibaba, owner of X",
+        # "Samsung, SK hynix and Intel Dalian, now owned by SK hynix": the aside is the last conjunct's
         last = max((c for c in trigger.head.children if c.dep_ == "conj" and c.i < trigger.i), key=lambda c: c.i,
                    default=None)
         if last is not None and (arg.i == trigger.head.i or arg.dep_ == "conj" and arg.head.i == trigger.head.i):
@@ -324,6 +334,17 @@ def role(arg, trigger) -> str | None:
 _PRONOUNS = {"it", "they"}
 _POSSESSIVES = {"its", "their"}
 _CLAUSES = {"advcl", "acl", "ccomp", "csubj", "parataxis"}
+
+
+def main_subject(heads):
+    """The entity named as the subject of a parsed sentence's main verb, or None."""
+    return next((m.entity for h, m in heads if h.dep_ in _SUBJECTS and h.head.dep_ == "ROOT"
+                 and getattr(m, "entity", None) is not None and getattr(m, "kind", None) == "entity"), None)
+
+
+def _opposed(tok) -> bool:
+    """A name set against the others ("its race against ChatGPT", "OpenAI versus Google"): in no relation."""
+    return any(c.dep_ == "case" and c.lower_ in ("against", "versus", "vs", "vs.") for c in tok.children)
 
 
 def governing_subjects(heads) -> list:
@@ -504,6 +525,7 @@ def heads(doc, spans) -> list:
 
 def pairs(doc, heads, by_lemma):
     """(rule, subject mention, object mention, trigger token) for every rule met in a parsed sentence."""
+    heads = [(h, m) for h, m in heads if not _opposed(h)]
     if len(heads) < 2:
         return []
     out = []
@@ -680,12 +702,12 @@ def restriction_parts(doc, spans, heads, triggers: dict) -> list[dict]:
 
 
 _RESTRICTED = {"obj", "nsubj:pass", "nmod:on", "nmod:of", "nmod:against", "obl:on", "compound", "head:acl:pass",
-               "head:amod:pass", "nmod:to", "obl:from"}
+               "head:amod:pass", "nmod:to", "obl:from", "gov:obl:on", "gov:obl:against"}  # "issued a ban on X"
 _IMPOSER = {"nsubj", "obl:by", "nmod:poss", "nmod:by", "gov:nsubj", "amod", "compound", "nmod:from"}
 _PLACE = {"obl:in", "nmod:in", "obl:across", "obl:to", "nmod:to", "obl:throughout", "nmod:across", "obl:within",
           "obl:from", "nmod:for", "obl:for"}
 _TARGET = {"obl:on", "nmod:on", "obl:for", "nmod:for", "obj", "nmod:to", "obl:to", "nmod:among", "obl:among",
-           "obl:from", "obl:at"}
+           "obl:from", "obl:at", "gov:obl:on", "gov:obl:for"}
 # head nouns of goods a restriction may name without a product's name, and the class they make
 GOODS = {"chip": "Chip", "semiconductor": "Chip", "gpu": "Chip", "processor": "Chip", "accelerator": "Chip",
          "equipment": "Equipment", "tool": "Equipment", "machine": "Equipment", "scanner": "Equipment",

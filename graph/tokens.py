@@ -9,7 +9,9 @@ from functools import lru_cache
 __all__ = ["nlp", "Token", "Sentence", "sentences", "POSSESSIVE"]
 
 POSSESSIVE = {"'s", "’s", "'", "’"}
-NOT_NAME = re.compile(r"^(?:\$?\d[\d,.]*(?:st|nd|rd|th|s|m|bn|b|k|gb|tb|mw|gw|%)?|\d+-\w+)$", re.I)
+NOT_NAME = re.compile(r"^(?:\$?\d[\d,.]*(?:st|nd|rd|th|s|m|bn|b|k|gb|tb|mw|gw|%)?|\d+-\w+"
+                      r"|\S+-(?:based|backed|owned|made|headquartered|listed|funded|led|run|born|focused))$", re.I)
+# ("U.S.-based": a place made an adjective, never the start of a name)
 
 
 @lru_cache(maxsize=1)

@@ -193,3 +193,9 @@ def test_xai_api_routes_to_retired_grok_models_close_in_may_2026(proj):
     for model in ("Grok 3", "Grok 4", "Grok 4.1"):
         assert via_xai_api(model, "2026-05-01") and not via_xai_api(model, "2026-06-01"), model
     assert via_xai_api("Grok 4.3", "2026-06-01") and not via_xai_api("Grok 4.3", "2026-04-01")
+
+
+def test_a_company_asked_for_stands_for_its_own_named_app(proj):
+    ans = answer(proj, "Italian users", "DeepSeek", "2025-06-01")
+    assert ans["to"]["label"] == "DeepSeek app"  # the company offers it under its own name
+    assert answer(proj, "Italian users", "Nvidia", "2025-06-01")["to"]["label"] == "Nvidia"  # no such product

@@ -238,6 +238,9 @@ def test_ownership_read_from_acquisitions_possessives_and_asides(gazetteer):
     assert ("Anthropic", "subsidiaryOf", "Oracle") in found
     found = facts(gazetteer, "Investors praised Oracle's TSMC last year.")
     assert ("TSMC", "subsidiaryOf", "Oracle") in found
+    # a name nobody knows, possessed by a company, is not thereby a company of its
+    found = facts(gazetteer, "The rules hit apps such as Oracle's AirLink.")
+    assert not any(p == "subsidiaryOf" for _, p, _ in found)
     # an aside after "X and Y," is about Y alone
     found = facts(gazetteer, "Meta and Oracle, owner of Anthropic, did not respond.")
     assert ("Anthropic", "subsidiaryOf", "Oracle") in found and ("Anthropic", "subsidiaryOf", "Meta") not in found
@@ -263,3 +266,69 @@ def test_a_generic_body_is_one_countrys_and_a_wire_dateline_is_no_text(gazetteer
     text = "Japan bans ChatGPT TOKYO, Feb 3 (Reuters) -Japan's Ministry of Finance said it would act."
     out = Extractor(Linker(gazetteer)).extract(text)
     assert not any("Reuters" in e.label for e in out.entities.values())
+
+
+def test_rivals_alternatives_and_opponents_are_in_no_relation(gazetteer):
+    found = facts(gazetteer, "Any company that wishes to offer its own ChatGPT alternative must register.")
+    assert not any(s == "ChatGPT" for s, _, _ in found)
+    found = facts(gazetteer, "Oracle launched its chatbot in Japan, entering a race against Microsoft-backed ChatGPT.")
+    assert not any(s == "ChatGPT" and o == "Oracle" for s, _, o in found)
+    # "U.S.-based" is a place made an adjective, not the start of a name
+    out = Extractor(Linker(gazetteer)).extract("Japan bans U.S.-based AI chatbot ChatGPT from using personal data.")
+    assert not any(e.label.startswith("U.S.") for e in out.entities.values())
+
+
+def test_an_aside_after_a_list_is_about_its_last_item(gazetteer):
+    text = "The rules cover Meta, Oracle, and TSMC in Tokyo, now owned by Nvidia, from next year."
+    found = facts(gazetteer, text)
+    assert ("Meta", "subsidiaryOf", "Nvidia") not in found and ("Oracle", "subsidiaryOf", "Nvidia") not in found
+
+
+def test_a_description_refers_to_a_name_earlier_in_its_sentence_and_a_ban_issued_on_people_using_it(gazetteer):
+    text = "Microsoft got bad news about its ChatGPT assistant: Japan has issued a ban on civil servants using the tool."
+    [r] = Extractor(Linker(gazetteer)).extract(text).restrictions
+    assert [e.label for e in r.restricts] == ["ChatGPT"] and r.imposer.label == "Japanese government"
+    assert [e.label for e in r.applies_to] == ["civil servants"]
+
+
+def test_integrating_a_product_into_a_service_gives_access_to_it(gazetteer):
+    found = facts(gazetteer, "Oracle integrates ChatGPT into Frontier Cloud and other apps.")
+    assert ("Frontier Cloud", "providesAccessTo", "ChatGPT") in found
+
+
+def test_a_pronoun_imposer_is_the_place_the_previous_sentence_spoke_of(gazetteer):
+    text = ("Washington has stepped up efforts to curb China's rise in AI. Over the years, it has tightened "
+            "restrictions on Chinese access to advanced chips made by Nvidia.")
+    rs = Extractor(Linker(gazetteer)).extract(text).restrictions
+    assert [(r.imposer.label, [e.label for e in r.applies_in]) for r in rs] == [("US government", ["China"])]
+
+
+def test_a_place_before_an_institution_names_whose_it_is(gazetteer):
+    text = "The US House of Representatives has issued a strict ban on congressional staffers using ChatGPT."
+    [r] = Extractor(Linker(gazetteer)).extract(text).restrictions
+    assert r.imposer.label == "US House of Representatives"
+
+
+def test_a_headlines_capitalised_words_make_no_names(gazetteer):
+    out = Extractor(Linker(gazetteer)).extract("Oracle Embraces Lumen4: Frontier Cloud Opens New Region In Tokyo")
+    assert not any("Embraces" in e.label for e in out.entities.values())
+
+
+def test_a_short_form_of_a_name_the_document_used_is_that_name(gazetteer):
+    text = "Saudi Arabia's Dunecrest Ventures joined the round for Anthropic. Analysts said Dunecrest grew."
+    out = Extractor(Linker(gazetteer)).extract(text)
+    assert [e.label for e in out.entities.values() if e.label.startswith("Dunecrest")] == ["Dunecrest Ventures"]
+
+
+def test_a_suffix_after_a_company_is_the_same_firm_or_a_firm_of_its_own(gazetteer):
+    assert ("Oracle", "investedIn", "Anthropic") in facts(gazetteer, "Oracle Inc. invested in Anthropic last year.")
+    found = facts(gazetteer, "Nvidia Semiconductor invested in Anthropic last year.")
+    assert ("Nvidia Semiconductor", "investedIn", "Anthropic") in found
+    # a modifier the store does not know makes no maker ("DGX B200")
+    assert not any(p == "developedBy" for _, p, _ in facts(gazetteer, "The unified Zorbix H100 platform runs fast."))
+
+
+def test_a_possessive_reaches_no_product_across_a_preposition(gazetteer):
+    found = facts(gazetteer, "A paper by Oracle highlights its reliance on Azure OpenAI Service for training.")
+    assert not any(s == "Azure OpenAI Service" and o == "Oracle" for s, _, o in found)
+    assert ("ChatGPT", "offeredBy", "OpenAI") in facts(gazetteer, "Users prefer OpenAI's popular ChatGPT.")
