@@ -238,7 +238,8 @@ def _keywords(pattern: str) -> frozenset | None:
 
 
 _REQ_WORDS = re.compile(r"['’-]?[a-z][a-z'’-]*(?: [a-z'’-]+)* ?")
-_COMMON = frozenset("a an and are as at by can for from had has have in is it of on or the to was were which with".split())
+_COMMON = frozenset(("a an and are as at by can for from had has have in is it of on or the to was were which "
+                     "with").split())
 
 
 def _required(pattern: str) -> list[frozenset]:
@@ -311,7 +312,8 @@ class Extractor:
                 pattern, named = (item["pattern"], bool(item.get("named"))) if isinstance(item, dict) else (item, False)
                 anchor = _anchor(pattern)
                 self.rules.append(_Rule(spec["relation"], _types(spec["subject"]), _types(spec["object"]),
-                                        _compile(pattern) if anchor is None else None, float(spec.get("confidence", 0.7)),
+                                        _compile(pattern) if anchor is None else None,
+                                        float(spec.get("confidence", 0.7)),
                                         bool(spec.get("symmetric")), bool(spec.get("negated")),
                                         "{O}" in pattern or "{OA}" in pattern,
                                         pattern, named, _types(spec.get("prefer_object", [])),
@@ -476,8 +478,8 @@ class Extractor:
             if m.excluded:
                 continue
             if m.kind == "name":  # a proper noun the linker left: typed by the role, where it names one class
-                typ = "Organization" if "Organization" in wanted else wanted[0] if wanted in (("Product",), ("Service",)) \
-                    else None
+                typ = "Organization" if "Organization" in wanted \
+                    else wanted[0] if wanted in (("Product",), ("Service",)) else None
                 if typ is not None:
                     e = self.linker.gaz.lookup(m.text) or self.linker.gaz.fuzzy(m.text, typ) \
                         or self.linker.implied_entity(m.text, typ)
@@ -871,7 +873,8 @@ class Extractor:
         home = self._home(imposer) if kind == "ExportControl" else None
         applies_in = []
         for p in places:
-            if (home is None or p.iri != home.iri) and p.iri not in restricted and all(p.iri != x.iri for x in applies_in):
+            if (home is None or p.iri != home.iri) and p.iri not in restricted \
+                    and all(p.iri != x.iri for x in applies_in):
                 applies_in.append(p)
         if imposer is None and kind in ("Ban", "Suspension") and applies_in:
             imposer = linker.government(applies_in[0])

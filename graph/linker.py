@@ -51,14 +51,16 @@ class Mention:
             return self.entity
         if self.subject is not None:  # "X agreed to drop its Grok": its is X's, whatever X is
             e = self.subject
-            fits = e.iri not in avoid and (not wanted or isa(e.types, wanted)) and (not self.wants or isa(e.types, self.wants))
+            fits = e.iri not in avoid and (not wanted or isa(e.types, wanted)) \
+                and (not self.wants or isa(e.types, self.wants))
             return e if fits else None
         for e in self.antecedents:
             if e.iri in avoid:
                 continue
             if self.wants and not isa(e.types, self.wants):
                 continue
-            if not self.wants and isa(e.types, ("Jurisdiction", "CustomerSegment")) and self.text.lower() in ("it", "its") \
+            if not self.wants and isa(e.types, ("Jurisdiction", "CustomerSegment")) \
+                    and self.text.lower() in ("it", "its") \
                     and not (wanted and "Jurisdiction" in wanted and isa(e.types, "Jurisdiction")):
                 continue  # ... unless a place is what is asked for ("it tightened the rules": Washington)
             if wanted and not isa(e.types, wanted):
@@ -501,7 +503,8 @@ class Linker:
     def _acronym_definitions(self, toks, found, claim, taken):
         """"Long Name (ACR)": the acronym names the same entity in the rest of the document."""
         for k in range(2, len(toks) - 2):
-            if toks[k].text == "(" and toks[k + 2].text == ")" and toks[k + 1].text.isupper() and len(toks[k + 1].text) >= 2:
+            if toks[k].text == "(" and toks[k + 2].text == ")" and toks[k + 1].text.isupper() \
+                    and len(toks[k + 1].text) >= 2:
                 acr = toks[k + 1].text
                 prev = taken[k - 1]
                 if prev is not None and prev.kind == "entity" and prev.entity is not None \
@@ -516,7 +519,8 @@ class Linker:
                     continue
                 # unknown long name: take the capitalised words (with "of", "and", ",") before the bracket
                 s = k - 1
-                while s > 0 and taken[s - 1] is None and (_namelike(toks[s - 1]) or toks[s - 1].text in ("of", "and", ",", "&")):
+                while s > 0 and taken[s - 1] is None \
+                        and (_namelike(toks[s - 1]) or toks[s - 1].text in ("of", "and", ",", "&")):
                     s -= 1
                 while s < k and (not _namelike(toks[s]) or toks[s].text.lower() in self.stop):
                     s += 1
@@ -609,8 +613,9 @@ class Linker:
             j = i + 1
             while j < n and taken[j] is None and (
                     toks[j].namelike or (toks[j].like_num and not _YEAR_OR_THOUSANDS.fullmatch(toks[j].text)
-                                         and len(toks[j].text) <= 5) or (toks[j - 1].whitespace_ == "" and toks[j].text in "-.:/+"
-                                         and j + 1 < n and toks[j + 1].whitespace_ != " " and toks[j + 1].is_word)
+                                         and len(toks[j].text) <= 5)
+                    or (toks[j - 1].whitespace_ == "" and toks[j].text in "-.:/+"
+                        and j + 1 < n and toks[j + 1].whitespace_ != " " and toks[j + 1].is_word)
                     or (toks[j - 1].whitespace_ == "" and toks[j].is_word)):
                 j += 1
             while j > i and not toks[j - 1].is_word:
@@ -805,7 +810,8 @@ class Linker:
                 continue
             for size in (2, 1):
                 after = tuple(low[m.end:m.end + size])
-                if len(after) == size and after in self.type_cues and all(taken[k] is None for k in range(m.end, m.end + size)):
+                if len(after) == size and after in self.type_cues \
+                        and all(taken[k] is None for k in range(m.end, m.end + size)):
                     typ = self.type_cues[after]
                     if isa(m.entity.types, PARENTS.get(typ, typ)) or m.entity.new:
                         for k in range(m.end, m.end + size):

@@ -39,9 +39,9 @@ _EXPECT = {"expect", "set", "due", "go", "plan", "able"}
 _HEDGE_AUX = {"may", "might", "could", "would", "should"}
 _PARTICLE_VERBS = {"make", "build", "set", "take"}
 _FUTURE_WORDS = {"due", "poised", "slated", "expected", "likely", "scheduled"}
-_HEDGE_HEADS = {"plan", "unable", "expect", "consider", "aim", "seek", "hope", "want", "intend", "propose", "mull", "explore",
-                "weigh", "try", "threaten", "discuss", "debate", "urge", "demand", "ask", "call", "study", "review",
-                "due", "set", "likely", "poised", "slate", "schedule"}
+_HEDGE_HEADS = {"plan", "unable", "expect", "consider", "aim", "seek", "hope", "want", "intend", "propose", "mull",
+                "explore", "weigh", "try", "threaten", "discuss", "debate", "urge", "demand", "ask", "call", "study",
+                "review", "due", "set", "likely", "poised", "slate", "schedule"}
 
 
 @dataclass(frozen=True)
@@ -188,7 +188,8 @@ def _up(tok):
         return head
     if dep in ("compound", "nmod:poss", "nmod:of", "nmod") and head.lemma_.lower() in _TITLES:
         return head  # "OpenAI CEO", "OpenAI's chief executive": the title ...
-    if tok.lemma_.lower() in _TITLES and dep in ("compound", "nmod:desc", "appos", "nmod:npmod", "amod", "obl:unmarked") \
+    if tok.lemma_.lower() in _TITLES \
+            and dep in ("compound", "nmod:desc", "appos", "nmod:npmod", "amod", "obl:unmarked") \
             and (head.tag_ == "NNP" or head.lemma_.lower() in _TITLES):
         return head  # ... and the person holding it speaks for the company ("OpenAI CEO Sam Altman announced")
     if dep in ("nmod", "obl", "acl") and _case(tok) in _LIST_CASES:

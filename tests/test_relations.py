@@ -126,7 +126,8 @@ def test_a_company_name_opening_a_product_name_is_its_maker(gazetteer):
 
 def test_its_agrees_with_its_subject_or_names_nothing(gazetteer):
     # "it" is no plural segment: the company named before keeps "its"
-    found = facts(gazetteer, "Nvidia makes the H100, and Chinese enterprise customers have become some of its biggest buyers.")
+    found = facts(gazetteer, "Nvidia makes the H100, and Chinese enterprise customers have become some of its "
+                             "biggest buyers.")
     assert not any(s == "Chinese enterprise customers" and o != "Nvidia" for s, p, o in found if p == "customerOf")
     # an aside after the subject is about something else ("ChatGPT, the app of its lab, ...")
     found = facts(gazetteer, "OpenAI said that ChatGPT, the chatbot of its research lab, is now in Japan.")
@@ -178,7 +179,8 @@ def test_a_where_clause_places_the_restriction_at_the_name_before_it(gazetteer):
 def test_a_crackdown_on_exports_and_a_block_on_using_a_product(gazetteer):
     text = "TOKYO: Japan has cracked down on exports of advanced chips to China."
     [r] = Extractor(Linker(gazetteer)).extract(text).restrictions
-    assert (r.kind, r.imposer.label, [e.label for e in r.applies_in]) == ("ExportControl", "Japanese government", ["China"])
+    assert (r.kind, r.imposer.label, [e.label for e in r.applies_in]) == ("ExportControl", "Japanese government",
+                                                                         ["China"])
     assert [e.label for e in r.restricts] == ["advanced chips"]  # the dateline is no name
     text = "China is blocking big tech companies from utilizing ChatGPT technology."
     [r] = Extractor(Linker(gazetteer)).extract(text).restrictions
@@ -186,7 +188,8 @@ def test_a_crackdown_on_exports_and_a_block_on_using_a_product(gazetteer):
 
 
 def test_an_organisations_own_name_can_tell_its_home(gazetteer):
-    found = facts(gazetteer, "The Japanese Fair Trade Commission met Nvidia. Bank of America banned ChatGPT for its staff.")
+    found = facts(gazetteer, "The Japanese Fair Trade Commission met Nvidia. "
+                             "Bank of America banned ChatGPT for its staff.")
     assert ("Fair Trade Commission", "basedIn", "Japan") in found  # the demonym opening its name
     assert ("Bank of America", "basedIn", "United States") in found  # "of America": the place joins the name
     assert not any(o == "Bank of America" for _, p, o in found if p == "developedBy")
@@ -250,7 +253,8 @@ def test_its_after_an_unknown_subject_names_no_other_company(gazetteer):
     found = facts(gazetteer, "The regulator Oracle appealed after Xyloq agreed to drop its GPT-4o training.")
     assert ("GPT-4o", "developedBy", "Oracle") not in found
     # a titled person speaks for the company named before: "its" stays the company's
-    found = facts(gazetteer, "Oracle founder and CEO Larry Ellison claimed the latest version of its model, GPT-4o, was fast.")
+    found = facts(gazetteer, "Oracle founder and CEO Larry Ellison claimed the latest version of its model, "
+                             "GPT-4o, was fast.")
     assert ("GPT-4o", "developedBy", "Oracle") in found
 
 
@@ -285,7 +289,8 @@ def test_an_aside_after_a_list_is_about_its_last_item(gazetteer):
 
 
 def test_a_description_refers_to_a_name_earlier_in_its_sentence_and_a_ban_issued_on_people_using_it(gazetteer):
-    text = "Microsoft got bad news about its ChatGPT assistant: Japan has issued a ban on civil servants using the tool."
+    text = ("Microsoft got bad news about its ChatGPT assistant: Japan has issued a ban on civil servants "
+            "using the tool.")
     [r] = Extractor(Linker(gazetteer)).extract(text).restrictions
     assert [e.label for e in r.restricts] == ["ChatGPT"] and r.imposer.label == "Japanese government"
     assert [e.label for e in r.applies_to] == ["civil servants"]
