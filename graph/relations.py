@@ -98,16 +98,15 @@ def parse_text(sent, mentions) -> tuple[str, list[tuple[int, int, object]]]:
     spans = []
     pos = 0
     i, toks = 0, sent.tokens
-    seen: dict = {}  # a different word for each name of a class, the same one for the same entity
+    named: dict = {}  # class -> its entities in order: a different word for each, the same for the same
     while i < len(toks):
         m = starts.get(i)
         if m is not None and m.end > i:
             cls = next((c for c, _ in STAND_INS if m.entity is not None and isa(m.entity.types, c)), None)
-            key = getattr(m.entity, "iri", None)
-            same = [k for k, (c, _) in seen.items() if c == cls]
-            index = same.index(key) if key in same else len(same)
-            seen.setdefault(key, (cls, None))
-            word = stand_in(m, index)
+            entities = named.setdefault(cls, [])
+            if getattr(m.entity, "iri", None) not in entities:
+                entities.append(getattr(m.entity, "iri", None))
+            word = stand_in(m, entities.index(getattr(m.entity, "iri", None)))
             text = word if word is not None else "".join(t.text_with_ws for t in toks[i:m.end]).rstrip()
             spans.append((pos, pos + len(text), m))
             text += toks[m.end - 1].whitespace_
@@ -363,17 +362,14 @@ def governing_subjects(heads) -> list:
                 or word in _POSSESSIVES and tok.dep_ == "nmod:poss"):
             continue
         for anc in tok.ancestors:
-            subject = next((c for c in anc.children if c.dep_ in _SUBJECTS and c.i < tok.i
-                            and c.i in named and c.right_edge.i < tok.i and not _aside(c, tok)
+            before = [c for c in anc.children if c.dep_ in _SUBJECTS and c.right_edge.i < tok.i and not _aside(c, tok)]
+            subject = next((c for c in before if c.i in named
                             and not (word in ("it", "its") and _plural(named[c.i]))), None)
             if subject is not None:
                 out.append((m, named[subject.i]))
                 break
-            unnamed = next((c for c in anc.children if c.dep_ in _SUBJECTS and c.i < tok.i
-                            and c.tag_ in ("NNP", "NNPS") and c.right_edge.i < tok.i and not _aside(c, tok)
-                            and not _titled(c)), None)
-            if unnamed is not None:  # "X agreed to drop its Grok", X a name nobody knows: not the last name read
-                out.append((m, None))
+            if any(c.tag_ in ("NNP", "NNPS") and not _titled(c) for c in before):
+                out.append((m, None))  # "X agreed to drop its Grok", X a name nobody knows: not the last name read
                 break
             if word in _POSSESSIVES and anc.dep_.split(":")[0] in _CLAUSES \
                     and any(c.dep_ in ("mark", *_SUBJECTS) for c in anc.children):
@@ -480,7 +476,7 @@ def _clause_of(tok):
 
 def of_use(tok) -> bool:
     """A demonym on a use or sale ("Chinese access to chips"): the place the restriction covers."""
-    return tok.dep_ in ("amod", "compound") and tok.head.lemma_.lower() in _THROUGH
+    return tok.dep_ in ("amod", "compound") and _is_use(tok.head)
 
 
 def _shared_subject(tok):
@@ -566,24 +562,31 @@ _QUANTITY = {"more", "than", "a", "an", "over", "about", "some", "hundred", "hun
 _PHRASE_DROP = {"det", "case", "punct", "nmod:poss", "cc", "advmod", "nummod"}
 
 
+def _is_use(tok) -> bool:
+    """A use, sale, export or the like, by its lemma or, after a lemmatizer slip, its word ("utilizing")."""
+    return not _THROUGH.isdisjoint(lemmas(tok))
+
+
 def _through(tok):
     """An argument of a use, sale or export ("the use of DeepSeek", "using Copilot") stands for it."""
     for _ in range(3):
         head = tok.head
-        if head.i != tok.i and not _THROUGH.isdisjoint(lemmas(head)) and tok.dep_ in ("nmod", "nmod:poss", "compound",
-                                                                                 "obj", "obl"):
+        if head.i != tok.i and _is_use(head) and tok.dep_ in ("nmod", "nmod:poss", "compound", "obj", "obl"):
             tok = head
         else:
             break
     return tok
 
 
+def _own_words(spans) -> dict:
+    """Start offset of each stand-in in the parsed text -> the name's own words."""
+    return {start: getattr(m, "text", None) for start, _, m in spans}
+
+
 def phrase(tok, spans=()) -> str:
     """A noun's own words, its left modifiers and itself ("government devices", "civil servants"),
     names in their own words again ("Nvidia chips", not the stand-in's)."""
-    own = {}
-    for start, end, m in spans:
-        own[start] = getattr(m, "text", None)
+    own = _own_words(spans)
     words = [t for t in tok.subtree if t.i <= tok.i]
     while words and words[0].dep_ in _PHRASE_DROP | {"amod"} and words[0].lower_ in ("all", "its", "their", "the",
                                                                                       "any", "some", "other"):
@@ -600,7 +603,7 @@ def _goods_phrase(tok, spans) -> str:
     participle = next((c for c in tok.children if c.dep_ == "acl" and c.tag_ in ("VBG", "VBN") and c.i > tok.i), None)
     if " " in words or participle is None:
         return words
-    own = {start: getattr(m, "text", None) for start, end, m in spans}
+    own = _own_words(spans)
     tail = []
     for t in tok.doc[tok.i + 1:participle.right_edge.i + 1]:
         if t.text in ",;()" or t.dep_ in ("case", "mark") and t.i > participle.i or len(tail) == 6:
@@ -684,8 +687,8 @@ def restriction_parts(doc, spans, heads, triggers: dict) -> list[dict]:
             parts["place"] = [m for h, m in heads if h.i in inside and _case(h) in ("to", "in", "across")]
         # targets and restricted goods named by a plain noun phrase ("on government devices", "the use of
         # X in state administration", "exports of advanced chips and chip tools")
-        uses = any(c.dep_ in ("advcl", "xcomp") and not _THROUGH.isdisjoint(lemmas(c)) for c in tok.children)
-        used = [c for c in tok.children if not _THROUGH.isdisjoint(lemmas(c))]
+        uses = any(c.dep_ in ("advcl", "xcomp") and _is_use(c) for c in tok.children)
+        used = [c for c in tok.children if _is_use(c)]
         used += [x for c in used for x in c.children if x.dep_ == "conj"]  # "the export, transit and sale of"
         for c in [*tok.children, *(g for c in used for g in c.children)]:
             if c.i in taken or c.tag_ not in ("NN", "NNS"):
