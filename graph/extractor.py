@@ -119,12 +119,6 @@ def _earlier(frames, kind: str):
     return same[-1] if same else None
 
 
-def _earlier_imposer(frames, kind: str):
-    """Who imposed the document's latest earlier restriction of this kind (None where there is none)."""
-    earlier = _earlier(frames, kind)
-    return earlier.imposer if earlier else None
-
-
 class _Dates:
     """The date mentions of a document's sentences, found only when a restriction asks for them."""
 
@@ -601,7 +595,7 @@ class Extractor:
                 imposer = next((e for h, m in heads for e in [getattr(m, "entity", None)]
                                 if e is not None and isa(e.types, "Regulator") and e.iri not in restricted), None)
             if imposer is None and kind == "ExportControl":  # "the curbs": the ones the document spoke of
-                imposer = _earlier_imposer([*earlier, *out], kind)
+                imposer = getattr(_earlier([*earlier, *out], kind), "imposer", None)
             event = None
             if imposer is None and kind != "ExportControl" and not places and not applies_to:
                 # "Spark was among the removed apps": the removal the document told of, its places too
@@ -631,11 +625,11 @@ class Extractor:
         out = []
         for rule, s, o, trigger in relations.pairs(doc, heads, self.dependency_rules):
             owner = s.kind == "anaphor" and s.text.lower() in ("its", "their")
-            # a name's own modifiers ("Apple's AirDrop") do not settle what a guessed name is
-            subjects = self._entities([s], rule.subject_types, owner=owner, refine=relations.NAME not in rule.lemmas)
+            own = relations.NAME in rule.lemmas  # a name read through its own modifiers ("Apple's AirDrop")
+            subjects = self._entities([s], rule.subject_types, owner=owner, refine=not own)  # class not settled
             objects = self._entities([o], rule.object_types, {e.iri for e in subjects},
                                      owner=o.kind == "anaphor" and o.text.lower() in ("its", "their"))
-            if relations.NAME in rule.lemmas:  # "DGX B200": a modifier the store does not know is no maker
+            if own:  # "DGX B200": a modifier the store does not know is no maker
                 objects = [e for e in objects if not (e.new and e.types == frozenset({"Organization"}))]
             for a in subjects:
                 for b in objects:
@@ -867,7 +861,7 @@ class Extractor:
                 place = restrictions.subject_place(template, slots, t_start, lambda e: isa(e.types, "Jurisdiction"))
                 imposer = linker.government(place) if place is not None else None
             if imposer is None and kind in ("ExportControl",):
-                imposer = _earlier_imposer(frames, kind)
+                imposer = getattr(_earlier(frames, kind), "imposer", None)
         if not applies_to:
             applies_to = restrictions.target_actors(quote, linker)
         home = self._home(imposer) if kind == "ExportControl" else None

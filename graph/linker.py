@@ -83,9 +83,8 @@ def _likeness(toks, low, end: int) -> bool:
     return end + 1 < len(toks) and toks[end].text == "-" and not toks[end - 1].whitespace_ and low[end + 1] in _LIKENESS
 
 
-def _place_at(m: Mention, k: int) -> bool:
-    """A place's name starts at token k."""
-    return m.start == k and m.kind == "entity" and m.entity is not None and isa(m.entity.types, "Jurisdiction")
+def _is_place(m: Mention | None) -> bool:
+    return m is not None and m.kind == "entity" and m.entity is not None and isa(m.entity.types, "Jurisdiction")
 
 
 def _is_word(tok: Token) -> bool:
@@ -220,8 +219,9 @@ class Linker:
                 else:  # "the start-up": what an appositive called so, else the document's most
                     # talked-about candidate, recency breaking ties
                     local = list(reversed(self.described.get(m.text.lower().split()[-1], [])))
-                    local += [e for e, _ in reversed(seen) if e.iri not in {x.iri for x in local}]  # earlier
-                    local_iris = {x.iri for x in local}  # in the same sentence: "its Copilot ... the tool"
+                    described = {x.iri for x in local}  # then earlier names ("its Copilot ... the tool")
+                    local += [e for e, _ in reversed(seen) if e.iri not in described]
+                    local_iris = {x.iri for x in local}
                     rest = sorted((e for e in self.recent if e.iri not in local_iris),
                                   key=lambda e: -self.counts.get(e.iri, 0))
                 m.antecedents = tuple(e for e in local + rest if self._may_be_from(e, m.base))
@@ -583,10 +583,10 @@ class Linker:
         if any(self.gaz.jurisdiction(w) is not None for w in text.replace(",", " ").split()):
             return None
         owner = taken[i - 2] if i >= 2 and low[i - 1] in POSSESSIVE else None
-        if owner is not None and _place_at(owner, owner.start):
+        if _is_place(owner):
             return f"{owner.text}'s {text}"
         before = taken[i - 1] if i >= 1 else None
-        if before is not None and _place_at(before, before.start) and before.text != before.entity.label:
+        if _is_place(before) and before.text != before.entity.label:
             place = re.sub(r"^(?:the|The)\s+", "", before.text)
             return f"{place} {text}"  # a demonym or a short name, not the country's own name
         return None
@@ -623,7 +623,7 @@ class Linker:
             # "Ministry of Foreign Affairs", "Bank of America": an institution's name runs on through "of"
             institution = False
             while j + 1 < n and low[j] == "of" and taken[j] is None and toks[j + 1].namelike \
-                    and (taken[j + 1] is None or _place_at(taken[j + 1], j + 1)) \
+                    and (taken[j + 1] is None or _is_place(taken[j + 1]) and taken[j + 1].start == j + 1) \
                     and (self.suffix_types.get(low[j - 1]) == "Regulator" or low[j - 1] in _OF_HEADS):
                 j = taken[j + 1].end if taken[j + 1] is not None else j + 2  # "Bank of America": the place joins
                 institution = True
