@@ -7,7 +7,8 @@ from rdflib import URIRef
 
 from .namespace import DOC, ENT, GRAPH
 
-__all__ = ["slug", "entity_iri", "restriction_iri", "document_iri", "document_graph", "statement_iri", "digest"]
+__all__ = ["slug", "own_product_names", "entity_iri", "restriction_iri", "document_iri", "document_graph",
+           "statement_iri", "digest"]
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 
@@ -31,6 +32,16 @@ def digest(*parts: object) -> str:
         h.update(len(data).to_bytes(8, "big"))
         h.update(data)
     return h.hexdigest()
+
+
+def own_product_names(company: str) -> tuple[str, str]:
+    """The names of the product a company is named for ("DeepSeek app"): what a ban on the company,
+    or a question about reaching it, is about.
+
+    >>> own_product_names("DeepSeek")
+    ('DeepSeek app', 'DeepSeek chatbot')
+    """
+    return f"{company} app", f"{company} chatbot"
 
 
 def entity_iri(label: str) -> URIRef:

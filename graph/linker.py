@@ -11,6 +11,7 @@ the same node.
 """
 import re
 from dataclasses import dataclass
+from typing import TypeGuard
 
 from rdflib import URIRef
 
@@ -83,7 +84,7 @@ def _likeness(toks, low, end: int) -> bool:
     return end + 1 < len(toks) and toks[end].text == "-" and not toks[end - 1].whitespace_ and low[end + 1] in _LIKENESS
 
 
-def _is_place(m: Mention | None) -> bool:
+def _is_place(m: Mention | None) -> TypeGuard[Mention]:
     return m is not None and m.kind == "entity" and m.entity is not None and isa(m.entity.types, "Jurisdiction")
 
 
@@ -586,7 +587,7 @@ class Linker:
         if _is_place(owner):
             return f"{owner.text}'s {text}"
         before = taken[i - 1] if i >= 1 else None
-        if _is_place(before) and before.text != before.entity.label:
+        if _is_place(before) and before.entity is not None and before.text != before.entity.label:
             place = re.sub(r"^(?:the|The)\s+", "", before.text)
             return f"{place} {text}"  # a demonym or a short name, not the country's own name
         return None

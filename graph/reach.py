@@ -33,6 +33,7 @@ longer confirmed in China even though it stays on global Azure.
 """
 from .actors import Actor, resolve_actor
 from .errors import InputError
+from .ids import own_product_names
 from .model import model
 from .projection import BUY, CUSTOMER_OF, HOP_NODES, USE, Projection
 from .search import HAS_PART, MAX_BLOCKED, MAX_DEPTH, MAX_WORK, OFFERS, OPERATES, Hop, Search, rank
@@ -193,7 +194,7 @@ def _product_named(proj: Projection, node: str) -> str:
     label = proj.label(node).lower()
     own = {proj.label(n).lower(): n for n, _ in proj.out_edges_of(node, OFFERS)
            if proj.label(n).lower().startswith(label + " ")}
-    for name in (f"{label} app", f"{label} chatbot"):  # as a ban on the company bans its app
+    for name in own_product_names(label):  # as a ban on the company bans its app
         if name in own:
             return own[name]
     return own.popitem()[1] if len(own) == 1 else node

@@ -11,6 +11,7 @@ import re
 from datetime import date
 
 from .gazetteer import isa
+from .ids import own_product_names
 
 __all__ = ["anchor_dates", "subject_place", "company_offering", "adjective_place", "drop_placeless", "target_actors"]
 
@@ -55,7 +56,7 @@ def company_offering(company, quote: str, linker):
     """What a ban on a company bans ("Italy blocked DeepSeek"): its app, a product of the store named
     "<company> app" or "<company> chatbot"; without one, a new "<company> app" only when the sentence
     speaks of apps or chatbots (a ban on "Huawei" gear is not a ban on an app)."""
-    for name in (f"{company.label} app", f"{company.label} chatbot"):
+    for name in own_product_names(company.label):
         e = linker.gaz.lookup(name)
         if e is not None and isa(e.types, "Product"):
             return e
