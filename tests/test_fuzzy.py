@@ -1,11 +1,10 @@
 """Fuzzy name matching needs evidence: invented names stay new, typos of known names still link (issue 11, item 9)."""
-import importlib.util
-from pathlib import Path
-
 import pytest
 
 from aikg.gazetteer import Gazetteer
 from aikg.store import EmbeddedStore
+
+from scripts_module import load_script
 
 
 @pytest.fixture(scope="module")
@@ -16,11 +15,7 @@ def gaz(reference_store_path):
 
 def _merge_rate_script():
     """scripts/fuzzy_merge_rate.py, which reports the same measure on a larger set of names."""
-    path = Path(__file__).resolve().parents[1] / "scripts" / "fuzzy_merge_rate.py"
-    spec = importlib.util.spec_from_file_location("fuzzy_merge_rate", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("fuzzy_merge_rate")
 
 
 def test_invented_names_are_rarely_merged(gaz):

@@ -1,8 +1,7 @@
 """scripts/train_parser.py --stand-ins: the treebank copy that teaches the parser ingestion's stand-in words."""
-import importlib.util
-from pathlib import Path
-
 from aikg.relations import STAND_INS
+
+from scripts_module import load_script
 
 # a sentence written for this test, in CoNLL-U: "New York Times sued Open Lab in Paris ."
 SENTENCE = """# text = New York Times sued Open Lab in Paris.
@@ -19,11 +18,7 @@ SENTENCE = """# text = New York Times sued Open Lab in Paris.
 
 
 def _script():
-    path = Path(__file__).resolve().parents[1] / "scripts" / "train_parser.py"
-    spec = importlib.util.spec_from_file_location("train_parser", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("train_parser")
 
 
 def test_each_name_becomes_one_stand_in_and_the_tree_is_kept():
