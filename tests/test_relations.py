@@ -354,3 +354,9 @@ def test_a_possessive_reaches_no_product_across_a_preposition(gazetteer):
     found = facts(gazetteer, "A paper by Oracle highlights its reliance on Azure OpenAI Service for training.")
     assert not any(s == "Azure OpenAI Service" and o == "Oracle" for s, _, o in found)
     assert ("ChatGPT", "offeredBy", "OpenAI") in facts(gazetteer, "Users prefer OpenAI's popular ChatGPT.")
+
+
+def test_a_model_that_powers_a_service_and_a_service_announcing_support_for_a_model(gazetteer):
+    assert ("ChatGPT", "providesAccessTo", "GPT-4o") in facts(gazetteer, "GPT-4o will power ChatGPT from next week.")
+    found = facts(gazetteer, "Frontier Cloud announced its support for the open model Lumen 4 Swift on Monday.")
+    assert ("Frontier Cloud", "providesAccessTo", "Lumen 4 Swift") in found
