@@ -1,11 +1,11 @@
 """FROM as an entity, a jurisdiction or a phrase."""
 import pytest
 
-from aikg.actors import resolve_actor
 from aikg.errors import Ambiguous, InputError, NotFound
 from aikg.namespace import ENT
-from aikg.projection import build_projection
-from aikg.store import open_store
+from aikg.reach.actors import resolve_actor
+from aikg.reach.projection import build_projection
+from aikg.store.embedded import open_store
 
 from reach_fixtures import PREFIXES, make_store
 

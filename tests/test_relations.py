@@ -1,14 +1,14 @@
-"""Relations and restriction frames read off the dependency parse (graph/relations.py)."""
+"""Relations and restriction frames read off the dependency parse (graph/ingest/relations.py)."""
 from datetime import date
 
 from rdflib import URIRef
 
-from aikg.builtin import add_jurisdictions
-from aikg.extractor import Extractor
-from aikg.gazetteer import Gazetteer
-from aikg.linker import Linker
-from aikg.parse import parse, parser
-from aikg.relations import lemmas
+from aikg.ingest.builtin import add_jurisdictions
+from aikg.ingest.extractor import Extractor
+from aikg.ingest.gazetteer import Gazetteer
+from aikg.ingest.linker import Linker
+from aikg.ingest.parse import parse, parser
+from aikg.ingest.relations import lemmas
 
 
 def facts(gazetteer, text):
