@@ -63,6 +63,15 @@ def test_customers_of_a_service_or_organization(proj):
     assert resolve_actor(proj, "Alibaba customers").customer_of == {E("alibaba")}
 
 
+def test_a_place_a_service_and_a_qualifier_combine_in_one_phrase(proj):
+    a = resolve_actor(proj, "Italian AWS customers")  # in Italy, and customers of AWS
+    assert a.kind == "phrase" and a.customer_of == {E("amazon-web-services")}
+    assert a.jurisdictions == {E("italy"), E("european-union")}
+    a = resolve_actor(proj, "paying subscribers of AWS")  # a qualifier before the head
+    assert a.kind == "customers-of" and a.customer_of == {E("amazon-web-services")}
+    assert resolve_actor(proj, "Chinese enterprise users").customer_of == frozenset()  # "enterprise" names nothing
+
+
 def test_an_organization_has_its_place_owners_and_suppliers(proj):
     lab = resolve_actor(proj, "Tencent Singapore Lab")
     assert lab.jurisdictions == {E("singapore")}
