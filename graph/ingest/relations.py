@@ -317,7 +317,12 @@ def role(arg, trigger) -> str | None:
             # "ChatGPT-maker OpenAI, and rivals like DeepSeek": the modifier is the first conjunct's alone
             dep = "appos" if trigger.dep_ == "conj" and _comma_only(trigger) else trigger.dep_
             return f"head:{dep}:pass" if trigger.tag_ == "VBN" else f"head:{dep}"
-    a = _climb(arg, trigger)
+    return _indirect(_climb(arg, trigger), trigger)
+
+
+def _indirect(a, trigger) -> str | None:
+    """The role of an argument hung one step away from the trigger: on a noun before it, on its object,
+    on the verb that governs it."""
     if a.head.dep_ == "compound" and a.head.head.i == trigger.i and a.dep_ == "nmod:poss":
         return "nmod:poss"  # "Nvidia's flagship accelerator": Nvidia's accelerator
     if a.head.dep_ == "compound" and a.head.head.i == trigger.i and a.dep_ in ("amod", "compound"):
