@@ -369,3 +369,10 @@ def test_names_no_store_knows_are_read_at_the_start_of_a_sentence_and_before_an_
     found = facts(gazetteer, "Investors backed Zorbit maker Brightwater AI last year.")
     assert ("Zorbit", "developedBy", "Brightwater AI") in found
     assert not any("maker" in s or "maker" in str(o) for s, _, o in found)
+
+
+def test_companies_joined_by_and_partner_with_each_other(gazetteer):
+    found = facts(gazetteer, "Microsoft and Oracle agreed to set up a joint venture in Japan.")
+    assert ("Microsoft", "partnerOf", "Oracle") in found or ("Oracle", "partnerOf", "Microsoft") in found
+    found = facts(gazetteer, "Nvidia and TSMC have partnered since 2020.")
+    assert ("Nvidia", "partnerOf", "TSMC") in found or ("TSMC", "partnerOf", "Nvidia") in found

@@ -55,6 +55,7 @@ class DependencyRule:
     confidence: float
     governors: frozenset  # for gov:* roles, the verbs the trigger noun may depend on (empty: any)
     with_object: frozenset  # lemmas one of which the trigger's object must have (empty: no condition)
+    mutual: bool = False  # "A and B partnered": subjects joined by "and" hold the relation with each other
 
 
 def rules_from(lexicon: dict) -> dict[str, list[DependencyRule]]:
@@ -64,7 +65,8 @@ def rules_from(lexicon: dict) -> dict[str, list[DependencyRule]]:
         rule = DependencyRule(spec["relation"], frozenset(spec["lemmas"]), frozenset(spec["subject"]),
                               frozenset(spec["object"]), _tuple(spec["subject_types"]),
                               _tuple(spec["object_types"]), float(spec.get("confidence", 0.7)),
-                              frozenset(spec.get("governors", ())), frozenset(spec.get("with_object", ())))
+                              frozenset(spec.get("governors", ())), frozenset(spec.get("with_object", ())),
+                              bool(spec.get("mutual")))
         for lemma in rule.lemmas:
             by_lemma.setdefault(lemma, []).append(rule)
     return by_lemma
@@ -345,6 +347,9 @@ def _indirect(a, trigger) -> str | None:
         via = _direct(a, gov)  # "X led the round", "the round was led by X", "counts X among its investors"
         if via is not None:
             return "gov:" + via
+        if gov.dep_ == "xcomp" and a.head.i == gov.head.i and a.dep_ == "nsubj" \
+                and not any(c.dep_.startswith("nsubj") for c in gov.children):
+            return "gov:nsubj"  # "A and B agreed to set up a venture": who agreed sets it up
     return None
 
 
@@ -516,7 +521,8 @@ def blocked(trigger) -> bool:
         return True
     head = trigger.head
     if head.i != trigger.i and trigger.dep_ in ("xcomp", "ccomp", "obj", "nsubj:pass"):
-        return head.lemma_.lower() in _HEDGE_HEADS or _negated_or_hedged(head)
+        particle = any(c.dep_ == "compound:prt" for c in head.children)  # "set up a venture" is no "set to"
+        return head.lemma_.lower() in _HEDGE_HEADS and not particle or _negated_or_hedged(head)
     return False
 
 
@@ -565,6 +571,8 @@ def pairs(doc, heads, by_lemma):
                 for o in objects:
                     if s is not o:  # mentions are plain objects: identity is sameness
                         out.append((rule, s, o, tok))
+            if rule.mutual:
+                out += [(rule, s, o, tok) for k, s in enumerate(subjects) for o in subjects[k + 1:]]
     return out
 
 
