@@ -388,3 +388,9 @@ def test_the_headline_is_read_first_without_its_site_name_or_note(gazetteer):
     again = ex.extract("Oracle invests $2 billion in Anthropic. The deal closed.", None,
                        title="Oracle invests $2 billion in Anthropic")
     assert [f.quote for f in again.facts].count("Oracle invests $2 billion in Anthropic.") == 1  # read once
+
+
+def test_a_partitive_and_a_list_after_a_modifier_share_the_role_of_the_plural_they_explain(gazetteer):
+    found = facts(gazetteer, "Anthropic's latest round was backed by some of the biggest names in cloud computing, "
+                             "including Oracle and Microsoft.")
+    assert {("Oracle", "investedIn", "Anthropic"), ("Microsoft", "investedIn", "Anthropic")} <= found
