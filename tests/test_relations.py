@@ -394,3 +394,11 @@ def test_a_partitive_and_a_list_after_a_modifier_share_the_role_of_the_plural_th
     found = facts(gazetteer, "Anthropic's latest round was backed by some of the biggest names in cloud computing, "
                              "including Oracle and Microsoft.")
     assert {("Oracle", "investedIn", "Anthropic"), ("Microsoft", "investedIn", "Anthropic")} <= found
+
+
+def test_an_order_won_from_a_buyer_and_a_service_a_company_uses_make_customers(gazetteer):
+    found = facts(gazetteer, "Micron Technology has secured an order from Nvidia for memory.")
+    assert ("Nvidia", "customerOf", "Micron Technology") in found
+    assert ("Nvidia", "investedIn", "Micron Technology") not in found  # an order is no funding
+    assert ("Anthropic", "customerOf", "Frontier Cloud") in facts(
+        gazetteer, "Anthropic will use Frontier Cloud to train its next models.")
