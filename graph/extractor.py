@@ -530,84 +530,122 @@ class Extractor:
     def _parsed_restrictions(self, doc, spans, heads, quote, dates, earlier=()) -> list[RestrictionFrame | None]:
         """Restriction frames read off the parse: who imposes what, where and on whom; None for a
         restriction the sentence says was lifted (no start is known, so nothing is written)."""
-        out = []
-        linker = self.linker
+        out: list[RestrictionFrame | None] = []
         for parts in relations.restriction_parts(doc, spans, heads, self.restriction_lemmas):
             if parts["ended"]:
                 out.append(None)
                 continue
-            kind = parts["kind"]
-            restricts: list[Entity] = []
-            for m in parts["restricts"]:
-                for e in self._entities([m], ("Product", "Company")):
-                    if isa(e.types, "Company"):  # "Italy blocked DeepSeek": the company's app
-                        e = restrictions.company_offering(e, quote, linker) if kind != "ExportControl" else None
-                    if e is not None and all(e.iri != x.iri for x in restricts):
-                        restricts.append(e)
-            for label, typ in parts["goods"]:  # "advanced chips", "Nvidia chips", "chip tools"
-                if len(label.split()) > 1 or kind == "ExportControl":
-                    e = linker.gaz.lookup(label) or linker.implied_entity(label, typ)
-                    if isa(e.types, "Product") and all(e.iri != x.iri for x in restricts):
-                        restricts.append(e)
+            restricts = self._restricted(parts, quote)
             if not restricts:
                 continue
-            # who: a named organisation first ("the US House of Representatives"), else a place's government
-            candidates = [e for m in parts["imposer"] for e in self._entities([m], ("Organization", "Jurisdiction"))
-                          if e.iri not in {x.iri for x in restricts} and not isa(e.types, "CustomerSegment")]
-            said_before = self._previous_subject
-            if parts["imposer"] and all(getattr(m, "kind", None) == "anaphor" for m in parts["imposer"]) \
-                    and said_before is not None and isa(said_before.types, ("Jurisdiction", "Regulator")):
-                candidates = [said_before]  # "Washington has stepped up ... Over the years, it has tightened"
-            candidates.sort(key=lambda e: isa(e.types, "Jurisdiction"))
-            imposer = candidates[0] if candidates else None
-            if imposer is not None and isa(imposer.types, "Jurisdiction"):
-                imposer = linker.government(imposer)
             restricted = {e.iri for e in restricts}
-            places, applies_to = [], []
-            of_use = {id(m) for h, m in heads if relations.of_use(h)}
-            for m in parts["place"]:
-                for e in self._entities([m], ("Jurisdiction",)):
-                    if e.iri in linker.gaz.country:  # "exports to Shenzhen": rules apply to its country
-                        e = linker.gaz.country_of(e)
-                    elif restrictions.adjective_place(getattr(m, "text", ""), linker.gaz) and id(m) not in of_use:
-                        continue  # "the Chinese startup": where someone comes from
-                    if e.iri not in restricted and all(e.iri != x.iri for x in places):
-                        places.append(e)
-            for t in parts["target"]:
-                if isinstance(t, str):
-                    if t.split()[-1].lower() in restrictions.TARGET_HEADS:
-                        applies_to.append(linker.implied_entity(t, "CustomerSegment"))
-                    continue
-                if t.kind == "segment" and t.entity is not None:
-                    applies_to.append(t.entity)
-            if not applies_to:
-                applies_to = restrictions.target_actors(quote, linker)
-            home = self._home(imposer) if imposer is not None else None
-            if kind == "ExportControl":
-                places = [p for p in places if home is None or p.iri != home.iri]
-            elif not places and home is not None and isa(imposer.types, "Regulator"):
-                places = [home]  # "Italy's regulator banned X": in Italy
-            if imposer is None and kind in ("Ban", "Suspension") and places:
-                imposer = linker.government(places[0])
-            if imposer is None and parts["withheld"]:
-                imposer = linker.gaz.maker.get(restricts[0].iri)
-            if imposer is None:  # the parse left it unattached: a government or regulator the sentence names
-                imposer = next((e for h, m in heads for e in [getattr(m, "entity", None)]
-                                if e is not None and isa(e.types, "Regulator") and e.iri not in restricted), None)
-            if imposer is None and kind == "ExportControl":  # "the curbs": the ones the document spoke of
-                imposer = getattr(_earlier([*earlier, *out], kind), "imposer", None)
-            event = None
-            if imposer is None and kind != "ExportControl" and not places and not applies_to:
-                # "Spark was among the removed apps": the removal the document told of, its places too
-                event = _earlier([*earlier, *out], kind)
-                if event is not None:
-                    imposer, places = event.imposer, list(event.applies_in)
+            candidates = self._imposers(parts, restricted)
+            places, applies_to = self._where_and_whom(parts, heads, restricted, quote)
             own = [d for d in dates.current() if not relations.elsewhere(doc, parts["trigger"], d.text)]
             start, until = self._frame_dates(quote, own, dates.previous)
-            if event is not None and start is None:
-                start = event.effective_from
-            out.append(RestrictionFrame(kind, imposer, restricts, places, quote, 0.7, start, until, applies_to))
+            # "Australia and Italy have placed restrictions": each imposes its own, where it rules
+            for imposer in (candidates if parts["joint"] else candidates[:1]) or [None]:
+                where = places if not parts["joint"] or len(candidates) < 2 else []
+                out.append(self._parsed_frame(parts, imposer, restricts, where, applies_to, heads, quote,
+                                              (start, until), [*earlier, *out]))
         return out
+
+    def _restricted(self, parts, quote) -> list[Entity]:
+        """What a parsed restriction restricts: products, a company's app, goods a noun names."""
+        linker, kind = self.linker, parts["kind"]
+        restricts: list[Entity] = []
+        for m in parts["restricts"]:
+            named_app = id(m) in parts["apps"]
+            if m.kind == "name" and find_dates(m.text):
+                continue  # "Jan. 20" read as a name
+            wanted = ("Product",) if m.kind == "name" and kind != "ExportControl" else ("Product", "Company")
+            for e in self._entities([m], wanted):
+                if isa(e.types, "Company") and named_app and e.new and e.types <= {"Company", "Organization"}:
+                    e.types = frozenset({"Product"})  # "the apps X and Y": a new name the text calls an app
+                elif isa(e.types, "Company"):  # "Italy blocked DeepSeek": the company's app
+                    e = restrictions.company_offering(e, quote, linker) if kind != "ExportControl" else None
+                if e is not None and all(e.iri != x.iri for x in restricts):
+                    restricts.append(e)
+        for label, typ in parts["goods"]:  # "advanced chips", "Nvidia chips", "chip tools"
+            if len(label.split()) > 1 or kind == "ExportControl":
+                e = linker.gaz.lookup(label) or linker.implied_entity(label, typ)
+                if isa(e.types, "Product") and all(e.iri != x.iri for x in restricts):
+                    restricts.append(e)
+        return restricts
+
+    def _imposers(self, parts, restricted) -> list[Entity]:
+        """Who imposes: named organisations first ("the US House of Representatives"), then places'
+        governments; a pronoun for the place the previous sentence spoke of."""
+        linker = self.linker
+        candidates = [e for m in parts["imposer"] for e in self._entities([m], ("Organization", "Jurisdiction"))
+                      if e.iri not in restricted and not isa(e.types, "CustomerSegment")]
+        said_before = self._previous_subject
+        if parts["imposer"] and all(getattr(m, "kind", None) == "anaphor" for m in parts["imposer"]) \
+                and said_before is not None and isa(said_before.types, ("Jurisdiction", "Regulator")):
+            candidates = [said_before]  # "Washington has stepped up ... Over the years, it has tightened"
+        if not parts["joint"]:
+            candidates.sort(key=lambda e: isa(e.types, "Jurisdiction"))
+        out: list[Entity] = []
+        for e in candidates:
+            e = linker.government(e) if isa(e.types, "Jurisdiction") else e
+            if all(e.iri != x.iri for x in out):
+                out.append(e)
+        return out
+
+    def _where_and_whom(self, parts, heads, restricted, quote) -> tuple[list[Entity], list[Entity]]:
+        """The places a parsed restriction names and the actors it covers."""
+        linker = self.linker
+        places: list[Entity] = []
+        of_use = {id(m) for h, m in heads if relations.of_use(h)}
+        for m in parts["seat"]:  # "Texas Gov. X": a state's or city's own rule holds there, not country-wide
+            places += [e for e in self._entities([m], ("Jurisdiction",)) if e.iri not in restricted]
+        for m in parts["place"] if not places else ():
+            for e in self._entities([m], ("Jurisdiction",)):
+                if e.iri in linker.gaz.country:  # "exports to Shenzhen": rules apply to its country
+                    e = linker.gaz.country_of(e)
+                elif restrictions.adjective_place(getattr(m, "text", ""), linker.gaz) and id(m) not in of_use:
+                    continue  # "the Chinese startup": where someone comes from
+                if e.iri not in restricted and all(e.iri != x.iri for x in places):
+                    places.append(e)
+        applies_to: list[Entity] = []
+        for t in parts["target"]:
+            if isinstance(t, str):
+                if t.split()[-1].lower() in restrictions.TARGET_HEADS:
+                    applies_to.append(linker.implied_entity(t, "CustomerSegment"))
+                continue
+            if t.kind == "segment" and t.entity is not None:
+                applies_to.append(t.entity)
+        return places, applies_to or restrictions.target_actors(quote, linker)
+
+    def _parsed_frame(self, parts, imposer, restricts, places, applies_to, heads, quote, dated,
+                      earlier) -> RestrictionFrame:
+        """One parsed restriction with the gaps its sentence leaves filled: the imposer's home as the
+        place of a regulator's ban, a place's government as the imposer, the earlier restriction told of."""
+        linker, kind = self.linker, parts["kind"]
+        restricted = {e.iri for e in restricts}
+        home = self._home(imposer) if imposer is not None else None
+        if kind == "ExportControl":
+            places = [p for p in places if home is None or p.iri != home.iri]
+        elif not places and home is not None and isa(imposer.types, "Regulator"):
+            places = [home]  # "Italy's regulator banned X": in Italy
+        if imposer is None and kind in ("Ban", "Suspension") and places:
+            imposer = linker.government(places[0])
+        if imposer is None and parts["withheld"]:
+            imposer = linker.gaz.maker.get(restricts[0].iri)
+        if imposer is None:  # the parse left it unattached: a government or regulator the sentence names
+            imposer = next((e for h, m in heads for e in [getattr(m, "entity", None)]
+                            if e is not None and isa(e.types, "Regulator") and e.iri not in restricted), None)
+        if imposer is None and kind == "ExportControl":  # "the curbs": the ones the document spoke of
+            imposer = getattr(_earlier(earlier, kind), "imposer", None)
+        start, until = dated
+        if imposer is None and kind != "ExportControl" and not places and not applies_to \
+                and relations.refers_back(parts["trigger"]):
+            # "Spark was among the removed apps": the removal the document told of, its places too
+            event = _earlier(earlier, kind)
+            if event is not None:
+                imposer, places = event.imposer, list(event.applies_in)
+                start = start or event.effective_from
+        return RestrictionFrame(kind, imposer, restricts, places, quote, 0.7, start, until, applies_to)
 
     def _worth_parsing(self, sent, mentions) -> bool:
         """Two names, or one and a capitalised word the linker left (a name only a role can type), or a

@@ -617,92 +617,157 @@ def restriction_parts(doc, spans, heads, triggers: dict) -> list[dict]:
     noun phrases) in the roles of imposer, restricted thing, place and target."""
     out = []
     for tok in doc:
-        kind = next((triggers[w] for w in lemmas(tok) if w in triggers), None) or next(
-            (triggers[f"{w} {c.lower_}"] for w in lemmas(tok) for c in tok.children if f"{w} {c.lower_}" in triggers),
-            None)  # a particle verb: "clamp down", "crack down"
-        withheld = kind is None and _withheld(tok)
-        if withheld:
-            kind = "AccessBlock"  # "Apple Intelligence will not come to the EU": its maker holds it back
-        elif kind is None or blocked(tok) or (tok.tag_.startswith("VB") and tok.lemma_.lower() in _NOUN_ONLY):
-            continue
-        if kind != "ExportControl" and any(c.lemma_.lower() == "export" for c in [*tok.children, tok.head]):
-            kind = "ExportControl"
-        if kind == "ExportControl" and tok.lemma_.lower() in _EXPORT_ONLY and not any(
-                t.lemma_.lower() in ("export", "chip", "semiconductor", "equipment") for t in doc):
+        kind, withheld = _trigger_kind(doc, tok, triggers)
+        if kind is None:
             continue
         ended = tok.dep_ in ("obj", "nsubj:pass", "nsubj") and not _ENDING.isdisjoint(lemmas(tok.head))
         parts = {"kind": kind, "trigger": tok, "ended": ended, "withheld": withheld, "restricts": [], "imposer": [],
-                 "place": [], "target": [], "goods": []}
-        taken = set()
-        for h, m in heads:
-            t = _through(h)
-            r = role(t, tok)
-            product = isa(getattr(getattr(m, "entity", None), "types", ()), "Product")
-            if r is None and product and h.dep_ in ("compound", "nmod:poss") and h.head.i != tok.i:
-                t = _through(h.head)  # "from utilizing ChatGPT technology": the technology's role, if its own
-                r = _direct(t, tok) or (role(t, tok) if t.dep_ != "compound" else None)
-            if r is None and t.i != h.i and t.dep_ == "acl" and role(t.head, tok) in _TARGET:
-                r = "acl"  # "a ban on staffers using Copilot": what the targets may not use
-            if r is None and h.dep_ == "nmod" and _case(h) in ("in", "across") and h.head.head.i == tok.i:
-                r = "obl:in"  # "removed from app stores in China"
-            if r is None:
-                continue
-            taken.add(_climb(t, tok).i)
-            if product:  # a product is what is restricted, in the roles a restricted thing takes
-                if r in _RESTRICTED | {"obl", "obl:to", "nmod:to", "is"} or r.startswith(("head:", "obj:")) \
-                        or t.i != h.i and r.split(":")[0] in ("obl", "advcl", "xcomp", "acl", "obj") \
-                        or withheld and r in _SUBJECTS:
-                    parts["restricts"].append(m)  # ("access to the H100", "from utilizing ChatGPT technology")
-                continue
-            if t.i != h.i and _case(h) in ("to", "in", "into"):  # "exports of chips to China": where
-                parts["place"].append(m)
-                parts["target"].append(m)
-            elif t.i != h.i and (r in _RESTRICTED or r.startswith(("obl", "advcl", "xcomp", "acl"))):
-                parts["restricts"].append(m)
-            elif r in _RESTRICTED:
-                parts["restricts"].append(m)
-                parts["place"].append(m)  # a place may stand there too ("exports to China" reads as a target)
-            if withheld and r in ("nsubj", "nsubj:pass"):
-                parts["restricts"].append(m)
-            elif r in _IMPOSER:
-                parts["imposer"].append(m)
-            if r in _PLACE:
-                parts["place"].append(m)
-            if r in _TARGET:
-                parts["target"].append(m)
-        if withheld and not parts["restricts"]:  # "X is due in the US but is not expected to launch in the EU"
-            subject = _shared_subject(tok)
-            parts["restricts"] = [m for h, m in heads if subject is not None and h.i == subject.i]
-        if not parts["place"]:  # "removed apps from its China store": the place names the store
-            parts["place"] = [m for h, m in heads if h.dep_ in ("compound", "amod") and (
-                role(h.head, tok) in _PLACE or h.head.dep_ == "nmod" and _case(h.head) in ("from", "in")
-                and tok.i in (h.head.head.i, h.head.head.head.i))]
-        parts["place"] += [m for h, m in heads if of_use(h) and role(h.head, tok) is not None]  # "Chinese access to"
-        where = next((c for c in _clause_of(tok).children if c.lower_ == "where" and c.i < tok.i), None)
-        if where is not None:  # "in China, where X is banned": the name before the comma, wherever the parser hung it
-            before = where.i - 2 if where.i >= 2 and where.nbor(-1).text == "," else where.i - 1
-            parts["place"] += [m for h, m in heads if h.i == before]
-        if not parts["place"]:  # "exports of chips made by Nvidia to China": a destination deeper in the phrase
-            inside = {t.i for t in tok.subtree}
-            parts["place"] = [m for h, m in heads if h.i in inside and _case(h) in ("to", "in", "across")]
-        # targets and restricted goods named by a plain noun phrase ("on government devices", "the use of
-        # X in state administration", "exports of advanced chips and chip tools")
-        uses = any(c.dep_ in ("advcl", "xcomp") and _is_use(c) for c in tok.children)
-        used = [c for c in tok.children if _is_use(c)]
-        used += [x for c in used for x in c.children if x.dep_ == "conj"]  # "the export, transit and sale of"
-        for c in [*tok.children, *(g for c in used for g in c.children)]:
-            if c.i in taken or c.tag_ not in ("NN", "NNS"):
-                continue
-            r = _direct(c, c.head)
-            through = c.head.i != tok.i
-            for item in [c, *(x for x in c.children if x.dep_ == "conj" and x.tag_ in ("NN", "NNS"))]:
-                if (r in _RESTRICTED or r == "obl" or through and r in ("nmod:of", "compound")) \
-                        and item.lemma_.lower() in GOODS:  # a bare "obl" is the parser's object after a count
-                    parts["goods"].append((_goods_phrase(item, spans), GOODS[item.lemma_.lower()]))
-                elif r in _TARGET or r in ("obl:in", "nmod:in") or r == "nsubj:pass" and uses:
-                    parts["target"].append(phrase(item, spans))  # "staffers were barred from using X"
+                 "place": [], "target": [], "goods": [], "seat": [], "apps": set(), "joint": False}
+        taken = _role_parts(parts, heads, tok)
+        _more_places(parts, heads, tok)
+        _noun_parts(parts, spans, tok, taken)
         out.append(parts)
     return out
+
+
+def _trigger_kind(doc, tok, triggers: dict) -> tuple[str | None, bool]:
+    """The kind of restriction a token triggers (None for none) and whether it is a launch held back."""
+    kind = next((triggers[w] for w in lemmas(tok) if w in triggers), None) or next(
+        (triggers[f"{w} {c.lower_}"] for w in lemmas(tok) for c in tok.children if f"{w} {c.lower_}" in triggers),
+        None)  # a particle verb: "clamp down", "crack down"
+    withheld = kind is None and _withheld(tok)
+    if withheld:
+        return "AccessBlock", True  # "Apple Intelligence will not come to the EU": its maker holds it back
+    if kind is None or blocked(tok) or (tok.tag_.startswith("VB") and tok.lemma_.lower() in _NOUN_ONLY):
+        return None, False
+    if kind != "ExportControl" and any(c.lemma_.lower() == "export" for c in [*tok.children, tok.head]):
+        kind = "ExportControl"
+    if kind == "ExportControl" and tok.lemma_.lower() in _EXPORT_ONLY and not any(
+            t.lemma_.lower() in ("export", "chip", "semiconductor", "equipment") for t in doc):
+        return None, False
+    return kind, False
+
+
+def _order_giver(trigger):
+    """Who gives the order a participle trigger describes ("X issued an order banning Y",
+    "Y signed a directive restricting Z"): the subject of the verb whose object the order is."""
+    noun = trigger.head
+    if trigger.dep_ != "acl" or noun.i == trigger.i or noun.tag_ not in ("NN", "NNS") or noun.dep_ != "obj":
+        return None
+    return next((c for c in noun.head.children if c.dep_ == "nsubj"), None)
+
+
+def _named_as_app(h, trigger) -> bool:
+    """A name the sentence calls an app ("the apps X and Y", "social media platform X", "apps such as X")."""
+    chain = _chain(h, trigger)
+    if any(t.lemma_.lower() in _APP_NOUNS and t.tag_ in ("NN", "NNS") for t in chain[1:]):
+        return True
+    return any(c.dep_ in ("compound", "amod") and c.lemma_.lower() in _APP_NOUNS for t in chain for c in t.children)
+
+
+def _role_parts(parts, heads, tok) -> set:
+    """The mentions in each role around the trigger (in place); the tokens they took."""
+    withheld = parts["withheld"]
+    giver = _order_giver(tok)
+    taken = set()
+    imposers = []
+    for h, m in heads:
+        t = _through(h)
+        r = role(t, tok)
+        product = isa(getattr(getattr(m, "entity", None), "types", ()), "Product")
+        if r is None and product and h.dep_ in ("compound", "nmod:poss") and h.head.i != tok.i:
+            t = _through(h.head)  # "from utilizing ChatGPT technology": the technology's role, if its own
+            r = _direct(t, tok) or (role(t, tok) if t.dep_ != "compound" else None)
+        if r is None and t.i != h.i and t.dep_ == "acl" and role(t.head, tok) in _TARGET:
+            r = "acl"  # "a ban on staffers using Copilot": what the targets may not use
+        if r is None and h.dep_ == "nmod" and _case(h) in ("in", "across") and h.head.head.i == tok.i:
+            r = "obl:in"  # "removed from app stores in China"
+        if r is None and giver is not None and any(c.i == giver.i for c in _chain(h, tok)):
+            r = "gov:nsubj"  # "Texas Gov. X issued an order banning Y"
+        if r is None:
+            continue
+        taken.add(_climb(t, tok).i)
+        if _named_as_app(h, tok):
+            parts["apps"].add(id(m))
+        if product:  # a product is what is restricted, in the roles a restricted thing takes
+            if r in _RESTRICTED | {"obl", "obl:to", "nmod:to", "is"} or r.startswith(("head:", "obj:")) \
+                    or t.i != h.i and r.split(":")[0] in ("obl", "advcl", "xcomp", "acl", "obj") \
+                    or withheld and r in _SUBJECTS:
+                parts["restricts"].append(m)  # ("access to the H100", "from utilizing ChatGPT technology")
+            continue
+        if t.i != h.i and _case(h) in ("to", "in", "into"):  # "exports of chips to China": where
+            parts["place"].append(m)
+            parts["target"].append(m)
+        elif t.i != h.i and (r in _RESTRICTED or r.startswith(("obl", "advcl", "xcomp", "acl"))):
+            parts["restricts"].append(m)
+        elif r in _RESTRICTED:
+            parts["restricts"].append(m)
+            parts["place"].append(m)  # a place may stand there too ("exports to China" reads as a target)
+        if withheld and r in ("nsubj", "nsubj:pass"):
+            parts["restricts"].append(m)
+        elif r in _IMPOSER:
+            parts["imposer"].append(m)
+            imposers.append(h)
+        if r in _PLACE:
+            parts["place"].append(m)
+        if r in _TARGET:
+            parts["target"].append(m)
+    # the imposer's own place ("Texas Gov. X", "Seoul's city government"): where its rules hold
+    at = {h.i for h in imposers}
+    parts["seat"] = [m for h, m in heads if h.dep_ in ("compound", "nmod:poss", "amod") and h.head.i in at]
+    # "Australia and Italy have placed restrictions": each imposes its own
+    parts["joint"] = len(imposers) > 1 and all(h.dep_ == "conj" and h.head.i in at for h in imposers[1:])
+    if withheld and not parts["restricts"]:  # "X is due in the US but is not expected to launch in the EU"
+        subject = _shared_subject(tok)
+        parts["restricts"] = [m for h, m in heads if subject is not None and h.i == subject.i]
+    return taken
+
+
+def _more_places(parts, heads, tok) -> None:
+    """Places the roles leave out: a store's country, a demonym on the use, a "where" clause (in place)."""
+    if not parts["place"]:  # "removed apps from its China store": the place names the store
+        parts["place"] = [m for h, m in heads if h.dep_ in ("compound", "amod") and (
+            role(h.head, tok) in _PLACE or h.head.dep_ == "nmod" and _case(h.head) in ("from", "in")
+            and tok.i in (h.head.head.i, h.head.head.head.i))]
+    parts["place"] += [m for h, m in heads if of_use(h) and role(h.head, tok) is not None]  # "Chinese access to"
+    where = next((c for c in _clause_of(tok).children if c.lower_ == "where" and c.i < tok.i), None)
+    if where is not None:  # "in China, where X is banned": the name before the comma, wherever the parser hung it
+        before = where.i - 2 if where.i >= 2 and where.nbor(-1).text == "," else where.i - 1
+        parts["place"] += [m for h, m in heads if h.i == before]
+    if not parts["place"]:  # "exports of chips made by Nvidia to China": a destination deeper in the phrase
+        inside = {t.i for t in tok.subtree}
+        parts["place"] = [m for h, m in heads if h.i in inside and _case(h) in ("to", "in", "across")]
+
+
+def _noun_parts(parts, spans, tok, taken) -> None:
+    """Targets and restricted goods named by a plain noun phrase ("on government devices", "the use of
+    X in state administration", "exports of advanced chips and chip tools"), in place."""
+    uses = any(c.dep_ in ("advcl", "xcomp") and _is_use(c) for c in tok.children)
+    used = [c for c in tok.children if _is_use(c)]
+    used += [x for c in used for x in c.children if x.dep_ == "conj"]  # "the export, transit and sale of"
+    for c in [*tok.children, *(g for c in used for g in c.children)]:
+        if c.i in taken or c.tag_ not in ("NN", "NNS"):
+            continue
+        r = _direct(c, c.head)
+        through = c.head.i != tok.i
+        for item in [c, *(x for x in c.children if x.dep_ == "conj" and x.tag_ in ("NN", "NNS"))]:
+            if (r in _RESTRICTED or r == "obl" or through and r in ("nmod:of", "compound")) \
+                    and item.lemma_.lower() in GOODS:  # a bare "obl" is the parser's object after a count
+                parts["goods"].append((_goods_phrase(item, spans), GOODS[item.lemma_.lower()]))
+            elif r in _TARGET or r in ("obl:in", "nmod:in") or r == "nsubj:pass" and uses:
+                parts["target"].append(phrase(item, spans))  # "staffers were barred from using X"
+
+
+_APP_NOUNS = {"app", "application", "platform", "chatbot", "assistant"}
+_BACK = {"the", "this", "that", "these", "those", "such"}
+
+
+def refers_back(trigger) -> bool:
+    """A trigger that speaks of a restriction already told of: a participle on the things it hit ("the
+    removed apps", "among the apps pulled") or a definite noun ("the ban"), not "a nationwide ban"."""
+    if trigger.tag_ == "VBN" and trigger.dep_ in ("amod", "acl"):
+        return True
+    return trigger.tag_ in ("NN", "NNS") and any(c.dep_ == "det" and c.lower_ in _BACK for c in trigger.children)
 
 
 _RESTRICTED = {"obj", "nsubj:pass", "nmod:on", "nmod:of", "nmod:against", "obl:on", "compound", "head:acl:pass",

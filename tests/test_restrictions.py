@@ -89,3 +89,32 @@ def test_target_actors_after_a_preposition(gazetteer):
     # an actor alone is enough to write a restriction (no place named)
     [r] = frames(gazetteer, "Officials banned ChatGPT among ministry employees.")
     assert ([e.label for e in r.applies_to], r.applies_in) == (["ministry employees"], [])
+
+
+def test_who_issues_an_order_banning_imposes_it_where_the_title_says(gazetteer):
+    text = "Washington Gov. Jane Doe on Monday issued an order banning the apps ChatGPT and Quillo from state devices."
+    [r] = frames(gazetteer, text)
+    assert r.imposer.label == "Gov. Jane Doe"
+    # a state's governor rules in the state, not in the whole country
+    assert [e.label for e in r.applies_in] == ["Washington"]
+    # "the apps ... Quillo": a name the store does not know is what the ban restricts, as an app
+    assert [e.label for e in r.restricts] == ["ChatGPT", "Quillo"] and "Product" in r.restricts[1].types
+
+
+def test_joint_imposers_each_impose_their_own_restriction(gazetteer):
+    rs = frames(gazetteer, "Japan and the Netherlands have placed similar restrictions on the use of ChatGPT.")
+    assert [(r.imposer.label, [e.label for e in r.applies_in]) for r in rs] == \
+        [("Japanese government", ["Japan"]), ("Dutch government", ["Netherlands"])]
+
+
+def test_an_unknown_name_banned_is_a_product_and_a_date_is_none(gazetteer):
+    text = "This is not new for Japan, where in May the Tanaka government imposed a ban on the use of Quillo."
+    [r] = frames(gazetteer, text)
+    assert ([e.label for e in r.restricts], [e.label for e in r.applies_in]) == (["Quillo"], ["Japan"])
+
+
+def test_a_new_ban_is_not_the_one_told_of_before(gazetteer):
+    text = ("Japan banned ChatGPT on government devices. "
+            "A nationwide ban on Quillo, first proposed in 2020, directed OpenAI to sell the service.")
+    rs = frames(gazetteer, text)
+    assert [[e.label for e in r.restricts] for r in rs] == [["ChatGPT"]]
