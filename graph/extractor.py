@@ -113,6 +113,11 @@ def _sentences(paragraphs: list[str]):
             yield sentences(doc, text)
 
 
+def _is_date(text: str) -> bool:
+    """A mention that is a date the linker took for a name ("Jan. 20"): never what a restriction restricts."""
+    return any(ch.isdigit() for ch in text) and bool(find_dates(text))
+
+
 def _earlier(frames, kind: str):
     """The document's latest earlier restriction of this kind with an imposer (None where there is none)."""
     same = [f for f in frames if f is not None and f.kind == kind and f.imposer is not None]
@@ -393,6 +398,8 @@ class Extractor:
                 sentence_jurisdictions += [m.entity for m in mentions if m.kind == "entity" and m.entity
                                            and isa(m.entity.types, "Jurisdiction") and not m.excluded
                                            and not restrictions.adjective_place(m.text, linker.gaz)]
+            elif k in parsed:  # no name, but a restriction told of before may go on ("The ban applies to ...")
+                frames.extend(f for f in self._parsed_restrictions(*parsed[k], quote, dates, frames) if f is not None)
         self._complete_frames(frames, sentence_jurisdictions)
         restrictions.drop_placeless(frames)
         restrictions.anchor_dates(frames, published)
@@ -536,6 +543,9 @@ class Extractor:
                 out.append(None)
                 continue
             restricts = self._restricted(parts, quote)
+            if parts["extends"]:  # "The ban applies to schools": the restriction told before, further
+                out += self._extended(parts, restricts, [*earlier, *out], quote)
+                continue
             if not restricts:
                 continue
             restricted = {e.iri for e in restricts}
@@ -550,18 +560,30 @@ class Extractor:
                                               (start, until), [*earlier, *out]))
         return out
 
+    def _extended(self, parts, restricts, earlier, quote) -> list[RestrictionFrame]:
+        """The earlier restriction a sentence goes on about, for the products or the actors it adds."""
+        event = next((f for f in reversed(earlier) if f is not None and f.imposer is not None), None)
+        more = [self.linker.implied_entity(t, "CustomerSegment") for t in parts["more"]]
+        if event is None or not (restricts or more):
+            return []
+        restricts = [e for e in restricts if isa(e.types, "Product")]
+        return [RestrictionFrame(event.kind, event.imposer, restricts or event.restricts, list(event.applies_in),
+                                 quote, 0.6, event.effective_from, event.effective_until,
+                                 more or list(event.applies_to))]
+
     def _restricted(self, parts, quote) -> list[Entity]:
         """What a parsed restriction restricts: products, a company's app, goods a noun names."""
         linker, kind = self.linker, parts["kind"]
         restricts: list[Entity] = []
         for m in parts["restricts"]:
-            named_app = id(m) in parts["apps"]
-            if m.kind == "name" and find_dates(m.text):
+            if _is_date(m.text):
                 continue  # "Jan. 20" read as a name
-            wanted = ("Product",) if m.kind == "name" and kind != "ExportControl" else ("Product", "Company")
-            for e in self._entities([m], wanted):
-                if isa(e.types, "Company") and named_app and e.new and e.types <= {"Company", "Organization"}:
-                    e.types = frozenset({"Product"})  # "the apps X and Y": a new name the text calls an app
+            named_app = id(m) in parts["apps"] or m.kind == "name" and kind != "ExportControl"
+            found = self._entities([m], ("Product",) if m.kind == "name" else ("Product", "Company"))
+            for e in found or (self._entities([m], ("Organization",)) if named_app else []):
+                if isa(e.types, "Organization") and named_app and e.new \
+                        and e.types <= {"Company", "Organization"}:
+                    e.types = frozenset({"Product"})  # "the apps X and Y", "a ban on the use of X": an app
                 elif isa(e.types, "Company"):  # "Italy blocked DeepSeek": the company's app
                     e = restrictions.company_offering(e, quote, linker) if kind != "ExportControl" else None
                 if e is not None and all(e.iri != x.iri for x in restricts):
@@ -652,8 +674,8 @@ class Extractor:
         restriction trigger: the parse is most of ingestion's cost, so other sentences skip it."""
         if len(mentions) >= 2:
             return True
-        if not mentions:
-            return False
+        if not mentions:  # "The ban applies to schools": more of a restriction told before
+            return not self._trigger_words.isdisjoint(t.low for t in sent.tokens)
         covered = set(range(mentions[0].start, mentions[0].end))
         toks = sent.tokens
         return any(t.namelike and k not in covered for k, t in enumerate(toks) if k > 0) or \
@@ -838,6 +860,7 @@ class Extractor:
         if polarity != "asserted":
             return None
         positions = [(mm.start(), int(mm.group(1))) for mm in _PLACEHOLDER.finditer(template)]
+        positions = [(pos, i) for pos, i in positions if not _is_date(slots[i].text)]  # "Jan. 20" as a name
         before = [slots[i] for pos, i in positions if pos < t_start]
         # what follows the trigger, up to the end of its clause
         tail = re.split(r" (?:;|but|while|whereas|although|, a|, an|, and the|, where|, according to|, which) ",

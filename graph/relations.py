@@ -622,10 +622,12 @@ def restriction_parts(doc, spans, heads, triggers: dict) -> list[dict]:
             continue
         ended = tok.dep_ in ("obj", "nsubj:pass", "nsubj") and not _ENDING.isdisjoint(lemmas(tok.head))
         parts = {"kind": kind, "trigger": tok, "ended": ended, "withheld": withheld, "restricts": [], "imposer": [],
-                 "place": [], "target": [], "goods": [], "seat": [], "apps": set(), "joint": False}
+                 "place": [], "target": [], "goods": [], "seat": [], "apps": set(), "joint": False,
+                 "extends": False, "more": []}
         taken = _role_parts(parts, heads, tok)
         _more_places(parts, heads, tok)
         _noun_parts(parts, spans, tok, taken)
+        _extension(parts, heads, spans, tok)
         out.append(parts)
     return out
 
@@ -758,6 +760,28 @@ def _noun_parts(parts, spans, tok, taken) -> None:
                 parts["target"].append(phrase(item, spans))  # "staffers were barred from using X"
 
 
+def _extension(parts, heads, spans, tok) -> None:
+    """"The ban applies to schools", "the ban also extends to apps such as X and Y": more of a restriction
+    told before, its new targets (phrases, in "more") and the names in its example list (in place)."""
+    verb = tok.head
+    if tok.dep_ != "nsubj" or not refers_back(tok) or verb.lemma_.lower() not in _EXTEND:
+        return
+    parts["extends"] = True
+    for c in verb.children:
+        if c.tag_ in ("NN", "NNS") and (c.dep_ == "obj" or c.dep_ == "obl" and _case(c) == "to") \
+                and c.lemma_.lower() not in GOODS:  # "extends to other apps": what, not whom
+            parts["more"] += [phrase(x, spans) for x in [c, *c.children] if x.i == c.i
+                              or x.dep_ == "conj" and x.tag_ in ("NN", "NNS")]
+    marker = next((t for t in verb.subtree if t.lower_ in ("such", "including", "like") and t.i > tok.i), None)
+    if marker is not None:  # "... such as X, Y and Z": however the parser hung the list, the names after it,
+        end = next((t.i for t in tok.doc[marker.i:] if t.text == "," and t.i + 1 < len(tok.doc)  # up to an aside
+                    and tok.doc[t.i + 1].lower_ in ("a", "an", "which", "who")), len(tok.doc))
+        parts["restricts"] = [m for h, m in heads if marker.i < h.i < end and h.i in {t.i for t in verb.subtree}
+                              and getattr(m, "kind", None) in ("name", "entity")]
+        parts["apps"].update(id(m) for m in parts["restricts"])
+
+
+_EXTEND = {"apply", "extend", "cover", "include"}
 _APP_NOUNS = {"app", "application", "platform", "chatbot", "assistant"}
 _BACK = {"the", "this", "that", "these", "those", "such"}
 

@@ -118,3 +118,17 @@ def test_a_new_ban_is_not_the_one_told_of_before(gazetteer):
             "A nationwide ban on Quillo, first proposed in 2020, directed OpenAI to sell the service.")
     rs = frames(gazetteer, text)
     assert [[e.label for e in r.restricts] for r in rs] == [["ChatGPT"]]
+
+
+def test_a_sentence_going_on_about_the_ban_adds_its_targets_or_its_listed_products(gazetteer):
+    first = "Japan banned ChatGPT on government devices. "
+    rs = frames(gazetteer, first + "The ban also applies to schools and public hospitals.")
+    assert [[e.label for e in r.applies_to] for r in rs] == [["government devices"], ["schools", "public hospitals"]]
+    assert rs[1].imposer.label == "Japanese government" and [e.label for e in rs[1].restricts] == ["ChatGPT"]
+    text = first + "The ban also extends to other apps, such as Quillo and Zento, a chat app owned by Nvidia."
+    rs = frames(gazetteer, text)
+    # the names of the list, not the aside after it, and the targets told before
+    assert [e.label for e in rs[1].restricts] == ["Quillo", "Zento"]
+    assert [e.label for e in rs[1].applies_to] == ["government devices"]
+    # "a ban" is another one, not the one told of
+    assert len(frames(gazetteer, first + "A ban also applies to schools.")) == 1
