@@ -343,6 +343,7 @@ class Extractor:
                                         for t in spec["triggers"])
         self.start_cues = _phrase_regex(lex.get("start_cues", []))
         self.dependency_rules = relations.rules_from(lex)
+        self.parse_words = {str(k): str(v) for k, v in (lex.get("parse_words") or {}).items()}
         self.restriction_lemmas = {lemma: spec["kind"] for spec in lex.get("restrictions", [])
                                    for lemma in spec.get("lemmas", [])}
         self.end_cues = _phrase_regex(lex.get("end_cues", []))
@@ -521,7 +522,7 @@ class Extractor:
         """Sentence index -> (parsed doc, mention spans, their root tokens) for the sentences worth parsing."""
         wanted = [(k, *relations.parse_text(sent, mentions)) for k, (sent, mentions) in enumerate(read)
                   if self._worth_parsing(sent, mentions)]
-        docs = parse([text for _, text, _ in wanted])
+        docs = parse([text for _, text, _ in wanted], self.parse_words)
         out = {}
         for (k, _, spans), doc in zip(wanted, docs):
             spans = spans + relations.name_chains(doc, spans, self.linker.stop, self.linker.gaz.suffixes)

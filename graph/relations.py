@@ -172,6 +172,7 @@ def _case(tok) -> str | None:
 _CLASS_NOUNS = {"chip", "accelerator", "gpu", "processor", "model", "chatbot", "assistant", "app", "service",
                 "platform", "supercomputer", "cluster", "llm", "series", "family", "tool", "system", "bot",
                 "datacentre", "datacenter", "centre", "center", "server", "cloud", "infrastructure", "instance"}
+_COMPARED = {"more", "fewer", "less", "over", "nearly", "almost"}
 NAME = "<name>"  # the lemma of rules whose trigger is a name itself
 _NAMING = {"call", "name", "dub", "know", "brand"}
 
@@ -185,6 +186,8 @@ def _up(tok):
         return None  # "from Google and into Siri": a later item with a preposition of its own
     if dep in ("conj", "appos", "flat", "list"):
         return head
+    if dep in ("obl", "nmod") and _case(tok) == "than" and head.lower_ in _COMPARED:
+        return head  # "removed more than a hundred apps": the apps are what "more" stands for
     if dep in ("compound", "nmod:poss", "nmod:of", "nmod") and head.lemma_.lower() in _TITLES:
         return head  # "OpenAI CEO", "OpenAI's chief executive": the title ...
     if tok.lemma_.lower() in _TITLES \
@@ -229,6 +232,8 @@ def _direct(a, trigger) -> str | None:
             return "obl:by"
         if dep == "nsubj:outer":
             return "nsubj"  # "X is due to launch": the copula's outer subject is the subject
+        if dep == "advmod" and a.lower_ in _COMPARED and any(_case(c) == "than" for c in a.children):
+            return "obj"  # "removed more than 100 apps", the count read as an adverb
         if dep == "obj" and trigger.tag_ in ("NN", "NNS") and a.i == trigger.i + 1:
             return "is"  # "ChatGPT creator OpenAI" read as a noun's object: the name the noun is
         if dep in ("obl", "nmod", "obl:unmarked", "nmod:unmarked"):
@@ -562,6 +567,11 @@ _QUANTITY = {"more", "than", "a", "an", "over", "about", "some", "hundred", "hun
 _PHRASE_DROP = {"det", "case", "punct", "nmod:poss", "cc", "advmod", "nummod"}
 
 
+def _counted(tok) -> list:
+    """The nouns a count stands for among a word's dependents ("removed more than 100 apps": apps)."""
+    return [n for c in tok.children if c.lower_ in _COMPARED for n in c.children if _case(n) == "than"]
+
+
 def _is_use(tok) -> bool:
     """A use, sale, export or the like, by its lemma or, after a lemmatizer slip, its word ("utilizing")."""
     return not _THROUGH.isdisjoint(lemmas(tok))
@@ -730,7 +740,7 @@ def _more_places(parts, heads, tok) -> None:
     if not parts["place"]:  # "removed apps from its China store": the place names the store
         parts["place"] = [m for h, m in heads if h.dep_ in ("compound", "amod") and (
             role(h.head, tok) in _PLACE or h.head.dep_ == "nmod" and _case(h.head) in ("from", "in")
-            and tok.i in (h.head.head.i, h.head.head.head.i))]
+            and tok.i in [a.i for a in list(h.head.ancestors)[:3]])]
     parts["place"] += [m for h, m in heads if of_use(h) and role(h.head, tok) is not None]  # "Chinese access to"
     where = next((c for c in _clause_of(tok).children if c.lower_ == "where" and c.i < tok.i), None)
     if where is not None:  # "in China, where X is banned": the name before the comma, wherever the parser hung it
@@ -747,10 +757,10 @@ def _noun_parts(parts, spans, tok, taken) -> None:
     uses = any(c.dep_ in ("advcl", "xcomp") and _is_use(c) for c in tok.children)
     used = [c for c in tok.children if _is_use(c)]
     used += [x for c in used for x in c.children if x.dep_ == "conj"]  # "the export, transit and sale of"
-    for c in [*tok.children, *(g for c in used for g in c.children)]:
+    for c in [*tok.children, *(g for c in used for g in c.children), *_counted(tok)]:
         if c.i in taken or c.tag_ not in ("NN", "NNS"):
             continue
-        r = _direct(c, c.head)
+        r = "obj" if c.head.i != tok.i and c.head.head.i == tok.i and _case(c) == "than" else _direct(c, c.head)
         through = c.head.i != tok.i
         for item in [c, *(x for x in c.children if x.dep_ == "conj" and x.tag_ in ("NN", "NNS"))]:
             if (r in _RESTRICTED or r == "obl" or through and r in ("nmod:of", "compound")) \

@@ -36,6 +36,23 @@ def test_stand_in_names_parse_in_every_role():
         assert (doc[0].dep_, doc[2].dep_) == ("nsubj", "obj")
 
 
+def test_trade_words_the_treebank_never_saw_are_parsed_as_common_words_and_kept_as_written():
+    text = "Google launched its new chatbot Skype in France."
+    [plain] = parse([text])
+    [read] = parse([text], {"chatbot": "service"})
+    assert [t.text for t in read] == [t.text for t in plain] and read.text == text  # offsets stay the text's
+    word = read[4]
+    assert (word.text, word.lemma_, word.dep_, word.head.text) == ("chatbot", "chatbot", "obj", "launched")
+    [doc] = parse(["Chatbots from two startups launched."], {"chatbot": "service", "chatbots": "services",
+                                                              "startups": "companies"})
+    assert (doc[0].text, doc[0].lemma_, doc[3].lemma_) == ("Chatbots", "chatbot", "startup")
+
+
+def test_a_trade_noun_between_owner_and_name_keeps_the_developer(gazetteer):
+    found = facts(gazetteer, "OpenAI introduced its AI chatbot ChatGPT to users in Brazil last summer.")
+    assert ("ChatGPT", "developedBy", "OpenAI") in found
+
+
 def test_one_tree_per_sentence_even_across_a_dash():
     [doc] = parse(["The cloud offers three models - among them two open ones - to every tenant."])
     assert sum(1 for t in doc if t.dep_ == "ROOT") == 1
