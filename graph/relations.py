@@ -669,6 +669,16 @@ def _order_giver(trigger):
     return next((c for c in noun.head.children if c.dep_ == "nsubj"), None)
 
 
+def _among_hit(h, trigger) -> bool:
+    """A name the copula says is one of the things a participle trigger hit ("Among the apps pulled was X",
+    "X was one of the apps removed"), however the parser split the two sides."""
+    noun = trigger.head
+    if trigger.dep_ not in ("acl", "amod") or trigger.tag_ not in ("VBN", "VBD") or noun.i == trigger.i:
+        return False
+    pair = [(noun, h), (h, noun)]
+    return any(a.dep_ == "nsubj" and a.head.i == b.i and any(c.dep_ == "cop" for c in b.children) for a, b in pair)
+
+
 def _named_as_app(h, trigger) -> bool:
     """A name the sentence calls an app ("the apps X and Y", "social media platform X", "apps such as X")."""
     chain = _chain(h, trigger)
@@ -696,6 +706,10 @@ def _role_parts(parts, heads, tok) -> set:
             r = "obl:in"  # "removed from app stores in China"
         if r is None and giver is not None and any(c.i == giver.i for c in _chain(h, tok)):
             r = "gov:nsubj"  # "Texas Gov. X issued an order banning Y"
+        if r is None and _among_hit(h, tok):
+            r = "head:acl:pass"  # "Among the apps pulled was X"
+            if tok.head.lemma_.lower() in _APP_NOUNS:
+                parts["apps"].add(id(m))
         if r is None:
             continue
         taken.add(_climb(t, tok).i)
@@ -740,7 +754,7 @@ def _more_places(parts, heads, tok) -> None:
     if not parts["place"]:  # "removed apps from its China store": the place names the store
         parts["place"] = [m for h, m in heads if h.dep_ in ("compound", "amod") and (
             role(h.head, tok) in _PLACE or h.head.dep_ == "nmod" and _case(h.head) in ("from", "in")
-            and tok.i in [a.i for a in list(h.head.ancestors)[:3]])]
+            and tok.i in [a.i for a in list(h.head.ancestors)[:None if h.head.lemma_.lower() in _STORES else 3]])]
     parts["place"] += [m for h, m in heads if of_use(h) and role(h.head, tok) is not None]  # "Chinese access to"
     where = next((c for c in _clause_of(tok).children if c.lower_ == "where" and c.i < tok.i), None)
     if where is not None:  # "in China, where X is banned": the name before the comma, wherever the parser hung it
@@ -792,6 +806,7 @@ def _extension(parts, heads, spans, tok) -> None:
 
 
 _EXTEND = {"apply", "extend", "cover", "include"}
+_STORES = {"store", "shop", "market", "marketplace", "shelf"}  # "removed apps offering X from its China store"
 _APP_NOUNS = {"app", "application", "platform", "chatbot", "assistant"}
 _BACK = {"the", "this", "that", "these", "those", "such"}
 
@@ -799,7 +814,7 @@ _BACK = {"the", "this", "that", "these", "those", "such"}
 def refers_back(trigger) -> bool:
     """A trigger that speaks of a restriction already told of: a participle on the things it hit ("the
     removed apps", "among the apps pulled") or a definite noun ("the ban"), not "a nationwide ban"."""
-    if trigger.tag_ == "VBN" and trigger.dep_ in ("amod", "acl"):
+    if trigger.tag_ in ("VBN", "VBD") and trigger.dep_ in ("amod", "acl"):
         return True
     return trigger.tag_ in ("NN", "NNS") and any(c.dep_ == "det" and c.lower_ in _BACK for c in trigger.children)
 

@@ -132,3 +132,13 @@ def test_a_sentence_going_on_about_the_ban_adds_its_targets_or_its_listed_produc
     assert [e.label for e in rs[1].applies_to] == ["government devices"]
     # "a ban" is another one, not the one told of
     assert len(frames(gazetteer, first + "A ban also applies to schools.")) == 1
+
+
+def test_apps_removed_from_a_country_store_and_one_named_among_them(gazetteer):
+    text = ("Microsoft has removed more than a hundred apps offering ChatGPT-like services from its China store, as "
+            "a new rule is set to take effect. Among the other apps pulled was the popular Vantor Plus, which offers "
+            "chat and translation services.")
+    rs = frames(gazetteer, text)
+    assert [(r.imposer.label, [e.label for e in r.restricts], [e.label for e in r.applies_in]) for r in rs] == [
+        ("Microsoft", ["apps offering ChatGPT-like services"], ["China"]),
+        ("Microsoft", ["Vantor Plus"], ["China"])]  # the removal told of: its maker and its place
