@@ -1,11 +1,11 @@
 """FROM as an entity, a jurisdiction or a phrase."""
 import pytest
 
-from aikg.actors import resolve_actor
 from aikg.errors import Ambiguous, InputError, NotFound
 from aikg.namespace import ENT
-from aikg.projection import build_projection
-from aikg.store import open_store
+from aikg.reach.actors import resolve_actor
+from aikg.reach.projection import build_projection
+from aikg.store.embedded import open_store
 
 from reach_fixtures import PREFIXES, make_store
 
@@ -61,6 +61,15 @@ def test_customers_of_a_service_or_organization(proj):
     a = resolve_actor(proj, "AWS customers")
     assert a.kind == "customers-of" and a.customer_of == {E("amazon-web-services")}
     assert resolve_actor(proj, "Alibaba customers").customer_of == {E("alibaba")}
+
+
+def test_a_place_a_service_and_a_qualifier_combine_in_one_phrase(proj):
+    a = resolve_actor(proj, "Italian AWS customers")  # in Italy, and customers of AWS
+    assert a.kind == "phrase" and a.customer_of == {E("amazon-web-services")}
+    assert a.jurisdictions == {E("italy"), E("european-union")}
+    a = resolve_actor(proj, "paying subscribers of AWS")  # a qualifier before the head
+    assert a.kind == "customers-of" and a.customer_of == {E("amazon-web-services")}
+    assert resolve_actor(proj, "Chinese enterprise users").customer_of == frozenset()  # "enterprise" names nothing
 
 
 def test_an_organization_has_its_place_owners_and_suppliers(proj):

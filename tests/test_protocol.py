@@ -8,11 +8,11 @@ import urllib.request
 import pytest
 from rdflib import Graph, Literal, Namespace, URIRef
 
-from aikg.bootstrap import init_store
 from aikg.errors import QueryError
-from aikg.protocol import USING_CONFLICT, with_using
-from aikg.server import SparqlServer
-from aikg.store import EmbeddedStore
+from aikg.facts.bootstrap import init_store
+from aikg.server.endpoint import SparqlServer
+from aikg.sparql.protocol import USING_CONFLICT, with_using
+from aikg.store.embedded import EmbeddedStore
 
 EX = Namespace("http://example.org/")
 G1, G2 = URIRef("https://w3id.org/aikg/graph/test-one"), URIRef("https://w3id.org/aikg/graph/test-two")

@@ -1,14 +1,14 @@
-"""Relations and restriction frames read off the dependency parse (graph/relations.py)."""
+"""Relations and restriction frames read off the dependency parse (graph/ingest/relations.py)."""
 from datetime import date
 
 from rdflib import URIRef
 
-from aikg.builtin import add_jurisdictions
-from aikg.extractor import Extractor
-from aikg.gazetteer import Gazetteer
-from aikg.linker import Linker
-from aikg.parse import parse, parser
-from aikg.relations import lemmas
+from aikg.ingest.builtin import add_jurisdictions
+from aikg.ingest.extractor import Extractor
+from aikg.ingest.gazetteer import Gazetteer
+from aikg.ingest.linker import Linker
+from aikg.ingest.parse import parse, parser
+from aikg.ingest.relations import lemmas
 
 
 def facts(gazetteer, text):
@@ -354,3 +354,9 @@ def test_a_possessive_reaches_no_product_across_a_preposition(gazetteer):
     found = facts(gazetteer, "A paper by Oracle highlights its reliance on Azure OpenAI Service for training.")
     assert not any(s == "Azure OpenAI Service" and o == "Oracle" for s, _, o in found)
     assert ("ChatGPT", "offeredBy", "OpenAI") in facts(gazetteer, "Users prefer OpenAI's popular ChatGPT.")
+
+
+def test_a_model_that_powers_a_service_and_a_service_announcing_support_for_a_model(gazetteer):
+    assert ("ChatGPT", "providesAccessTo", "GPT-4o") in facts(gazetteer, "GPT-4o will power ChatGPT from next week.")
+    found = facts(gazetteer, "Frontier Cloud announced its support for the open model Lumen 4 Swift on Monday.")
+    assert ("Frontier Cloud", "providesAccessTo", "Lumen 4 Swift") in found
