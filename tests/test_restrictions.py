@@ -142,3 +142,16 @@ def test_apps_removed_from_a_country_store_and_one_named_among_them(gazetteer):
     assert [(r.imposer.label, [e.label for e in r.restricts], [e.label for e in r.applies_in]) for r in rs] == [
         ("Microsoft", ["apps offering ChatGPT-like services"], ["China"]),
         ("Microsoft", ["Vantor Plus"], ["China"])]  # the removal told of: its maker and its place
+
+
+def test_firms_told_not_to_offer_a_product_are_bound_by_the_restriction(gazetteer):
+    text = ("Japan banned ChatGPT on government devices. According to the report, Microsoft and Oracle have been "
+            "told not to offer any products powered by the technology.")
+    r = frames(gazetteer, text)[1]
+    assert (r.imposer.label, [e.label for e in r.restricts], [e.label for e in r.applies_in]) == \
+        ("Japanese government", ["ChatGPT"], ["Japan"])  # what and where: the restriction told before
+    assert [e.label for e in r.applies_to] == ["Microsoft", "Oracle"]
+    [r] = frames(gazetteer, "Japanese regulators have instructed Microsoft to stop offering services powered by ChatGPT.")
+    assert ([e.label for e in r.restricts], [e.label for e in r.applies_to]) == (["ChatGPT"], ["Microsoft"])
+    # being told not to do something else is no restriction
+    assert frames(gazetteer, "Microsoft was told not to worry about the ChatGPT launch.") == []

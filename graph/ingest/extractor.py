@@ -547,6 +547,9 @@ class Extractor:
             if parts["extends"]:  # "The ban applies to schools": the restriction told before, further
                 out += self._extended(parts, restricts, [*earlier, *out], quote)
                 continue
+            if parts["told"]:  # "X have been told not to offer it": the restriction told before, on them
+                out += self._told(parts, restricts, [*earlier, *out], quote)
+                continue
             if not restricts:
                 continue
             restricted = {e.iri for e in restricts}
@@ -571,6 +574,24 @@ class Extractor:
         return [RestrictionFrame(event.kind, event.imposer, restricts or event.restricts, list(event.applies_in),
                                  quote, 0.6, event.effective_from, event.effective_until,
                                  more or list(event.applies_to))]
+
+    def _told(self, parts, restricts, earlier, quote) -> list[RestrictionFrame]:
+        """Companies told not to offer or use something: bound by the restriction the document told of
+        (its imposer, place and product where the sentence names none)."""
+        bound = [e for e in self._entities(parts["bound"], ("Organization",)) if not isa(e.types, "Regulator")]
+        event = next((f for f in reversed(earlier) if f is not None and f.imposer is not None), None)
+        if not bound or event is None and not restricts:
+            return []
+        candidates = self._imposers(parts, {e.iri for e in restricts})
+        imposer = candidates[0] if candidates else event.imposer if event is not None else None
+        places, _ = self._where_and_whom(parts, [], {e.iri for e in restricts}, quote)
+        if event is not None:
+            restricts = restricts or event.restricts
+            places = places or list(event.applies_in)
+        home = self._home(imposer)
+        places = places or ([home] if home is not None else [])  # "Japanese regulators have instructed"
+        return [RestrictionFrame("Ban", imposer, restricts, places, quote, 0.6,
+                                 event.effective_from if event is not None else None, None, bound)]
 
     def _restricted(self, parts, quote) -> list[Entity]:
         """What a parsed restriction restricts: products, a company's app, goods a noun names."""

@@ -633,7 +633,7 @@ def restriction_parts(doc, spans, heads, triggers: dict) -> list[dict]:
         ended = tok.dep_ in ("obj", "nsubj:pass", "nsubj") and not _ENDING.isdisjoint(lemmas(tok.head))
         parts = {"kind": kind, "trigger": tok, "ended": ended, "withheld": withheld, "restricts": [], "imposer": [],
                  "place": [], "target": [], "goods": [], "seat": [], "apps": set(), "joint": False,
-                 "extends": False, "more": []}
+                 "extends": False, "more": [], "told": instructed_not(tok) is not None, "bound": []}
         taken = _role_parts(parts, heads, tok)
         _more_places(parts, heads, tok)
         _noun_parts(parts, spans, tok, taken)
@@ -650,6 +650,8 @@ def _trigger_kind(doc, tok, triggers: dict) -> tuple[str | None, bool]:
     withheld = kind is None and _withheld(tok)
     if withheld:
         return "AccessBlock", True  # "Apple Intelligence will not come to the EU": its maker holds it back
+    if kind is None and instructed_not(tok) is not None and not blocked(tok):
+        return "Ban", False  # "X were told not to offer Y": whoever told them bans it for them
     if kind is None or blocked(tok) or (tok.tag_.startswith("VB") and tok.lemma_.lower() in _NOUN_ONLY):
         return None, False
     if kind != "ExportControl" and any(c.lemma_.lower() == "export" for c in [*tok.children, tok.head]):
@@ -658,6 +660,21 @@ def _trigger_kind(doc, tok, triggers: dict) -> tuple[str | None, bool]:
             t.lemma_.lower() in ("export", "chip", "semiconductor", "equipment") for t in doc):
         return None, False
     return kind, False
+
+
+def instructed_not(tok):
+    """The use a verb of telling forbids ("were told not to offer", "instructed firms to stop offering"):
+    the use verb, or None."""
+    if tok.lemma_.lower() not in _INSTRUCT:
+        return None
+    for x in tok.children:
+        if x.dep_ not in ("xcomp", "advcl") or not any(c.lower_ == "to" for c in x.children):
+            continue  # the parser hangs "to stop offering" as either
+        if _is_use(x) and any(c.lower_ in ("not", "never") for c in x.children):
+            return x
+        if x.lemma_.lower() in _STOP:
+            return next((u for u in x.children if u.dep_ == "xcomp" and _is_use(u)), None)
+    return None
 
 
 def _order_giver(trigger):
@@ -713,6 +730,9 @@ def _role_parts(parts, heads, tok) -> set:
         if r is None:
             continue
         taken.add(_climb(t, tok).i)
+        if parts["told"] and r in ("nsubj:pass", "obj") and not product:
+            parts["bound"].append(m)  # "Tencent and Ant Group have been told not to offer": whom it binds
+            continue
         if _named_as_app(h, tok):
             parts["apps"].add(id(m))
         if product:  # a product is what is restricted, in the roles a restricted thing takes
@@ -743,6 +763,10 @@ def _role_parts(parts, heads, tok) -> set:
     parts["seat"] = [m for h, m in heads if h.dep_ in ("compound", "nmod:poss", "amod") and h.head.i in at]
     # "Australia and Italy have placed restrictions": each imposes its own
     parts["joint"] = len(imposers) > 1 and all(h.dep_ == "conj" and h.head.i in at for h in imposers[1:])
+    if parts["told"] and not parts["restricts"]:  # "told to stop offering services powered by X"
+        inside = {t.i for t in instructed_not(tok).subtree}
+        parts["restricts"] = [m for h, m in heads if h.i in inside
+                              and isa(getattr(getattr(m, "entity", None), "types", ()), "Product")]
     if withheld and not parts["restricts"]:  # "X is due in the US but is not expected to launch in the EU"
         subject = _shared_subject(tok)
         parts["restricts"] = [m for h, m in heads if subject is not None and h.i == subject.i]
@@ -806,6 +830,8 @@ def _extension(parts, heads, spans, tok) -> None:
 
 
 _EXTEND = {"apply", "extend", "cover", "include"}
+_INSTRUCT = {"tell", "order", "instruct", "ask", "direct", "urge", "require", "warn"}
+_STOP = {"stop", "cease", "halt", "end"}
 _STORES = {"store", "shop", "market", "marketplace", "shelf"}  # "removed apps offering X from its China store"
 _APP_NOUNS = {"app", "application", "platform", "chatbot", "assistant"}
 _BACK = {"the", "this", "that", "these", "those", "such"}
