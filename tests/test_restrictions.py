@@ -155,3 +155,22 @@ def test_firms_told_not_to_offer_a_product_are_bound_by_the_restriction(gazettee
     assert ([e.label for e in r.restricts], [e.label for e in r.applies_to]) == (["ChatGPT"], ["Microsoft"])
     # being told not to do something else is no restriction
     assert frames(gazetteer, "Microsoft was told not to worry about the ChatGPT launch.") == []
+
+
+def test_the_restrictions_target_goods_and_firms_told_to_cancel_orders(gazetteer):
+    text = ("Washington imposed export controls on H100 chips to China. "
+            "The restrictions target advanced AI chips and specific chipmaking tools.")
+    r = frames(gazetteer, text)[1]
+    assert (r.imposer.label, [e.label for e in r.applies_in]) == ("US government", ["China"])
+    assert [e.label for e in r.restricts] == ["advanced ai chips", "chipmaking tools"]
+    [r] = frames(gazetteer, "According to the paper, the Chinese government told Microsoft to cancel orders of the H100.")
+    assert ([e.label for e in r.restricts], [e.label for e in r.applies_in], [e.label for e in r.applies_to]) == \
+        (["H100"], ["China"], ["Microsoft"])
+
+
+def test_an_export_rule_without_a_place_goes_where_the_document_exports(gazetteer):
+    text = ("In October, the Japanese government announced rules to restrict the export of the H100 if it contains "
+            "Japanese parts. Japan ships many chips to China.")
+    [r] = frames(gazetteer, text)
+    assert (r.kind, r.imposer.label, [e.label for e in r.applies_in]) == \
+        ("ExportControl", "Japanese government", ["China"])

@@ -392,7 +392,8 @@ class Extractor:
                 self._learn(facts[before:])
                 read_frames = self._parsed_restrictions(*parsed[k], quote, dates, frames) if k in parsed else []
                 self._previous_subject = relations.main_subject(parsed[k][2]) if k in parsed else None
-                parsed_frames = [f for f in read_frames if f is not None and (f.applies_in or f.applies_to)]
+                parsed_frames = [f for f in read_frames if f is not None and (
+                    f.applies_in or f.applies_to or f.kind == "ExportControl" and f.imposer is not None)]
                 ended = any(f is None for f in read_frames)  # "Italy lifted its ban": nothing in force
                 frame = None if parsed_frames or ended else self._restriction(template, slots, quote, dates, frames)
                 frames.extend(parsed_frames or ([frame] if frame is not None else []))
@@ -679,6 +680,9 @@ class Extractor:
         if imposer is None:  # the parse left it unattached: a government or regulator the sentence names
             imposer = next((e for h, m in heads for e in [getattr(m, "entity", None)]
                             if e is not None and isa(e.types, "Regulator") and e.iri not in restricted), None)
+            home = self._home(imposer)
+            if not places and home is not None and kind != "ExportControl":
+                places = [home]  # "China's internet regulator told firms to halt testing of X": in China
         if imposer is None and kind == "ExportControl":  # "the curbs": the ones the document spoke of
             imposer = getattr(_earlier(earlier, kind), "imposer", None)
         start, until = dated

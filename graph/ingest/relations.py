@@ -672,8 +672,9 @@ def instructed_not(tok):
             continue  # the parser hangs "to stop offering" as either
         if _is_use(x) and any(c.lower_ in ("not", "never") for c in x.children):
             return x
-        if x.lemma_.lower() in _STOP:
-            return next((u for u in x.children if u.dep_ == "xcomp" and _is_use(u)), None)
+        if x.lemma_.lower() in _STOP:  # "to stop offering X", "to cancel orders of X", "to halt testing of X"
+            use = next((u for u in x.children if u.dep_ in ("xcomp", "obj") and _is_use(u)), None)
+            return x if use is not None and use.dep_ == "obj" else use
     return None
 
 
@@ -730,7 +731,7 @@ def _role_parts(parts, heads, tok) -> set:
         if r is None:
             continue
         taken.add(_climb(t, tok).i)
-        if parts["told"] and r in ("nsubj:pass", "obj") and not product:
+        if parts["told"] and r in ("nsubj:pass", "obj", "iobj") and not product:
             parts["bound"].append(m)  # "Tencent and Ant Group have been told not to offer": whom it binds
             continue
         if _named_as_app(h, tok):
@@ -816,22 +817,30 @@ def _extension(parts, heads, spans, tok) -> None:
         return
     parts["extends"] = True
     for c in verb.children:
-        if c.tag_ in ("NN", "NNS") and (c.dep_ == "obj" or c.dep_ == "obl" and _case(c) == "to") \
-                and c.lemma_.lower() not in GOODS:  # "extends to other apps": what, not whom
-            parts["more"] += [phrase(x, spans) for x in [c, *c.children] if x.i == c.i
-                              or x.dep_ == "conj" and x.tag_ in ("NN", "NNS")]
+        if not (c.dep_ == "obj" or c.dep_ == "obl" and _case(c) == "to"):
+            continue
+        inside = {t.i for t in c.subtree}  # "the ban also covers ChatGPT"
+        parts["restricts"] += [m for h, m in heads if h.i in inside
+                               and isa(getattr(getattr(m, "entity", None), "types", ()), "Product")]
+        for x in [c, *(x for x in c.children if x.dep_ == "conj" and x.tag_ in ("NN", "NNS"))]:
+            if x.lemma_.lower() in GOODS:  # "the restrictions target AI chips and chip-making equipment": what
+                parts["goods"].append((_goods_phrase(x, spans), GOODS[x.lemma_.lower()]))
+            elif c.lemma_.lower() not in GOODS and x.tag_ == "NNS":  # "the ban applies to schools": whom
+                parts["more"].append(phrase(x, spans))
     marker = next((t for t in verb.subtree if t.lower_ in ("such", "including", "like") and t.i > tok.i), None)
     if marker is not None:  # "... such as X, Y and Z": however the parser hung the list, the names after it,
         end = next((t.i for t in tok.doc[marker.i:] if t.text == "," and t.i + 1 < len(tok.doc)  # up to an aside
                     and tok.doc[t.i + 1].lower_ in ("a", "an", "which", "who")), len(tok.doc))
         parts["restricts"] = [m for h, m in heads if marker.i < h.i < end and h.i in {t.i for t in verb.subtree}
                               and getattr(m, "kind", None) in ("name", "entity")]
+        if parts["restricts"]:
+            parts["goods"] = []  # "other apps, such as X and Y": the apps are X and Y
         parts["apps"].update(id(m) for m in parts["restricts"])
 
 
-_EXTEND = {"apply", "extend", "cover", "include"}
+_EXTEND = {"apply", "extend", "cover", "include", "target"}
 _INSTRUCT = {"tell", "order", "instruct", "ask", "direct", "urge", "require", "warn"}
-_STOP = {"stop", "cease", "halt", "end"}
+_STOP = {"stop", "cease", "halt", "end", "cancel", "suspend"}
 _STORES = {"store", "shop", "market", "marketplace", "shelf"}  # "removed apps offering X from its China store"
 _APP_NOUNS = {"app", "application", "platform", "chatbot", "assistant"}
 _BACK = {"the", "this", "that", "these", "those", "such"}
