@@ -17,6 +17,7 @@ ent:alibaba a aikg:Company ; rdfs:label "Alibaba Group" ; skos:altLabel "Alibaba
 ent:ops a aikg:CustomerSegment ; rdfs:label "critical infrastructure operators" ; aikg:basedIn ent:china .
 ent:mercury-a a aikg:Company ; rdfs:label "Mercury" .
 ent:mercury-b a aikg:Service ; rdfs:label "Mercury" .
+<https://w3id.org/aikg/doc/tencent-news> a aikg:Document ; rdfs:label "Tencnet news roundup" .
 """
 
 
@@ -90,6 +91,7 @@ def test_unknown_names_list_candidates(proj):
     with pytest.raises(NotFound) as e:
         resolve_actor(proj, "Tencnet")
     assert "Tencent" in e.value.candidates
+    assert not any("roundup" in c for c in e.value.candidates)  # a document's title is no actor
     with pytest.raises(NotFound):
         resolve_actor(proj, "Martian customers")
 

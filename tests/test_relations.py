@@ -360,3 +360,12 @@ def test_a_model_that_powers_a_service_and_a_service_announcing_support_for_a_mo
     assert ("ChatGPT", "providesAccessTo", "GPT-4o") in facts(gazetteer, "GPT-4o will power ChatGPT from next week.")
     found = facts(gazetteer, "Frontier Cloud announced its support for the open model Lumen 4 Swift on Monday.")
     assert ("Frontier Cloud", "providesAccessTo", "Lumen 4 Swift") in found
+
+
+def test_names_no_store_knows_are_read_at_the_start_of_a_sentence_and_before_an_agent_noun(gazetteer):
+    # a one-word name opening the sentence is a name when it acts; "Zorbit maker" names the maker, not a company
+    assert ("Quillon", "investedIn", "Brightwater AI") in facts(
+        gazetteer, "Quillon has invested $2 billion in Brightwater AI.")
+    found = facts(gazetteer, "Investors backed Zorbit maker Brightwater AI last year.")
+    assert ("Zorbit", "developedBy", "Brightwater AI") in found
+    assert not any("maker" in s or "maker" in str(o) for s, _, o in found)

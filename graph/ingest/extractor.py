@@ -700,11 +700,14 @@ class Extractor:
         restriction trigger: the parse is most of ingestion's cost, so other sentences skip it."""
         if len(mentions) >= 2:
             return True
-        if not mentions:  # "The ban applies to schools": more of a restriction told before
-            return not self._trigger_words.isdisjoint(t.low for t in sent.tokens)
+        if not mentions:  # names no store knows yet ("Microsoft has invested in OpenAI" read into an empty store),
+            # or a restriction told before going on ("The ban applies to schools")
+            return sum(t.namelike and not t.not_name for t in sent.tokens[1:]) >= 2 or \
+                sent.tokens[0].namelike and any(t.namelike for t in sent.tokens[1:]) or \
+                not self._trigger_words.isdisjoint(t.low for t in sent.tokens)
         covered = set(range(mentions[0].start, mentions[0].end))
         toks = sent.tokens
-        return any(t.namelike and k not in covered for k, t in enumerate(toks) if k > 0) or \
+        return any(t.namelike and k not in covered for k, t in enumerate(toks)) or \
             not self._trigger_words.isdisjoint(t.low for t in toks)
 
     def _dependency_facts(self, doc, spans, heads, quote) -> list[Fact]:

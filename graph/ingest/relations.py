@@ -151,8 +151,8 @@ def name_chains(doc, spans, stop, suffixes=frozenset()) -> list[tuple[int, int, 
                 or chain and tok.tag_ == "CD" and len(tok.text) <= 4):  # "Office 365"
             chain.append(tok)
             continue
-        while chain and (chain[0].lower_ in stop or chain[0].is_sent_start and len(chain) == 1
-                         or chain[0].tag_ == "CD"):  # "July 31": no name is left once the month goes
+        while chain and (chain[0].lower_ in stop or chain[0].tag_ == "CD"  # "July 31": no name once the month goes
+                         or chain[0].is_sent_start and len(chain) == 1 and not _named_first(chain[0])):
             chain.pop(0)
         if chain and not any(t.lower_ in stop for t in chain) and len(chain) <= 4 \
                 and not all(t.lower_ in suffixes or t.lower_.rstrip(".") in suffixes for t in chain):
@@ -160,6 +160,13 @@ def name_chains(doc, spans, stop, suffixes=frozenset()) -> list[tuple[int, int, 
             out.append((start, end, Name(doc.text[start:end])))
         chain = []
     return out
+
+
+def _named_first(tok) -> bool:
+    """A capitalised first word is a name when the tagger calls it one and it acts or owns: the subject
+    ("Microsoft has invested") or a possessor ("Nvidia's chips"), not "Earlier" or "Analysts"."""
+    return tok.tag_ == "NNP" and (tok.dep_ in ("nsubj", "nsubj:pass") or any(c.dep_ == "case" and c.lower_ in
+                                                                             ("'s", "’s") for c in tok.children))
 
 
 def _case(tok) -> str | None:
@@ -310,7 +317,12 @@ def role(arg, trigger) -> str | None:
             # "ChatGPT-maker OpenAI, and rivals like DeepSeek": the modifier is the first conjunct's alone
             dep = "appos" if trigger.dep_ == "conj" and _comma_only(trigger) else trigger.dep_
             return f"head:{dep}:pass" if trigger.tag_ == "VBN" else f"head:{dep}"
-    a = _climb(arg, trigger)
+    return _indirect(_climb(arg, trigger), trigger)
+
+
+def _indirect(a, trigger) -> str | None:
+    """The role of an argument hung one step away from the trigger: on a noun before it, on its object,
+    on the verb that governs it."""
     if a.head.dep_ == "compound" and a.head.head.i == trigger.i and a.dep_ == "nmod:poss":
         return "nmod:poss"  # "Nvidia's flagship accelerator": Nvidia's accelerator
     if a.head.dep_ == "compound" and a.head.head.i == trigger.i and a.dep_ in ("amod", "compound"):
