@@ -174,3 +174,10 @@ def test_an_export_rule_without_a_place_goes_where_the_document_exports(gazettee
     [r] = frames(gazetteer, text)
     assert (r.kind, r.imposer.label, [e.label for e in r.applies_in]) == \
         ("ExportControl", "Japanese government", ["China"])
+
+
+def test_ordered_to_be_blocked_and_a_places_decision_to_ban(gazetteer):
+    [r] = frames(gazetteer, "Last week the Chinese government ordered ChatGPT to be blocked in the country.")
+    assert ([e.label for e in r.restricts], [e.label for e in r.applies_in]) == (["ChatGPT"], ["China"])
+    [r] = frames(gazetteer, "Japan's decision to ban ChatGPT on government devices follows a similar move elsewhere.")
+    assert (r.imposer.label, [e.label for e in r.applies_in]) == ("Japanese government", ["Japan"])

@@ -691,12 +691,22 @@ def instructed_not(tok):
 
 
 def _order_giver(trigger):
-    """Who gives the order a participle trigger describes ("X issued an order banning Y",
-    "Y signed a directive restricting Z"): the subject of the verb whose object the order is."""
+    """Who gives the order a trigger describes: the owner of the decision ("Australia's decision to ban
+    X"), or the subject of the verb whose object the order is ("X issued an order banning Y")."""
     noun = trigger.head
-    if trigger.dep_ != "acl" or noun.i == trigger.i or noun.tag_ not in ("NN", "NNS") or noun.dep_ != "obj":
+    if trigger.dep_ != "acl" or noun.i == trigger.i or noun.tag_ not in ("NN", "NNS"):
         return None
+    owner = next((c for c in noun.children if c.dep_ == "nmod:poss" and c.tag_.startswith("NNP")), None)
+    if owner is not None or noun.dep_ != "obj":
+        return owner
     return next((c for c in noun.head.children if c.dep_ == "nsubj"), None)
+
+
+def _ordered_passive(h, trigger) -> bool:
+    """The object of a verb whose passive infinitive is the trigger ("ordered X to be blocked",
+    "asked for X to be removed"): what the trigger hits."""
+    return trigger.dep_ == "xcomp" and any(c.dep_ == "aux:pass" for c in trigger.children) \
+        and h.dep_ == "obj" and h.head.i == trigger.head.i
 
 
 def _among_hit(h, trigger) -> bool:
@@ -736,6 +746,8 @@ def _role_parts(parts, heads, tok) -> set:
             r = "obl:in"  # "removed from app stores in China"
         if r is None and giver is not None and any(c.i == giver.i for c in _chain(h, tok)):
             r = "gov:nsubj"  # "Texas Gov. X issued an order banning Y"
+        if _ordered_passive(h, tok):
+            r = "nsubj:pass"  # "the regulator ordered X to be blocked": X is blocked
         if r is None and _among_hit(h, tok):
             r = "head:acl:pass"  # "Among the apps pulled was X"
             if tok.head.lemma_.lower() in _APP_NOUNS:
