@@ -181,3 +181,13 @@ def test_ordered_to_be_blocked_and_a_places_decision_to_ban(gazetteer):
     assert ([e.label for e in r.restricts], [e.label for e in r.applies_in]) == (["ChatGPT"], ["China"])
     [r] = frames(gazetteer, "Japan's decision to ban ChatGPT on government devices follows a similar move elsewhere.")
     assert (r.imposer.label, [e.label for e in r.applies_in]) == ("Japanese government", ["Japan"])
+
+
+def test_a_government_that_stopped_using_goods_made_by_firms_bans_them_for_itself(gazetteer):
+    text = ("The Japanese government in 2018 stopped using the hardware and software made by Chinese company "
+            "Nvidia and another firm, Oracle, after a warning.")
+    [r] = frames(gazetteer, text)
+    assert [e.label for e in r.restricts] == ["Nvidia hardware and software", "Oracle hardware and software"]
+    assert (r.imposer.label, [e.label for e in r.applies_in], [e.label for e in r.applies_to]) == \
+        ("Japanese government", ["Japan"], ["Japanese government"])
+    assert frames(gazetteer, "Microsoft did not stop using ChatGPT.") == []

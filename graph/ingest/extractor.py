@@ -611,6 +611,11 @@ class Extractor:
                     e = restrictions.company_offering(e, quote, linker) if kind != "ExportControl" else None
                 if e is not None and all(e.iri != x.iri for x in restricts):
                     restricts.append(e)
+        for words, makers in parts["made"]:  # "the hardware and software made by X": X's hardware and software
+            for maker in self._entities(makers, ("Organization",)):
+                e = linker.implied_entity(f"{maker.label} {words}", "Product")
+                if all(e.iri != x.iri for x in restricts):
+                    restricts.append(e)
         for label, typ in parts["goods"]:  # "advanced chips", "Nvidia chips", "chip tools"
             if len(label.split()) > 1 or kind == "ExportControl":
                 e = linker.gaz.lookup(label) or linker.implied_entity(label, typ)
@@ -693,6 +698,8 @@ class Extractor:
             if event is not None:
                 imposer, places = event.imposer, list(event.applies_in)
                 start = start or event.effective_from
+        if parts["self"]:  # "the government stopped using X": it is who the ban binds
+            applies_to = [e for e in self._entities(parts["bound"], ("Organization",)) if e.iri not in restricted]
         return RestrictionFrame(kind, imposer, restricts, places, quote, 0.7, start, until, applies_to)
 
     def _worth_parsing(self, sent, mentions) -> bool:

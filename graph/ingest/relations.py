@@ -645,11 +645,13 @@ def restriction_parts(doc, spans, heads, triggers: dict) -> list[dict]:
         ended = tok.dep_ in ("obj", "nsubj:pass", "nsubj") and not _ENDING.isdisjoint(lemmas(tok.head))
         parts = {"kind": kind, "trigger": tok, "ended": ended, "withheld": withheld, "restricts": [], "imposer": [],
                  "place": [], "target": [], "goods": [], "seat": [], "apps": set(), "joint": False,
-                 "extends": False, "more": [], "told": instructed_not(tok) is not None, "bound": []}
+                 "extends": False, "more": [], "told": instructed_not(tok) is not None, "bound": [], "made": [],
+                 "self": _stopped_use(tok) is not None}
         taken = _role_parts(parts, heads, tok)
         _more_places(parts, heads, tok)
         _noun_parts(parts, spans, tok, taken)
         _extension(parts, heads, spans, tok)
+        _made_by(parts, heads, tok)
         out.append(parts)
     return out
 
@@ -662,6 +664,8 @@ def _trigger_kind(doc, tok, triggers: dict) -> tuple[str | None, bool]:
     withheld = kind is None and _withheld(tok)
     if withheld:
         return "AccessBlock", True  # "Apple Intelligence will not come to the EU": its maker holds it back
+    if kind is None and _stopped_use(tok) is not None and not blocked(tok):
+        return "Ban", False  # "the government stopped using X": a ban it sets itself
     if kind is None and instructed_not(tok) is not None and not blocked(tok):
         return "Ban", False  # "X were told not to offer Y": whoever told them bans it for them
     if kind is None or blocked(tok) or (tok.tag_.startswith("VB") and tok.lemma_.lower() in _NOUN_ONLY):
@@ -672,6 +676,32 @@ def _trigger_kind(doc, tok, triggers: dict) -> tuple[str | None, bool]:
             t.lemma_.lower() in ("export", "chip", "semiconductor", "equipment") for t in doc):
         return None, False
     return kind, False
+
+
+def _stopped_use(tok):
+    """The use a subject gave up ("stopped using X", "ceased buying X"): the use verb, or None."""
+    if tok.lemma_.lower() not in _STOP or not tok.tag_.startswith("VB"):
+        return None
+    return next((u for u in tok.children if u.dep_ == "xcomp" and _is_use(u)), None)
+
+
+def _made_by(parts, heads, tok) -> None:
+    """Goods a restriction names by their maker ("stopped using the hardware and software made by X and
+    another company, Y"): the goods' words and the makers' mentions, in "made" (in place)."""
+    used = [tok, *(u for u in tok.children if _is_use(u))]
+    for c in (c for u in used for c in u.children if c.dep_ in ("obj", "nmod", "obl") and c.tag_ in ("NN", "NNS")):
+        verb = next((v for v in c.children if v.dep_ == "acl" and v.lemma_.lower() in _MAKING), None)
+        agent = next((a for a in verb.children if a.dep_ in ("obl:agent", "obl")
+                      and _case(a) == "by"), None) if verb is not None else None
+        if agent is None:
+            continue
+        words = [c, *(x for x in c.children if x.dep_ == "conj" and x.tag_ in ("NN", "NNS"))]
+        makers = [m for h, m in heads if any(t.i == agent.i for t in _chain(h, verb))]
+        if makers:
+            parts["made"].append((" and ".join(w.lower_ for w in words), makers))
+
+
+_MAKING = {"make", "produce", "manufacture", "supply", "build", "develop", "design", "sell"}
 
 
 def instructed_not(tok):
@@ -755,6 +785,8 @@ def _role_parts(parts, heads, tok) -> set:
         if r is None:
             continue
         taken.add(_climb(t, tok).i)
+        if parts["self"] and r == "nsubj":
+            parts["bound"].append(m)  # "the government stopped using X": it binds itself
         if parts["told"] and r in ("nsubj:pass", "obj", "iobj") and not product:
             parts["bound"].append(m)  # "Tencent and Ant Group have been told not to offer": whom it binds
             continue
