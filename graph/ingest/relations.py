@@ -680,8 +680,8 @@ def _trigger_kind(doc, tok, triggers: dict) -> tuple[str | None, bool]:
 
 def _stopped_use(tok):
     """The use a subject gave up ("stopped using X", "ceased buying X"): the use verb, or None."""
-    if tok.lemma_.lower() not in _STOP or not tok.tag_.startswith("VB"):
-        return None
+    if tok.lemma_.lower() not in _STOP or not tok.tag_.startswith("VB") or tok.head.lemma_.lower() in _INSTRUCT:
+        return None  # "instructed firms to stop offering X": the instruction's, read there
     return next((u for u in tok.children if u.dep_ == "xcomp" and _is_use(u)), None)
 
 
