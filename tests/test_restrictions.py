@@ -191,3 +191,14 @@ def test_a_government_that_stopped_using_goods_made_by_firms_bans_them_for_itsel
     assert (r.imposer.label, [e.label for e in r.applies_in], [e.label for e in r.applies_to]) == \
         ("Japanese government", ["Japan"], ["Japanese government"])
     assert frames(gazetteer, "Microsoft did not stop using ChatGPT.") == []
+
+
+def test_firms_said_to_be_among_those_restricting_a_makers_ai_each_restrict_its_product(gazetteer):
+    text = ("OpenAI makes ChatGPT. Microsoft, Oracle and Meta are just some of the big names that have implemented "
+            "total bans or restrictions on OpenAI's generative AI among employees.")
+    rs = frames(gazetteer, text)
+    assert [r.imposer.label for r in rs] == ["Microsoft", "Oracle", "Meta"]
+    # "OpenAI's generative AI": the product of OpenAI the text names; a firm's rule for its own staff has
+    # no place of the document's
+    assert all(([e.label for e in r.restricts], [e.label for e in r.applies_to], r.applies_in)
+               == (["ChatGPT"], ["employees"], []) for r in rs)

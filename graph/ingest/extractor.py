@@ -607,6 +607,8 @@ class Extractor:
                 if isa(e.types, "Organization") and named_app and e.new \
                         and e.types <= {"Company", "Organization"}:
                     e.types = frozenset({"Product"})  # "the apps X and Y", "a ban on the use of X": an app
+                elif isa(e.types, "Company") and id(m) in parts["owned"]:  # "OpenAI's generative AI"
+                    e = restrictions.document_product(e, linker)
                 elif isa(e.types, "Company"):  # "Italy blocked DeepSeek": the company's app
                     e = restrictions.company_offering(e, quote, linker) if kind != "ExportControl" else None
                 if e is not None and all(e.iri != x.iri for x in restricts):
@@ -999,6 +1001,8 @@ class Extractor:
         for fr in frames:
             if fr.applies_in or fr.imposer is None:  # without an imposer, the document's places are a guess
                 continue
+            if fr.applies_to and isa(fr.imposer.types, "Company"):
+                continue  # "Samsung banned ChatGPT among employees": its own people, wherever they are
             home = self._home(fr.imposer)
             counts: dict = {}
             for j in jurisdictions:

@@ -646,7 +646,7 @@ def restriction_parts(doc, spans, heads, triggers: dict) -> list[dict]:
         parts = {"kind": kind, "trigger": tok, "ended": ended, "withheld": withheld, "restricts": [], "imposer": [],
                  "place": [], "target": [], "goods": [], "seat": [], "apps": set(), "joint": False,
                  "extends": False, "more": [], "told": instructed_not(tok) is not None, "bound": [], "made": [],
-                 "self": _stopped_use(tok) is not None}
+                 "self": _stopped_use(tok) is not None, "owned": set()}
         taken = _role_parts(parts, heads, tok)
         _more_places(parts, heads, tok)
         _noun_parts(parts, spans, tok, taken)
@@ -685,6 +685,22 @@ def _stopped_use(tok):
     return next((u for u in tok.children if u.dep_ == "xcomp" and _is_use(u)), None)
 
 
+def _said_of(trigger):
+    """The subject of a copula whose predicate holds the relative clause the trigger is the object of
+    ("X are just some of the big names that have implemented bans"), or None."""
+    tok = trigger.head if trigger.dep_ == "conj" else trigger  # "bans or restrictions"
+    gov = tok.head
+    if tok.dep_ != "obj" or gov.dep_ != "acl:relcl" or not any(
+            c.dep_ == "nsubj" and c.tag_ in ("WDT", "WP") for c in gov.children):
+        return None
+    noun = gov.head
+    if noun.dep_ in ("nmod", "obl") and _case(noun) in ("of", "among"):
+        noun = noun.head  # "some of the names", "among the firms"
+    if not any(c.dep_ == "cop" for c in noun.children):
+        return None
+    return next((c for c in noun.children if c.dep_ == "nsubj"), None)
+
+
 def _made_by(parts, heads, tok) -> None:
     """Goods a restriction names by their maker ("stopped using the hardware and software made by X and
     another company, Y"): the goods' words and the makers' mentions, in "made" (in place)."""
@@ -701,6 +717,7 @@ def _made_by(parts, heads, tok) -> None:
             parts["made"].append((" and ".join(w.lower_ for w in words), makers))
 
 
+_GENERIC = {"ai", "technology", "tool", "tools", "chatbot", "model", "assistant", "software"}
 _MAKING = {"make", "produce", "manufacture", "supply", "build", "develop", "design", "sell"}
 
 
@@ -722,7 +739,12 @@ def instructed_not(tok):
 
 def _order_giver(trigger):
     """Who gives the order a trigger describes: the owner of the decision ("Australia's decision to ban
-    X"), or the subject of the verb whose object the order is ("X issued an order banning Y")."""
+    X"), the subject of the verb whose object the order is ("X issued an order banning Y"), or the
+    subject a relative clause's antecedent is said of ("X and Y are among the firms that have imposed
+    bans or restrictions on Z")."""
+    subject = _said_of(trigger)
+    if subject is not None:
+        return subject
     noun = trigger.head
     if trigger.dep_ != "acl" or noun.i == trigger.i or noun.tag_ not in ("NN", "NNS"):
         return None
@@ -774,6 +796,9 @@ def _role_parts(parts, heads, tok) -> set:
             r = "acl"  # "a ban on staffers using Copilot": what the targets may not use
         if r is None and h.dep_ == "nmod" and _case(h) in ("in", "across") and h.head.head.i == tok.i:
             r = "obl:in"  # "removed from app stores in China"
+        if r is None and h.dep_ == "nmod:poss" and h.head.lemma_.lower() in _GENERIC and h.head.i != tok.i:
+            r = _direct(h.head, tok)  # "restrictions on OpenAI's generative AI": the maker's, what is restricted
+            parts["owned"].add(id(m))
         if r is None and giver is not None and any(c.i == giver.i for c in _chain(h, tok)):
             r = "gov:nsubj"  # "Texas Gov. X issued an order banning Y"
         if _ordered_passive(h, tok):
