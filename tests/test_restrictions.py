@@ -151,7 +151,8 @@ def test_firms_told_not_to_offer_a_product_are_bound_by_the_restriction(gazettee
     assert (r.imposer.label, [e.label for e in r.restricts], [e.label for e in r.applies_in]) == \
         ("Japanese government", ["ChatGPT"], ["Japan"])  # what and where: the restriction told before
     assert [e.label for e in r.applies_to] == ["Microsoft", "Oracle"]
-    [r] = frames(gazetteer, "Japanese regulators have instructed Microsoft to stop offering services powered by ChatGPT.")
+    text = "Japanese regulators have instructed Microsoft to stop offering services powered by ChatGPT."
+    [r] = frames(gazetteer, text)
     assert ([e.label for e in r.restricts], [e.label for e in r.applies_to]) == (["ChatGPT"], ["Microsoft"])
     # being told not to do something else is no restriction
     assert frames(gazetteer, "Microsoft was told not to worry about the ChatGPT launch.") == []
@@ -163,7 +164,8 @@ def test_the_restrictions_target_goods_and_firms_told_to_cancel_orders(gazetteer
     r = frames(gazetteer, text)[1]
     assert (r.imposer.label, [e.label for e in r.applies_in]) == ("US government", ["China"])
     assert [e.label for e in r.restricts] == ["advanced ai chips", "chipmaking tools"]
-    [r] = frames(gazetteer, "According to the paper, the Chinese government told Microsoft to cancel orders of the H100.")
+    text = "According to the paper, the Chinese government told Microsoft to cancel orders of the H100."
+    [r] = frames(gazetteer, text)
     assert ([e.label for e in r.restricts], [e.label for e in r.applies_in], [e.label for e in r.applies_to]) == \
         (["H100"], ["China"], ["Microsoft"])
 
