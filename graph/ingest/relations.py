@@ -55,6 +55,7 @@ class DependencyRule:
     confidence: float
     governors: frozenset  # for gov:* roles, the verbs the trigger noun may depend on (empty: any)
     with_object: frozenset  # lemmas one of which the trigger's object must have (empty: no condition)
+    mutual: bool = False  # "A and B partnered": subjects joined by "and" hold the relation with each other
 
 
 def rules_from(lexicon: dict) -> dict[str, list[DependencyRule]]:
@@ -64,7 +65,8 @@ def rules_from(lexicon: dict) -> dict[str, list[DependencyRule]]:
         rule = DependencyRule(spec["relation"], frozenset(spec["lemmas"]), frozenset(spec["subject"]),
                               frozenset(spec["object"]), _tuple(spec["subject_types"]),
                               _tuple(spec["object_types"]), float(spec.get("confidence", 0.7)),
-                              frozenset(spec.get("governors", ())), frozenset(spec.get("with_object", ())))
+                              frozenset(spec.get("governors", ())), frozenset(spec.get("with_object", ())),
+                              bool(spec.get("mutual")))
         for lemma in rule.lemmas:
             by_lemma.setdefault(lemma, []).append(rule)
     return by_lemma
@@ -179,6 +181,7 @@ def _case(tok) -> str | None:
 _CLASS_NOUNS = {"chip", "accelerator", "gpu", "processor", "model", "chatbot", "assistant", "app", "service",
                 "platform", "supercomputer", "cluster", "llm", "series", "family", "tool", "system", "bot",
                 "datacentre", "datacenter", "centre", "center", "server", "cloud", "infrastructure", "instance"}
+_PARTITIVE = {"some", "many", "several", "most", "all", "one", "two", "three", "few", "each", "both"}
 _COMPARED = {"more", "fewer", "less", "over", "nearly", "almost"}
 NAME = "<name>"  # the lemma of rules whose trigger is a name itself
 _NAMING = {"call", "name", "dub", "know", "brand"}
@@ -193,6 +196,8 @@ def _up(tok):
         return None  # "from Google and into Siri": a later item with a preposition of its own
     if dep in ("conj", "appos", "flat", "list"):
         return head
+    if dep == "nmod" and _case(tok) == "of" and head.lower_ in _PARTITIVE:
+        return head  # "backed by some of the biggest names": the names back it
     if dep in ("obl", "nmod") and _case(tok) == "than" and head.lower_ in _COMPARED:
         return head  # "removed more than a hundred apps": the apps are what "more" stands for
     if dep in ("compound", "nmod:poss", "nmod:of", "nmod") and head.lemma_.lower() in _TITLES:
@@ -260,7 +265,12 @@ def _before_list(item):
     doc = item.doc
     while k >= 0 and doc[k].dep_ in ("punct", "fixed", "case") or k >= 0 and doc[k].lower_ in ("such", "as"):
         k -= 1
-    return doc[k] if k >= 0 and doc[k].tag_ in ("NN", "NNS") else None
+    if k < 0 or doc[k].tag_ not in ("NN", "NNS"):
+        return None
+    noun = doc[k]
+    while noun.tag_ == "NN" and noun.dep_ == "nmod" and noun.head.tag_ == "NNS":
+        noun = noun.head  # "names in Chinese technology, including A": the plural names lists them
+    return noun
 
 
 def _comma_only(tok) -> bool:
@@ -345,6 +355,9 @@ def _indirect(a, trigger) -> str | None:
         via = _direct(a, gov)  # "X led the round", "the round was led by X", "counts X among its investors"
         if via is not None:
             return "gov:" + via
+        if gov.dep_ == "xcomp" and a.head.i == gov.head.i and a.dep_ == "nsubj" \
+                and not any(c.dep_.startswith("nsubj") for c in gov.children):
+            return "gov:nsubj"  # "A and B agreed to set up a venture": who agreed sets it up
     return None
 
 
@@ -516,7 +529,8 @@ def blocked(trigger) -> bool:
         return True
     head = trigger.head
     if head.i != trigger.i and trigger.dep_ in ("xcomp", "ccomp", "obj", "nsubj:pass"):
-        return head.lemma_.lower() in _HEDGE_HEADS or _negated_or_hedged(head)
+        particle = any(c.dep_ == "compound:prt" for c in head.children)  # "set up a venture" is no "set to"
+        return head.lemma_.lower() in _HEDGE_HEADS and not particle or _negated_or_hedged(head)
     return False
 
 
@@ -565,6 +579,8 @@ def pairs(doc, heads, by_lemma):
                 for o in objects:
                     if s is not o:  # mentions are plain objects: identity is sameness
                         out.append((rule, s, o, tok))
+            if rule.mutual:
+                out += [(rule, s, o, tok) for k, s in enumerate(subjects) for o in subjects[k + 1:]]
     return out
 
 
