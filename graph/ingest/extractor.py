@@ -903,21 +903,12 @@ class Extractor:
     # -- restrictions ---------------------------------------------------------------
 
     def _restriction(self, template, slots, quote, dates: "_Dates", frames) -> RestrictionFrame | None:
-        if self._trigger_words.isdisjoint(template.split(" ")):
-            return None
-        hit = None
-        for kind, rx in self.restriction_triggers:
-            if rx is None:
-                continue
-            m = rx.search(template)
-            if m and (hit is None or m.start() < hit[1]):
-                hit = (kind, m.start(1), m.end(1))
+        """A restriction read off the sentence's template, where the parse gave none: the trigger, the
+        names before and after it, and the gaps filled as the parsed reading fills them."""
+        hit = self._template_trigger(template)
         if hit is None:
             return None
         kind, t_start, t_end = hit
-        polarity = self._polarity(template, t_start, t_end)
-        if polarity != "asserted":
-            return None
         positions = [(mm.start(), int(mm.group(1))) for mm in _PLACEHOLDER.finditer(template)]
         positions = [(pos, i) for pos, i in positions if not _is_date(slots[i].text)]  # "Jan. 20" as a name
         before = [slots[i] for pos, i in positions if pos < t_start]
@@ -925,67 +916,18 @@ class Extractor:
         tail = re.split(r" (?:;|but|while|whereas|although|, a|, an|, and the|, where|, according to|, which) ",
                         template[t_end:t_end + 200])[0]
         after = [slots[i] for pos, i in positions if t_end <= pos < t_end + len(tail)]
-        linker = self.linker
-        # who imposes it: a regulator (or, for a provider's own block, a company) before the trigger
-        imposer = None
-        for m in reversed(before):
-            e = m.resolve("Organization")
-            if e is None or m.kind == "segment":
-                continue
-            if isa(e.types, "Regulator") or (kind in ("AccessBlock", "Suspension") and isa(e.types, "Organization")):
-                imposer = e
-                break
-        # what: products after the trigger, else before it ("X is banned in Y")
-        restricts = [e for m in after for e in [m.resolve("Product")] if e is not None and isa(e.types, "Product")
-                     and not m.excluded]
         passive = template[t_start:t_end].split()[0].endswith("ed")
-        if not restricts and passive:  # "ChatGPT is banned in China"
-            restricts = [e for m in before for e in [m.resolve("Product")] if e is not None and isa(e.types, "Product")]
-        if not restricts:  # "Italy blocked DeepSeek": the company's app
-            companies = [m.entity for m in (after or (before if passive else [])) if m.kind == "entity"
-                         and m.entity is not None and isa(m.entity.types, "Company") and not m.excluded]
-            restricts = [p for p in (restrictions.company_offering(c, quote, linker) for c in companies[:3]) if p]
+        restricts = self._template_restricted(before, after, passive, quote)
         if not restricts:
             return None
         restricted = {e.iri for e in restricts}
-        places: list[Entity] = []
-        applies_to: list[Entity] = []
-        for m in slots:
-            if m.excluded or m.kind == "anaphor" or m.entity is None:
-                continue
-            e = m.entity
-            if isa(e.types, "Jurisdiction"):
-                if not restrictions.adjective_place(m.text, linker.gaz):
-                    places.append(e)
-            elif isa(e.types, "CustomerSegment"):
-                applies_to.append(e)
-                based = linker.gaz.jurisdiction(m.text.split()[0])
-                if based is not None:
-                    places.append(based)
-        if imposer is None:
-            if kind in ("ExportControl",):
-                # "a Dutch export licence": the demonym next to the trigger names the government
-                near = [m for m in before[-1:] if m.entity is not None and isa(m.entity.types, "Jurisdiction")]
-                word_before = template[:t_start].split()[-1:] if t_start else []
-                if near and word_before and word_before[0].startswith("⟦"):
-                    imposer = linker.government(near[0].entity)
-            if imposer is None:
-                m = re.search(r"(⟦\d+⟧) 's (?:\S+ ){0,2}$", template[:t_start])
-                if m:
-                    owner = slots[int(m.group(1)[1:-1])]
-                    place = owner.entity if owner.kind != "anaphor" else \
-                        next((e for e in owner.antecedents if isa(e.types, "Jurisdiction")), None)
-                    if place is not None and isa(place.types, "Jurisdiction"):
-                        imposer = linker.government(place)
-            if imposer is None and not passive:  # "Washington placed a licensing requirement on ..."
-                place = restrictions.subject_place(template, slots, t_start, lambda e: isa(e.types, "Jurisdiction"))
-                imposer = linker.government(place) if place is not None else None
-            if imposer is None and kind in ("ExportControl",):
-                imposer = getattr(_earlier(frames, kind), "imposer", None)
+        places, applies_to = self._template_places(slots)
+        imposer = self._template_imposer(kind, template, slots, before, t_start, passive, frames)
+        linker = self.linker
         if not applies_to:
             applies_to = restrictions.target_actors(quote, linker)
         home = self._home(imposer) if kind == "ExportControl" else None
-        applies_in = []
+        applies_in: list[Entity] = []
         for p in places:
             if (home is None or p.iri != home.iri) and p.iri not in restricted \
                     and all(p.iri != x.iri for x in applies_in):
@@ -994,6 +936,81 @@ class Extractor:
             imposer = linker.government(applies_in[0])
         start, until = self._frame_dates(quote, dates.current(), dates.previous)
         return RestrictionFrame(kind, imposer, restricts, applies_in, quote, 0.7, start, until, applies_to)
+
+    def _template_trigger(self, template) -> tuple[str, int, int] | None:
+        """The first asserted restriction trigger of a template: its kind and span, or None."""
+        if self._trigger_words.isdisjoint(template.split(" ")):
+            return None
+        hit = None
+        for kind, rx in self.restriction_triggers:
+            m = rx.search(template) if rx is not None else None
+            if m and (hit is None or m.start() < hit[1]):
+                hit = (kind, m.start(1), m.end(1))
+        if hit is None or self._polarity(template, hit[1], hit[2]) != "asserted":
+            return None
+        return hit
+
+    def _template_restricted(self, before, after, passive, quote) -> list[Entity]:
+        """What: products after the trigger, else before it ("X is banned in Y"), else a company's app."""
+        restricts = [e for m in after for e in [m.resolve("Product")] if e is not None and isa(e.types, "Product")
+                     and not m.excluded]
+        if not restricts and passive:  # "ChatGPT is banned in China"
+            restricts = [e for m in before for e in [m.resolve("Product")] if e is not None and isa(e.types, "Product")]
+        if not restricts:  # "Italy blocked DeepSeek": the company's app
+            companies = [m.entity for m in (after or (before if passive else [])) if m.kind == "entity"
+                         and m.entity is not None and isa(m.entity.types, "Company") and not m.excluded]
+            restricts = [p for p in (restrictions.company_offering(c, quote, self.linker) for c in companies[:3])
+                         if p]
+        return restricts
+
+    def _template_places(self, slots) -> tuple[list[Entity], list[Entity]]:
+        """The places a template names (not as adjectives of origin) and the segments it names."""
+        places: list[Entity] = []
+        applies_to: list[Entity] = []
+        for m in slots:
+            if m.excluded or m.kind == "anaphor" or m.entity is None:
+                continue
+            e = m.entity
+            if isa(e.types, "Jurisdiction"):
+                if not restrictions.adjective_place(m.text, self.linker.gaz):
+                    places.append(e)
+            elif isa(e.types, "CustomerSegment"):
+                applies_to.append(e)
+                based = self.linker.gaz.jurisdiction(m.text.split()[0])
+                if based is not None:
+                    places.append(based)
+        return places, applies_to
+
+    def _template_imposer(self, kind, template, slots, before, t_start, passive, frames) -> Entity | None:
+        """Who imposes it: a regulator (or, for a provider's own block, a company) before the trigger, a
+        demonym or possessive place next to it, a place the sentence opens with, the earlier export rule."""
+        linker = self.linker
+        for m in reversed(before):
+            e = m.resolve("Organization")
+            if e is None or m.kind == "segment":
+                continue
+            if isa(e.types, "Regulator") or (kind in ("AccessBlock", "Suspension") and isa(e.types, "Organization")):
+                return e
+        if kind == "ExportControl":
+            # "a Dutch export licence": the demonym next to the trigger names the government
+            near = [m for m in before[-1:] if m.entity is not None and isa(m.entity.types, "Jurisdiction")]
+            word_before = template[:t_start].split()[-1:] if t_start else []
+            if near and word_before and word_before[0].startswith("⟦"):
+                return linker.government(near[0].entity)
+        m = re.search(r"(⟦\d+⟧) 's (?:\S+ ){0,2}$", template[:t_start])
+        if m:
+            owner = slots[int(m.group(1)[1:-1])]
+            place = owner.entity if owner.kind != "anaphor" else \
+                next((e for e in owner.antecedents if isa(e.types, "Jurisdiction")), None)
+            if place is not None and isa(place.types, "Jurisdiction"):
+                return linker.government(place)
+        if not passive:  # "Washington placed a licensing requirement on ..."
+            place = restrictions.subject_place(template, slots, t_start, lambda e: isa(e.types, "Jurisdiction"))
+            if place is not None:
+                return linker.government(place)
+        if kind == "ExportControl":
+            return getattr(_earlier(frames, kind), "imposer", None)
+        return None
 
     def _frame_dates(self, quote: str, dates, previous):
         """Start and end of a restriction; ``previous()`` gives the last earlier sentence's day dates."""
