@@ -204,3 +204,10 @@ def test_firms_said_to_be_among_those_restricting_a_makers_ai_each_restrict_its_
     # no place of the document's
     assert all(([e.label for e in r.restricts], [e.label for e in r.applies_to], r.applies_in)
                == (["ChatGPT"], ["employees"], []) for r in rs)
+
+
+def test_an_online_service_is_never_what_an_export_control_restricts(gazetteer):
+    text = ("As background, the US implemented its export controls on H100 chips to China back in October 2023, "
+            "less than a year after the launch of ChatGPT.")
+    [r] = frames(gazetteer, text)
+    assert [e.label for e in r.restricts] == ["H100"]

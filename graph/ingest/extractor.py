@@ -632,6 +632,8 @@ class Extractor:
                     e = restrictions.document_product(e, linker)
                 elif isa(e.types, "Company"):  # "Italy blocked DeepSeek": the company's app
                     e = restrictions.company_offering(e, quote, linker) if kind != "ExportControl" else None
+                if e is not None and kind == "ExportControl" and isa(e.types, "Service"):
+                    continue  # an online service is no export
                 if e is not None and all(e.iri != x.iri for x in restricts):
                     restricts.append(e)
         for words, makers in parts["made"]:  # "the hardware and software made by X": X's hardware and software
@@ -918,6 +920,8 @@ class Extractor:
         after = [slots[i] for pos, i in positions if t_end <= pos < t_end + len(tail)]
         passive = template[t_start:t_end].split()[0].endswith("ed")
         restricts = self._template_restricted(before, after, passive, quote)
+        if kind == "ExportControl":  # an online service is no export ("controls ... a year after ChatGPT's launch")
+            restricts = [e for e in restricts if not isa(e.types, "Service")]
         if not restricts:
             return None
         restricted = {e.iri for e in restricts}
