@@ -63,11 +63,11 @@ _RELATION_LABELS = {HOP_NODES[USE]: "uses", HOP_NODES[BUY]: "buys from",
 # -- answers as records ----------------------------------------------------------
 
 def _node_of(proj: Projection, n: str) -> Node:
-    return Node(n, proj.label(n))
+    return proj.node(n)
 
 
 def _nodes(proj: Projection, nodes) -> tuple[Node, ...]:
-    return tuple(_node_of(proj, n) for n in nodes)
+    return tuple([proj.node(n) for n in nodes])
 
 
 def _sources(found) -> tuple[Source, ...]:
@@ -75,12 +75,9 @@ def _sources(found) -> tuple[Source, ...]:
 
 
 def _hop_sources(proj: Projection, hop: Hop) -> tuple[Source, ...]:
-    out: list = []
-    for key in ([hop.fact] if hop.fact else []) + hop.confirm:
-        for s in proj.sources(key):
-            if s not in out:
-                out.append(s)
-    return _sources(out)
+    """The sources of the hop's fact and of the facts confirming it, each once."""
+    keys = ([hop.fact] if hop.fact else []) + hop.confirm
+    return tuple(dict.fromkeys(Source.from_json(s) for key in keys for s in proj.sources(key)))
 
 
 def _restriction(proj: Projection, rid: str, reason: dict) -> Restriction:
