@@ -29,7 +29,7 @@ def _local(iri: str) -> str:
     return iri.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Node:
     id: str
     label: str
@@ -46,7 +46,7 @@ class Node:
         return cls(str(value or ""), str(value or ""))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Source:
     """A document (by its title) and a quote stating a fact, or saying the opposite (``negated``)."""
     document: str | None
@@ -64,7 +64,7 @@ class Source:
         return cls(value.get("document"), value.get("quote"), bool(value.get("negated")))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Because:
     """Why a restriction applies to the actor: a jurisdiction, the actor named, or an ownership chain."""
     jurisdiction: Node | None = None
@@ -89,7 +89,7 @@ class Because:
                    _nodes(value["ownership_chain"]) if "ownership_chain" in value else None)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Restriction:
     id: str
     label: str
@@ -135,7 +135,7 @@ class Restriction:
                    Because.from_json(value.get("applies_because")))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Step:
     """One hop of a route: ``src`` —``relation``→ ``dst``, the kind of hop and what the sources say of it.
 
@@ -163,11 +163,11 @@ class Step:
         return cls(Node.from_json(value.get("from")), Node.from_json(value.get("relation") or ""),
                    Node.from_json(value.get("to")), tuple(Source.from_json(s) for s in value.get("sources") or ()),
                    value.get("hop") or value.get("kind"),
-                   bool(value["confirmed"]) if "confirmed" in value else None,
+                   None if value.get("confirmed") is None else bool(value["confirmed"]),
                    bool(value.get("disputed")), bool(value.get("blocked")))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Platform:
     """A platform a service is part of, with who operates it ("part of Azure China, operated by 21Vianet")."""
     node: Node
@@ -181,7 +181,7 @@ class Platform:
         return cls(Node.from_json(value), _nodes(value.get("operated_by") if isinstance(value, dict) else ()))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Context:
     """Who offers and operates a service on a route, and the platforms it is part of."""
     node: Node
@@ -199,7 +199,7 @@ class Context:
                    _nodes(value.get("operated_by")), tuple(Platform.from_json(p) for p in value.get("part_of") or ()))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Route:
     steps: tuple[Step, ...]
     confirmed: bool = False
@@ -225,7 +225,7 @@ class Route:
         return tuple((s.src.id, s.relation.id, s.dst.id) for s in self.steps)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ActorInfo:
     """Who is asking: the kind of actor, where it is, whose customer it is, who owns it."""
     kind: str
@@ -243,7 +243,7 @@ class ActorInfo:
                    tuple(_nodes(chain) for chain in value.get("owners") or ()))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Withdrawal:
     """A part no longer confirmed available in a place: every platform that offered it there is gone."""
     node: Node
@@ -258,7 +258,7 @@ class Withdrawal:
         return cls(Node.from_json(value.get("node")), Node.from_json(value.get("in")), _nodes(value.get("through")))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Answer:
     """Can ``origin`` reach ``target`` on ``at``: the verdict, open and blocked routes, and why.
 
@@ -302,7 +302,7 @@ class Answer:
                    tuple(Withdrawal.from_json(w) for w in value.get("withdrawn") or ()))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Change:
     """A route that opened or closed between two dates, and why; ``before`` (what blocked a route that
     opened) and ``blocked_by`` (what blocks one that closed) are in JSON only when known."""
@@ -320,7 +320,7 @@ class Change:
         return out
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Diff:
     """The routes that opened or closed between two dates (``between``), with both verdicts."""
     origin: Node
