@@ -36,6 +36,23 @@ def test_stand_in_names_parse_in_every_role():
         assert (doc[0].dep_, doc[2].dep_) == ("nsubj", "obj")
 
 
+def test_trade_words_the_treebank_never_saw_are_parsed_as_common_words_and_kept_as_written():
+    text = "Google launched its new chatbot Skype in France."
+    [plain] = parse([text])
+    [read] = parse([text], {"chatbot": "service"})
+    assert [t.text for t in read] == [t.text for t in plain] and read.text == text  # offsets stay the text's
+    word = read[4]
+    assert (word.text, word.lemma_, word.dep_, word.head.text) == ("chatbot", "chatbot", "obj", "launched")
+    [doc] = parse(["Chatbots from two startups launched."], {"chatbot": "service", "chatbots": "services",
+                                                              "startups": "companies"})
+    assert (doc[0].text, doc[0].lemma_, doc[3].lemma_) == ("Chatbots", "chatbot", "startup")
+
+
+def test_a_trade_noun_between_owner_and_name_keeps_the_developer(gazetteer):
+    found = facts(gazetteer, "OpenAI introduced its AI chatbot ChatGPT to users in Brazil last summer.")
+    assert ("ChatGPT", "developedBy", "OpenAI") in found
+
+
 def test_one_tree_per_sentence_even_across_a_dash():
     [doc] = parse(["The cloud offers three models - among them two open ones - to every tenant."])
     assert sum(1 for t in doc if t.dep_ == "ROOT") == 1
@@ -337,3 +354,25 @@ def test_a_possessive_reaches_no_product_across_a_preposition(gazetteer):
     found = facts(gazetteer, "A paper by Oracle highlights its reliance on Azure OpenAI Service for training.")
     assert not any(s == "Azure OpenAI Service" and o == "Oracle" for s, _, o in found)
     assert ("ChatGPT", "offeredBy", "OpenAI") in facts(gazetteer, "Users prefer OpenAI's popular ChatGPT.")
+
+
+def test_a_model_that_powers_a_service_and_a_service_announcing_support_for_a_model(gazetteer):
+    assert ("ChatGPT", "providesAccessTo", "GPT-4o") in facts(gazetteer, "GPT-4o will power ChatGPT from next week.")
+    found = facts(gazetteer, "Frontier Cloud announced its support for the open model Lumen 4 Swift on Monday.")
+    assert ("Frontier Cloud", "providesAccessTo", "Lumen 4 Swift") in found
+
+
+def test_names_no_store_knows_are_read_at_the_start_of_a_sentence_and_before_an_agent_noun(gazetteer):
+    # a one-word name opening the sentence is a name when it acts; "Zorbit maker" names the maker, not a company
+    assert ("Quillon", "investedIn", "Brightwater AI") in facts(
+        gazetteer, "Quillon has invested $2 billion in Brightwater AI.")
+    found = facts(gazetteer, "Investors backed Zorbit maker Brightwater AI last year.")
+    assert ("Zorbit", "developedBy", "Brightwater AI") in found
+    assert not any("maker" in s or "maker" in str(o) for s, _, o in found)
+
+
+def test_companies_joined_by_and_partner_with_each_other(gazetteer):
+    found = facts(gazetteer, "Microsoft and Oracle agreed to set up a joint venture in Japan.")
+    assert ("Microsoft", "partnerOf", "Oracle") in found or ("Oracle", "partnerOf", "Microsoft") in found
+    found = facts(gazetteer, "Nvidia and TSMC have partnered since 2020.")
+    assert ("Nvidia", "partnerOf", "TSMC") in found or ("TSMC", "partnerOf", "Nvidia") in found

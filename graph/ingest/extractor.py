@@ -338,6 +338,7 @@ class Extractor:
                                         for t in spec["triggers"])
         self.start_cues = _phrase_regex(lex.get("start_cues", []))
         self.dependency_rules = relations.rules_from(lex)
+        self.parse_words = {str(k): str(v) for k, v in (lex.get("parse_words") or {}).items()}
         self.restriction_lemmas = {lemma: spec["kind"] for spec in lex.get("restrictions", [])
                                    for lemma in spec.get("lemmas", [])}
         self.end_cues = _phrase_regex(lex.get("end_cues", []))
@@ -514,7 +515,7 @@ class Extractor:
         """Sentence index -> (parsed doc, mention spans, their root tokens) for the sentences worth parsing."""
         wanted = [(k, *relations.parse_text(sent, mentions)) for k, (sent, mentions) in enumerate(read)
                   if self._worth_parsing(sent, mentions)]
-        docs = parse([text for _, text, _ in wanted])
+        docs = parse([text for _, text, _ in wanted], self.parse_words)
         out = {}
         for (k, _, spans), doc in zip(wanted, docs):
             spans = spans + relations.name_chains(doc, spans, self.linker.stop, self.linker.gaz.suffixes)
@@ -614,11 +615,12 @@ class Extractor:
         restriction trigger: the parse is most of ingestion's cost, so other sentences skip it."""
         if len(mentions) >= 2:
             return True
-        if not mentions:
-            return False
+        if not mentions:  # names no store knows yet ("Microsoft has invested in OpenAI" read into an empty store)
+            return sum(t.namelike and not t.not_name for t in sent.tokens[1:]) >= 2 or \
+                sent.tokens[0].namelike and any(t.namelike for t in sent.tokens[1:])
         covered = set(range(mentions[0].start, mentions[0].end))
         toks = sent.tokens
-        return any(t.namelike and k not in covered for k, t in enumerate(toks) if k > 0) or \
+        return any(t.namelike and k not in covered for k, t in enumerate(toks)) or \
             not self._trigger_words.isdisjoint(t.low for t in toks)
 
     def _dependency_facts(self, doc, spans, heads, quote) -> list[Fact]:

@@ -55,6 +55,7 @@ class DependencyRule:
     confidence: float
     governors: frozenset  # for gov:* roles, the verbs the trigger noun may depend on (empty: any)
     with_object: frozenset  # lemmas one of which the trigger's object must have (empty: no condition)
+    mutual: bool = False  # "A and B partnered": subjects joined by "and" hold the relation with each other
 
 
 def rules_from(lexicon: dict) -> dict[str, list[DependencyRule]]:
@@ -64,7 +65,8 @@ def rules_from(lexicon: dict) -> dict[str, list[DependencyRule]]:
         rule = DependencyRule(spec["relation"], frozenset(spec["lemmas"]), frozenset(spec["subject"]),
                               frozenset(spec["object"]), _tuple(spec["subject_types"]),
                               _tuple(spec["object_types"]), float(spec.get("confidence", 0.7)),
-                              frozenset(spec.get("governors", ())), frozenset(spec.get("with_object", ())))
+                              frozenset(spec.get("governors", ())), frozenset(spec.get("with_object", ())),
+                              bool(spec.get("mutual")))
         for lemma in rule.lemmas:
             by_lemma.setdefault(lemma, []).append(rule)
     return by_lemma
@@ -151,8 +153,8 @@ def name_chains(doc, spans, stop, suffixes=frozenset()) -> list[tuple[int, int, 
                 or chain and tok.tag_ == "CD" and len(tok.text) <= 4):  # "Office 365"
             chain.append(tok)
             continue
-        while chain and (chain[0].lower_ in stop or chain[0].is_sent_start and len(chain) == 1
-                         or chain[0].tag_ == "CD"):  # "July 31": no name is left once the month goes
+        while chain and (chain[0].lower_ in stop or chain[0].tag_ == "CD"  # "July 31": no name once the month goes
+                         or chain[0].is_sent_start and len(chain) == 1 and not _named_first(chain[0])):
             chain.pop(0)
         if chain and not any(t.lower_ in stop for t in chain) and len(chain) <= 4 \
                 and not all(t.lower_ in suffixes or t.lower_.rstrip(".") in suffixes for t in chain):
@@ -160,6 +162,13 @@ def name_chains(doc, spans, stop, suffixes=frozenset()) -> list[tuple[int, int, 
             out.append((start, end, Name(doc.text[start:end])))
         chain = []
     return out
+
+
+def _named_first(tok) -> bool:
+    """A capitalised first word is a name when the tagger calls it one and it acts or owns: the subject
+    ("Microsoft has invested") or a possessor ("Nvidia's chips"), not "Earlier" or "Analysts"."""
+    return tok.tag_ == "NNP" and (tok.dep_ in ("nsubj", "nsubj:pass") or any(c.dep_ == "case" and c.lower_ in
+                                                                             ("'s", "’s") for c in tok.children))
 
 
 def _case(tok) -> str | None:
@@ -172,6 +181,7 @@ def _case(tok) -> str | None:
 _CLASS_NOUNS = {"chip", "accelerator", "gpu", "processor", "model", "chatbot", "assistant", "app", "service",
                 "platform", "supercomputer", "cluster", "llm", "series", "family", "tool", "system", "bot",
                 "datacentre", "datacenter", "centre", "center", "server", "cloud", "infrastructure", "instance"}
+_COMPARED = {"more", "fewer", "less", "over", "nearly", "almost"}
 NAME = "<name>"  # the lemma of rules whose trigger is a name itself
 _NAMING = {"call", "name", "dub", "know", "brand"}
 
@@ -185,6 +195,8 @@ def _up(tok):
         return None  # "from Google and into Siri": a later item with a preposition of its own
     if dep in ("conj", "appos", "flat", "list"):
         return head
+    if dep in ("obl", "nmod") and _case(tok) == "than" and head.lower_ in _COMPARED:
+        return head  # "removed more than a hundred apps": the apps are what "more" stands for
     if dep in ("compound", "nmod:poss", "nmod:of", "nmod") and head.lemma_.lower() in _TITLES:
         return head  # "OpenAI CEO", "OpenAI's chief executive": the title ...
     if tok.lemma_.lower() in _TITLES \
@@ -229,6 +241,8 @@ def _direct(a, trigger) -> str | None:
             return "obl:by"
         if dep == "nsubj:outer":
             return "nsubj"  # "X is due to launch": the copula's outer subject is the subject
+        if dep == "advmod" and a.lower_ in _COMPARED and any(_case(c) == "than" for c in a.children):
+            return "obj"  # "removed more than 100 apps", the count read as an adverb
         if dep == "obj" and trigger.tag_ in ("NN", "NNS") and a.i == trigger.i + 1:
             return "is"  # "ChatGPT creator OpenAI" read as a noun's object: the name the noun is
         if dep in ("obl", "nmod", "obl:unmarked", "nmod:unmarked"):
@@ -305,7 +319,12 @@ def role(arg, trigger) -> str | None:
             # "ChatGPT-maker OpenAI, and rivals like DeepSeek": the modifier is the first conjunct's alone
             dep = "appos" if trigger.dep_ == "conj" and _comma_only(trigger) else trigger.dep_
             return f"head:{dep}:pass" if trigger.tag_ == "VBN" else f"head:{dep}"
-    a = _climb(arg, trigger)
+    return _indirect(_climb(arg, trigger), trigger)
+
+
+def _indirect(a, trigger) -> str | None:
+    """The role of an argument hung one step away from the trigger: on a noun before it, on its object,
+    on the verb that governs it."""
     if a.head.dep_ == "compound" and a.head.head.i == trigger.i and a.dep_ == "nmod:poss":
         return "nmod:poss"  # "Nvidia's flagship accelerator": Nvidia's accelerator
     if a.head.dep_ == "compound" and a.head.head.i == trigger.i and a.dep_ in ("amod", "compound"):
@@ -328,6 +347,9 @@ def role(arg, trigger) -> str | None:
         via = _direct(a, gov)  # "X led the round", "the round was led by X", "counts X among its investors"
         if via is not None:
             return "gov:" + via
+        if gov.dep_ == "xcomp" and a.head.i == gov.head.i and a.dep_ == "nsubj" \
+                and not any(c.dep_.startswith("nsubj") for c in gov.children):
+            return "gov:nsubj"  # "A and B agreed to set up a venture": who agreed sets it up
     return None
 
 
@@ -499,7 +521,8 @@ def blocked(trigger) -> bool:
         return True
     head = trigger.head
     if head.i != trigger.i and trigger.dep_ in ("xcomp", "ccomp", "obj", "nsubj:pass"):
-        return head.lemma_.lower() in _HEDGE_HEADS or _negated_or_hedged(head)
+        particle = any(c.dep_ == "compound:prt" for c in head.children)  # "set up a venture" is no "set to"
+        return head.lemma_.lower() in _HEDGE_HEADS and not particle or _negated_or_hedged(head)
     return False
 
 
@@ -548,6 +571,8 @@ def pairs(doc, heads, by_lemma):
                 for o in objects:
                     if s is not o:  # mentions are plain objects: identity is sameness
                         out.append((rule, s, o, tok))
+            if rule.mutual:
+                out += [(rule, s, o, tok) for k, s in enumerate(subjects) for o in subjects[k + 1:]]
     return out
 
 
@@ -560,6 +585,11 @@ _THROUGH = {"use", "usage", "access", "sale", "export", "shipment", "download", 
 _QUANTITY = {"more", "than", "a", "an", "over", "about", "some", "hundred", "hundreds", "dozens", "thousands", "of",
              "nearly", "almost", "around", "several", "many"}
 _PHRASE_DROP = {"det", "case", "punct", "nmod:poss", "cc", "advmod", "nummod"}
+
+
+def _counted(tok) -> list:
+    """The nouns a count stands for among a word's dependents ("removed more than 100 apps": apps)."""
+    return [n for c in tok.children if c.lower_ in _COMPARED for n in c.children if _case(n) == "than"]
 
 
 def _is_use(tok) -> bool:
@@ -676,7 +706,7 @@ def restriction_parts(doc, spans, heads, triggers: dict) -> list[dict]:
         if not parts["place"]:  # "removed apps from its China store": the place names the store
             parts["place"] = [m for h, m in heads if h.dep_ in ("compound", "amod") and (
                 role(h.head, tok) in _PLACE or h.head.dep_ == "nmod" and _case(h.head) in ("from", "in")
-                and tok.i in (h.head.head.i, h.head.head.head.i))]
+                and tok.i in [a.i for a in list(h.head.ancestors)[:3]])]
         parts["place"] += [m for h, m in heads if of_use(h) and role(h.head, tok) is not None]  # "Chinese access to"
         where = next((c for c in _clause_of(tok).children if c.lower_ == "where" and c.i < tok.i), None)
         if where is not None:  # "in China, where X is banned": the name before the comma, wherever the parser hung it
@@ -690,10 +720,10 @@ def restriction_parts(doc, spans, heads, triggers: dict) -> list[dict]:
         uses = any(c.dep_ in ("advcl", "xcomp") and _is_use(c) for c in tok.children)
         used = [c for c in tok.children if _is_use(c)]
         used += [x for c in used for x in c.children if x.dep_ == "conj"]  # "the export, transit and sale of"
-        for c in [*tok.children, *(g for c in used for g in c.children)]:
+        for c in [*tok.children, *(g for c in used for g in c.children), *_counted(tok)]:
             if c.i in taken or c.tag_ not in ("NN", "NNS"):
                 continue
-            r = _direct(c, c.head)
+            r = "obj" if c.head.i != tok.i and c.head.head.i == tok.i and _case(c) == "than" else _direct(c, c.head)
             through = c.head.i != tok.i
             for item in [c, *(x for x in c.children if x.dep_ == "conj" and x.tag_ in ("NN", "NNS"))]:
                 if (r in _RESTRICTED or r == "obl" or through and r in ("nmod:of", "compound")) \

@@ -8,6 +8,7 @@ from rdflib.namespace import XSD
 
 from ..dates import iso_day
 from ..errors import Ambiguous, NotFound
+from ..namespace import DOC
 from ..sparql.queries import bind, parameter_default, parameters, with_parameters
 from ..store.embedded import Store
 
@@ -52,12 +53,18 @@ def name_index(store: Store) -> dict[str, list[tuple[URIRef, bool, str]]]:
     return index
 
 
+_DOCUMENTS = str(DOC)
+
+
 def candidates(index: dict, name: str, limit: int = 5) -> list[str]:
-    """Close names, one per entity, each shown by the entity's main label."""
+    """Close names, one per entity, each shown by the entity's main label; never a document's title
+    (a source, not something to reach or start from)."""
     names: dict[str, URIRef] = {}
     main: dict[URIRef, str] = {}
     for entries in index.values():
         for e, is_main, text in entries:
+            if str(e).startswith(_DOCUMENTS):
+                continue
             names.setdefault(text, e)
             if is_main:
                 main[e] = text

@@ -8,7 +8,8 @@ Resolution order:
    ("Chinese enterprise customers", "Hong Kong customers", "Italian users",
    "European businesses", also "customers in China");
 3. "<Service or Organization> customers/users" ("AWS customers" = customers
-   of Amazon Web Services).
+   of Amazon Web Services, "paying subscribers of X"), also after a place
+   ("Italian AWS customers": customers of AWS in Italy).
 
 An actor's jurisdictions are where it is based plus everything those are
 ``partOf`` (Italy -> European Union); its owners come from ``subsidiaryOf``,
@@ -112,27 +113,41 @@ def _phrase(proj: Projection, text: str, words: list[str]) -> Actor | None:
     heads, customer_nouns = head_nouns()
     if len(words) >= 3 and " ".join(words[-2:]) in heads:  # a head of two words ("start-ups") as one
         words = words[:-2] + [" ".join(words[-2:])]
-    if len(words) >= 3 and words[0] in heads and words[1] in ("in", "from", "at", "of"):
-        head, prefix, of = words[0], words[2:], words[1] == "of"  # "customers in China", "users of Azure"
+    k = next((k for k, w in enumerate(words) if w in heads and k < len(words) - 2
+              and words[k + 1] in ("in", "from", "at", "of")), None)
+    if k is not None:  # "customers in China", "(paying) subscribers of X": what precedes the head qualifies it
+        head, prefix, of = words[k], words[k + 2:], words[k + 1] == "of"
     elif len(words) >= 2 and words[-1] in heads:
         head, prefix, of = words[-1], words[:-1], False
     else:
         return None
     node = f"urn:aikg:actor:{slug(text)}"
+    places: frozenset = frozenset()
+    rest = prefix
     for i in range(len(prefix), 0, -1) if not of else ():
         found = proj.places.get(" ".join(prefix[:i]))
         if found:
-            places = frozenset(found)
-            return Actor(node, text, "phrase", places, proj.closure(places), head=head,
-                         segments=_segments(proj, head, proj.closure(places)))
-    if head in customer_nouns:
-        for i in range(len(prefix), 0, -1):
-            try:
-                target = proj.lookup(" ".join(prefix[:i]), suggest=False)
-            except NotFound:
-                continue
-            if proj.is_a(target, "Service", "Organization"):
-                return Actor(node, text, "customers-of", customer_of=frozenset({target}), head=head)
+            places, rest = frozenset(found), prefix[i:]
+            break
+    served = _served(proj, rest) if head in customer_nouns else None
+    if places:  # "Chinese iPhone users": users of the iPhone who are in China
+        return Actor(node, text, "phrase", places, proj.closure(places), head=head,
+                     customer_of=frozenset({served}) if served else frozenset(),
+                     segments=_segments(proj, head, proj.closure(places)))
+    if served is not None:
+        return Actor(node, text, "customers-of", customer_of=frozenset({served}), head=head)
+    return None
+
+
+def _served(proj: Projection, words: list[str]) -> str | None:
+    """The service or organization the words start with ("azure openai": Azure OpenAI Service), or None."""
+    for i in range(len(words), 0, -1):
+        try:
+            target = proj.lookup(" ".join(words[:i]), suggest=False)
+        except NotFound:
+            continue
+        if proj.is_a(target, "Service", "Organization"):
+            return target
     return None
 
 
