@@ -79,7 +79,8 @@ from ..names.resolve import match, normalise
 from ..namespace import AIKG
 from ..sparql.queries import aikg_terms, safe_iri
 from ..store import safecache
-from ..store.embedded import EmbeddedStore, Store
+from ..store.base import Store
+from ..store.embedded import EmbeddedStore
 from .records import Node
 
 __all__ = ["Projection", "Restriction", "build_projection", "load_projection", "assemble", "in_interval",

@@ -21,7 +21,7 @@ from ..names.resolve import normalise, resolve
 from ..namespace import AIKG, PROV
 from ..reach.records import Answer, Node, Restriction, Route, Source, Step
 from ..sparql.queries import aikg_terms, bind, safe_iri
-from ..store.embedded import Store
+from ..store.base import Store
 from .htmlpage import (
     CLASS_STYLES,
     class_legend,
