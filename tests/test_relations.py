@@ -376,3 +376,21 @@ def test_companies_joined_by_and_partner_with_each_other(gazetteer):
     assert ("Microsoft", "partnerOf", "Oracle") in found or ("Oracle", "partnerOf", "Microsoft") in found
     found = facts(gazetteer, "Nvidia and TSMC have partnered since 2020.")
     assert ("Nvidia", "partnerOf", "TSMC") in found or ("TSMC", "partnerOf", "Nvidia") in found
+
+
+def test_the_headline_is_read_first_without_its_site_name_or_note(gazetteer):
+    ex = Extractor(Linker(gazetteer))
+    title = "Oracle invests $2 billion in Anthropic (updated) | Tech Daily"
+    out = ex.extract("The deal closed on Tuesday.", None, title=title)
+    found = {(f.subject.label, f.predicate, f.object.label) for f in out.facts}
+    assert ("Oracle", "investedIn", "Anthropic") in found
+    assert all("Tech Daily" not in f.quote and "updated" not in f.quote for f in out.facts)
+    again = ex.extract("Oracle invests $2 billion in Anthropic. The deal closed.", None,
+                       title="Oracle invests $2 billion in Anthropic")
+    assert [f.quote for f in again.facts].count("Oracle invests $2 billion in Anthropic.") == 1  # read once
+
+
+def test_a_partitive_and_a_list_after_a_modifier_share_the_role_of_the_plural_they_explain(gazetteer):
+    found = facts(gazetteer, "Anthropic's latest round was backed by some of the biggest names in cloud computing, "
+                             "including Oracle and Microsoft.")
+    assert {("Oracle", "investedIn", "Anthropic"), ("Microsoft", "investedIn", "Anthropic")} <= found

@@ -181,6 +181,7 @@ def _case(tok) -> str | None:
 _CLASS_NOUNS = {"chip", "accelerator", "gpu", "processor", "model", "chatbot", "assistant", "app", "service",
                 "platform", "supercomputer", "cluster", "llm", "series", "family", "tool", "system", "bot",
                 "datacentre", "datacenter", "centre", "center", "server", "cloud", "infrastructure", "instance"}
+_PARTITIVE = {"some", "many", "several", "most", "all", "one", "two", "three", "few", "each", "both"}
 _COMPARED = {"more", "fewer", "less", "over", "nearly", "almost"}
 NAME = "<name>"  # the lemma of rules whose trigger is a name itself
 _NAMING = {"call", "name", "dub", "know", "brand"}
@@ -195,6 +196,8 @@ def _up(tok):
         return None  # "from Google and into Siri": a later item with a preposition of its own
     if dep in ("conj", "appos", "flat", "list"):
         return head
+    if dep == "nmod" and _case(tok) == "of" and head.lower_ in _PARTITIVE:
+        return head  # "backed by some of the biggest names": the names back it
     if dep in ("obl", "nmod") and _case(tok) == "than" and head.lower_ in _COMPARED:
         return head  # "removed more than a hundred apps": the apps are what "more" stands for
     if dep in ("compound", "nmod:poss", "nmod:of", "nmod") and head.lemma_.lower() in _TITLES:
@@ -262,7 +265,12 @@ def _before_list(item):
     doc = item.doc
     while k >= 0 and doc[k].dep_ in ("punct", "fixed", "case") or k >= 0 and doc[k].lower_ in ("such", "as"):
         k -= 1
-    return doc[k] if k >= 0 and doc[k].tag_ in ("NN", "NNS") else None
+    if k < 0 or doc[k].tag_ not in ("NN", "NNS"):
+        return None
+    noun = doc[k]
+    while noun.tag_ == "NN" and noun.dep_ == "nmod" and noun.head.tag_ == "NNS":
+        noun = noun.head  # "names in Chinese technology, including A": the plural names lists them
+    return noun
 
 
 def _comma_only(tok) -> bool:
