@@ -409,3 +409,10 @@ def test_a_speaker_adding_a_remark_is_the_it_of_that_remark_and_the_its_after_it
                              "adding that it had already invested $1bn in the company through its venture fund.")
     assert ("Oracle", "investedIn", "Anthropic") in found
     assert ("Anthropic", "investedIn", "Oracle") not in found
+
+
+def test_a_block_on_chips_is_an_export_control(gazetteer):
+    text = "The United States has tightened restrictions on Chinese access to advanced chips made by Nvidia."
+    rs = Extractor(Linker(gazetteer)).extract(text, date(2024, 5, 31)).restrictions
+    assert rs and all(r.kind == "ExportControl" for r in rs), [(r.kind, [e.label for e in r.restricts]) for r in rs]
+    assert any("China" in [e.label for e in r.applies_in] for r in rs)

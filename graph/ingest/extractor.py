@@ -100,6 +100,16 @@ class Extraction:
     entities: dict  # IRI -> Entity, every entity the facts use
 
 
+def _hardware_kind(kind: str, restricts: list) -> str:
+    """A block on chips or chipmaking tools alone is an export control: hardware is bought, not used online
+    ("restrictions on Chinese access to advanced chips")."""
+    hardware = [isa(e.types, "Chip") or isa(e.types, "Equipment") for e in restricts]
+    online = any(isa(e.types, "Service") or isa(e.types, "AIModel") for e in restricts)
+    if kind == "AccessBlock" and any(hardware) and not online:
+        return "ExportControl"
+    return kind
+
+
 def _headline(title: str | None) -> str | None:
     """A title without the site name a page appends ("X raises $1bn | Daily Tech") or a closing note, with a full stop
     of its own, so its last word does not run into the text; None for no title."""
@@ -697,6 +707,7 @@ class Extractor:
         """One parsed restriction with the gaps its sentence leaves filled: the imposer's home as the
         place of a regulator's ban, a place's government as the imposer, the earlier restriction told of."""
         linker, kind = self.linker, parts["kind"]
+        kind = _hardware_kind(kind, restricts)
         restricted = {e.iri for e in restricts}
         home = self._home(imposer) if imposer is not None else None
         if kind == "ExportControl":
@@ -926,6 +937,7 @@ class Extractor:
             restricts = [e for e in restricts if not isa(e.types, "Service")]
         if not restricts:
             return None
+        kind = _hardware_kind(kind, restricts)
         restricted = {e.iri for e in restricts}
         places, applies_to = self._template_places(slots)
         imposer = self._template_imposer(kind, template, slots, before, t_start, passive, frames)
