@@ -100,6 +100,18 @@ class Extraction:
     entities: dict  # IRI -> Entity, every entity the facts use
 
 
+def _date_launches(facts: list[Fact], dates: "_Dates") -> None:
+    """A product available somewhere is so from the day its sentence names, or from the publication date
+    at the latest ("Meta AI launches in Europe"): never before, as an undated fact would say (in place)."""
+    launched = [f for f in facts if f.predicate == "availableIn" and f.valid_from is None and not f.negated]
+    if not launched:
+        return
+    days = [d.value for d in dates.current() if d.value is not None and d.precision == "day"]
+    start = days[0] if days else dates.published
+    for f in launched:
+        f.valid_from = start
+
+
 def _hardware_kind(kind: str, restricts: list) -> str:
     """A block on chips or chipmaking tools alone is an export control: hardware is bought, not used online
     ("restrictions on Chinese access to advanced chips")."""
@@ -421,6 +433,7 @@ class Extractor:
                 if k in parsed:
                     facts.extend(self._dependency_facts(*parsed[k], quote))
                 self._learn(facts[before:])
+                _date_launches(facts[before:], dates)
                 read_frames = self._parsed_restrictions(*parsed[k], quote, dates, frames) if k in parsed else []
                 self._previous_subject = relations.main_subject(parsed[k][2]) if k in parsed else None
                 parsed_frames = [f for f in read_frames if f is not None and (
