@@ -425,3 +425,11 @@ def test_a_launch_holds_from_its_day_or_from_publication(gazetteer):
         [("Japan", date(2024, 3, 3))]
     out = ex.extract("ChatGPT is now available in Japan.", date(2024, 3, 10))
     assert [f.valid_from for f in out.facts if f.predicate == "availableIn"] == [date(2024, 3, 10)]
+
+
+def test_a_product_s_maker_named_by_what_it_made(gazetteer):
+    # the store knows who offers Frontier Cloud; "the Frontier Cloud developer" names it without its name
+    found = facts(gazetteer, "Last week a restructuring granted the Frontier Cloud developer more freedom.")
+    assert ("Frontier Cloud", "developedBy", "Oracle") in found
+    assert not any(s.endswith(" products") for s, _, _ in facts(
+        gazetteer, "Like Oracle, Nvidia said it would use technology from the ChatGPT creator for its products."))
