@@ -433,3 +433,11 @@ def test_a_product_s_maker_named_by_what_it_made(gazetteer):
     assert ("Frontier Cloud", "developedBy", "Oracle") in found
     assert not any(s.endswith(" products") for s, _, _ in facts(
         gazetteer, "Like Oracle, Nvidia said it would use technology from the ChatGPT creator for its products."))
+
+
+def test_one_owner_before_a_coordination_owns_both_and_a_written_owner_wins(gazetteer):
+    found = facts(gazetteer, "In a filing, Nvidia said its H100 and H200 chips were put on a list.")
+    assert {("H100", "developedBy", "Nvidia"), ("H200", "developedBy", "Nvidia")} <= found
+    found = facts(gazetteer, "Regulators banned Nvidia's H20 and Micron Technology's HBM3E last year.")
+    assert ("HBM3E", "developedBy", "Nvidia") not in found
+    assert ("Micron Technology", "subsidiaryOf", "Nvidia") not in found

@@ -285,6 +285,9 @@ def role(arg, trigger) -> str | None:
     """The grammatical role of an argument token around a trigger token, or None."""
     if arg.i == trigger.i:
         return "self"
+    if trigger.dep_ == "conj" and arg.dep_ == "nmod:poss" and arg.head.i == trigger.head.i and arg.i < arg.head.i \
+            and not any(c.dep_ == "nmod:poss" or c.dep_ == "case" and c.lower_ in ("'s", "’s") for c in trigger.children):
+        return "nmod:poss"  # "its A100 and H100 chips": one owner before the coordination owns both
     if arg.head.i == trigger.i and arg.dep_ == "appos" and trigger.tag_.startswith("NNP"):
         return "appos"  # "Zhipu AI, a Chinese startup,": what a name's own appositive says of it
     chain = _chain(arg, trigger)
@@ -569,6 +572,7 @@ def pairs(doc, heads, by_lemma):
         if not rules or blocked(tok):
             continue
         roles = [(role(h, tok), m) for h, m in heads]
+        owner = _written_owner(tok, heads)
         objects_of = None
         for rule in rules:
             if rule.with_object:
@@ -579,6 +583,8 @@ def pairs(doc, heads, by_lemma):
             gov_ok = not rule.governors or not rule.governors.isdisjoint(lemmas(tok.head))
             subjects = [m for r, m in roles if r in rule.subject and (gov_ok or not r.startswith("gov:"))]
             objects = [m for r, m in roles if r in rule.object and (gov_ok or not r.startswith("gov:"))]
+            if NAME in rule.lemmas and owner is not None:  # "AMD's MI308": its owner as written, however parsed
+                objects = [m for m in objects if m is owner]
             for s in subjects:
                 for o in objects:
                     if s is not o:  # mentions are plain objects: identity is sameness
@@ -598,6 +604,13 @@ _THROUGH = {"use", "usage", "access", "sale", "export", "shipment", "download", 
 _QUANTITY = {"more", "than", "a", "an", "over", "about", "some", "hundred", "hundreds", "dozens", "thousands", "of",
              "nearly", "almost", "around", "several", "many"}
 _PHRASE_DROP = {"det", "case", "punct", "nmod:poss", "cc", "advmod", "nummod"}
+
+
+def _written_owner(tok, heads):
+    """The mention written right before a name as its owner ("AMD's MI308": AMD), or None."""
+    if tok.i < 2 or tok.doc[tok.i - 1].lower_ not in ("'s", "’s"):
+        return None
+    return next((m for h, m in heads if h.i == tok.i - 2), None)
 
 
 def _counted(tok) -> list:
