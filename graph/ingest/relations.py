@@ -181,6 +181,7 @@ def _case(tok) -> str | None:
 _CLASS_NOUNS = {"chip", "accelerator", "gpu", "processor", "model", "chatbot", "assistant", "app", "service",
                 "platform", "supercomputer", "cluster", "llm", "series", "family", "tool", "system", "bot",
                 "datacentre", "datacenter", "centre", "center", "server", "cloud", "infrastructure", "instance"}
+_GENITIVE = ("'s", "’s")
 _PARTITIVE = {"some", "many", "several", "most", "all", "one", "two", "three", "few", "each", "both"}
 _COMPARED = {"more", "fewer", "less", "over", "nearly", "almost"}
 NAME = "<name>"  # the lemma of rules whose trigger is a name itself
@@ -286,7 +287,7 @@ def role(arg, trigger) -> str | None:
     if arg.i == trigger.i:
         return "self"
     if trigger.dep_ == "conj" and arg.dep_ == "nmod:poss" and arg.head.i == trigger.head.i and arg.i < arg.head.i \
-            and not any(c.dep_ == "nmod:poss" or c.dep_ == "case" and c.lower_ in ("'s", "’s") for c in trigger.children):
+            and not any(c.dep_ == "nmod:poss" or c.dep_ == "case" and c.lower_ in _GENITIVE for c in trigger.children):
         return "nmod:poss"  # "its A100 and H100 chips": one owner before the coordination owns both
     if arg.head.i == trigger.i and arg.dep_ == "appos" and trigger.tag_.startswith("NNP"):
         return "appos"  # "Zhipu AI, a Chinese startup,": what a name's own appositive says of it
@@ -608,7 +609,7 @@ _PHRASE_DROP = {"det", "case", "punct", "nmod:poss", "cc", "advmod", "nummod"}
 
 def _written_owner(tok, heads):
     """The mention written right before a name as its owner ("AMD's MI308": AMD), or None."""
-    if tok.i < 2 or tok.doc[tok.i - 1].lower_ not in ("'s", "’s"):
+    if tok.i < 2 or tok.doc[tok.i - 1].lower_ not in _GENITIVE:
         return None
     return next((m for h, m in heads if h.i == tok.i - 2), None)
 
