@@ -441,3 +441,8 @@ def test_one_owner_before_a_coordination_owns_both_and_a_written_owner_wins(gaze
     found = facts(gazetteer, "Regulators banned Nvidia's H20 and Micron Technology's HBM3E last year.")
     assert ("HBM3E", "developedBy", "Nvidia") not in found
     assert ("Micron Technology", "subsidiaryOf", "Nvidia") not in found
+
+
+def test_a_name_that_opens_lower_case_is_a_name(gazetteer):
+    found = facts(gazetteer, "Investors include Shanghai-based game studio miHoYo, which makes Genshin Impact.")
+    assert ("Genshin Impact", "developedBy", "miHoYo") in found
