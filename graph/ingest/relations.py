@@ -362,6 +362,10 @@ def _indirect(a, trigger) -> str | None:
         if gov.dep_ == "xcomp" and a.head.i == gov.head.i and a.dep_ == "nsubj" \
                 and not any(c.dep_.startswith("nsubj") for c in gov.children):
             return "gov:nsubj"  # "A and B agreed to set up a venture": who agreed sets it up
+        if a.head.dep_ == "conj" and a.head.head.i == gov.i and a.head.tag_.startswith("VB") \
+                and not any(c.dep_.startswith("nsubj") for c in a.head.children):
+            via = _direct(a, a.head)  # "the round was led by X and joined by Y": the verbs share the round
+            return "gov:" + via if via is not None else None
     return None
 
 
