@@ -6,13 +6,16 @@ import urllib.parse
 import urllib.request
 
 import pytest
+from click.testing import CliRunner
 from rdflib import Graph, Literal, Namespace, URIRef
 
 from aikg.bootstrap import init_store
+from aikg.cli import main
 from aikg.errors import QueryError
+from aikg.namespace import META_GRAPH, ONTOLOGY_GRAPH
 from aikg.protocol import USING_CONFLICT, with_using
 from aikg.server import SparqlServer
-from aikg.store import EmbeddedStore
+from aikg.store import MARKER, EmbeddedStore
 
 EX = Namespace("http://example.org/")
 G1, G2 = URIRef("https://w3id.org/aikg/graph/test-one"), URIRef("https://w3id.org/aikg/graph/test-two")
@@ -112,7 +115,79 @@ def test_default_graph_uri_alone_leaves_no_named_graphs(server):
 
 def test_without_a_dataset_the_default_graph_is_the_union(server):
     status, _, body = query(server, "SELECT (COUNT(*) AS ?n) WHERE { ?s <http://example.org/p> ?o }")
-    assert status == 200 and number(body) >= 3
+    assert status == 200 and number(body) == 3  # a-p-b, c-p-d and the shared triple, stated in both graphs
+
+
+# -- 7: the default graph is the merge; the bookkeeping graph is not shown ---------
+
+SHARED = "SELECT (COUNT(*) AS ?n) WHERE { <http://example.org/shared> ?p ?o }"
+OURS = 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o FILTER(STRSTARTS(STR(?s), "http://example.org/")) }'
+
+
+def sparql_json(store_dir, text) -> dict:
+    result = CliRunner().invoke(main, ["--store", str(store_dir), "sparql", text, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def test_a_triple_stated_in_two_graphs_counts_once(server, store_dir):
+    per_graph = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { <http://example.org/shared> ?p ?o } }"
+    assert number(query(server, OURS)[2]) == 5  # 3 + 3 statements, the shared one once
+    assert number(query(server, SHARED)[2]) == 1
+    assert number(query(server, per_graph)[2]) == 2  # each graph still states it
+    assert number(json.dumps(sparql_json(store_dir, OURS)).encode()) == 5
+    assert number(json.dumps(sparql_json(store_dir, SHARED)).encode()) == 1
+
+
+def test_the_bookkeeping_graph_is_not_shown(server, store_dir):
+    everything = "SELECT * WHERE { ?s ?p ?o }"
+    named = "SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }"
+    for rows in (json.loads(query(server, everything)[2])["results"]["bindings"],
+                 json.loads(query(server, named)[2])["results"]["bindings"],
+                 sparql_json(store_dir, everything)["results"]["bindings"],
+                 sparql_json(store_dir, named)["results"]["bindings"]):
+        seen = {b[v]["value"] for b in rows for v in b}
+        assert rows and not seen & {str(META_GRAPH), "urn:aikg:store", "urn:aikg:revision"}
+    graphs = query(server, "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")[2]
+    assert {b["g"]["value"] for b in json.loads(graphs)["results"]["bindings"]} == {str(G1), str(G2),
+                                                                                   str(ONTOLOGY_GRAPH)}
+    assert number(query(server, f"ASK {{ GRAPH <{META_GRAPH}> {{ ?s ?p ?o }} }}")[2]) == 0
+    # named in the dataset, it is there to read (the store's own revision)
+    assert number(query(server, f"ASK FROM NAMED <{META_GRAPH}> {{ GRAPH <{META_GRAPH}> {{ ?s ?p ?o }} }}")[2]) == 1
+    assert number(query(server, "ASK { GRAPH ?g { ?s ?p ?o } }", **{"named-graph-uri": [str(META_GRAPH)]})[2]) == 1
+
+
+def test_the_merge_follows_every_write(tmp_path):
+    with EmbeddedStore(tmp_path / "s", write=True, create=True) as s:
+        s.replace_graphs({G1: ONE})  # the load path (graphs empty)
+        s.replace_graphs({G2: TWO})
+        assert int(s.query(COUNT).rows[0][0]) == 5
+        s.replace_graphs({G1: None})  # the update path: the shared triple stays, G2 still states it
+        assert int(s.query(COUNT).rows[0][0]) == 3 and int(s.query(SHARED).rows[0][0]) == 1
+        s.replace_graphs({G2: ONE})  # replaced: what only the old G2 said is gone
+        assert int(s.query(COUNT).rows[0][0]) == 3
+        assert not s.query("ASK { <http://example.org/c> ?p ?o }").boolean
+        s.update(f"INSERT DATA {{ GRAPH <{G1}> {{ <http://example.org/shared> <http://example.org/p> 'both' . "
+                 "<http://example.org/e> <http://example.org/p> 1 } }")  # a user's update: the merge follows
+        assert int(s.query(COUNT).rows[0][0]) == 4 and int(s.query(SHARED).rows[0][0]) == 1
+        s.update(f"DROP GRAPH <{G2}>")
+        assert int(s.query(COUNT).rows[0][0]) == 2
+        s.update(f"DROP GRAPH <{G1}>")
+        assert int(s.query(COUNT).rows[0][0]) == 0
+
+
+def test_a_format_1_store_gets_the_merge_when_opened_for_writing(tmp_path):
+    """A store written before the merge was kept: read as before, given the merge by its first writer."""
+    store = tmp_path / "s"
+    with EmbeddedStore(store, write=True, create=True) as s:
+        s.replace_graphs({G1: ONE, G2: TWO})
+        s._ox.update("DELETE WHERE { ?s ?p ?o }")  # what a format-1 store held: nothing in the default graph
+    (store / MARKER).write_text(json.dumps({"format": 1, "engine": "oxigraph"}))
+    with EmbeddedStore(store) as s:
+        assert int(s.query(COUNT).rows[0][0]) == 7  # Oxigraph's union, as format 1 was read (revision too)
+    with EmbeddedStore(store, write=True) as s:
+        assert int(s.query(COUNT).rows[0][0]) == 5
+    assert json.loads((store / MARKER).read_text())["format"] == 2
 
 
 # -- 3: base IRI ----------------------------------------------------------------------
