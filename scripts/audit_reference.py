@@ -7,8 +7,8 @@ import random
 
 from rdflib.namespace import RDFS
 
+from aikg.facts.reference import fact_sources, load_reference
 from aikg.namespace import AIKG
-from aikg.reference import fact_sources, load_reference
 
 
 def _name(graph, term) -> str:

@@ -26,10 +26,10 @@ from pathlib import Path
 
 from rdflib import RDF, RDFS, XSD, Graph, Literal
 
-from aikg.bootstrap import init_store
+from aikg.facts.bootstrap import init_store
 from aikg.namespace import AIKG, DOC, ENT, GRAPH, PROV
-from aikg.store import EmbeddedStore
-from aikg.viz import graph_page
+from aikg.store.embedded import EmbeddedStore
+from aikg.views.viz import graph_page
 
 from screenshot import ARGS, CHROMIUM  # scripts/ is on the path when run as a script
 

@@ -25,14 +25,14 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from aikg.bootstrap import init_store
-from aikg.extractor import Extractor
-from aikg.gazetteer import Gazetteer
-from aikg.ingest import Ingestor
-from aikg.linker import Linker
-from aikg.reader import read_document
-from aikg.store import open_store
-from aikg.tokens import nlp
+from aikg.facts.bootstrap import init_store
+from aikg.ingest.extractor import Extractor
+from aikg.ingest.gazetteer import Gazetteer
+from aikg.ingest.ingestor import Ingestor
+from aikg.ingest.linker import Linker
+from aikg.ingest.reader import read_document
+from aikg.ingest.tokens import nlp
+from aikg.store.embedded import open_store
 
 KNOWN_ORGS = ["OpenAI", "Microsoft", "Nvidia", "TSMC", "Oracle", "Meta", "Anthropic", "Alibaba Cloud", "ASML"]
 KNOWN_MODELS = ["GPT-4o", "Llama 3", "Claude 3 Opus", "Qwen3"]

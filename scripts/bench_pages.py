@@ -27,10 +27,10 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from aikg.projection import load_projection  # noqa: E402
-from aikg.reach import answer  # noqa: E402
-from aikg.server import SparqlServer  # noqa: E402
-from aikg.store import EmbeddedStore  # noqa: E402
+from aikg.reach.answers import answer  # noqa: E402
+from aikg.reach.projection import load_projection  # noqa: E402
+from aikg.server.endpoint import SparqlServer  # noqa: E402
+from aikg.store.embedded import EmbeddedStore  # noqa: E402
 
 from bench_reach import generate, make_store  # noqa: E402
 

@@ -43,13 +43,14 @@ from pathlib import Path
 
 import networkx as nx
 
-from aikg import factlog, projection
-from aikg.actors import resolve_actor
+from aikg.facts import factlog
 from aikg.namespace import AIKG, ENT, GRAPH, PROV
-from aikg.projection import build_projection, load_projection
-from aikg.reach import answer, verdict
-from aikg.search import Search
-from aikg.store import EmbeddedStore
+from aikg.reach import projection
+from aikg.reach.actors import resolve_actor
+from aikg.reach.answers import answer, verdict
+from aikg.reach.projection import build_projection, load_projection
+from aikg.reach.search import Search
+from aikg.store.embedded import EmbeddedStore
 
 RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 RDFS_LABEL = "<http://www.w3.org/2000/01/rdf-schema#label>"

@@ -125,11 +125,11 @@ def build_embedded(folder: Path, extra_nq: Path | None) -> Path:
     """A store with the reference data (and ``extra_nq`` bulk-loaded); returns its N-Quads dump."""
     import pyoxigraph as ox
 
-    from aikg.bootstrap import init_store
+    from aikg.facts.bootstrap import init_store
 
     init_store(str(folder))
     if extra_nq is not None:
-        # The store keeps the merge of its named graphs in its default graph (aikg.store): a bulk load
+        # The store keeps the merge of its named graphs in its default graph (aikg.store.embedded): a bulk load
         # around the store's own writes puts the triples there too.
         merged = extra_nq.with_suffix(".nt")
         ox.serialize((q.triple for q in ox.parse(path=str(extra_nq), format=ox.RdfFormat.N_QUADS)),
@@ -367,8 +367,8 @@ def main() -> None:
         print(json.dumps(load_client(args.load_client, queries, args.clients, args.seconds, args.max_requests)))
         return
 
-    from aikg.remote import RemoteStore
-    from aikg.store import EmbeddedStore
+    from aikg.store.embedded import EmbeddedStore
+    from aikg.store.remote import RemoteStore
 
     queries = competency_queries()
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="aikg-bench-"))

@@ -100,7 +100,7 @@ def child_aikg(nt: Path, workdir: Path, triples: int) -> dict:
     import pyoxigraph as ox
     from rdflib import URIRef
 
-    from aikg.store import EmbeddedStore
+    from aikg.store.embedded import EmbeddedStore
 
     path = workdir / "aikg-store"
     store = EmbeddedStore(path, write=True, create=True)
@@ -201,7 +201,7 @@ from rdflib import Graph
 g = Graph(); g.parse({nt!r}, format="nt")
 list(g.query('SELECT ?l WHERE {{ <{s}> <{label}> ?l }}'))""",
     "aikg": """
-from aikg.store import EmbeddedStore
+from aikg.store.embedded import EmbeddedStore
 s = EmbeddedStore({dir!r} + "/aikg-store")
 s.query('SELECT ?l WHERE {{ <{s}> <{label}> ?l }}'); s.close()""",
     "oxigraph": """

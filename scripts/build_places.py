@@ -28,7 +28,7 @@ from pathlib import Path
 from rdflib import RDF, RDFS, Dataset, Namespace
 from rdflib.namespace import SKOS
 
-from aikg.ids import slug
+from aikg.names.ids import slug
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT / "ontology" / "reference"

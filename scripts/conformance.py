@@ -87,8 +87,8 @@ def is_update(req: dict) -> bool:
 
 def start_aikg(folder: Path, data, update: bool, port: int) -> subprocess.Popen:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from aikg.bootstrap import init_store
-    from aikg.store import EmbeddedStore
+    from aikg.facts.bootstrap import init_store
+    from aikg.store.embedded import EmbeddedStore
 
     store = folder / "store"
     init_store(str(store), empty=True)

@@ -38,9 +38,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("-n", type=int, default=4000)
     args = ap.parse_args()
-    from aikg.bootstrap import init_store
-    from aikg.gazetteer import Gazetteer
-    from aikg.store import EmbeddedStore
+    from aikg.facts.bootstrap import init_store
+    from aikg.ingest.gazetteer import Gazetteer
+    from aikg.store.embedded import EmbeddedStore
 
     path = Path(tempfile.mkdtemp()) / "store"
     init_store(str(path))

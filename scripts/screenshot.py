@@ -54,7 +54,7 @@ def main() -> None:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=a.chromium, args=ARGS)
         if a.serve:
-            from aikg.server import SparqlServer
+            from aikg.server.endpoint import SparqlServer
 
             with SparqlServer(a.serve, port=0, workers=1) as srv:
                 for path, png in pairs:

@@ -60,7 +60,7 @@ def with_stand_ins(conllu: str, seed: int = 0) -> str:
     "Pentium", "France"): the parser then reads those words in every role a name can take."""
     import random
 
-    from aikg.relations import STAND_INS
+    from aikg.ingest.relations import STAND_INS
 
     words = [w for _, ws in STAND_INS for w in ws]
     rng = random.Random(seed)

@@ -4,8 +4,8 @@ import shutil
 import pytest
 from click.testing import CliRunner
 
-from aikg.bootstrap import init_store
-from aikg.store import EmbeddedStore
+from aikg.facts.bootstrap import init_store
+from aikg.store.embedded import EmbeddedStore
 
 
 @pytest.fixture(scope="session")
@@ -60,7 +60,7 @@ def gazetteer(tmp_path_factory):
 
     from rdflib import Graph, URIRef
 
-    from aikg.gazetteer import Gazetteer
+    from aikg.ingest.gazetteer import Gazetteer
 
     path = tmp_path_factory.mktemp("gazetteer") / "store"
     init_store(str(path), empty=True)

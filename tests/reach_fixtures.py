@@ -7,10 +7,10 @@ fact does not hold, the way ingestion records a negated statement.
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, XSD
 
-from aikg.bootstrap import init_store
+from aikg.facts.bootstrap import init_store
+from aikg.facts.reference import STATED_PREDICATES, provenance
 from aikg.namespace import AIKG, ENT, GRAPH
-from aikg.reference import STATED_PREDICATES, provenance
-from aikg.store import open_store
+from aikg.store.embedded import open_store
 
 PREFIXES = """
 @prefix aikg: <https://w3id.org/aikg/ns#> .

@@ -1,11 +1,11 @@
 """FROM as an entity, a jurisdiction or a phrase."""
 import pytest
 
-from aikg.actors import resolve_actor
 from aikg.errors import Ambiguous, InputError, NotFound
 from aikg.namespace import ENT
-from aikg.projection import build_projection
-from aikg.store import open_store
+from aikg.reach.actors import resolve_actor
+from aikg.reach.projection import build_projection
+from aikg.store.embedded import open_store
 
 from reach_fixtures import PREFIXES, make_store
 
@@ -17,6 +17,7 @@ ent:alibaba a aikg:Company ; rdfs:label "Alibaba Group" ; skos:altLabel "Alibaba
 ent:ops a aikg:CustomerSegment ; rdfs:label "critical infrastructure operators" ; aikg:basedIn ent:china .
 ent:mercury-a a aikg:Company ; rdfs:label "Mercury" .
 ent:mercury-b a aikg:Service ; rdfs:label "Mercury" .
+<https://w3id.org/aikg/doc/tencent-news> a aikg:Document ; rdfs:label "Tencnet news roundup" .
 """
 
 
@@ -63,6 +64,15 @@ def test_customers_of_a_service_or_organization(proj):
     assert resolve_actor(proj, "Alibaba customers").customer_of == {E("alibaba")}
 
 
+def test_a_place_a_service_and_a_qualifier_combine_in_one_phrase(proj):
+    a = resolve_actor(proj, "Italian AWS customers")  # in Italy, and customers of AWS
+    assert a.kind == "phrase" and a.customer_of == {E("amazon-web-services")}
+    assert a.jurisdictions == {E("italy"), E("european-union")}
+    a = resolve_actor(proj, "paying subscribers of AWS")  # a qualifier before the head
+    assert a.kind == "customers-of" and a.customer_of == {E("amazon-web-services")}
+    assert resolve_actor(proj, "Chinese enterprise users").customer_of == frozenset()  # "enterprise" names nothing
+
+
 def test_an_organization_has_its_place_owners_and_suppliers(proj):
     lab = resolve_actor(proj, "Tencent Singapore Lab")
     assert lab.jurisdictions == {E("singapore")}
@@ -81,6 +91,7 @@ def test_unknown_names_list_candidates(proj):
     with pytest.raises(NotFound) as e:
         resolve_actor(proj, "Tencnet")
     assert "Tencent" in e.value.candidates
+    assert not any("roundup" in c for c in e.value.candidates)  # a document's title is no actor
     with pytest.raises(NotFound):
         resolve_actor(proj, "Martian customers")
 

@@ -9,9 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from aikg import factlog, safecache
-from aikg.projection import CACHE_VERSION, load_projection
-from aikg.store import open_store
+from aikg.facts import factlog
+from aikg.reach.projection import CACHE_VERSION, load_projection
+from aikg.store import safecache
+from aikg.store.embedded import open_store
 
 from reach_fixtures import make_store
 
@@ -150,7 +151,7 @@ def test_cache_versions_follow_the_format():
 _KILLED_WRITER = """
 import os, sys, time
 from pathlib import Path
-from aikg import safecache
+from aikg.store import safecache
 os.replace = lambda *a: (print("ready", flush=True), time.sleep(120))  # stop between the write and the rename
 safecache.write_bytes(Path(sys.argv[1]), b"x" * 4096)
 """

@@ -17,9 +17,9 @@ from rdflib.namespace import RDFS, SKOS, XSD
 
 from aikg.cli import COMMANDS, load_all, main
 from aikg.errors import QueryError
+from aikg.facts.reference import provenance
 from aikg.namespace import AIKG, ENT, GRAPH, META_GRAPH, ONTOLOGY_GRAPH
-from aikg.reference import provenance
-from aikg.store import MARKER, EmbeddedStore
+from aikg.store.embedded import MARKER, EmbeddedStore
 
 ROOT = Path(__file__).resolve().parent.parent
 ONTOLOGY = ROOT / "ontology"
@@ -202,7 +202,7 @@ def test_corrupt_marker_is_a_clear_error(small_store, garbage):
 
 HOLD = """
 import sys, time
-from aikg.store import EmbeddedStore
+from aikg.store.embedded import EmbeddedStore
 with EmbeddedStore(sys.argv[1], write=True):
     print("locked", flush=True)
     time.sleep(float(sys.argv[2]))
@@ -503,7 +503,7 @@ def test_help_lists_every_command_without_importing_them():
     code = ("import sys; from click.testing import CliRunner; from aikg.cli import main, COMMANDS; "
             "out = CliRunner().invoke(main, ['--help']).output; "
             "assert all(f'  {n} ' in out for n in COMMANDS), out; "
-            "heavy = [m for m in ('rdflib', 'pyoxigraph', 'spacy', 'networkx', 'pyshacl', 'aikg.store') "
+            "heavy = [m for m in ('rdflib', 'pyoxigraph', 'spacy', 'networkx', 'pyshacl', 'aikg.store.embedded') "
             "if m in sys.modules]; print(heavy)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert out.stdout.strip() == "[]"

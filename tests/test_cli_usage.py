@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from aikg.cli import main
-from aikg.store import EmbeddedStore
+from aikg.store.embedded import EmbeddedStore
 
 DATA = Path(__file__).parent / "data" / "ingest"
 
@@ -241,7 +241,7 @@ def read_only(tmp_path, reference_store_path):
     path = tmp_path / "ro"
     shutil.copytree(reference_store_path, path, ignore=shutil.ignore_patterns("aikg.lock", "cache"))
     with EmbeddedStore(path) as s:  # a cache, as a store people share would have
-        from aikg.projection import load_projection
+        from aikg.reach.projection import load_projection
         load_projection(s)
     if os.geteuid() != 0:
         for p in [path, *path.rglob("*")]:
@@ -273,7 +273,7 @@ def test_a_store_without_write_access_can_be_read(read_only):
 # -- the SPARQL server ----------------------------------------------------------------------------------------
 
 def test_drop_of_a_missing_graph_is_a_client_error_and_the_worker_lives(store_path):
-    from aikg.server import SparqlServer
+    from aikg.server.endpoint import SparqlServer
 
     def post(srv, text):
         req = urllib.request.Request(srv.url + "update", data=text.encode(), method="POST",

@@ -11,9 +11,9 @@ from click.testing import CliRunner
 from lxml import etree
 
 from aikg.cli import main
-from aikg.exporting import CSV_COLUMNS, graphml_quads
 from aikg.namespace import META_GRAPH
-from aikg.store import EmbeddedStore
+from aikg.store.embedded import EmbeddedStore
+from aikg.views.exporting import CSV_COLUMNS, graphml_quads
 
 XSD_FILE = Path(__file__).parent / "data" / "graphml" / "graphml-check.xsd"
 G1, G2 = "https://w3id.org/aikg/graph/export-one", "https://w3id.org/aikg/graph/export-two"
@@ -33,7 +33,7 @@ TWO = """<https://w3id.org/aikg/id/lab> <http://www.w3.org/2000/01/rdf-schema#la
 
 @pytest.fixture(scope="module")
 def store_path(tmp_path_factory):
-    from aikg.bootstrap import init_store
+    from aikg.facts.bootstrap import init_store
 
     path = tmp_path_factory.mktemp("exports") / "store"
     init_store(str(path), empty=True)

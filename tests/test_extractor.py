@@ -3,9 +3,9 @@ from datetime import date
 
 import pytest
 
-from aikg.extractor import Extractor, _keywords
+from aikg.ingest.extractor import Extractor, _keywords
+from aikg.ingest.linker import Linker
 from aikg.lexicon import load_lexicon
-from aikg.linker import Linker
 
 # recall cases that need more than one clause read (appositives, owners, families, descriptions),
 # checked with the relation families below
@@ -147,7 +147,7 @@ def test_lexicon_patterns_all_compile_with_keywords():
 
 # -- the fast matching keeps the plain matching's answers ----------------------------------------
 
-from aikg.extractor import _compile, _required  # noqa: E402
+from aikg.ingest.extractor import _compile, _required  # noqa: E402
 
 SENTENCES = [
     "Nvidia unveiled the Vexa X9 accelerator chip on Tuesday, and TSMC will manufacture it.",

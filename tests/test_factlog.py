@@ -8,12 +8,12 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from aikg import factlog
-from aikg.bootstrap import init_store
 from aikg.errors import StoreError
+from aikg.facts import factlog
+from aikg.facts.bootstrap import init_store
 from aikg.namespace import AIKG, ENT, GRAPH
-from aikg.projection import _build, build_projection
-from aikg.store import EmbeddedStore
+from aikg.reach.projection import _build, build_projection
+from aikg.store.embedded import EmbeddedStore
 
 E = lambda name: f"<{ENT[name]}>"  # noqa: E731
 A = lambda name: f"<{AIKG[name]}>"  # noqa: E731

@@ -1,8 +1,8 @@
 """Fuzzy name matching needs evidence: invented names stay new, typos of known names still link (issue 11, item 9)."""
 import pytest
 
-from aikg.gazetteer import Gazetteer
-from aikg.store import EmbeddedStore
+from aikg.ingest.gazetteer import Gazetteer
+from aikg.store.embedded import EmbeddedStore
 
 from scripts_module import load_script
 

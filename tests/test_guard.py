@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from aikg.cli import main
 from aikg.errors import QueryError
-from aikg.guard import MAX_DEPTH, MAX_UNIONS, check_query, check_update, is_update
+from aikg.sparql.guard import MAX_DEPTH, MAX_UNIONS, check_query, check_update, is_update
 
 from sockets import connections, quiet_listener
 

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from aikg.cli import main
-from aikg.reader import ReadError, read_document
+from aikg.ingest.reader import ReadError, read_document
 
 BOMB = """---
 a: &a ["ha", "ha", "ha", "ha", "ha", "ha", "ha", "ha", "ha"]

@@ -8,8 +8,8 @@ from click.testing import CliRunner
 from rdflib import Graph, URIRef
 
 from aikg.errors import StoreError
-from aikg.ingest import Ingestor, ingest
-from aikg.store import EmbeddedStore
+from aikg.ingest.ingestor import Ingestor, ingest
+from aikg.store.embedded import EmbeddedStore
 
 DATA = Path(__file__).parent / "data" / "ingest"
 
@@ -160,7 +160,7 @@ def test_bad_inputs_each_get_a_clear_status(mini_store_path, tmp_path):
     (folder / "slides.pptx").write_bytes(b"PK")
     vanishing = folder / "vanishing.txt"
     vanishing.write_text("Soon gone.")
-    from aikg.reader import iter_paths
+    from aikg.ingest.reader import iter_paths
 
     files, skipped = iter_paths([folder])
     vanishing.unlink()  # removed between listing and reading
@@ -202,8 +202,8 @@ def test_sources_command(mini_store_path, docs):
 
 from rdflib import RDF, Literal  # noqa: E402
 
+from aikg.facts.reference import provenance  # noqa: E402
 from aikg.namespace import AIKG  # noqa: E402
-from aikg.reference import provenance  # noqa: E402
 
 
 def test_written_graph_has_the_provenance_shape(mini_store_path, docs):

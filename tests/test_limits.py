@@ -8,8 +8,8 @@ import urllib.request
 
 import pytest
 
-from aikg.limits import OVER_MEMORY, OVER_TIME
-from aikg.server import SparqlServer
+from aikg.server.endpoint import SparqlServer
+from aikg.sparql.limits import OVER_MEMORY, OVER_TIME
 
 _VALUES = " ".join(str(i) for i in range(1500))
 # 1500^3 rows sorted: gigabytes if nothing stops it

@@ -3,10 +3,10 @@ from pathlib import Path
 
 import pytest
 
-from aikg.gazetteer import isa
-from aikg.ids import entity_iri
-from aikg.linker import Linker
-from aikg.tokens import nlp
+from aikg.ingest.gazetteer import isa
+from aikg.ingest.linker import Linker
+from aikg.ingest.tokens import nlp
+from aikg.names.ids import entity_iri
 
 
 def link(gazetteer, *sentences):
@@ -95,9 +95,9 @@ def test_dates_are_not_names(gazetteer):  # places (cities inside countries): te
 from hypothesis import given, settings, strategies as st  # noqa: E402
 from rapidfuzz import fuzz, process  # noqa: E402
 
-from aikg.gazetteer import name_key  # noqa: E402
+from aikg.ingest.gazetteer import name_key  # noqa: E402
+from aikg.ingest.tokens import sentences  # noqa: E402
 from aikg.lexicon import needed_words  # noqa: E402
-from aikg.tokens import sentences  # noqa: E402
 
 TRICKY = [
     "Nvidia's H100s ship today.  Two spaces here!  And \"quotes\" (ok)? Yes... fine.",
@@ -204,7 +204,7 @@ def test_name_keys_skip_the_tokenizer_only_where_it_would_agree(words):
 def test_name_keys_of_the_reference_labels_match_the_tokenizer():
     from rdflib import RDFS, SKOS
 
-    from aikg.reference import load_reference
+    from aikg.facts.reference import load_reference
 
     g = load_reference(Path(__file__).parent.parent / "ontology")
     names = {str(o) for p in (RDFS.label, SKOS.altLabel) for o in g.objects(None, p)}

@@ -15,15 +15,18 @@ import pytest
 import yaml
 from rdflib import OWL, RDF, RDFS, Graph, URIRef
 
-from aikg import factlog, gazetteer, htmlpage, projection, viz
-from aikg.actors import resolve_actor
 from aikg.errors import OntologyError
+from aikg.facts import factlog
+from aikg.facts.reference import STATED_PREDICATES
+from aikg.ingest import gazetteer
 from aikg.lexicon import load_lexicon
 from aikg.model import NS, load_model, model
-from aikg.projection import build_projection
-from aikg.reference import STATED_PREDICATES
-from aikg.resolve import normalise
-from aikg.store import open_store
+from aikg.names.resolve import normalise
+from aikg.reach import projection
+from aikg.reach.actors import resolve_actor
+from aikg.reach.projection import build_projection
+from aikg.store.embedded import open_store
+from aikg.views import htmlpage, viz
 
 from reach_fixtures import FOUNDING, make_store
 

@@ -7,10 +7,10 @@ report. After ingesting them every answer keeps its verdict.
 """
 import pytest
 
-from aikg.ingest import ingest
-from aikg.projection import load_projection
-from aikg.reach import answer
-from aikg.store import open_store
+from aikg.ingest.ingestor import ingest
+from aikg.reach.answers import answer
+from aikg.reach.projection import load_projection
+from aikg.store.embedded import open_store
 
 QUESTIONS = [
     ("Chinese enterprise customers", "GPT-4o", "2024-08-01"),

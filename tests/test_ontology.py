@@ -6,8 +6,8 @@ import pytest
 from rdflib import OWL, RDF, RDFS, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import SKOS
 
+from aikg.facts.reference import STATED_PREDICATES
 from aikg.namespace import AIKG
-from aikg.reference import STATED_PREDICATES
 
 ONTOLOGY_FILE = Path(__file__).resolve().parent.parent / "ontology" / "aikg.ttl"
 NS = str(AIKG._NS)

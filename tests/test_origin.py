@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from aikg.cli import main
-from aikg.server import SparqlServer
+from aikg.server.endpoint import SparqlServer
 
 CHROMIUM = Path("/usr/bin/chromium")
 FOREIGN_HOSTS = ["evil.example", "evil.example:7878", "127.0.0.1.nip.io", "localhost.evil.example", "10.0.0.7"]

@@ -10,9 +10,9 @@ import pytest
 from rdflib import Graph
 
 from aikg.namespace import GRAPH
-from aikg.pages import respond, static
-from aikg.server import SparqlServer
-from aikg.store import EmbeddedStore
+from aikg.server.endpoint import SparqlServer
+from aikg.store.embedded import EmbeddedStore
+from aikg.views.pages import respond, static
 
 from test_pages_browser import HOSTILE
 

@@ -7,8 +7,8 @@ import pytest
 from rdflib import Graph
 
 from aikg.namespace import GRAPH
-from aikg.server import SparqlServer
-from aikg.store import EmbeddedStore
+from aikg.server.endpoint import SparqlServer
+from aikg.store.embedded import EmbeddedStore
 
 from test_querypage_browser import browser  # noqa: F401 - headless Chromium, one per module
 

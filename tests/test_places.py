@@ -4,12 +4,12 @@ import json
 
 import pytest
 
-from aikg.builtin import add_jurisdictions
-from aikg.extractor import Extractor
-from aikg.gazetteer import Gazetteer
-from aikg.linker import Linker
-from aikg.store import EmbeddedStore
-from aikg.tokens import nlp
+from aikg.ingest.builtin import add_jurisdictions
+from aikg.ingest.extractor import Extractor
+from aikg.ingest.gazetteer import Gazetteer
+from aikg.ingest.linker import Linker
+from aikg.ingest.tokens import nlp
+from aikg.store.embedded import EmbeddedStore
 
 
 @pytest.fixture(scope="module")

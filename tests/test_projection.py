@@ -6,8 +6,17 @@ from rdflib import Graph, URIRef
 
 from aikg.errors import StoreError
 from aikg.namespace import AIKG, ENT
-from aikg.projection import ACCESS, BUY, CACHE_VERSION, RELATIONS, USE, build_projection, in_interval, load_projection
-from aikg.store import open_store
+from aikg.reach.projection import (
+    ACCESS,
+    BUY,
+    CACHE_VERSION,
+    RELATIONS,
+    USE,
+    build_projection,
+    in_interval,
+    load_projection,
+)
+from aikg.store.embedded import open_store
 
 from reach_fixtures import PREFIXES, make_store
 
@@ -178,7 +187,7 @@ def test_sources_are_read_on_demand_and_need_the_store(founding):
     with open_store(str(founding)) as store:
         proj = load_projection(store)
         assert proj.sources(key)[0]["quote"] == "Azure OpenAI offers the GPT-4o model."
-        from aikg.projection import _load
+        from aikg.reach.projection import _load
         copy = _load(founding / "cache", proj.revision)  # the cache keeps neither the store nor what was read
     assert copy.store is None and copy._evidence == {}
     with pytest.raises(StoreError):

@@ -9,13 +9,13 @@ import pytest
 from click.testing import CliRunner
 from rdflib import Graph, Literal, Namespace, URIRef
 
-from aikg.bootstrap import init_store
 from aikg.cli import main
 from aikg.errors import QueryError
+from aikg.facts.bootstrap import init_store
 from aikg.namespace import META_GRAPH, ONTOLOGY_GRAPH
-from aikg.protocol import USING_CONFLICT, with_using
-from aikg.server import SparqlServer
-from aikg.store import MARKER, EmbeddedStore
+from aikg.server.endpoint import SparqlServer
+from aikg.sparql.protocol import USING_CONFLICT, with_using
+from aikg.store.embedded import MARKER, EmbeddedStore
 
 EX = Namespace("http://example.org/")
 G1, G2 = URIRef("https://w3id.org/aikg/graph/test-one"), URIRef("https://w3id.org/aikg/graph/test-two")

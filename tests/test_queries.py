@@ -13,10 +13,10 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.plugins.sparql import prepareQuery
 
-from aikg.bootstrap import init_store
+from aikg.facts.bootstrap import init_store
+from aikg.facts.reference import provenance
 from aikg.namespace import ENT, GRAPH, PREFIXES
-from aikg.reference import provenance
-from aikg.store import EmbeddedStore
+from aikg.store.embedded import EmbeddedStore
 
 ONTOLOGY = Path(__file__).resolve().parent.parent / "ontology"
 QUERIES = sorted((ONTOLOGY / "queries").glob("*.rq"))
@@ -126,7 +126,7 @@ def _as_trig(turtle: str) -> str:
     from rdflib import Dataset
     from rdflib.namespace import DCTERMS
 
-    from aikg.reference import STATED_PREDICATES
+    from aikg.facts.reference import STATED_PREDICATES
 
     g, ds = Graph().parse(data=turtle, format="turtle"), Dataset()
     for s, p, o in g:

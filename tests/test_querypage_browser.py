@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from aikg.querypage import examples
-from aikg.server import SparqlServer
+from aikg.server.endpoint import SparqlServer
+from aikg.views.querypage import examples
 
 pytestmark = pytest.mark.browser
 CHROMIUM = Path("/usr/bin/chromium")

@@ -7,11 +7,12 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from aikg import search
-from aikg.actors import Actor, resolve_actor
 from aikg.errors import InputError, NotFound
 from aikg.namespace import AIKG, ENT
-from aikg.projection import (
+from aikg.reach import search
+from aikg.reach.actors import Actor, resolve_actor
+from aikg.reach.answers import _key, answer, diff, verdict
+from aikg.reach.projection import (
     ACCESS,
     BUY,
     RELATIONS,
@@ -22,9 +23,8 @@ from aikg.projection import (
     in_interval,
     load_projection,
 )
-from aikg.reach import _key, answer, diff, verdict
-from aikg.search import Search
-from aikg.store import open_store
+from aikg.reach.search import Search
+from aikg.store.embedded import open_store
 
 from reach_fixtures import PREFIXES, make_store
 
@@ -306,7 +306,7 @@ def test_cli_html_draws_the_answer_or_says_why_not(founding, tmp_path):
     res = CliRunner().invoke(main, ["--store", str(founding), "path", "Tencent", "H100", "--at", "2024-08-01",
                                     "--html", str(out)])
     try:
-        import aikg.viz  # noqa: F401
+        import aikg.views.viz  # noqa: F401
     except ImportError:
         assert res.exit_code == 1 and "render_path" in res.output
     else:

@@ -3,7 +3,7 @@ from datetime import date
 
 import pytest
 
-from aikg.reader import ReadError, decode, iter_paths, read_document
+from aikg.ingest.reader import ReadError, decode, iter_paths, read_document
 
 HTML = """<!DOCTYPE html><html><head><title>Chip rules tighten | The Ledger</title>
 <meta property="og:url" content="https://example.org/chip-rules">

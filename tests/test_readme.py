@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from aikg.server import SparqlServer
+from aikg.server.endpoint import SparqlServer
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -9,12 +9,12 @@ from rdflib import RDF, Literal, URIRef
 from rdflib.namespace import RDFS, XSD
 
 from aikg.errors import InputError
-from aikg.ids import statement_iri
+from aikg.facts.reference import STATED_PREDICATES, fact_sources, load_reference
+from aikg.names.ids import statement_iri
 from aikg.namespace import AIKG, ENT, PROV, REFERENCE_GRAPH
-from aikg.projection import load_projection
-from aikg.reach import answer, diff
-from aikg.reference import STATED_PREDICATES, fact_sources, load_reference
-from aikg.store import open_store
+from aikg.reach.answers import answer, diff
+from aikg.reach.projection import load_projection
+from aikg.store.embedded import open_store
 
 ONTOLOGY = Path(__file__).resolve().parent.parent / "ontology"
 ROOT = ONTOLOGY.parent

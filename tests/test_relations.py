@@ -1,14 +1,14 @@
-"""Relations and restriction frames read off the dependency parse (graph/relations.py)."""
+"""Relations and restriction frames read off the dependency parse (graph/ingest/relations.py)."""
 from datetime import date
 
 from rdflib import URIRef
 
-from aikg.builtin import add_jurisdictions
-from aikg.extractor import Extractor
-from aikg.gazetteer import Gazetteer
-from aikg.linker import Linker
-from aikg.parse import parse, parser
-from aikg.relations import lemmas
+from aikg.ingest.builtin import add_jurisdictions
+from aikg.ingest.extractor import Extractor
+from aikg.ingest.gazetteer import Gazetteer
+from aikg.ingest.linker import Linker
+from aikg.ingest.parse import parse, parser
+from aikg.ingest.relations import lemmas
 
 
 def facts(gazetteer, text):
@@ -34,6 +34,23 @@ def test_stand_in_names_parse_in_every_role():
         verb = doc[1]
         assert verb.dep_ == "ROOT" and verb.tag_.startswith("VB"), [(t.text, t.tag_, t.dep_) for t in doc]
         assert (doc[0].dep_, doc[2].dep_) == ("nsubj", "obj")
+
+
+def test_trade_words_the_treebank_never_saw_are_parsed_as_common_words_and_kept_as_written():
+    text = "Google launched its new chatbot Skype in France."
+    [plain] = parse([text])
+    [read] = parse([text], {"chatbot": "service"})
+    assert [t.text for t in read] == [t.text for t in plain] and read.text == text  # offsets stay the text's
+    word = read[4]
+    assert (word.text, word.lemma_, word.dep_, word.head.text) == ("chatbot", "chatbot", "obj", "launched")
+    [doc] = parse(["Chatbots from two startups launched."], {"chatbot": "service", "chatbots": "services",
+                                                              "startups": "companies"})
+    assert (doc[0].text, doc[0].lemma_, doc[3].lemma_) == ("Chatbots", "chatbot", "startup")
+
+
+def test_a_trade_noun_between_owner_and_name_keeps_the_developer(gazetteer):
+    found = facts(gazetteer, "OpenAI introduced its AI chatbot ChatGPT to users in Brazil last summer.")
+    assert ("ChatGPT", "developedBy", "OpenAI") in found
 
 
 def test_one_tree_per_sentence_even_across_a_dash():
@@ -337,3 +354,9 @@ def test_a_possessive_reaches_no_product_across_a_preposition(gazetteer):
     found = facts(gazetteer, "A paper by Oracle highlights its reliance on Azure OpenAI Service for training.")
     assert not any(s == "Azure OpenAI Service" and o == "Oracle" for s, _, o in found)
     assert ("ChatGPT", "offeredBy", "OpenAI") in facts(gazetteer, "Users prefer OpenAI's popular ChatGPT.")
+
+
+def test_a_model_that_powers_a_service_and_a_service_announcing_support_for_a_model(gazetteer):
+    assert ("ChatGPT", "providesAccessTo", "GPT-4o") in facts(gazetteer, "GPT-4o will power ChatGPT from next week.")
+    found = facts(gazetteer, "Frontier Cloud announced its support for the open model Lumen 4 Swift on Monday.")
+    assert ("Frontier Cloud", "providesAccessTo", "Lumen 4 Swift") in found

@@ -25,10 +25,10 @@ from rdflib.namespace import RDFS, XSD
 
 from aikg.cli import main
 from aikg.errors import QueryError, StoreError
+from aikg.facts.reference import load_ontology, provenance
 from aikg.namespace import AIKG, ENT, GRAPH, META_GRAPH, ONTOLOGY_GRAPH, REFERENCE_GRAPH
-from aikg.reference import load_ontology, provenance
-from aikg.remote import RemoteStore, endpoints
-from aikg.store import open_store
+from aikg.store.embedded import open_store
+from aikg.store.remote import RemoteStore, endpoints
 
 pytestmark = pytest.mark.server
 
@@ -80,7 +80,7 @@ def canonical(graph: Graph) -> set:
     """Triples as a store gives them back (Oxigraph stores 0.90 as 0.9)."""
     import pyoxigraph as ox
 
-    from aikg.results import to_rdflib
+    from aikg.sparql.results import to_rdflib
 
     store = ox.Store()
     store.load(graph.serialize(format="nt").encode(), ox.RdfFormat.N_TRIPLES)
@@ -440,7 +440,7 @@ def test_same_answers_from_both(both, args):
 
         from rdflib.compare import isomorphic
 
-        from aikg.exporting import graphml_quads
+        from aikg.views.exporting import graphml_quads
 
         graphs = {}
         for kind, (code, text) in outputs.items():

@@ -2,13 +2,13 @@
 import pytest
 
 from aikg.errors import Ambiguous, NotFound
+from aikg.names.resolve import candidates, name_index, resolve
 from aikg.namespace import ENT
-from aikg.resolve import candidates, name_index, resolve
 
 
 @pytest.fixture(scope="module")
 def index(reference_store_path):
-    from aikg.store import EmbeddedStore
+    from aikg.store.embedded import EmbeddedStore
 
     with EmbeddedStore(reference_store_path) as s:
         yield s, name_index(s)
@@ -51,7 +51,7 @@ def test_ambiguous_error_is_one_line(index):
 
 def test_probes_without_suggestions_skip_the_spacing_scan(index):
     """The actor parser probes many prefixes with suggest=False; only typed names get the full scan."""
-    from aikg.resolve import match
+    from aikg.names.resolve import match
 
     _, idx = index
     with pytest.raises(NotFound) as err:

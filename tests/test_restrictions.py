@@ -1,9 +1,9 @@
 """Restriction frames: when they hold, who imposes them, which wordings trigger them."""
 from datetime import date
 
-from aikg.extractor import Extractor, RestrictionFrame
-from aikg.linker import Linker
-from aikg.restrictions import anchor_dates
+from aikg.ingest.extractor import Extractor, RestrictionFrame
+from aikg.ingest.linker import Linker
+from aikg.ingest.restrictions import anchor_dates
 
 
 def frames(gazetteer, text, published=None):

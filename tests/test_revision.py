@@ -5,9 +5,9 @@ import pytest
 from rdflib import Graph, URIRef
 
 from aikg.namespace import AIKG, ENT, GRAPH
-from aikg.projection import load_projection
-from aikg.remote import RemoteStore
-from aikg.store import EmbeddedStore, Store, open_store
+from aikg.reach.projection import load_projection
+from aikg.store.embedded import EmbeddedStore, Store, open_store
+from aikg.store.remote import RemoteStore
 
 from test_remote import SERVERS, _clear, oxigraph_url, virtuoso_url  # noqa: F401  (the server fixtures)
 

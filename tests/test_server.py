@@ -19,14 +19,14 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Graph, Literal, URIRef
 
-from aikg.bootstrap import init_store
 from aikg.errors import InputError, QueryError, StoreError
-from aikg.guard import check_query, check_update, is_update
+from aikg.facts.bootstrap import init_store
 from aikg.namespace import META_GRAPH
-from aikg.rdfio import parse_data, parse_file
-from aikg.remote import RemoteStore
-from aikg.server import SparqlServer
-from aikg.store import EmbeddedStore
+from aikg.server.endpoint import SparqlServer
+from aikg.sparql.guard import check_query, check_update, is_update
+from aikg.store.embedded import EmbeddedStore
+from aikg.store.rdfio import parse_data, parse_file
+from aikg.store.remote import RemoteStore
 
 from sockets import connections, quiet_listener
 

@@ -9,10 +9,10 @@ from rdflib import RDF, Graph, URIRef
 from rdflib.namespace import SH
 
 from aikg.cli import main
+from aikg.facts.reference import REFERENCE_GRAPH, STATED_PREDICATES, provenance
+from aikg.facts.validate import load_shapes, validate_graph
 from aikg.namespace import GRAPH
-from aikg.reference import REFERENCE_GRAPH, STATED_PREDICATES, provenance
-from aikg.store import EmbeddedStore
-from aikg.validate import load_shapes, validate_graph
+from aikg.store.embedded import EmbeddedStore
 
 ONTOLOGY = Path(__file__).resolve().parent.parent / "ontology"
 SHAPES = "https://w3id.org/aikg/shapes#"

@@ -1,5 +1,5 @@
 """scripts/train_parser.py --stand-ins: the treebank copy that teaches the parser ingestion's stand-in words."""
-from aikg.relations import STAND_INS
+from aikg.ingest.relations import STAND_INS
 
 from scripts_module import load_script
 

@@ -12,8 +12,8 @@ from rdflib import Graph
 
 from aikg.errors import InputError, NotFound
 from aikg.namespace import ENT, GRAPH
-from aikg.store import EmbeddedStore
-from aikg.viz import graph_page, path_html, path_page, render_graph, render_path
+from aikg.store.embedded import EmbeddedStore
+from aikg.views.viz import graph_page, path_html, path_page, render_graph, render_path
 
 DATA = Path(__file__).parent / "data" / "viz"
 HOSTILE_IMG = "<img src=x onerror=window.__pwned=1>"
@@ -47,7 +47,7 @@ def hostile_answer() -> dict:
 @pytest.fixture(scope="module")
 def story_path(tmp_path_factory):
     """Ontology plus the founding-story fixture; read-only for the tests that share it."""
-    from aikg.bootstrap import init_store
+    from aikg.facts.bootstrap import init_store
 
     path = tmp_path_factory.mktemp("viz") / "story"
     init_store(str(path), empty=True)
@@ -208,7 +208,7 @@ def test_same_input_same_bytes(story_path, tmp_path):
         assert render_graph(store) == first
         focused = render_graph(store, focus="GPT-4o", at="2024-08-01")
         assert render_graph(store, focus="GPT-4o", at="2024-08-01") == focused
-    from aikg.bootstrap import init_store
+    from aikg.facts.bootstrap import init_store
 
     other = tmp_path / "other"
     init_store(str(other), empty=True)
@@ -377,7 +377,7 @@ def test_path_view_reads_the_reach_engines_marks_and_context():
     ("Microsoft", 2, None, None, 40), ("United States", 1, "Regulator", "2023-01-01", 2000)])
 def test_a_focused_view_reads_its_neighbourhood_and_draws_what_the_whole_store_gives(
         reference_store_path, monkeypatch, focus, depth, types, at, limit):
-    import aikg.viz as viz
+    import aikg.views.viz as viz
 
     with EmbeddedStore(reference_store_path) as store:
         focused = graph_page(store, focus=focus, depth=depth, types=types, at=at, limit=limit)

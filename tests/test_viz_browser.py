@@ -6,10 +6,10 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
-from aikg.bootstrap import init_store
+from aikg.facts.bootstrap import init_store
 from aikg.namespace import ENT, GRAPH
-from aikg.store import EmbeddedStore
-from aikg.viz import graph_page, path_page
+from aikg.store.embedded import EmbeddedStore
+from aikg.views.viz import graph_page, path_page
 
 pytestmark = pytest.mark.browser
 

@@ -1,7 +1,7 @@
 """The ``aikg`` command line: a thin layer over the library, the only place that prints.
 
 Each command module registers its commands on ``main``; library errors
-(:class:`graph.errors.AikgError`) become one-line messages with exit code 1.
+(:class:`aikg.errors.AikgError`) become one-line messages with exit code 1.
 
 Command modules are imported only when one of their commands runs (or its
 ``--help`` is asked for): spaCy, pySHACL, NetworkX and friends cost seconds to
@@ -22,7 +22,7 @@ from .context import Context
 
 __all__ = ["main", "COMMANDS", "load_all", "emit_json"]
 
-# command name -> (module under graph.cli that registers it, the first paragraph of its help)
+# command name -> (module under aikg.cli that registers it, the first paragraph of its help)
 COMMANDS = {
     "init": ("base", "Create the store (or reload its ontology and reference graphs)."),
     "ingest": ("ingest", "Extract facts from .txt, .md and .html files or folders into the store."),

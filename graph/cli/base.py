@@ -17,7 +17,7 @@ from . import emit_json, main
 @click.pass_obj
 def init(obj, empty):
     """Create the store (or reload its ontology and reference graphs)."""
-    from ..bootstrap import init_store
+    from ..facts.bootstrap import init_store
 
     obj.close()
     info = init_store(obj.where, empty=empty)
@@ -38,7 +38,7 @@ def _read_query(query: str) -> str:
 
 
 def _set_params(obj, text: str, params) -> str:
-    from ..resolve import set_parameters
+    from ..names.resolve import set_parameters
 
     values = {}
     for item in params:
@@ -91,9 +91,9 @@ def sparql(obj, query, fmt, params):
     aikg sparql @ontology/queries/services_for_model.rq --param model="Claude 3.5 Sonnet"
     A query is stopped after $AIKG_QUERY_TIMEOUT seconds (30) or $AIKG_QUERY_MEMORY_MB (4096).
     """
-    from .. import results as res
-    from ..guard import check_query
-    from ..limits import query_bounds, watch
+    from ..sparql import results as res
+    from ..sparql.guard import check_query
+    from ..sparql.limits import query_bounds, watch
 
     text = _read_query(query)
     if params:
@@ -105,7 +105,7 @@ def sparql(obj, query, fmt, params):
     if result.kind == "graph":
         if fmt not in ("turtle", "table"):
             raise InputError("CONSTRUCT/DESCRIBE results print as turtle only")
-        from ..exporting import turtle
+        from ..views.exporting import turtle
 
         click.echo(turtle(result.graph), nl=False)
     elif fmt == "turtle":
@@ -126,7 +126,7 @@ def sparql(obj, query, fmt, params):
 @click.pass_obj
 def show(obj, name, as_json):
     """Everything known about NAME: types, aliases, facts with sources, restrictions."""
-    from ..describe import describe
+    from ..facts.describe import describe
 
     info = describe(obj.store(), name)
     if as_json:
@@ -166,7 +166,7 @@ def show(obj, name, as_json):
 @click.pass_obj
 def stats(obj, as_json):
     """Counts of triples, graphs, documents and entities by class."""
-    from ..stats import stats as store_stats
+    from ..views.stats import stats as store_stats
 
     info = store_stats(obj.store())
     if as_json:
@@ -197,7 +197,7 @@ def export(obj, fmt, output, focus, depth, types, at, limit):
         return
     if any(v is not None for v in (focus, depth, types, at, limit)):
         raise click.UsageError("--focus, --depth, --types, --at and --limit apply to --format html only")
-    from ..exporting import export as export_store
+    from ..views.exporting import export as export_store
 
     text = export_store(obj.store(), fmt)
     if output:
@@ -212,7 +212,7 @@ def export(obj, fmt, output, focus, depth, types, at, limit):
 @click.pass_context
 def validate(ctx, as_json):
     """Check the store against the SHACL shapes; exit 1 on violations."""
-    from ..validate import validate as validate_store
+    from ..facts.validate import validate as validate_store
 
     report = validate_store(ctx.obj.store())
     if as_json:
@@ -232,7 +232,7 @@ def validate(ctx, as_json):
 
 
 def _export_html(obj, output, focus, depth, types, at, limit) -> None:
-    from ..viz import DEFAULT_LIMIT, graph_page
+    from ..views.viz import DEFAULT_LIMIT, graph_page
 
     if not output:
         raise click.UsageError("--format html needs -o FILE")

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # only for the annotation: the store modules load when a command needs them
-    from ..store import Store
+    from ..store.embedded import Store
 
 __all__ = ["Context"]
 
@@ -21,13 +21,13 @@ class Context:
 
     @property
     def where(self) -> str:
-        from ..store import default_location
+        from ..store.embedded import default_location
 
         return str(self.location or default_location())
 
     def store(self, *, write: bool = False):
         """Open the store (creating the default one on first use) and keep it for this command."""
-        from ..bootstrap import ensure_store
+        from ..facts.bootstrap import ensure_store
 
         if self._store is not None and (self._writable or not write):
             return self._store

@@ -4,8 +4,8 @@ import sys
 
 import click
 
-from ..ingest import Ingestor, sources as find_sources
-from ..reader import iter_paths
+from ..ingest.ingestor import Ingestor, sources as find_sources
+from ..ingest.reader import iter_paths
 from . import emit_json, main, shown
 
 _PROGRESS_MIN = 20  # files before a progress bar is worth showing
@@ -92,7 +92,7 @@ def forget(obj, docs, as_json):
     content other ingested files hold too forgets only that path: the
     document stays for the others.
     """
-    from ..forget import forget as forget_documents
+    from ..facts.forget import forget as forget_documents
 
     removed = forget_documents(obj.store(write=True), docs)
     if as_json:

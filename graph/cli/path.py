@@ -5,8 +5,8 @@ import click
 
 from ..dates import iso_day
 from ..errors import AikgError
-from ..projection import load_projection
-from ..reach import answer, diff
+from ..reach.answers import answer, diff
+from ..reach.projection import load_projection
 from . import emit_json, main
 
 _VERDICTS = {"reachable": "REACHABLE", "unconfirmed": "UNCONFIRMED (open routes exist, none confirmed)",
@@ -158,7 +158,7 @@ def path(obj, source, target, at, as_json, between, without, html, k):
         return
     result = answer(proj, source, target, when, k=k, without=without)
     if html:
-        from ..viz import render_path
+        from ..views.viz import render_path
 
         render_path(result, html, store=obj.store())  # the store gives nodes their class colours
     if as_json:

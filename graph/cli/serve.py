@@ -37,8 +37,8 @@ def serve(obj, host, port, allow_update, timeout, limit, cors, workers, allow_ho
     """
     import ipaddress
 
-    from ..bootstrap import ensure_store
-    from ..server import SparqlServer
+    from ..facts.bootstrap import ensure_store
+    from ..server.endpoint import SparqlServer
 
     where = obj.where
     token = os.environ.get("AIKG_SERVE_TOKEN") or None

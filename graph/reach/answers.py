@@ -1,0 +1,311 @@
+"""Reach: can an actor get to a model, chip or service on a date, and by which route?
+
+A route is an *entry hop* from the actor, then edges of the projection
+(:mod:`aikg.reach.projection`) to the target:
+
+* entry: into a service the actor is ``customerOf`` (confirmed), into any
+  service on the open market (confirmed when the service is ``availableIn``
+  one of the actor's jurisdictions or one containing it), or "buys from" the
+  developer/manufacturer of a chip, machine or other product (confirmed when
+  the product is available there or the actor is a customer of the vendor);
+  a product with no known vendor can still be bought directly;
+* an access edge (``providesAccessTo``, a platform's part) is confirmed by
+  the edge itself; a customer of an organization may use what it offers.
+
+A hop into node N is blocked when a Restriction on N covers the hop's kind,
+is in force on the date (``effectiveFrom`` and ``effectiveUntil`` both
+inclusive, a missing one open) and applies to the actor: by jurisdiction
+(its own or one containing it), by ``appliesTo`` (itself or a segment it is
+in), or through an owner (``subsidiaryOf``, reported with the chain). A hop
+into an organization as a vendor is a *buy* hop, so a restriction on the
+organization covers buying from it.
+
+The verdict and the routes come from :mod:`aikg.reach.search` (verdict first,
+then the routes an answer shows, both bounded); this module turns them into
+answers (SPEC.md's JSON), the what-if and the diff between two dates.
+
+What-if (``without``): the named nodes are removed, with what depends on
+them: services all of whose operators (or, lacking operators, offerers) are
+removed, and parts all of whose platforms are removed. A part stays, but
+loses its availability in a place when every platform that offered it there
+is gone: without 21Vianet, Azure China goes, and Azure OpenAI Service is no
+longer confirmed in China even though it stays on global Azure.
+"""
+from ..errors import InputError
+from ..model import model
+from ..names.ids import own_product_names
+from .actors import Actor, resolve_actor
+from .projection import BUY, CUSTOMER_OF, HOP_NODES, USE, Projection
+from .search import HAS_PART, MAX_BLOCKED, MAX_DEPTH, MAX_WORK, OFFERS, OPERATES, Hop, Search, rank
+
+__all__ = ["answer", "verdict", "diff", "removed_nodes", "withdrawn_availability", "MAX_DEPTH", "MAX_WORK"]
+
+# a step is shown by its property's label in the ontology; entering by use or purchase has no property
+_RELATION_LABELS = {HOP_NODES[USE]: "uses", HOP_NODES[BUY]: "buys from",
+                    **{p.iri: p.label for p in model().properties.values()}}
+
+
+# -- answers as data ------------------------------------------------------------
+
+def _hop_sources(proj: Projection, hop: Hop) -> list:
+    out = []
+    for key in ([hop.fact] if hop.fact else []) + hop.confirm:
+        for s in proj.sources(key):
+            if s not in out:
+                out.append(s)
+    return out
+
+
+def _restriction_json(proj: Projection, rid: str, reason: dict) -> dict:
+    r = proj.restrictions[rid]
+    out = {"id": r.id, "label": r.label or proj.label(r.id),
+           "imposed_by": proj.node(r.imposed_by[0]) if r.imposed_by else None,
+           "applies_in": [proj.node(j) for j in sorted(r.applies_in, key=proj.label)],
+           "effective_from": r.effective_from, "effective_until": r.effective_until,
+           "sources": proj.restriction_sources(rid),
+           "kind": proj.node(r.kind) if r.kind else None,
+           "covers": sorted(r.covers),
+           "restricts": [proj.node(n) for n in r.restricts]}
+    if r.applies_to:
+        out["applies_to"] = [proj.node(n) for n in sorted(r.applies_to, key=proj.label)]
+    if len(r.imposed_by) > 1:
+        out["imposed_by_all"] = [proj.node(n) for n in r.imposed_by]
+    why: dict[str, object] = {}
+    if "jurisdiction" in reason:
+        why["jurisdiction"] = proj.node(reason["jurisdiction"])
+    if "actor" in reason:
+        why["actor"] = proj.node(reason["actor"])
+    if "ownership" in reason:
+        why["ownership_chain"] = [proj.node(n) for n in reason["ownership"]]
+    out["applies_because"] = why
+    return out
+
+
+def _node(proj: Projection, actor: Actor, n: str) -> dict:
+    return {"id": n, "label": actor.label} if n == actor.node else proj.node(n)
+
+
+def _relation(proj: Projection, rel: str) -> dict:
+    return {"id": rel, "label": _RELATION_LABELS.get(rel) or proj.label(rel)}
+
+
+def _context(proj: Projection, route: list[Hop]) -> list:
+    """Who offers and operates each service on the route, and the platforms it is part of."""
+    out = []
+    for n in [h.dst for h in route]:
+        if "Service" not in proj.types.get(n, ()) or n not in proj.ids:
+            continue
+        info = {"offered_by": [proj.node(u) for u, _ in proj.in_edges(n, OFFERS)],
+                "operated_by": [proj.node(u) for u, _ in proj.in_edges(n, OPERATES)],
+                "part_of": [proj.node(u) for u, _ in proj.in_edges(n, HAS_PART)]}
+        for platform in info["part_of"]:  # "part of Azure China, operated by 21Vianet"
+            platform["operated_by"] = [proj.node(u) for u, _ in proj.in_edges(platform["id"], OPERATES)]
+        if any(info.values()):
+            out.append({"node": proj.node(n), **info})
+    return out
+
+
+def route_json(proj: Projection, actor: Actor, route: list[Hop]) -> dict:
+    steps = []
+    for h in route:
+        step = {"from": _node(proj, actor, h.src), "relation": _relation(proj, h.relation),
+                "to": _node(proj, actor, h.dst), "sources": _hop_sources(proj, h), "hop": h.kind,
+                "confirmed": h.confirmed, "disputed": h.disputed}
+        if h.blocks:
+            step["blocked"] = True
+        steps.append(step)
+    out = {"steps": steps, "confirmed": all(h.confirmed for h in route), "disputed": any(h.disputed for h in route),
+           "context": _context(proj, route)}
+    blocks, seen = [], set()
+    for h in route:
+        for rid, reason in h.blocks:
+            if rid not in seen:
+                seen.add(rid)
+                blocks.append(_restriction_json(proj, rid, reason))
+    if blocks:
+        out["blocked_by"] = blocks
+    return out
+
+
+def _key(route: list[Hop]) -> tuple:
+    return tuple((h.src, h.relation, h.dst) for h in route)
+
+
+def removed_nodes(proj: Projection, nodes) -> frozenset:
+    """``nodes`` and what cannot exist without them (see the module docstring)."""
+    removed = set(nodes)
+    todo = list(removed)
+    while todo:  # only what a removed node offers, operates or has as a part can go with it
+        x = todo.pop()
+        for n in sorted({s for rel in (OFFERS, OPERATES, HAS_PART) for s, _ in proj.out_edges_of(x, rel)}):
+            if n in removed or "Service" not in proj.types.get(n, ()):
+                continue
+            deps = [u for u, _ in proj.in_edges(n, OPERATES)] or [u for u, _ in proj.in_edges(n, OFFERS)]
+            platforms = [u for u, _ in proj.in_edges(n, HAS_PART)]
+            if deps and all(u in removed for u in deps) or platforms and all(u in removed for u in platforms):
+                removed.add(n)
+                todo.append(n)
+    return frozenset(removed)
+
+
+def withdrawn_availability(proj: Projection, removed) -> dict:
+    """{(part, jurisdiction): [platforms]}: where a kept part was available only through removed platforms.
+
+    A platform counts for a place when it is available there or in a
+    jurisdiction containing it; a part whose availability goes passes the
+    loss on to its own parts.
+    """
+    out = {}
+    todo = sorted(removed)
+    while todo:
+        platform = todo.pop()
+        for part, _ in proj.out_edges_of(platform, HAS_PART):
+            if part in removed:
+                continue
+            platforms = [u for u, _ in proj.in_edges(part, HAS_PART)]
+            for j in sorted(proj.available.get(part, ())):
+                if (part, j) in out:
+                    continue
+                around = proj.closure({j})
+                there = [q for q in platforms if around & proj.available.get(q, frozenset())]
+                if there and all(q in removed or (q, j) in out for q in there):
+                    out[(part, j)] = there
+                    todo.append(part)
+    return out
+
+
+def _prepare(proj: Projection, source: str, target: str, without=()):
+    actor = resolve_actor(proj, source)
+    to = _product_named(proj, proj.lookup(target))
+    if to == actor.node:
+        raise InputError(f"FROM and TO are the same ({proj.label(to)}): ask how one reaches something else")
+    gone = [proj.lookup(n) for n in without]
+    if to in gone:
+        raise InputError(f"--without removes the target {proj.label(to)} itself")
+    removed = removed_nodes(proj, gone)
+    return actor, to, removed, gone, withdrawn_availability(proj, removed)
+
+
+def _product_named(proj: Projection, node: str) -> str:
+    """A company asked for as a TO stands for the one product it offers under its own name ("DeepSeek":
+    the DeepSeek app); any other node is itself."""
+    if proj.is_a(node, "Product", "Service", "AIModel", "Chip") or not proj.is_a(node, "Company", "Organization"):
+        return node
+    label = proj.label(node).lower()
+    own = {proj.label(n).lower(): n for n, _ in proj.out_edges_of(node, OFFERS)
+           if proj.label(n).lower().startswith(label + " ")}
+    for name in own_product_names(label):  # as a ban on the company bans its app
+        if name in own:
+            return own[name]
+    return own.popitem()[1] if len(own) == 1 else node
+
+
+def verdict(proj: Projection, source: str, target: str, at: str, *, without=(), max_depth: int = MAX_DEPTH) -> str:
+    """Only the verdict (the fast path)."""
+    actor, to, removed, _, withdrawn = _prepare(proj, source, target, without)
+    return Search(proj, actor, to, at, removed=removed, withdrawn=withdrawn, max_depth=max_depth).verdict()[0]
+
+
+def answer(proj: Projection, source: str, target: str, at: str, *, k: int = 3, without=(),
+           max_depth: int = MAX_DEPTH, max_blocked: int = MAX_BLOCKED, max_work: int = MAX_WORK) -> dict:
+    """The full answer, in the shape of ``aikg path --json`` (SPEC.md) plus explanatory keys.
+
+    Sources are read from the projection's store for the routes shown.
+    """
+    actor, to, removed, gone, withdrawn = _prepare(proj, source, target, without)
+    return _answer(proj, actor, to, at, removed, gone, withdrawn, k=k, max_depth=max_depth, max_blocked=max_blocked,
+                   max_work=max_work)
+
+
+def _distinct(routes: list) -> list:
+    """The first of the routes through the same nodes: two relations between the same pair
+    (Azure OpenAI Service is part of Azure China, which also gives access to it) make one way, not two."""
+    seen, kept = set(), []
+    for r in routes:
+        nodes = (r[0].src,) + tuple(h.dst for h in r)
+        if nodes not in seen:
+            seen.add(nodes)
+            kept.append(r)
+    return kept
+
+
+def _answer(proj, actor, to, at, removed, gone, withdrawn, *, k, max_depth, max_blocked, max_work) -> dict:
+    search = Search(proj, actor, to, at, removed=removed, withdrawn=withdrawn, max_depth=max_depth,
+                    max_work=max_work)
+    verdict_, best = search.verdict()
+    opened, blocked = search.routes(k=k, max_blocked=max_blocked)
+    if actor.customer_of and not any(r[0].relation == CUSTOMER_OF for r in opened):
+        own = search.best(customer_only=True, max_work=2000)  # through a supplier the actor really uses
+        if own is not None:
+            opened.append(own)
+    if best is not None and verdict_ != "blocked" and _key(best) not in {_key(r) for r in opened}:
+        opened.append(best)
+    if best is not None and verdict_ == "blocked" and _key(best) not in {_key(r) for r in blocked}:
+        blocked.append(best)
+    opened = _distinct(sorted(opened, key=rank))
+    more = max(0, len(opened) - k)  # open routes found but not shown (the search may know of more still)
+    opened = opened[:k]
+    blocked = _distinct(sorted(blocked, key=lambda r: (len(r), [(h.src, h.relation, h.dst) for h in r])))
+    hops = [h for r in opened + blocked for h in r]  # one store read for every source the answer cites
+    proj.fetch_sources([key for h in hops for key in ([h.fact] if h.fact else []) + h.confirm],
+                       [rid for h in hops for rid, _ in h.blocks])
+    out = {
+        "from": {"id": actor.node, "label": actor.label},
+        "to": proj.node(to),
+        "at": at,
+        "verdict": verdict_,
+        "routes": [route_json(proj, actor, r) for r in opened],
+        "blocked_routes": [route_json(proj, actor, r) for r in blocked],
+        "actor": {"kind": actor.kind, "jurisdictions": [proj.node(j) for j in sorted(actor.jurisdictions,
+                                                                                     key=proj.label)],
+                  "customer_of": [proj.node(n) for n in sorted(actor.customer_of)],
+                  "owners": [[proj.node(n) for n in chain] for _, chain in actor.owners]},
+        "notes": list(search.notes),
+        "more_routes": more,
+    }
+    if gone:
+        out["without"] = [proj.node(n) for n in gone]
+        out["removed"] = [proj.node(n) for n in sorted(removed - set(gone), key=proj.label)]
+        out["withdrawn"] = [{"node": proj.node(part), "in": proj.node(j), "through": [proj.node(p) for p in there]}
+                            for (part, j), there in sorted(withdrawn.items())]
+    if not proj.edge_count and not proj.customers:
+        out["notes"].append("the store holds no access edges (customerOf, providesAccessTo, developedBy, ...)")
+    return out
+
+
+def diff(proj: Projection, source: str, target: str, d1: str, d2: str, *, without=(), k: int = 50,
+         max_depth: int = MAX_DEPTH) -> dict:
+    """Routes that opened or closed between ``d1`` and ``d2``, and why."""
+    if d2 < d1:
+        d1, d2 = d2, d1
+    actor, to, removed, gone, withdrawn = _prepare(proj, source, target, without)
+    a1, a2 = (_answer(proj, actor, to, d, removed, gone, withdrawn, k=k, max_depth=max_depth, max_blocked=k,
+                      max_work=MAX_WORK) for d in (d1, d2))
+
+    def keyed(ans, which):
+        return {tuple((s["from"]["id"], s["relation"]["id"], s["to"]["id"]) for s in r["steps"]): r
+                for r in ans[which]}
+
+    open1, open2 = keyed(a1, "routes"), keyed(a2, "routes")
+    blocked1, blocked2 = keyed(a1, "blocked_routes"), keyed(a2, "blocked_routes")
+    opened, closed = [], []
+    for key, route in open2.items():
+        if key not in open1:
+            if key in blocked1:
+                why = [f"{b['label']} no longer blocks it (in force until {b['effective_until']})"
+                       if b.get("effective_until") else f"{b['label']} no longer applies"
+                       for b in blocked1[key]["blocked_by"]]
+                opened.append({**route, "why": why, "before": blocked1[key]["blocked_by"]})
+            else:
+                opened.append({**route, "why": [f"a hop of this route was not valid on {d1}"]})
+    for key, route in open1.items():
+        if key not in open2:
+            if key in blocked2:
+                why = [f"blocked by {b['label']} from {b['effective_from']}" if b.get("effective_from")
+                       else f"blocked by {b['label']}" for b in blocked2[key]["blocked_by"]]
+                closed.append({**route, "why": why, "blocked_by": blocked2[key]["blocked_by"]})
+            else:
+                closed.append({**route, "why": [f"a hop of this route is no longer valid on {d2}"]})
+    return {"from": a1["from"], "to": a1["to"], "between": [d1, d2],
+            "verdicts": {d1: a1["verdict"], d2: a2["verdict"]}, "opened": opened, "closed": closed,
+            "unchanged_open": len(set(open1) & set(open2)), "notes": sorted(set(a1["notes"]) | set(a2["notes"]))}

@@ -1,0 +1,1 @@
+"""The views layer: HTML pages and drawings, exports and counts."""

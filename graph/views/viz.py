@@ -1,0 +1,733 @@
+"""HTML views of the graph and of path answers: self-contained, offline, deterministic pages.
+
+``aikg export --format html`` draws the store (or a neighbourhood of it,
+filtered by class and date, pruned beyond a node limit) with :func:`graph_page`;
+``aikg path --html`` draws an answer with :func:`render_path`. The page itself
+is assembled by :mod:`aikg.views.htmlpage` and laid out by :mod:`aikg.views.layout`:
+positions are computed here and physics is off in the browser, since with
+pyvis's defaults 2,000 nodes take about 146 s to settle (FINDINGS).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import URIRef
+
+from ..dates import iso_day
+from ..errors import AikgError, InputError
+from ..model import model
+from ..names.resolve import normalise, resolve
+from ..namespace import AIKG, PROV
+from ..sparql.queries import aikg_terms, bind, safe_iri
+from ..store.embedded import Store
+from .htmlpage import (
+    CLASS_STYLES,
+    class_legend,
+    edge_legend,
+    edge_record,
+    emphasis_icon,
+    node_record,
+    render_page,
+    style,
+    wrap,
+)
+from .layout import spring_layout
+
+__all__ = ["Page", "graph_page", "render_graph", "path_page", "path_html", "render_path", "DEFAULT_LIMIT"]
+
+DEFAULT_LIMIT = 2000
+
+_MODEL = model()
+# not drawn: records about sources (prov:Entity: documents, statements) and the ontology's own individuals
+_SKIP_CLASSES = _MODEL.enumerations | {c.name for c in _MODEL.classes.values() if str(PROV.Entity) in c.outside}
+
+# Drawn relations, from the ontology: the properties that state facts between entities (not those naming the
+# ontology's own individuals, such as a restriction's kind), in their stated direction; inverses are turned round
+# so each fact is one edge.
+RELATIONS = tuple(p.name for p in sorted(_MODEL.properties.values(), key=lambda p: p.name)
+                  if p.kind == "object" and p.stated and not p.range & _MODEL.enumerations)
+INVERSES = {inverse: name for inverse, name in sorted(_MODEL.inverses().items()) if name in RELATIONS}
+RESTRICTION_LINKS = frozenset(name for name in RELATIONS if "Restriction" in _MODEL.properties[name].domain)
+_SYMMETRIC = frozenset(name for name in RELATIONS if _MODEL.properties[name].symmetric)
+_PLACE_LINKS = ("basedIn", "availableIn", "partOf")  # shown in a node's tooltip, by their labels
+# a restriction's tooltip: what it restricts first, then the rest by name
+_RESTRICTION_ORDER = sorted(RESTRICTION_LINKS, key=lambda name: (name != "restricts", name))
+
+_MAX_LIST = 8
+_MAX_SOURCES = 5
+_MAX_QUOTE = 300
+
+
+@dataclass(frozen=True)
+class Page:
+    """A rendered page: the HTML, what it shows, and notes for the user (e.g. that it was pruned)."""
+
+    html: str
+    nodes: int
+    edges: int
+    notes: tuple[str, ...] = ()
+
+
+# --------------------------------------------------------------------------- the graph as the store holds it
+
+@dataclass
+class _Node:
+    id: str
+    label: str | None = None
+    types: set[str] = field(default_factory=set)
+    aliases: set[str] = field(default_factory=set)
+    restriction: dict = field(default_factory=dict)  # kind, from, until
+
+    @property
+    def cls(self) -> str:
+        return next((c for c in CLASS_STYLES if c in self.types), "Other")
+
+    @property
+    def name(self) -> str:
+        return self.label or self.id.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+
+
+@dataclass
+class _Edge:
+    source: str
+    relation: str
+    target: str
+    statements: list[dict] = field(default_factory=list)
+
+
+def _local(iri) -> str:
+    return str(iri).rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+
+_Q_TYPES = "SELECT ?e ?t WHERE { ?e a ?t FILTER(isIRI(?e) && STRSTARTS(STR(?t), STR(aikg:))) }"
+_Q_LABELS = "SELECT ?e ?l WHERE { ?e rdfs:label ?l FILTER(isIRI(?e)) }"
+_Q_ALIASES = "SELECT ?e ?l WHERE { ?e skos:altLabel ?l FILTER(isIRI(?e)) }"
+_Q_EDGES = ("SELECT DISTINCT ?s ?p ?o WHERE { VALUES ?p { %s } ?s ?p ?o FILTER(isIRI(?s) && isIRI(?o)) }"
+            % aikg_terms(RELATIONS + tuple(INVERSES)))
+_Q_STATEMENTS = """
+SELECT ?s ?p ?o ?src ?title ?dtitle ?url ?quote ?from ?until ?neg WHERE {
+  ?st a aikg:Statement ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o .
+  VALUES ?p { %s }
+  OPTIONAL { ?st prov:wasDerivedFrom ?src
+             OPTIONAL { ?src rdfs:label ?title } OPTIONAL { ?src dcterms:title ?dtitle }
+             OPTIONAL { ?src aikg:url ?url } }
+  OPTIONAL { ?st aikg:quote ?quote }
+  OPTIONAL { ?st aikg:validFrom ?from }
+  OPTIONAL { ?st aikg:validUntil ?until }
+  OPTIONAL { ?st aikg:negated ?neg }
+}""" % aikg_terms(RELATIONS + tuple(INVERSES))
+# one branch per property: Oxigraph then looks each restriction up (with ?r a aikg:Restriction and a VALUES
+# of properties, 16 restrictions took 0.2 s on a million facts; this, 3 ms)
+_Q_RESTRICTIONS = """
+SELECT ?r ?p ?v ?vl WHERE {
+  { ?r aikg:effectiveFrom ?v BIND(aikg:effectiveFrom AS ?p) }
+  UNION { ?r aikg:effectiveUntil ?v BIND(aikg:effectiveUntil AS ?p) }
+  UNION { ?r aikg:kind ?v BIND(aikg:kind AS ?p) OPTIONAL { ?v rdfs:label ?vl } }
+}"""
+_Q_NEIGHBOURS = ("SELECT DISTINCT ?n WHERE { VALUES ?p { %s } { ?x ?p ?n } UNION { ?n ?p ?x } FILTER(isIRI(?n)) }"
+                 % aikg_terms(RELATIONS + tuple(INVERSES)))
+_FOCUSED_LOAD_MAX = 20_000  # nodes around a focus read 16 at a time; beyond, the whole store is read
+_Q_HIERARCHY = """SELECT ?c ?sup ?l WHERE { ?c rdfs:subClassOf* ?sup OPTIONAL { ?c rdfs:label ?l }
+  FILTER(STRSTARTS(STR(?c), STR(aikg:)) && STRSTARTS(STR(?sup), STR(aikg:))) ?c a owl:Class }"""
+
+
+def _pick_label(current: tuple | None, term) -> tuple[str, tuple]:
+    """Deterministic choice among several labels: English or untagged first, then alphabetical."""
+    lang = getattr(term, "language", None)
+    new = (str(term), (lang not in (None, "en"), str(term)))
+    return new if current is None else min(current, new, key=lambda t: t[1])
+
+
+def _rows(store: Store, query: str, var: str, within) -> list:
+    """The rows of ``query``, with ``?var`` limited to the IRIs ``within`` (None: unlimited).
+
+    The IRIs go 16 to a query: with 32 or more in one ``VALUES``, Oxigraph (0.5) scans the whole
+    store instead of looking each up (10 s instead of 0.05 s on a million facts).
+    """
+    if within is None:
+        return store.query(query).rows
+    iris, out = sorted(within), []
+    for i in range(0, len(iris), 16):
+        cells = " ".join(f"<{x}>" for x in iris[i:i + 16])
+        out += store.query(query.replace(" WHERE {", f" WHERE {{ VALUES ?{var} {{ {cells} }}", 1)).rows
+    return out
+
+
+def _ball_in_store(store: Store, centre: str, depth: int) -> set[str] | None:
+    """The IRIs within ``depth`` hops of ``centre`` over drawable facts in either direction, found by one
+    query per hop; None beyond ``_FOCUSED_LOAD_MAX`` nodes (then reading everything is as cheap)."""
+    if not safe_iri(centre):
+        return None
+    seen, frontier = {centre}, {centre}
+    for _ in range(depth):
+        if not frontier:
+            break
+        found = {str(n) for n, in _rows(store, _Q_NEIGHBOURS, "x", frontier)} - seen
+        seen |= found
+        frontier = found
+        if len(seen) > _FOCUSED_LOAD_MAX or not all(map(safe_iri, found)):
+            return None
+    return seen
+
+
+def _load(store: Store, within: set[str] | None = None) -> tuple[dict[str, _Node], list[_Edge], dict[str, str]]:
+    """Every entity, every drawable fact with its statements, and relation labels; with ``within``, only
+    those entities and the facts between them (a neighbourhood, without reading the whole store)."""
+    types: dict[str, set[str]] = {}
+    for e, t in _rows(store, _Q_TYPES, "e", within):
+        types.setdefault(str(e), set()).add(_local(t))
+    skipped = {e for e, ts in types.items() if ts & _SKIP_CLASSES}
+    nodes = {e: _Node(e, types=ts) for e, ts in types.items() if e not in skipped}
+
+    edges: dict[tuple, _Edge] = {}
+    for s, p, o in _rows(store, _Q_EDGES, "s", within):
+        key = _edge_key(str(s), _local(p), str(o))
+        if key[0] in skipped or key[2] in skipped or (within is not None and str(o) not in within):
+            continue
+        edges.setdefault(key, _Edge(*key))
+    for s, p, o, src, title, dtitle, url, quote, vfrom, vuntil, neg in _rows(store, _Q_STATEMENTS, "s", within):
+        key = _edge_key(str(s), _local(p), str(o))
+        if key not in edges or (neg is not None and neg.toPython() is True):
+            continue
+        st = {"document": str(title or dtitle or url or src or ""), "quote": str(quote) if quote else None,
+              "from": _day(vfrom), "until": _day(vuntil)}
+        if st not in edges[key].statements:
+            edges[key].statements.append(st)
+    for edge in edges.values():
+        edge.statements.sort(key=lambda st: (st["document"], st["quote"] or "", st["from"] or "", st["until"] or ""))
+        for end in (edge.source, edge.target):
+            nodes.setdefault(end, _Node(end))
+
+    labels: dict[str, tuple] = {}
+    relation_iris = {_MODEL.iri(name) for name in RELATIONS}
+    for e, label in _rows(store, _Q_LABELS, "e", None if within is None else within | relation_iris):
+        if str(e) in nodes or _local(e) in RELATIONS:
+            labels[str(e)] = _pick_label(labels.get(str(e)), label)
+    for iri, (text, _key) in labels.items():
+        if iri in nodes:
+            nodes[iri].label = text
+    for e, alias in _rows(store, _Q_ALIASES, "e", within):
+        if str(e) in nodes:
+            nodes[str(e)].aliases.add(str(alias))
+    restrictions = {e for e, ts in types.items() if "Restriction" in ts and e in nodes}
+    rows = _rows(store, _Q_RESTRICTIONS, "r", None if within is None else restrictions)
+    for r, p, v, vl in sorted(rows, key=lambda row: tuple(map(str, row))):  # several kinds: the same one each time
+        if str(r) not in restrictions:
+            continue
+        local = _local(p)
+        if local == "kind":
+            nodes[str(r)].restriction["kind"] = str(vl) if vl is not None else _local(v)
+        else:
+            nodes[str(r)].restriction["from" if local == "effectiveFrom" else "until"] = _day(v)
+    relation_labels = {name: name for name in RELATIONS}
+    for iri, (text, _key) in labels.items():
+        if iri.startswith(str(AIKG._NS)) and _local(iri) in RELATIONS:
+            relation_labels[_local(iri)] = text
+    return nodes, sorted(edges.values(), key=lambda e: (e.source, e.relation, e.target)), relation_labels
+
+
+def _edge_key(s: str, p: str, o: str) -> tuple[str, str, str]:
+    if p in INVERSES:
+        s, p, o = o, INVERSES[p], s
+    if p in _SYMMETRIC and o < s:  # one edge per pair
+        s, o = o, s
+    return s, p, o
+
+
+def _day(term) -> str | None:
+    return str(term)[:10] if term is not None else None
+
+
+def _in_force(start: str | None, end: str | None, at: str) -> bool:
+    return (start is None or start <= at) and (end is None or at <= end)
+
+
+def _edge_valid(edge: _Edge, at: str) -> bool:
+    return not edge.statements or any(_in_force(st["from"], st["until"], at) for st in edge.statements)
+
+
+def _wanted_types(store: Store, types) -> set[str] | None:
+    """Requested class names (local name or label, any case) -> local names of those classes."""
+    if types is None:
+        return None
+    names = [t for t in (types.split(",") if isinstance(types, str) else types) if t.strip()]
+    if not names:
+        return None
+    known: dict[str, str] = {}
+    for c, _sup, label in store.query(_Q_HIERARCHY).rows:
+        if _local(c) in _SKIP_CLASSES:
+            continue
+        known[normalise(_local(c)).replace(" ", "")] = _local(c)
+        if label is not None:
+            known[normalise(str(label)).replace(" ", "")] = _local(c)
+    wanted = set()
+    for name in names:
+        key = normalise(name).replace(" ", "")
+        if key not in known:
+            choices = ", ".join(sorted(set(known.values())))
+            raise InputError(f"unknown class {name.strip()!r} for --types; choose from {choices}")
+        wanted.add(known[key])
+    return wanted
+
+
+def _ancestors(store: Store) -> dict[str, set[str]]:
+    up: dict[str, set[str]] = {}
+    for c, sup, _label in store.query(_Q_HIERARCHY).rows:
+        up.setdefault(_local(c), set()).add(_local(sup))
+    return up
+
+
+# --------------------------------------------------------------------------- choosing what to show
+
+def _adjacency(node_ids, edges: list[_Edge]) -> dict[str, set[str]]:
+    adj: dict[str, set[str]] = {n: set() for n in node_ids}
+    for e in edges:
+        if e.source != e.target:
+            adj[e.source].add(e.target)
+            adj[e.target].add(e.source)
+    return adj
+
+
+def _ball(adj: dict[str, set[str]], centre: str, depth: int | None) -> list[str]:
+    """Nodes by distance from ``centre``; within a distance, most connected first."""
+    seen = {centre}
+    order = [centre]
+    level = [centre]
+    d = 0
+    while level and (depth is None or d < depth):
+        nxt = sorted({m for n in level for m in adj[n]} - seen, key=lambda m: (-len(adj[m]), m))
+        seen.update(nxt)
+        order.extend(nxt)
+        level = nxt
+        d += 1
+    return order
+
+
+def _prune(adj: dict[str, set[str]], limit: int, centre: str | None) -> tuple[list[str], str]:
+    """At most ``limit`` nodes: the ball around ``centre`` (default: the most connected node), then the next."""
+    kept: list[str] = []
+    taken: set[str] = set()
+    by_degree = sorted(adj, key=lambda n: (-len(adj[n]), n))
+    centre = centre or by_degree[0]
+    start = centre
+    while len(kept) < limit:
+        for n in _ball(adj, start, None):
+            if n not in taken:
+                taken.add(n)
+                kept.append(n)
+                if len(kept) == limit:
+                    break
+        start = next((n for n in by_degree if n not in taken), None)
+        if start is None:
+            break
+    return kept, centre
+
+
+# --------------------------------------------------------------------------- text for tooltips
+
+def _listing(items) -> str:
+    items = sorted(items)
+    more = f" and {len(items) - _MAX_LIST} more" if len(items) > _MAX_LIST else ""
+    return ", ".join(items[:_MAX_LIST]) + more
+
+
+def _clip(text: str, size: int = _MAX_QUOTE) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= size else text[: size - 1] + "…"
+
+
+def _sources_text(sources: list[dict]) -> list[str]:
+    lines = []
+    for src in sources[:_MAX_SOURCES]:
+        doc = _clip(str(src.get("document") or "unknown source"), 160)
+        quote = src.get("quote")
+        lines.append(f"• {doc}" + (f'\n   "{_clip(str(quote))}"' if quote else ""))
+    if len(sources) > _MAX_SOURCES:
+        lines.append(f"… and {len(sources) - _MAX_SOURCES} more sources")
+    return ["sources:"] + lines if lines else ["sources: none recorded"]
+
+
+def _span(start: str | None, end: str | None) -> str | None:
+    if not start and not end:
+        return None
+    return f"from {start or 'an unknown date'}" + (f" until {end}" if end else "")
+
+
+# --------------------------------------------------------------------------- aikg export --format html
+
+def graph_page(store: Store, *, focus: str | None = None, depth: int = 2, types=None, at=None,
+               limit: int = DEFAULT_LIMIT) -> Page:
+    """The graph (or the neighbourhood of ``focus`` within ``depth`` hops) as a page.
+
+    ``types`` keeps only entities of these classes (names or labels, subclasses
+    included; the focus always stays); ``at`` keeps only facts valid on that day
+    and restrictions in force then. Beyond ``limit`` nodes the page keeps the
+    most connected part around the focus and says so in ``notes``.
+    """
+    if limit < 1:
+        raise InputError("the node limit must be at least 1")
+    if depth is not None and depth < 0:
+        raise InputError("--depth must be 0 or more")
+    day = (None if at is None else iso_day(at))
+    wanted = _wanted_types(store, types)
+    centre = str(resolve(store, focus)) if focus else None
+    # around a focus only the ball one hop wider than shown is read: every fact of a node shown (its tooltip
+    # lists them all) has its other end in it, and filters only ever shrink the ball
+    within = _ball_in_store(store, centre, depth + 1) if centre is not None and depth is not None else None
+    nodes, all_edges, relation_labels = _load(store, within)
+    if centre is not None and centre not in nodes:
+        nodes[centre] = _Node(centre)
+
+    up = _ancestors(store) if wanted else {}
+    keep = set()
+    for nid, node in nodes.items():
+        if nid == centre:  # the focus stays whatever the filters say
+            keep.add(nid)
+            continue
+        if day and node.restriction and not _in_force(node.restriction.get("from"), node.restriction.get("until"), day):
+            continue
+        if wanted is not None:
+            classes = set().union(*(up.get(t, {t}) for t in node.types)) if node.types else set()
+            if not classes & wanted:
+                continue
+        keep.add(nid)
+    edges = [e for e in all_edges if e.source in keep and e.target in keep and (not day or _edge_valid(e, day))]
+    adj = _adjacency(sorted(keep), edges)
+
+    notes = []
+    total = len(adj)
+    if centre is not None:
+        shown = _ball(adj, centre, depth)
+    else:
+        shown = sorted(adj)
+    if len(shown) > limit:
+        before = len(shown)
+        within = set(shown)
+        shown, hub = _prune({n: adj[n] & within for n in shown}, limit, centre)
+        notes.append(f"showing {limit:,} of {before:,} nodes: the most connected part around "
+                     f"{nodes[hub].name}; narrow the view with --focus, --depth, --types or --at")
+    shown_set = set(shown)
+    edges = [e for e in edges if e.source in shown_set and e.target in shown_set]
+
+    positions = spring_layout(sorted(shown_set), [(e.source, e.target) for e in edges])
+    degree = {n: len(adj[n] & shown_set) for n in shown_set}
+    out_links: dict[str, dict[str, set[str]]] = {}
+    for e in all_edges:  # tooltips describe the entity fully, even what the view leaves out
+        out_links.setdefault(e.source, {}).setdefault(e.relation, set()).add(nodes[e.target].name)
+    records = []
+    for nid in sorted(shown_set):
+        node = nodes[nid]
+        rec = node_record(nid, node.name, node.cls, _node_title(node, out_links.get(nid, {})),
+                           degree=degree[nid], emphasis=nid == centre)
+        rec["x"], rec["y"] = positions[nid]
+        records.append(rec)
+    edge_records = []
+    for e in edges:
+        rel = relation_labels.get(e.relation, e.relation)
+        style = "restriction" if e.relation in RESTRICTION_LINKS else "fact"
+        edge_records.append(edge_record(e.source, e.target, rel, _edge_title(e, rel, nodes), style))
+
+    title = f"Neighbourhood of {nodes[centre].name}" if centre else "aikg graph"
+    bits = [f"{len(records):,} nodes, {len(edge_records):,} edges"]
+    if centre:
+        bits.append(f"within {depth} hop{'s' if depth != 1 else ''}")
+    if wanted:
+        bits.append("classes: " + ", ".join(sorted(wanted)))
+    if day:
+        bits.append(f"facts valid on {day}")
+    if total == 0:
+        notes.append("nothing to show: the store holds no entities matching these options")
+    legend_edges = edge_legend(("fact", "restriction"), edge_records)
+    if centre:
+        legend_edges_nodes = [{"icon": emphasis_icon(), "label": "focus (thick border)"}]
+    else:
+        legend_edges_nodes = []
+    html = render_page(title=title, subtitle=" · ".join(bits), nodes=records, edges=edge_records,
+                   big=len(edge_records) > 1500 or len(records) > 1000,
+                   legend_nodes=class_legend(nodes[n].cls for n in shown_set) + legend_edges_nodes,
+                   legend_edges=legend_edges, notes=notes)
+    return Page(html, len(records), len(edge_records), tuple(notes))
+
+
+def render_graph(store: Store, *, focus: str | None = None, depth: int = 2, types=None, at=None,
+                 limit: int = DEFAULT_LIMIT) -> str:
+    """The HTML of :func:`graph_page`."""
+    return graph_page(store, focus=focus, depth=depth, types=types, at=at, limit=limit).html
+
+
+def _node_title(node: _Node, links: dict[str, set[str]]) -> str:
+    label, _colour, _shape = style(node.cls)
+    lines = [node.name, f"type: {label if node.cls != 'Other' else 'untyped'}"]
+    if node.aliases:
+        lines.append("aliases: " + _listing(node.aliases))
+    if node.cls == "Restriction":
+        r = node.restriction
+        if r.get("kind"):
+            lines.append(f"kind: {r['kind']}")
+        for rel in _RESTRICTION_ORDER:
+            if links.get(rel):
+                lines.append(f"{_MODEL.properties[rel].label}: {_listing(links[rel])}")
+        lines.append("in force: " + (_span(r.get("from"), r.get("until")) or "dates unknown"))
+    for rel in _PLACE_LINKS:
+        if links.get(rel):
+            lines.append(f"{_MODEL.properties[rel].label}: {_listing(links[rel])}")
+    lines.append(node.id)
+    return "\n".join(lines)
+
+
+def _edge_title(edge: _Edge, relation: str, nodes: dict[str, _Node]) -> str:
+    lines = [f"{nodes[edge.source].name} → {relation} → {nodes[edge.target].name}", f"relation: {relation}"]
+    spans = sorted({s for s in (_span(st["from"], st["until"]) for st in edge.statements) if s})
+    if spans:
+        lines.append("valid: " + "; ".join(spans))
+    lines += _sources_text(edge.statements)
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- aikg path --html
+
+_Q_NODE_INFO = """
+SELECT ?what ?v ?vl WHERE {
+  { ?e a ?v BIND("type" AS ?what) } UNION { ?e skos:altLabel ?v BIND("alias" AS ?what) }
+  UNION { ?e aikg:basedIn ?v BIND("basedIn" AS ?what) OPTIONAL { ?v rdfs:label ?vl } }
+  UNION { ?e aikg:availableIn ?v BIND("availableIn" AS ?what) OPTIONAL { ?v rdfs:label ?vl } }
+  UNION { ?e aikg:partOf ?v BIND("partOf" AS ?what) OPTIONAL { ?v rdfs:label ?vl } }
+}"""
+
+
+def _node_of(value) -> tuple[str, str]:
+    """(id, label) of a NODE dict, or of a bare id/label string."""
+    if isinstance(value, dict):
+        nid = str(value.get("id") or value.get("label") or "")
+        return nid, str(value.get("label") or _local(nid) or nid)
+    return str(value), str(value)
+
+
+def _details(store: Store | None, nid: str) -> tuple[_Node, dict[str, set[str]]]:
+    node = _Node(nid)
+    links: dict[str, set[str]] = {}
+    if store is None or not nid.startswith(("http://", "https://", "urn:")):
+        return node, links
+    try:
+        rows = store.query(bind(_Q_NODE_INFO, e=URIRef(nid))).rows
+    except AikgError:
+        return node, links
+    for what, v, vl in rows:
+        what = str(what)
+        if what == "type":
+            node.types.add(_local(v))
+        elif what == "alias":
+            node.aliases.add(str(v))
+        else:
+            links.setdefault(what, set()).add(str(vl) if vl is not None else _local(v))
+    return node, links
+
+
+def _blocked_node(restriction: dict, route: dict) -> str | None:
+    """The node on the route that the restriction blocks.
+
+    The reach engine marks blocked steps and lists what a restriction
+    ``restricts``; without either, the first hop's end (where entry is refused).
+    """
+    steps = route.get("steps") or []
+    targets = restriction.get("restricts") or []
+    restricted = {_node_of(t)[0] for t in (targets if isinstance(targets, list) else [targets])}
+    ends = [_node_of(s.get("to"))[0] for s in steps]
+    flagged = [end for s, end in zip(steps, ends) if s.get("blocked")]
+    for candidates in ([e for e in flagged if e in restricted], [e for e in ends if e in restricted], flagged):
+        if candidates:
+            return candidates[0]
+    index = route.get("blocked_step")
+    if isinstance(index, int) and 0 <= index < len(steps):
+        return ends[index]
+    return ends[0] if ends else None
+
+
+def path_page(answer: dict, *, store: Store | None = None) -> Page:
+    """A path answer (the ``aikg path --json`` dict) as a page.
+
+    Open routes are solid blue, blocked routes red dashed, each ending at the
+    restriction that blocks it; the actor and the target have thick borders.
+    With ``store``, nodes get their class colours and fuller tooltips.
+    """
+    if not isinstance(answer, dict) or "from" not in answer or "to" not in answer:
+        raise InputError("a path answer needs 'from' and 'to'")
+    actor, actor_label = _node_of(answer["from"])
+    target, target_label = _node_of(answer["to"])
+    routes = [("open", i, r) for i, r in enumerate(answer.get("routes") or [], 1)]
+    routes += [("blocked", i, r) for i, r in enumerate(answer.get("blocked_routes") or [], 1)]
+
+    names = {actor: actor_label, target: target_label}
+    order = [actor]
+    level = {actor: 0}
+    edges: dict[tuple, dict] = {}
+    restrictions: dict[str, dict] = {}
+    blocks: dict[tuple[str, str], list[str]] = {}  # (blocked node, restriction) -> route names
+    for status, i, route in routes:
+        route_name = f"{'open' if status == 'open' else 'blocked'} route {i}"
+        for pos, step in enumerate(route.get("steps") or []):
+            a, a_label = _node_of(step.get("from"))
+            b, b_label = _node_of(step.get("to"))
+            rel_id, rel_label = _node_of(step.get("relation") or "")
+            for nid, label, lvl in ((a, a_label, pos), (b, b_label, pos + 1)):
+                names.setdefault(nid, label)
+                if nid not in level:
+                    order.append(nid)
+                level[nid] = max(level.get(nid, 0), lvl)  # longest-path layers: routes run left to right
+            edge = edges.setdefault((a, rel_id, b), {"label": rel_label, "status": status, "routes": [],
+                                                     "sources": [], "hop": step.get("hop") or step.get("kind"),
+                                                     "state": set()})
+            if status == "open":
+                edge["status"] = "open" if step.get("confirmed", True) else "open_unconfirmed"
+            if "confirmed" in step:
+                edge["state"].add("confirmed" if step["confirmed"] else "not confirmed")
+            if step.get("disputed"):
+                edge["state"].add("sources disagree")
+            if step.get("blocked"):
+                edge["state"].add("blocked")
+            edge["routes"].append(route_name)
+            for src in step.get("sources") or []:
+                if src not in edge["sources"]:
+                    edge["sources"].append(src)
+        if status == "blocked":
+            for r in route.get("blocked_by") or []:
+                rid = str(r.get("id") or r.get("label") or f"restriction {len(restrictions) + 1}")
+                restrictions.setdefault(rid, r)
+                where = _blocked_node(r, route)
+                if where is not None:
+                    blocks.setdefault((where, rid), []).append(route_name)
+    context: dict[str, list[str]] = {}  # tooltip lines
+    owners: dict[str, str] = {}  # label line: "(Microsoft, operated by 21Vianet)"
+    for _status, _i, route in routes:
+        for c in route.get("context") or []:
+            nid = _node_of(c.get("node"))[0]
+            bits = context.setdefault(nid, [])
+            offered = [_node_of(x)[1] for x in c.get("offered_by") or []]
+            operators = [_node_of(x)[1] for x in c.get("operated_by") or []]
+            for key, text in (("offered_by", "offered by"), ("operated_by", "operated by")):
+                who = ", ".join(_node_of(x)[1] for x in c.get(key) or [])
+                if who and f"{text} {who}" not in bits:
+                    bits.append(f"{text} {who}")
+            for platform in c.get("part_of") or []:
+                ops = [_node_of(x)[1] for x in platform.get("operated_by") or []]
+                operators += ops
+                bit = f"part of {_node_of(platform)[1]}" + (f", operated by {', '.join(ops)}" if ops else "")
+                if bit not in bits:
+                    bits.append(bit)
+            others = sorted(set(operators) - set(offered))
+            if offered or others:
+                owners[nid] = "(" + ", ".join(sorted(set(offered))) + (", " if offered and others else "") \
+                    + ("operated by " + ", ".join(others) if others else "") + ")"
+    if target not in level:
+        order.append(target)
+    level[target] = max([v for k, v in level.items() if k != target] + [0]) + 1
+
+    # Columns by hop count, restrictions right under the node they block.
+    column: dict[int, list[str]] = {}
+    for nid in order:
+        column.setdefault(level[nid], []).append(nid)
+        for (where, rid) in sorted(blocks):
+            if where == nid and rid not in column[level[nid]]:
+                column[level[nid]].append(rid)
+    for rid in sorted(restrictions):  # blocking nothing on the page: still shown, beside the target
+        if not any(rid == r for _w, r in blocks):
+            column.setdefault(level[target] + 1, []).append(rid)
+    positions = {}
+    for col, items in column.items():
+        ys, y = [], 0
+        for row, nid in enumerate(items):
+            y += 0 if row == 0 else 140 if nid in restrictions else 170
+            ys.append(y)
+        for nid, y in zip(items, ys):
+            positions[nid] = (col * 320, int(y - ys[-1] / 2))
+
+    node_records = []
+    classes = []
+    for nid in order:
+        node, links = _details(store, nid)
+        node.label = names[nid]
+        cls = node.cls if node.types else "Other"
+        classes.append(cls)
+        role = "actor" if nid == actor else "target" if nid == target else None
+        title = _node_title(node, links)
+        if role:
+            title = f"{role}\n" + title
+        if context.get(nid):
+            title += "\n" + "\n".join(context[nid])
+        rec = node_record(nid, node.name, cls, title, degree=4, emphasis=role is not None)
+        if owners.get(nid):
+            rec["label"] += "\n" + wrap(owners[nid], 34)
+        rec["x"], rec["y"] = positions[nid]
+        node_records.append(rec)
+    for rid in sorted(restrictions):
+        r = restrictions[rid]
+        name = str(r.get("label") or "restriction")
+        by = _node_of(r["imposed_by"])[1] if r.get("imposed_by") else None
+        places = [_node_of(n)[1] for n in r.get("applies_in") or []]
+        lines = [name, "type: Restriction"]
+        kind = r.get("kind")
+        if kind:
+            lines.append(f"kind: {_node_of(kind)[1]}")
+        if by:
+            lines.append(f"imposed by: {by}")
+        if places:
+            lines.append("applies in: " + _listing(places))
+        lines.append("in force: " + (_span(r.get("effective_from"), r.get("effective_until")) or "dates unknown"))
+        lines += _sources_text(r.get("sources") or [])
+        lines.append(rid)
+        span = _span(r.get("effective_from"), r.get("effective_until"))
+        rec = node_record(rid, name, "Restriction", "\n".join(lines))
+        rec["label"] = "\n".join(filter(None, [wrap(name, 26), by and wrap(f"by {by}", 26), span]))
+        rec["x"], rec["y"] = positions[rid]
+        node_records.append(rec)
+        classes.append("Restriction")
+
+    edge_records = []
+    for (a, _rel, b), e in sorted(edges.items()):
+        lines = [f"{names[a]} → {e['label']} → {names[b]}", f"relation: {e['label']}"]
+        if e["hop"]:
+            lines.append(f"hop: {e['hop']}" + (f" ({', '.join(sorted(e['state']))})" if e["state"] else ""))
+        lines.append("on: " + ", ".join(e["routes"]))
+        lines += _sources_text(e["sources"])
+        edge_records.append(edge_record(a, b, e["label"], "\n".join(lines), e["status"]))
+    for (where, rid), route_names in sorted(blocks.items()):
+        r = restrictions[rid]
+        span = _span(r.get("effective_from"), r.get("effective_until"))
+        lines = [f"{names[where]} is blocked by {r.get('label') or 'a restriction'}"]
+        if span:
+            lines.append(f"in force {span}")
+        lines.append("blocks: " + ", ".join(route_names))
+        rec = edge_record(where, rid, "blocked by", "\n".join(lines), "blocked_by")
+        rec["font"] = {"align": "horizontal", "color": "#CC3311"}
+        rec["smooth"] = False
+        edge_records.append(rec)
+
+    verdict = str(answer.get("verdict") or "") or None
+    at = answer.get("at")
+    n_open = len(answer.get("routes") or [])
+    n_blocked = len(answer.get("blocked_routes") or [])
+    subtitle = (f"at {at}: " if at else "") + (f"{n_open} open route{'s' if n_open != 1 else ''}, "
+                                             f"{n_blocked} blocked route{'s' if n_blocked != 1 else ''}")
+    notes = tuple(str(n) for n in answer.get("notes") or []) + (() if routes else ("no route found between these two",))
+    legend_edges = edge_legend(("open", "open_unconfirmed", "blocked", "blocked_by"), edge_records)
+    legend_nodes = [{"icon": emphasis_icon(), "label": "actor and target (thick border)"}] + class_legend(classes)
+    html = render_page(title=f"Can {actor_label} reach {target_label}?", subtitle=subtitle, nodes=node_records,
+                   edges=edge_records, big=False, legend_nodes=legend_nodes, legend_edges=legend_edges,
+                   notes=notes, verdict=verdict)
+    return Page(html, len(node_records), len(edge_records), tuple(notes))
+
+
+def path_html(answer: dict, *, store: Store | None = None) -> str:
+    """The HTML of :func:`path_page`."""
+    return path_page(answer, store=store).html
+
+
+def render_path(answer: dict, path, *, store: Store | None = None) -> Page:
+    """Write the page for a path answer to ``path``."""
+    page = path_page(answer, store=store)
+    try:
+        Path(path).write_text(page.html, encoding="utf-8")
+    except OSError as e:
+        raise InputError(f"cannot write {path}: {e.strerror or e}") from e
+    return page
