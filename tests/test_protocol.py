@@ -383,6 +383,10 @@ def test_service_description_and_void(server):
     assert {str(G1), str(G2)} <= names and not any("meta" in n for n in names)
     counts = {str(g.value(g.value(n, SD.graph), VOID.triples)) for n in g.subjects(SD.name, None)}
     assert "3" in counts
+    # the default graph is the merge: the triple both test graphs state counts once
+    default = g.value(g.value(g.value(service, SD.defaultDataset), SD.defaultGraph), VOID.triples)
+    per_graph = [int(g.value(g.value(n, SD.graph), VOID.triples)) for n in g.subjects(SD.name, None)]
+    assert int(default) == number(query(server, COUNT)[2]) == sum(per_graph) - 1
     assert call(server.url + ".well-known/void", accept="application/n-triples")[0] == 200
 
 

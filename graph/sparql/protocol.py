@@ -101,10 +101,11 @@ FORMAT_NAMES = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV
                 "N-Triples", "N-Quads", "TriG", "RDF_XML", "JSON-LD")
 
 
-def service_description(endpoint: str, *, update: bool, graphs: dict) -> list:
+def service_description(endpoint: str, *, update: bool, graphs: dict, default_triples: int) -> list:
     """Triples of a SPARQL service description with a VoID description of the dataset.
 
-    ``graphs`` maps each visible named graph IRI to its triple count.
+    ``graphs`` maps each visible named graph IRI to its triple count; ``default_triples`` counts the default
+    graph, their merge (a triple two graphs state counts once there).
     """
     def sd(name):
         return ox.NamedNode(_SD + name)
@@ -124,7 +125,7 @@ def service_description(endpoint: str, *, update: bool, graphs: dict) -> list:
          ox.Triple(dataset, void("sparqlEndpoint"), ox.NamedNode(endpoint)),
          ox.Triple(dataset, sd("defaultGraph"), default),
          ox.Triple(default, _RDF_TYPE, sd("Graph")),
-         ox.Triple(default, void("triples"), ox.Literal(str(sum(graphs.values())),
+         ox.Triple(default, void("triples"), ox.Literal(str(default_triples),
                                                         datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")))]
     if update:
         t.append(ox.Triple(service, sd("supportedLanguage"), sd("SPARQL11Update")))
