@@ -43,7 +43,7 @@ def query_dataset(text: str, default_graphs=(), named_graphs=(), *, merged: bool
     """
     if default_graphs or named_graphs:
         return {"default_graph": _iris(default_graphs), "named_graphs": _iris(named_graphs)}
-    words = keywords(text)
+    words = _dataset_words(text)
     if "FROM" in words:  # FROM or FROM NAMED: the query's own dataset, which Oxigraph honours
         return {}
     options: dict = {} if merged else {"use_default_graph_as_union": True}
@@ -52,6 +52,22 @@ def query_dataset(text: str, default_graphs=(), named_graphs=(), *, merged: bool
     if "GRAPH" in words and visible is not None:
         options["named_graphs"] = visible()
     return options
+
+
+def _dataset_words(text: str) -> set:
+    """The bare keywords of a query, and FROM or GRAPH glued to a prefixed name, which Oxigraph reads as
+    the keyword and a name (``GRAPH:g``): when in doubt, the query is taken to have them.
+
+    >>> sorted(_dataset_words('PREFIX : <http://x/> SELECT * { GRAPH:g { ?s ?p "FROM" } }'))
+    ['GRAPH', 'PREFIX', 'SELECT']
+    """
+    words = set()
+    for m in _TOKEN.finditer(text):
+        if m.lastgroup == "word":
+            words.add(m.group().upper())
+        elif m.lastgroup == "pname" and (head := m.group().partition(":")[0].upper()) in ("FROM", "GRAPH"):
+            words.add(head)
+    return words
 
 
 def with_using(update: str, using, using_named) -> str:
