@@ -371,7 +371,8 @@ class EmbeddedStore(Store):
         return query_dataset(sparql, default_graphs, named_graphs, merged=self.merged, visible=self.visible_graphs)
 
     def _revision_values(self) -> list[str]:
-        return sorted(q.object.value for q in self._ox.quads_for_pattern(_STORE, _REVISION, None, _META))
+        return sorted(q.object.value for q in self._ox.quads_for_pattern(_STORE, _REVISION, None, _META)
+                      if isinstance(q.object, ox.Literal))
 
     def _lock(self, timeout: float):
         mode = fcntl.LOCK_EX if self.writable else fcntl.LOCK_SH
@@ -498,7 +499,7 @@ class EmbeddedStore(Store):
     def _write_ops(self, scratch: ox.Store, name) -> list[str]:
         """Graph ``name`` as ``scratch`` holds it, its triples added to the merge in the default graph too."""
         ops = [f"DROP SILENT GRAPH <{name}>"]
-        text = scratch.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(str(name))).decode()
+        text = (scratch.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(str(name))) or b"").decode()
         if text:  # one INSERT DATA, so a blank node is the same node in both
             ops.append(f"INSERT DATA {{ GRAPH <{name}> {{\n{text}}}\n{text}}}")
         return ops
@@ -518,7 +519,7 @@ class EmbeddedStore(Store):
         # Every target is empty: nothing to delete, so one load can add the graphs, their triples to the merge
         # (a triple already there stays once) and a new revision value.
         merged = ox.serialize((q.triple for q in scratch), format=ox.RdfFormat.N_TRIPLES)  # N-Quads, default graph
-        data = scratch.dump(format=ox.RdfFormat.N_QUADS) + merged
+        data = (scratch.dump(format=ox.RdfFormat.N_QUADS) or b"") + (merged or b"")
         del scratch
         revision = f'<{STORE_NODE}> <{REVISION}> "{_revision_value()}" <{META_GRAPH}> .\n'.encode()
         try:
