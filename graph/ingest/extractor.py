@@ -100,6 +100,22 @@ class Extraction:
     entities: dict  # IRI -> Entity, every entity the facts use
 
 
+def _headline(title: str | None) -> str | None:
+    """A title without the site name a page appends ("X raises $1bn | Daily Tech") or a closing note, with a full stop
+    of its own, so its last word does not run into the text; None for no title."""
+    if not title or not title.strip():
+        return None
+    words = _SITE_SUFFIX.split(title.strip(), maxsplit=1)[0].strip()
+    words = _NOTE.sub("", words).strip()  # "(updated)", "(video)": an editor's note, no part of the claim
+    if not words:
+        return None
+    return words if words.endswith((".", "!", "?")) else words + "."
+
+
+_NOTE = re.compile(r"\s*\([^()]*\)\s*$")
+_SITE_SUFFIX = re.compile(r"\s+[|\u2013\u2014]\s+|\s+-\s+(?=[^-]*$)")
+
+
 def _sentences(paragraphs: list[str]):
     """Each paragraph's sentences. The default blank pipeline only tokenizes here: its sentencizer's
     rule runs on the copied tokens (same sentences, a third of the time); any other pipeline runs whole."""
@@ -345,7 +361,12 @@ class Extractor:
 
     # -- document -----------------------------------------------------------------
 
-    def extract(self, text: str, published: date | None = None) -> Extraction:
+    def extract(self, text: str, published: date | None = None, title: str | None = None) -> Extraction:
+        """Facts and restriction frames of one document; its headline, when the text does not open with it,
+        is read first as a paragraph of its own (news puts its main fact there)."""
+        headline = _headline(title)
+        if headline and not text.lstrip().startswith(headline[:40]):
+            text = headline + "\n\n" + text
         linker = self.linker
         linker.start_document(text)
         self._previous_subject = None  # the named subject of the previous sentence's main verb
@@ -615,11 +636,12 @@ class Extractor:
         restriction trigger: the parse is most of ingestion's cost, so other sentences skip it."""
         if len(mentions) >= 2:
             return True
-        if not mentions:
-            return False
+        if not mentions:  # names no store knows yet ("Microsoft has invested in OpenAI" read into an empty store)
+            return sum(t.namelike and not t.not_name for t in sent.tokens[1:]) >= 2 or \
+                sent.tokens[0].namelike and any(t.namelike for t in sent.tokens[1:])
         covered = set(range(mentions[0].start, mentions[0].end))
         toks = sent.tokens
-        return any(t.namelike and k not in covered for k, t in enumerate(toks) if k > 0) or \
+        return any(t.namelike and k not in covered for k, t in enumerate(toks)) or \
             not self._trigger_words.isdisjoint(t.low for t in toks)
 
     def _dependency_facts(self, doc, spans, heads, quote) -> list[Fact]:

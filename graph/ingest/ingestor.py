@@ -124,7 +124,7 @@ class Ingestor:
             result = DocumentResult(shown, "unchanged", str(diri), facts=facts, title=doc.title)
             moves = None if self.dry_run else self._moved(abspath, diri, gname, recorded, stale, graph)
             return _Item(path, result, moves)
-        extraction = self.extractor.extract(doc.text, doc.published)
+        extraction = self.extractor.extract(doc.text, doc.published, doc.title)
         text, rows, labels = document_ntriples(doc, extraction, gname, diri, abspath=abspath,
                                                restate=self._doc_born)
         facts = _facts_json(rows, lambda iri: labels.get(iri) or self._vocab_labels.get(iri))

@@ -111,6 +111,8 @@ class Linker:
         for typ, words in lex.get("type_cues", {}).items():
             for w in words:
                 self.type_cues[tuple(str(w).lower().split())] = typ
+        # after a name these say who someone is to it ("ChatGPT maker", "TikTok owner"): they describe another
+        self.agent_cues = {str(w).lower() for w in lex.get("agent_nouns", [])}
         self.suffix_types = {}
         for typ, words in lex.get("name_suffixes", {}).items():
             for w in words:
@@ -552,7 +554,7 @@ class Linker:
         """A class cue right before ("the cloud provider X") or after ("X chatbot") a name."""
         for size in (3, 2, 1):
             after = tuple(low[end:end + size])
-            if len(after) == size and after in self.type_cues:
+            if len(after) == size and after in self.type_cues and after[-1] not in self.agent_cues:
                 return self.type_cues[after], start, end + size
         for size in (3, 2, 1):
             before = tuple(low[max(0, start - size):start])
@@ -811,7 +813,7 @@ class Linker:
                 continue
             for size in (2, 1):
                 after = tuple(low[m.end:m.end + size])
-                if len(after) == size and after in self.type_cues \
+                if len(after) == size and after in self.type_cues and after[-1] not in self.agent_cues \
                         and all(taken[k] is None for k in range(m.end, m.end + size)):
                     typ = self.type_cues[after]
                     if isa(m.entity.types, PARENTS.get(typ, typ)) or m.entity.new:

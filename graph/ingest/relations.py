@@ -55,6 +55,7 @@ class DependencyRule:
     confidence: float
     governors: frozenset  # for gov:* roles, the verbs the trigger noun may depend on (empty: any)
     with_object: frozenset  # lemmas one of which the trigger's object must have (empty: no condition)
+    mutual: bool = False  # "A and B partnered": subjects joined by "and" hold the relation with each other
 
 
 def rules_from(lexicon: dict) -> dict[str, list[DependencyRule]]:
@@ -64,7 +65,8 @@ def rules_from(lexicon: dict) -> dict[str, list[DependencyRule]]:
         rule = DependencyRule(spec["relation"], frozenset(spec["lemmas"]), frozenset(spec["subject"]),
                               frozenset(spec["object"]), _tuple(spec["subject_types"]),
                               _tuple(spec["object_types"]), float(spec.get("confidence", 0.7)),
-                              frozenset(spec.get("governors", ())), frozenset(spec.get("with_object", ())))
+                              frozenset(spec.get("governors", ())), frozenset(spec.get("with_object", ())),
+                              bool(spec.get("mutual")))
         for lemma in rule.lemmas:
             by_lemma.setdefault(lemma, []).append(rule)
     return by_lemma
@@ -151,8 +153,8 @@ def name_chains(doc, spans, stop, suffixes=frozenset()) -> list[tuple[int, int, 
                 or chain and tok.tag_ == "CD" and len(tok.text) <= 4):  # "Office 365"
             chain.append(tok)
             continue
-        while chain and (chain[0].lower_ in stop or chain[0].is_sent_start and len(chain) == 1
-                         or chain[0].tag_ == "CD"):  # "July 31": no name is left once the month goes
+        while chain and (chain[0].lower_ in stop or chain[0].tag_ == "CD"  # "July 31": no name once the month goes
+                         or chain[0].is_sent_start and len(chain) == 1 and not _named_first(chain[0])):
             chain.pop(0)
         if chain and not any(t.lower_ in stop for t in chain) and len(chain) <= 4 \
                 and not all(t.lower_ in suffixes or t.lower_.rstrip(".") in suffixes for t in chain):
@@ -160,6 +162,13 @@ def name_chains(doc, spans, stop, suffixes=frozenset()) -> list[tuple[int, int, 
             out.append((start, end, Name(doc.text[start:end])))
         chain = []
     return out
+
+
+def _named_first(tok) -> bool:
+    """A capitalised first word is a name when the tagger calls it one and it acts or owns: the subject
+    ("Microsoft has invested") or a possessor ("Nvidia's chips"), not "Earlier" or "Analysts"."""
+    return tok.tag_ == "NNP" and (tok.dep_ in ("nsubj", "nsubj:pass") or any(c.dep_ == "case" and c.lower_ in
+                                                                             ("'s", "’s") for c in tok.children))
 
 
 def _case(tok) -> str | None:
@@ -310,7 +319,12 @@ def role(arg, trigger) -> str | None:
             # "ChatGPT-maker OpenAI, and rivals like DeepSeek": the modifier is the first conjunct's alone
             dep = "appos" if trigger.dep_ == "conj" and _comma_only(trigger) else trigger.dep_
             return f"head:{dep}:pass" if trigger.tag_ == "VBN" else f"head:{dep}"
-    a = _climb(arg, trigger)
+    return _indirect(_climb(arg, trigger), trigger)
+
+
+def _indirect(a, trigger) -> str | None:
+    """The role of an argument hung one step away from the trigger: on a noun before it, on its object,
+    on the verb that governs it."""
     if a.head.dep_ == "compound" and a.head.head.i == trigger.i and a.dep_ == "nmod:poss":
         return "nmod:poss"  # "Nvidia's flagship accelerator": Nvidia's accelerator
     if a.head.dep_ == "compound" and a.head.head.i == trigger.i and a.dep_ in ("amod", "compound"):
@@ -333,6 +347,9 @@ def role(arg, trigger) -> str | None:
         via = _direct(a, gov)  # "X led the round", "the round was led by X", "counts X among its investors"
         if via is not None:
             return "gov:" + via
+        if gov.dep_ == "xcomp" and a.head.i == gov.head.i and a.dep_ == "nsubj" \
+                and not any(c.dep_.startswith("nsubj") for c in gov.children):
+            return "gov:nsubj"  # "A and B agreed to set up a venture": who agreed sets it up
     return None
 
 
@@ -504,7 +521,8 @@ def blocked(trigger) -> bool:
         return True
     head = trigger.head
     if head.i != trigger.i and trigger.dep_ in ("xcomp", "ccomp", "obj", "nsubj:pass"):
-        return head.lemma_.lower() in _HEDGE_HEADS or _negated_or_hedged(head)
+        particle = any(c.dep_ == "compound:prt" for c in head.children)  # "set up a venture" is no "set to"
+        return head.lemma_.lower() in _HEDGE_HEADS and not particle or _negated_or_hedged(head)
     return False
 
 
@@ -553,6 +571,8 @@ def pairs(doc, heads, by_lemma):
                 for o in objects:
                     if s is not o:  # mentions are plain objects: identity is sameness
                         out.append((rule, s, o, tok))
+            if rule.mutual:
+                out += [(rule, s, o, tok) for k, s in enumerate(subjects) for o in subjects[k + 1:]]
     return out
 
 

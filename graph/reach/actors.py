@@ -122,7 +122,8 @@ def _phrase(proj: Projection, text: str, words: list[str]) -> Actor | None:
     else:
         return None
     node = f"urn:aikg:actor:{slug(text)}"
-    places, rest = frozenset(), prefix
+    places: frozenset = frozenset()
+    rest = prefix
     for i in range(len(prefix), 0, -1) if not of else ():
         found = proj.places.get(" ".join(prefix[:i]))
         if found:
