@@ -34,7 +34,7 @@ _PATTERNS = [
     ("my", re.compile(_CUE + r"\b" + _MON + r"(?:\s+" + _YEAR + r"\b|" + _SHIFT + r")", re.I)),
     ("weekday", re.compile(r"(?:(?P<cue>on|starting|from|since|until|by|before|after|effective|beginning|last|"
                            r"next|this|as of)\s+)?\b(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|"
-                           r"Sunday)\b", re.I)),
+                           r"Sunday)\b(?:\s+(?:of\s+)?(?P<week>last|next)\s+week\b)?", re.I)),
     ("rel_day", re.compile(r"\b(?P<cue>starting\s+|from\s+|since\s+)?(?P<rel>today|yesterday|tomorrow)\b", re.I)),
     ("rel_month", re.compile(r"\b(?P<part>early|earlier|mid|late|later|at the end of|at the start of)?[\s-]*"
                              r"(?P<which>last|this|next)\s+(?P<unit>month|year)\b", re.I)),
@@ -174,7 +174,10 @@ def _resolve(kind, m, anchor, future) -> DateMention | None:
             target = WEEKDAYS[m.group("wd").lower()]
             back = (anchor.weekday() - target) % 7
             ahead = (target - anchor.weekday()) % 7 or 7
-            if cue == "last":
+            week = (_group(m, "week") or "").lower()
+            if week:  # "on Tuesday last week": that day of the week before the publication's
+                value = anchor - timedelta(days=anchor.weekday() - target) + timedelta(days=7 if week == "next" else -7)
+            elif cue == "last":
                 value = anchor - timedelta(days=back or 7)
             elif cue in _FORWARD_CUES or (future and cue not in ("since", "after")):
                 value = anchor + timedelta(days=ahead)

@@ -86,3 +86,11 @@ WORDS = ["on", "since", "starting", "from", "until", "in", "last", "next", "this
 def test_find_dates_equals_every_pattern(words, anchor):
     text = " ".join(words)
     assert find_dates(text, anchor) == every_pattern(text, anchor)
+
+
+def test_a_weekday_of_last_or_next_week():
+    friday = date(2025, 2, 14)
+    [d] = find_dates("The government on Tuesday last week announced a ban.", friday)
+    assert d.value == date(2025, 2, 4)  # not the Tuesday of the publication's own week
+    [d] = find_dates("The rule starts on Monday next week.", friday)
+    assert d.value == date(2025, 2, 17)

@@ -89,3 +89,125 @@ def test_target_actors_after_a_preposition(gazetteer):
     # an actor alone is enough to write a restriction (no place named)
     [r] = frames(gazetteer, "Officials banned ChatGPT among ministry employees.")
     assert ([e.label for e in r.applies_to], r.applies_in) == (["ministry employees"], [])
+
+
+def test_who_issues_an_order_banning_imposes_it_where_the_title_says(gazetteer):
+    text = "Washington Gov. Jane Doe on Monday issued an order banning the apps ChatGPT and Quillo from state devices."
+    [r] = frames(gazetteer, text)
+    assert r.imposer.label == "Gov. Jane Doe"
+    # a state's governor rules in the state, not in the whole country
+    assert [e.label for e in r.applies_in] == ["Washington"]
+    # "the apps ... Quillo": a name the store does not know is what the ban restricts, as an app
+    assert [e.label for e in r.restricts] == ["ChatGPT", "Quillo"] and "Product" in r.restricts[1].types
+
+
+def test_joint_imposers_each_impose_their_own_restriction(gazetteer):
+    rs = frames(gazetteer, "Japan and the Netherlands have placed similar restrictions on the use of ChatGPT.")
+    assert [(r.imposer.label, [e.label for e in r.applies_in]) for r in rs] == \
+        [("Japanese government", ["Japan"]), ("Dutch government", ["Netherlands"])]
+
+
+def test_an_unknown_name_banned_is_a_product_and_a_date_is_none(gazetteer):
+    text = "This is not new for Japan, where in May the Tanaka government imposed a ban on the use of Quillo."
+    [r] = frames(gazetteer, text)
+    assert ([e.label for e in r.restricts], [e.label for e in r.applies_in]) == (["Quillo"], ["Japan"])
+
+
+def test_a_new_ban_is_not_the_one_told_of_before(gazetteer):
+    text = ("Japan banned ChatGPT on government devices. "
+            "A nationwide ban on Quillo, first proposed in 2020, directed OpenAI to sell the service.")
+    rs = frames(gazetteer, text)
+    assert [[e.label for e in r.restricts] for r in rs] == [["ChatGPT"]]
+
+
+def test_a_sentence_going_on_about_the_ban_adds_its_targets_or_its_listed_products(gazetteer):
+    first = "Japan banned ChatGPT on government devices. "
+    rs = frames(gazetteer, first + "The ban also applies to schools and public hospitals.")
+    assert [[e.label for e in r.applies_to] for r in rs] == [["government devices"], ["schools", "public hospitals"]]
+    assert rs[1].imposer.label == "Japanese government" and [e.label for e in rs[1].restricts] == ["ChatGPT"]
+    text = first + "The ban also extends to other apps, such as Quillo and Zento, a chat app owned by Nvidia."
+    rs = frames(gazetteer, text)
+    # the names of the list, not the aside after it, and the targets told before
+    assert [e.label for e in rs[1].restricts] == ["Quillo", "Zento"]
+    assert [e.label for e in rs[1].applies_to] == ["government devices"]
+    # "a ban" is another one, not the one told of
+    assert len(frames(gazetteer, first + "A ban also applies to schools.")) == 1
+
+
+def test_apps_removed_from_a_country_store_and_one_named_among_them(gazetteer):
+    text = ("Microsoft has removed more than a hundred apps offering ChatGPT-like services from its China store, as "
+            "a new rule is set to take effect. Among the other apps pulled was the popular Vantor Plus, which offers "
+            "chat and translation services.")
+    rs = frames(gazetteer, text)
+    assert [(r.imposer.label, [e.label for e in r.restricts], [e.label for e in r.applies_in]) for r in rs] == [
+        ("Microsoft", ["apps offering ChatGPT-like services"], ["China"]),
+        ("Microsoft", ["Vantor Plus"], ["China"])]  # the removal told of: its maker and its place
+
+
+def test_firms_told_not_to_offer_a_product_are_bound_by_the_restriction(gazetteer):
+    text = ("Japan banned ChatGPT on government devices. According to the report, Microsoft and Oracle have been "
+            "told not to offer any products powered by the technology.")
+    r = frames(gazetteer, text)[1]
+    assert (r.imposer.label, [e.label for e in r.restricts], [e.label for e in r.applies_in]) == \
+        ("Japanese government", ["ChatGPT"], ["Japan"])  # what and where: the restriction told before
+    assert [e.label for e in r.applies_to] == ["Microsoft", "Oracle"]
+    text = "Japanese regulators have instructed Microsoft to stop offering services powered by ChatGPT."
+    [r] = frames(gazetteer, text)
+    assert ([e.label for e in r.restricts], [e.label for e in r.applies_to]) == (["ChatGPT"], ["Microsoft"])
+    # being told not to do something else is no restriction
+    assert frames(gazetteer, "Microsoft was told not to worry about the ChatGPT launch.") == []
+
+
+def test_the_restrictions_target_goods_and_firms_told_to_cancel_orders(gazetteer):
+    text = ("Washington imposed export controls on H100 chips to China. "
+            "The restrictions target advanced AI chips and specific chipmaking tools.")
+    r = frames(gazetteer, text)[1]
+    assert (r.imposer.label, [e.label for e in r.applies_in]) == ("US government", ["China"])
+    assert [e.label for e in r.restricts] == ["advanced ai chips", "chipmaking tools"]
+    text = "According to the paper, the Chinese government told Microsoft to cancel orders of the H100."
+    [r] = frames(gazetteer, text)
+    assert ([e.label for e in r.restricts], [e.label for e in r.applies_in], [e.label for e in r.applies_to]) == \
+        (["H100"], ["China"], ["Microsoft"])
+
+
+def test_an_export_rule_without_a_place_goes_where_the_document_exports(gazetteer):
+    text = ("In October, the Japanese government announced rules to restrict the export of the H100 if it contains "
+            "Japanese parts. Japan ships many chips to China.")
+    [r] = frames(gazetteer, text)
+    assert (r.kind, r.imposer.label, [e.label for e in r.applies_in]) == \
+        ("ExportControl", "Japanese government", ["China"])
+
+
+def test_ordered_to_be_blocked_and_a_places_decision_to_ban(gazetteer):
+    [r] = frames(gazetteer, "Last week the Chinese government ordered ChatGPT to be blocked in the country.")
+    assert ([e.label for e in r.restricts], [e.label for e in r.applies_in]) == (["ChatGPT"], ["China"])
+    [r] = frames(gazetteer, "Japan's decision to ban ChatGPT on government devices follows a similar move elsewhere.")
+    assert (r.imposer.label, [e.label for e in r.applies_in]) == ("Japanese government", ["Japan"])
+
+
+def test_a_government_that_stopped_using_goods_made_by_firms_bans_them_for_itself(gazetteer):
+    text = ("The Japanese government in 2018 stopped using the hardware and software made by Chinese company "
+            "Nvidia and another firm, Oracle, after a warning.")
+    [r] = frames(gazetteer, text)
+    assert [e.label for e in r.restricts] == ["Nvidia hardware and software", "Oracle hardware and software"]
+    assert (r.imposer.label, [e.label for e in r.applies_in], [e.label for e in r.applies_to]) == \
+        ("Japanese government", ["Japan"], ["Japanese government"])
+    assert frames(gazetteer, "Microsoft did not stop using ChatGPT.") == []
+
+
+def test_firms_said_to_be_among_those_restricting_a_makers_ai_each_restrict_its_product(gazetteer):
+    text = ("OpenAI makes ChatGPT. Microsoft, Oracle and Meta are just some of the big names that have implemented "
+            "total bans or restrictions on OpenAI's generative AI among employees.")
+    rs = frames(gazetteer, text)
+    assert [r.imposer.label for r in rs] == ["Microsoft", "Oracle", "Meta"]
+    # "OpenAI's generative AI": the product of OpenAI the text names; a firm's rule for its own staff has
+    # no place of the document's
+    assert all(([e.label for e in r.restricts], [e.label for e in r.applies_to], r.applies_in)
+               == (["ChatGPT"], ["employees"], []) for r in rs)
+
+
+def test_an_online_service_is_never_what_an_export_control_restricts(gazetteer):
+    text = ("As background, the US implemented its export controls on H100 chips to China back in October 2023, "
+            "less than a year after the launch of ChatGPT.")
+    [r] = frames(gazetteer, text)
+    assert [e.label for e in r.restricts] == ["H100"]

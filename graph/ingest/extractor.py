@@ -129,6 +129,11 @@ def _sentences(paragraphs: list[str]):
             yield sentences(doc, text)
 
 
+def _is_date(text: str) -> bool:
+    """A mention that is a date the linker took for a name ("Jan. 20"): never what a restriction restricts."""
+    return any(ch.isdigit() for ch in text) and bool(find_dates(text))
+
+
 def _earlier(frames, kind: str):
     """The document's latest earlier restriction of this kind with an imposer (None where there is none)."""
     same = [f for f in frames if f is not None and f.kind == kind and f.imposer is not None]
@@ -408,13 +413,16 @@ class Extractor:
                 self._learn(facts[before:])
                 read_frames = self._parsed_restrictions(*parsed[k], quote, dates, frames) if k in parsed else []
                 self._previous_subject = relations.main_subject(parsed[k][2]) if k in parsed else None
-                parsed_frames = [f for f in read_frames if f is not None and (f.applies_in or f.applies_to)]
+                parsed_frames = [f for f in read_frames if f is not None and (
+                    f.applies_in or f.applies_to or f.kind == "ExportControl" and f.imposer is not None)]
                 ended = any(f is None for f in read_frames)  # "Italy lifted its ban": nothing in force
                 frame = None if parsed_frames or ended else self._restriction(template, slots, quote, dates, frames)
                 frames.extend(parsed_frames or ([frame] if frame is not None else []))
                 sentence_jurisdictions += [m.entity for m in mentions if m.kind == "entity" and m.entity
                                            and isa(m.entity.types, "Jurisdiction") and not m.excluded
                                            and not restrictions.adjective_place(m.text, linker.gaz)]
+            elif k in parsed:  # no name, but a restriction told of before may go on ("The ban applies to ...")
+                frames.extend(f for f in self._parsed_restrictions(*parsed[k], quote, dates, frames) if f is not None)
         self._complete_frames(frames, sentence_jurisdictions)
         restrictions.drop_placeless(frames)
         restrictions.anchor_dates(frames, published)
@@ -552,93 +560,183 @@ class Extractor:
     def _parsed_restrictions(self, doc, spans, heads, quote, dates, earlier=()) -> list[RestrictionFrame | None]:
         """Restriction frames read off the parse: who imposes what, where and on whom; None for a
         restriction the sentence says was lifted (no start is known, so nothing is written)."""
-        out = []
-        linker = self.linker
+        out: list[RestrictionFrame | None] = []
         for parts in relations.restriction_parts(doc, spans, heads, self.restriction_lemmas):
             if parts["ended"]:
                 out.append(None)
                 continue
-            kind = parts["kind"]
-            restricts: list[Entity] = []
-            for m in parts["restricts"]:
-                for e in self._entities([m], ("Product", "Company")):
-                    if isa(e.types, "Company"):  # "Italy blocked DeepSeek": the company's app
-                        e = restrictions.company_offering(e, quote, linker) if kind != "ExportControl" else None
-                    if e is not None and all(e.iri != x.iri for x in restricts):
-                        restricts.append(e)
-            for label, typ in parts["goods"]:  # "advanced chips", "Nvidia chips", "chip tools"
-                if len(label.split()) > 1 or kind == "ExportControl":
-                    e = linker.gaz.lookup(label) or linker.implied_entity(label, typ)
-                    if isa(e.types, "Product") and all(e.iri != x.iri for x in restricts):
-                        restricts.append(e)
+            restricts = self._restricted(parts, quote)
+            if parts["extends"]:  # "The ban applies to schools": the restriction told before, further
+                out += self._extended(parts, restricts, [*earlier, *out], quote)
+                continue
+            if parts["told"]:  # "X have been told not to offer it": the restriction told before, on them
+                out += self._told(parts, restricts, [*earlier, *out], quote)
+                continue
             if not restricts:
                 continue
-            # who: a named organisation first ("the US House of Representatives"), else a place's government
-            candidates = [e for m in parts["imposer"] for e in self._entities([m], ("Organization", "Jurisdiction"))
-                          if e.iri not in {x.iri for x in restricts} and not isa(e.types, "CustomerSegment")]
-            said_before = self._previous_subject
-            if parts["imposer"] and all(getattr(m, "kind", None) == "anaphor" for m in parts["imposer"]) \
-                    and said_before is not None and isa(said_before.types, ("Jurisdiction", "Regulator")):
-                candidates = [said_before]  # "Washington has stepped up ... Over the years, it has tightened"
-            candidates.sort(key=lambda e: isa(e.types, "Jurisdiction"))
-            imposer = candidates[0] if candidates else None
-            if imposer is not None and isa(imposer.types, "Jurisdiction"):
-                imposer = linker.government(imposer)
             restricted = {e.iri for e in restricts}
-            places, applies_to = [], []
-            of_use = {id(m) for h, m in heads if relations.of_use(h)}
-            for m in parts["place"]:
-                for e in self._entities([m], ("Jurisdiction",)):
-                    if e.iri in linker.gaz.country:  # "exports to Shenzhen": rules apply to its country
-                        e = linker.gaz.country_of(e)
-                    elif restrictions.adjective_place(getattr(m, "text", ""), linker.gaz) and id(m) not in of_use:
-                        continue  # "the Chinese startup": where someone comes from
-                    if e.iri not in restricted and all(e.iri != x.iri for x in places):
-                        places.append(e)
-            for t in parts["target"]:
-                if isinstance(t, str):
-                    if t.split()[-1].lower() in restrictions.TARGET_HEADS:
-                        applies_to.append(linker.implied_entity(t, "CustomerSegment"))
-                    continue
-                if t.kind == "segment" and t.entity is not None:
-                    applies_to.append(t.entity)
-            if not applies_to:
-                applies_to = restrictions.target_actors(quote, linker)
-            home = self._home(imposer) if imposer is not None else None
-            if kind == "ExportControl":
-                places = [p for p in places if home is None or p.iri != home.iri]
-            elif not places and home is not None and isa(imposer.types, "Regulator"):
-                places = [home]  # "Italy's regulator banned X": in Italy
-            if imposer is None and kind in ("Ban", "Suspension") and places:
-                imposer = linker.government(places[0])
-            if imposer is None and parts["withheld"]:
-                imposer = linker.gaz.maker.get(restricts[0].iri)
-            if imposer is None:  # the parse left it unattached: a government or regulator the sentence names
-                imposer = next((e for h, m in heads for e in [getattr(m, "entity", None)]
-                                if e is not None and isa(e.types, "Regulator") and e.iri not in restricted), None)
-            if imposer is None and kind == "ExportControl":  # "the curbs": the ones the document spoke of
-                imposer = getattr(_earlier([*earlier, *out], kind), "imposer", None)
-            event = None
-            if imposer is None and kind != "ExportControl" and not places and not applies_to:
-                # "Spark was among the removed apps": the removal the document told of, its places too
-                event = _earlier([*earlier, *out], kind)
-                if event is not None:
-                    imposer, places = event.imposer, list(event.applies_in)
+            candidates = self._imposers(parts, restricted)
+            places, applies_to = self._where_and_whom(parts, heads, restricted, quote)
             own = [d for d in dates.current() if not relations.elsewhere(doc, parts["trigger"], d.text)]
             start, until = self._frame_dates(quote, own, dates.previous)
-            if event is not None and start is None:
-                start = event.effective_from
-            out.append(RestrictionFrame(kind, imposer, restricts, places, quote, 0.7, start, until, applies_to))
+            # "Australia and Italy have placed restrictions": each imposes its own, where it rules
+            for imposer in (candidates if parts["joint"] else candidates[:1]) or [None]:
+                where = places if not parts["joint"] or len(candidates) < 2 else []
+                out.append(self._parsed_frame(parts, imposer, restricts, where, applies_to, heads, quote,
+                                              (start, until), [*earlier, *out]))
         return out
+
+    def _extended(self, parts, restricts, earlier, quote) -> list[RestrictionFrame]:
+        """The earlier restriction a sentence goes on about, for the products or the actors it adds."""
+        event = next((f for f in reversed(earlier) if f is not None and f.imposer is not None), None)
+        more = [self.linker.implied_entity(t, "CustomerSegment") for t in parts["more"]]
+        if event is None or not (restricts or more):
+            return []
+        restricts = [e for e in restricts if isa(e.types, "Product")]
+        return [RestrictionFrame(event.kind, event.imposer, restricts or event.restricts, list(event.applies_in),
+                                 quote, 0.6, event.effective_from, event.effective_until,
+                                 more or list(event.applies_to))]
+
+    def _told(self, parts, restricts, earlier, quote) -> list[RestrictionFrame]:
+        """Companies told not to offer or use something: bound by the restriction the document told of
+        (its imposer, place and product where the sentence names none)."""
+        bound = [e for e in self._entities(parts["bound"], ("Organization",)) if not isa(e.types, "Regulator")]
+        event = next((f for f in reversed(earlier) if f is not None and f.imposer is not None), None)
+        if not bound or event is None and not restricts:
+            return []
+        candidates = self._imposers(parts, {e.iri for e in restricts})
+        imposer = candidates[0] if candidates else event.imposer if event is not None else None
+        places, _ = self._where_and_whom(parts, [], {e.iri for e in restricts}, quote)
+        if event is not None:
+            restricts = restricts or event.restricts
+            places = places or list(event.applies_in)
+        home = self._home(imposer)
+        places = places or ([home] if home is not None else [])  # "Japanese regulators have instructed"
+        return [RestrictionFrame("Ban", imposer, restricts, places, quote, 0.6,
+                                 event.effective_from if event is not None else None, None, bound)]
+
+    def _restricted(self, parts, quote) -> list[Entity]:
+        """What a parsed restriction restricts: products, a company's app, goods a noun names."""
+        linker, kind = self.linker, parts["kind"]
+        restricts: list[Entity] = []
+        for m in parts["restricts"]:
+            if _is_date(m.text):
+                continue  # "Jan. 20" read as a name
+            named_app = id(m) in parts["apps"] or m.kind == "name" and kind != "ExportControl"
+            found = self._entities([m], ("Product",) if m.kind == "name" else ("Product", "Company"))
+            for e in found or (self._entities([m], ("Organization",)) if named_app else []):
+                if isa(e.types, "Organization") and named_app and e.new \
+                        and e.types <= {"Company", "Organization"}:
+                    e.types = frozenset({"Product"})  # "the apps X and Y", "a ban on the use of X": an app
+                elif isa(e.types, "Company") and id(m) in parts["owned"]:  # "OpenAI's generative AI"
+                    e = restrictions.document_product(e, linker)
+                elif isa(e.types, "Company"):  # "Italy blocked DeepSeek": the company's app
+                    e = restrictions.company_offering(e, quote, linker) if kind != "ExportControl" else None
+                if e is not None and kind == "ExportControl" and isa(e.types, "Service"):
+                    continue  # an online service is no export
+                if e is not None and all(e.iri != x.iri for x in restricts):
+                    restricts.append(e)
+        for words, makers in parts["made"]:  # "the hardware and software made by X": X's hardware and software
+            for maker in self._entities(makers, ("Organization",)):
+                e = linker.implied_entity(f"{maker.label} {words}", "Product")
+                if all(e.iri != x.iri for x in restricts):
+                    restricts.append(e)
+        for label, typ in parts["goods"]:  # "advanced chips", "Nvidia chips", "chip tools"
+            if len(label.split()) > 1 or kind == "ExportControl":
+                e = linker.gaz.lookup(label) or linker.implied_entity(label, typ)
+                if isa(e.types, "Product") and all(e.iri != x.iri for x in restricts):
+                    restricts.append(e)
+        return restricts
+
+    def _imposers(self, parts, restricted) -> list[Entity]:
+        """Who imposes: named organisations first ("the US House of Representatives"), then places'
+        governments; a pronoun for the place the previous sentence spoke of."""
+        linker = self.linker
+        candidates = [e for m in parts["imposer"] for e in self._entities([m], ("Organization", "Jurisdiction"))
+                      if e.iri not in restricted and not isa(e.types, "CustomerSegment")]
+        said_before = self._previous_subject
+        if parts["imposer"] and all(getattr(m, "kind", None) == "anaphor" for m in parts["imposer"]) \
+                and said_before is not None and isa(said_before.types, ("Jurisdiction", "Regulator")):
+            candidates = [said_before]  # "Washington has stepped up ... Over the years, it has tightened"
+        if not parts["joint"]:
+            candidates.sort(key=lambda e: isa(e.types, "Jurisdiction"))
+        out: list[Entity] = []
+        for e in candidates:
+            e = linker.government(e) if isa(e.types, "Jurisdiction") else e
+            if all(e.iri != x.iri for x in out):
+                out.append(e)
+        return out
+
+    def _where_and_whom(self, parts, heads, restricted, quote) -> tuple[list[Entity], list[Entity]]:
+        """The places a parsed restriction names and the actors it covers."""
+        linker = self.linker
+        places: list[Entity] = []
+        of_use = {id(m) for h, m in heads if relations.of_use(h)}
+        for m in parts["seat"]:  # "Texas Gov. X": a state's or city's own rule holds there, not country-wide
+            places += [e for e in self._entities([m], ("Jurisdiction",)) if e.iri not in restricted]
+        for m in parts["place"] if not places else ():
+            for e in self._entities([m], ("Jurisdiction",)):
+                if e.iri in linker.gaz.country:  # "exports to Shenzhen": rules apply to its country
+                    e = linker.gaz.country_of(e)
+                elif restrictions.adjective_place(getattr(m, "text", ""), linker.gaz) and id(m) not in of_use:
+                    continue  # "the Chinese startup": where someone comes from
+                if e.iri not in restricted and all(e.iri != x.iri for x in places):
+                    places.append(e)
+        applies_to: list[Entity] = []
+        for t in parts["target"]:
+            if isinstance(t, str):
+                if t.split()[-1].lower() in restrictions.TARGET_HEADS:
+                    applies_to.append(linker.implied_entity(t, "CustomerSegment"))
+                continue
+            if t.kind == "segment" and t.entity is not None:
+                applies_to.append(t.entity)
+        return places, applies_to or restrictions.target_actors(quote, linker)
+
+    def _parsed_frame(self, parts, imposer, restricts, places, applies_to, heads, quote, dated,
+                      earlier) -> RestrictionFrame:
+        """One parsed restriction with the gaps its sentence leaves filled: the imposer's home as the
+        place of a regulator's ban, a place's government as the imposer, the earlier restriction told of."""
+        linker, kind = self.linker, parts["kind"]
+        restricted = {e.iri for e in restricts}
+        home = self._home(imposer) if imposer is not None else None
+        if kind == "ExportControl":
+            places = [p for p in places if home is None or p.iri != home.iri]
+        elif not places and home is not None and isa(imposer.types, "Regulator"):
+            places = [home]  # "Italy's regulator banned X": in Italy
+        if imposer is None and kind in ("Ban", "Suspension") and places:
+            imposer = linker.government(places[0])
+        if imposer is None and parts["withheld"]:
+            imposer = linker.gaz.maker.get(restricts[0].iri)
+        if imposer is None:  # the parse left it unattached: a government or regulator the sentence names
+            imposer = next((e for h, m in heads for e in [getattr(m, "entity", None)]
+                            if e is not None and isa(e.types, "Regulator") and e.iri not in restricted), None)
+            home = self._home(imposer)
+            if not places and home is not None and kind != "ExportControl":
+                places = [home]  # "China's internet regulator told firms to halt testing of X": in China
+        if imposer is None and kind == "ExportControl":  # "the curbs": the ones the document spoke of
+            imposer = getattr(_earlier(earlier, kind), "imposer", None)
+        start, until = dated
+        if imposer is None and kind != "ExportControl" and not places and not applies_to \
+                and relations.refers_back(parts["trigger"]):
+            # "Spark was among the removed apps": the removal the document told of, its places too
+            event = _earlier(earlier, kind)
+            if event is not None:
+                imposer, places = event.imposer, list(event.applies_in)
+                start = start or event.effective_from
+        if parts["self"]:  # "the government stopped using X": it is who the ban binds
+            applies_to = [e for e in self._entities(parts["bound"], ("Organization",)) if e.iri not in restricted]
+        return RestrictionFrame(kind, imposer, restricts, places, quote, 0.7, start, until, applies_to)
 
     def _worth_parsing(self, sent, mentions) -> bool:
         """Two names, or one and a capitalised word the linker left (a name only a role can type), or a
         restriction trigger: the parse is most of ingestion's cost, so other sentences skip it."""
         if len(mentions) >= 2:
             return True
-        if not mentions:  # names no store knows yet ("Microsoft has invested in OpenAI" read into an empty store)
+        if not mentions:  # names no store knows yet ("Microsoft has invested in OpenAI" read into an empty store),
+            # or a restriction told before going on ("The ban applies to schools")
             return sum(t.namelike and not t.not_name for t in sent.tokens[1:]) >= 2 or \
-                sent.tokens[0].namelike and any(t.namelike for t in sent.tokens[1:])
+                sent.tokens[0].namelike and any(t.namelike for t in sent.tokens[1:]) or \
+                not self._trigger_words.isdisjoint(t.low for t in sent.tokens)
         covered = set(range(mentions[0].start, mentions[0].end))
         toks = sent.tokens
         return any(t.namelike and k not in covered for k, t in enumerate(toks)) or \
@@ -650,8 +748,10 @@ class Extractor:
             owner = s.kind == "anaphor" and s.text.lower() in ("its", "their")
             own = relations.NAME in rule.lemmas  # a name read through its own modifiers ("Apple's AirDrop")
             subjects = self._entities([s], rule.subject_types, owner=owner, refine=not own)  # class not settled
-            objects = self._entities([o], rule.object_types, {e.iri for e in subjects},
-                                     owner=o.kind == "anaphor" and o.text.lower() in ("its", "their"))
+            possessive = o.kind == "anaphor" and o.text.lower() in ("its", "their")
+            if possessive and "Jurisdiction" in rule.object_types:
+                continue  # "its platform Facebook": the owner's, never a place's
+            objects = self._entities([o], rule.object_types, {e.iri for e in subjects}, owner=possessive)
             if own:  # "DGX B200": a modifier the store does not know is no maker
                 objects = [e for e in objects if not (e.new and e.types == frozenset({"Organization"}))]
             for a in subjects:
@@ -807,88 +907,33 @@ class Extractor:
     # -- restrictions ---------------------------------------------------------------
 
     def _restriction(self, template, slots, quote, dates: "_Dates", frames) -> RestrictionFrame | None:
-        if self._trigger_words.isdisjoint(template.split(" ")):
-            return None
-        hit = None
-        for kind, rx in self.restriction_triggers:
-            if rx is None:
-                continue
-            m = rx.search(template)
-            if m and (hit is None or m.start() < hit[1]):
-                hit = (kind, m.start(1), m.end(1))
+        """A restriction read off the sentence's template, where the parse gave none: the trigger, the
+        names before and after it, and the gaps filled as the parsed reading fills them."""
+        hit = self._template_trigger(template)
         if hit is None:
             return None
         kind, t_start, t_end = hit
-        polarity = self._polarity(template, t_start, t_end)
-        if polarity != "asserted":
-            return None
         positions = [(mm.start(), int(mm.group(1))) for mm in _PLACEHOLDER.finditer(template)]
+        positions = [(pos, i) for pos, i in positions if not _is_date(slots[i].text)]  # "Jan. 20" as a name
         before = [slots[i] for pos, i in positions if pos < t_start]
         # what follows the trigger, up to the end of its clause
         tail = re.split(r" (?:;|but|while|whereas|although|, a|, an|, and the|, where|, according to|, which) ",
                         template[t_end:t_end + 200])[0]
         after = [slots[i] for pos, i in positions if t_end <= pos < t_end + len(tail)]
-        linker = self.linker
-        # who imposes it: a regulator (or, for a provider's own block, a company) before the trigger
-        imposer = None
-        for m in reversed(before):
-            e = m.resolve("Organization")
-            if e is None or m.kind == "segment":
-                continue
-            if isa(e.types, "Regulator") or (kind in ("AccessBlock", "Suspension") and isa(e.types, "Organization")):
-                imposer = e
-                break
-        # what: products after the trigger, else before it ("X is banned in Y")
-        restricts = [e for m in after for e in [m.resolve("Product")] if e is not None and isa(e.types, "Product")
-                     and not m.excluded]
         passive = template[t_start:t_end].split()[0].endswith("ed")
-        if not restricts and passive:  # "ChatGPT is banned in China"
-            restricts = [e for m in before for e in [m.resolve("Product")] if e is not None and isa(e.types, "Product")]
-        if not restricts:  # "Italy blocked DeepSeek": the company's app
-            companies = [m.entity for m in (after or (before if passive else [])) if m.kind == "entity"
-                         and m.entity is not None and isa(m.entity.types, "Company") and not m.excluded]
-            restricts = [p for p in (restrictions.company_offering(c, quote, linker) for c in companies[:3]) if p]
+        restricts = self._template_restricted(before, after, passive, quote)
+        if kind == "ExportControl":  # an online service is no export ("controls ... a year after ChatGPT's launch")
+            restricts = [e for e in restricts if not isa(e.types, "Service")]
         if not restricts:
             return None
         restricted = {e.iri for e in restricts}
-        places: list[Entity] = []
-        applies_to: list[Entity] = []
-        for m in slots:
-            if m.excluded or m.kind == "anaphor" or m.entity is None:
-                continue
-            e = m.entity
-            if isa(e.types, "Jurisdiction"):
-                if not restrictions.adjective_place(m.text, linker.gaz):
-                    places.append(e)
-            elif isa(e.types, "CustomerSegment"):
-                applies_to.append(e)
-                based = linker.gaz.jurisdiction(m.text.split()[0])
-                if based is not None:
-                    places.append(based)
-        if imposer is None:
-            if kind in ("ExportControl",):
-                # "a Dutch export licence": the demonym next to the trigger names the government
-                near = [m for m in before[-1:] if m.entity is not None and isa(m.entity.types, "Jurisdiction")]
-                word_before = template[:t_start].split()[-1:] if t_start else []
-                if near and word_before and word_before[0].startswith("⟦"):
-                    imposer = linker.government(near[0].entity)
-            if imposer is None:
-                m = re.search(r"(⟦\d+⟧) 's (?:\S+ ){0,2}$", template[:t_start])
-                if m:
-                    owner = slots[int(m.group(1)[1:-1])]
-                    place = owner.entity if owner.kind != "anaphor" else \
-                        next((e for e in owner.antecedents if isa(e.types, "Jurisdiction")), None)
-                    if place is not None and isa(place.types, "Jurisdiction"):
-                        imposer = linker.government(place)
-            if imposer is None and not passive:  # "Washington placed a licensing requirement on ..."
-                place = restrictions.subject_place(template, slots, t_start, lambda e: isa(e.types, "Jurisdiction"))
-                imposer = linker.government(place) if place is not None else None
-            if imposer is None and kind in ("ExportControl",):
-                imposer = getattr(_earlier(frames, kind), "imposer", None)
+        places, applies_to = self._template_places(slots)
+        imposer = self._template_imposer(kind, template, slots, before, t_start, passive, frames)
+        linker = self.linker
         if not applies_to:
             applies_to = restrictions.target_actors(quote, linker)
         home = self._home(imposer) if kind == "ExportControl" else None
-        applies_in = []
+        applies_in: list[Entity] = []
         for p in places:
             if (home is None or p.iri != home.iri) and p.iri not in restricted \
                     and all(p.iri != x.iri for x in applies_in):
@@ -897,6 +942,81 @@ class Extractor:
             imposer = linker.government(applies_in[0])
         start, until = self._frame_dates(quote, dates.current(), dates.previous)
         return RestrictionFrame(kind, imposer, restricts, applies_in, quote, 0.7, start, until, applies_to)
+
+    def _template_trigger(self, template) -> tuple[str, int, int] | None:
+        """The first asserted restriction trigger of a template: its kind and span, or None."""
+        if self._trigger_words.isdisjoint(template.split(" ")):
+            return None
+        hit = None
+        for kind, rx in self.restriction_triggers:
+            m = rx.search(template) if rx is not None else None
+            if m and (hit is None or m.start() < hit[1]):
+                hit = (kind, m.start(1), m.end(1))
+        if hit is None or self._polarity(template, hit[1], hit[2]) != "asserted":
+            return None
+        return hit
+
+    def _template_restricted(self, before, after, passive, quote) -> list[Entity]:
+        """What: products after the trigger, else before it ("X is banned in Y"), else a company's app."""
+        restricts = [e for m in after for e in [m.resolve("Product")] if e is not None and isa(e.types, "Product")
+                     and not m.excluded]
+        if not restricts and passive:  # "ChatGPT is banned in China"
+            restricts = [e for m in before for e in [m.resolve("Product")] if e is not None and isa(e.types, "Product")]
+        if not restricts:  # "Italy blocked DeepSeek": the company's app
+            companies = [m.entity for m in (after or (before if passive else [])) if m.kind == "entity"
+                         and m.entity is not None and isa(m.entity.types, "Company") and not m.excluded]
+            restricts = [p for p in (restrictions.company_offering(c, quote, self.linker) for c in companies[:3])
+                         if p]
+        return restricts
+
+    def _template_places(self, slots) -> tuple[list[Entity], list[Entity]]:
+        """The places a template names (not as adjectives of origin) and the segments it names."""
+        places: list[Entity] = []
+        applies_to: list[Entity] = []
+        for m in slots:
+            if m.excluded or m.kind == "anaphor" or m.entity is None:
+                continue
+            e = m.entity
+            if isa(e.types, "Jurisdiction"):
+                if not restrictions.adjective_place(m.text, self.linker.gaz):
+                    places.append(e)
+            elif isa(e.types, "CustomerSegment"):
+                applies_to.append(e)
+                based = self.linker.gaz.jurisdiction(m.text.split()[0])
+                if based is not None:
+                    places.append(based)
+        return places, applies_to
+
+    def _template_imposer(self, kind, template, slots, before, t_start, passive, frames) -> Entity | None:
+        """Who imposes it: a regulator (or, for a provider's own block, a company) before the trigger, a
+        demonym or possessive place next to it, a place the sentence opens with, the earlier export rule."""
+        linker = self.linker
+        for m in reversed(before):
+            e = m.resolve("Organization")
+            if e is None or m.kind == "segment":
+                continue
+            if isa(e.types, "Regulator") or (kind in ("AccessBlock", "Suspension") and isa(e.types, "Organization")):
+                return e
+        if kind == "ExportControl":
+            # "a Dutch export licence": the demonym next to the trigger names the government
+            near = [m for m in before[-1:] if m.entity is not None and isa(m.entity.types, "Jurisdiction")]
+            word_before = template[:t_start].split()[-1:] if t_start else []
+            if near and word_before and word_before[0].startswith("⟦"):
+                return linker.government(near[0].entity)
+        m = re.search(r"(⟦\d+⟧) 's (?:\S+ ){0,2}$", template[:t_start])
+        if m:
+            owner = slots[int(m.group(1)[1:-1])]
+            place = owner.entity if owner.kind != "anaphor" else \
+                next((e for e in owner.antecedents if isa(e.types, "Jurisdiction")), None)
+            if place is not None and isa(place.types, "Jurisdiction"):
+                return linker.government(place)
+        if not passive:  # "Washington placed a licensing requirement on ..."
+            place = restrictions.subject_place(template, slots, t_start, lambda e: isa(e.types, "Jurisdiction"))
+            if place is not None:
+                return linker.government(place)
+        if kind == "ExportControl":
+            return getattr(_earlier(frames, kind), "imposer", None)
+        return None
 
     def _frame_dates(self, quote: str, dates, previous):
         """Start and end of a restriction; ``previous()`` gives the last earlier sentence's day dates."""
@@ -925,6 +1045,8 @@ class Extractor:
         for fr in frames:
             if fr.applies_in or fr.imposer is None:  # without an imposer, the document's places are a guess
                 continue
+            if fr.applies_to and isa(fr.imposer.types, "Company"):
+                continue  # "Samsung banned ChatGPT among employees": its own people, wherever they are
             home = self._home(fr.imposer)
             counts: dict = {}
             for j in jurisdictions:

@@ -181,6 +181,7 @@ def _case(tok) -> str | None:
 _CLASS_NOUNS = {"chip", "accelerator", "gpu", "processor", "model", "chatbot", "assistant", "app", "service",
                 "platform", "supercomputer", "cluster", "llm", "series", "family", "tool", "system", "bot",
                 "datacentre", "datacenter", "centre", "center", "server", "cloud", "infrastructure", "instance"}
+_PARTITIVE = {"some", "many", "several", "most", "all", "one", "two", "three", "few", "each", "both"}
 _COMPARED = {"more", "fewer", "less", "over", "nearly", "almost"}
 NAME = "<name>"  # the lemma of rules whose trigger is a name itself
 _NAMING = {"call", "name", "dub", "know", "brand"}
@@ -195,6 +196,8 @@ def _up(tok):
         return None  # "from Google and into Siri": a later item with a preposition of its own
     if dep in ("conj", "appos", "flat", "list"):
         return head
+    if dep == "nmod" and _case(tok) == "of" and head.lower_ in _PARTITIVE:
+        return head  # "backed by some of the biggest names": the names back it
     if dep in ("obl", "nmod") and _case(tok) == "than" and head.lower_ in _COMPARED:
         return head  # "removed more than a hundred apps": the apps are what "more" stands for
     if dep in ("compound", "nmod:poss", "nmod:of", "nmod") and head.lemma_.lower() in _TITLES:
@@ -262,7 +265,12 @@ def _before_list(item):
     doc = item.doc
     while k >= 0 and doc[k].dep_ in ("punct", "fixed", "case") or k >= 0 and doc[k].lower_ in ("such", "as"):
         k -= 1
-    return doc[k] if k >= 0 and doc[k].tag_ in ("NN", "NNS") else None
+    if k < 0 or doc[k].tag_ not in ("NN", "NNS"):
+        return None
+    noun = doc[k]
+    while noun.tag_ == "NN" and noun.dep_ == "nmod" and noun.head.tag_ == "NNS":
+        noun = noun.head  # "names in Chinese technology, including A": the plural names lists them
+    return noun
 
 
 def _comma_only(tok) -> bool:
@@ -354,6 +362,7 @@ def _indirect(a, trigger) -> str | None:
 
 
 _PRONOUNS = {"it", "they"}
+_SPEECH = {"add", "say", "note", "explain", "stress", "warn", "claim", "insist", "argue", "noting", "adding", "saying"}
 _POSSESSIVES = {"its", "their"}
 _CLAUSES = {"advcl", "acl", "ccomp", "csubj", "parataxis"}
 
@@ -375,7 +384,7 @@ def governing_subjects(heads) -> list:
     "Samsung chose Baidu's chatbot for its phones": its is Samsung's)), None for a subject that is a
     name no mention holds. ``heads`` as :func:`heads` gives them."""
     named = {root.i: m for root, m in heads if getattr(m, "entity", None) is not None}
-    out = []
+    out: list = []
     for tok, m in heads:
         if getattr(m, "kind", None) != "anaphor":
             continue
@@ -384,11 +393,14 @@ def governing_subjects(heads) -> list:
                 or word in _POSSESSIVES and tok.dep_ == "nmod:poss"):
             continue
         for anc in tok.ancestors:
+            if anc.dep_ == "advcl" and anc.tag_ == "VBG" and anc.lemma_.lower() in _SPEECH:
+                anc = anc.doc[anc.i].sent.root  # "X said ..., adding that it had": the speaker, wherever hung
             before = [c for c in anc.children if c.dep_ in _SUBJECTS and c.right_edge.i < tok.i and not _aside(c, tok)]
             subject = next((c for c in before if c.i in named
                             and not (word in ("it", "its") and _plural(named[c.i]))), None)
             if subject is not None:
                 out.append((m, named[subject.i]))
+                named[tok.i] = named[subject.i]  # "adding that it had invested ... through its fund": its is it's
                 break
             if any(c.tag_ in ("NNP", "NNPS") and not _titled(c) for c in before):
                 out.append((m, None))  # "X agreed to drop its Grok", X a name nobody knows: not the last name read
@@ -571,7 +583,8 @@ def pairs(doc, heads, by_lemma):
                 for o in objects:
                     if s is not o:  # mentions are plain objects: identity is sameness
                         out.append((rule, s, o, tok))
-            if rule.mutual:
+            if rule.mutual and not objects and not any(_case(c) in ("with", "between") for c in tok.children):
+                # "A and B announced partnerships with C": with C, not with each other
                 out += [(rule, s, o, tok) for k, s in enumerate(subjects) for o in subjects[k + 1:]]
     return out
 
@@ -647,92 +660,300 @@ def restriction_parts(doc, spans, heads, triggers: dict) -> list[dict]:
     noun phrases) in the roles of imposer, restricted thing, place and target."""
     out = []
     for tok in doc:
-        kind = next((triggers[w] for w in lemmas(tok) if w in triggers), None) or next(
-            (triggers[f"{w} {c.lower_}"] for w in lemmas(tok) for c in tok.children if f"{w} {c.lower_}" in triggers),
-            None)  # a particle verb: "clamp down", "crack down"
-        withheld = kind is None and _withheld(tok)
-        if withheld:
-            kind = "AccessBlock"  # "Apple Intelligence will not come to the EU": its maker holds it back
-        elif kind is None or blocked(tok) or (tok.tag_.startswith("VB") and tok.lemma_.lower() in _NOUN_ONLY):
-            continue
-        if kind != "ExportControl" and any(c.lemma_.lower() == "export" for c in [*tok.children, tok.head]):
-            kind = "ExportControl"
-        if kind == "ExportControl" and tok.lemma_.lower() in _EXPORT_ONLY and not any(
-                t.lemma_.lower() in ("export", "chip", "semiconductor", "equipment") for t in doc):
+        kind, withheld = _trigger_kind(doc, tok, triggers)
+        if kind is None:
             continue
         ended = tok.dep_ in ("obj", "nsubj:pass", "nsubj") and not _ENDING.isdisjoint(lemmas(tok.head))
         parts = {"kind": kind, "trigger": tok, "ended": ended, "withheld": withheld, "restricts": [], "imposer": [],
-                 "place": [], "target": [], "goods": []}
-        taken = set()
-        for h, m in heads:
-            t = _through(h)
-            r = role(t, tok)
-            product = isa(getattr(getattr(m, "entity", None), "types", ()), "Product")
-            if r is None and product and h.dep_ in ("compound", "nmod:poss") and h.head.i != tok.i:
-                t = _through(h.head)  # "from utilizing ChatGPT technology": the technology's role, if its own
-                r = _direct(t, tok) or (role(t, tok) if t.dep_ != "compound" else None)
-            if r is None and t.i != h.i and t.dep_ == "acl" and role(t.head, tok) in _TARGET:
-                r = "acl"  # "a ban on staffers using Copilot": what the targets may not use
-            if r is None and h.dep_ == "nmod" and _case(h) in ("in", "across") and h.head.head.i == tok.i:
-                r = "obl:in"  # "removed from app stores in China"
-            if r is None:
-                continue
-            taken.add(_climb(t, tok).i)
-            if product:  # a product is what is restricted, in the roles a restricted thing takes
-                if r in _RESTRICTED | {"obl", "obl:to", "nmod:to", "is"} or r.startswith(("head:", "obj:")) \
-                        or t.i != h.i and r.split(":")[0] in ("obl", "advcl", "xcomp", "acl", "obj") \
-                        or withheld and r in _SUBJECTS:
-                    parts["restricts"].append(m)  # ("access to the H100", "from utilizing ChatGPT technology")
-                continue
-            if t.i != h.i and _case(h) in ("to", "in", "into"):  # "exports of chips to China": where
-                parts["place"].append(m)
-                parts["target"].append(m)
-            elif t.i != h.i and (r in _RESTRICTED or r.startswith(("obl", "advcl", "xcomp", "acl"))):
-                parts["restricts"].append(m)
-            elif r in _RESTRICTED:
-                parts["restricts"].append(m)
-                parts["place"].append(m)  # a place may stand there too ("exports to China" reads as a target)
-            if withheld and r in ("nsubj", "nsubj:pass"):
-                parts["restricts"].append(m)
-            elif r in _IMPOSER:
-                parts["imposer"].append(m)
-            if r in _PLACE:
-                parts["place"].append(m)
-            if r in _TARGET:
-                parts["target"].append(m)
-        if withheld and not parts["restricts"]:  # "X is due in the US but is not expected to launch in the EU"
-            subject = _shared_subject(tok)
-            parts["restricts"] = [m for h, m in heads if subject is not None and h.i == subject.i]
-        if not parts["place"]:  # "removed apps from its China store": the place names the store
-            parts["place"] = [m for h, m in heads if h.dep_ in ("compound", "amod") and (
-                role(h.head, tok) in _PLACE or h.head.dep_ == "nmod" and _case(h.head) in ("from", "in")
-                and tok.i in [a.i for a in list(h.head.ancestors)[:3]])]
-        parts["place"] += [m for h, m in heads if of_use(h) and role(h.head, tok) is not None]  # "Chinese access to"
-        where = next((c for c in _clause_of(tok).children if c.lower_ == "where" and c.i < tok.i), None)
-        if where is not None:  # "in China, where X is banned": the name before the comma, wherever the parser hung it
-            before = where.i - 2 if where.i >= 2 and where.nbor(-1).text == "," else where.i - 1
-            parts["place"] += [m for h, m in heads if h.i == before]
-        if not parts["place"]:  # "exports of chips made by Nvidia to China": a destination deeper in the phrase
-            inside = {t.i for t in tok.subtree}
-            parts["place"] = [m for h, m in heads if h.i in inside and _case(h) in ("to", "in", "across")]
-        # targets and restricted goods named by a plain noun phrase ("on government devices", "the use of
-        # X in state administration", "exports of advanced chips and chip tools")
-        uses = any(c.dep_ in ("advcl", "xcomp") and _is_use(c) for c in tok.children)
-        used = [c for c in tok.children if _is_use(c)]
-        used += [x for c in used for x in c.children if x.dep_ == "conj"]  # "the export, transit and sale of"
-        for c in [*tok.children, *(g for c in used for g in c.children), *_counted(tok)]:
-            if c.i in taken or c.tag_ not in ("NN", "NNS"):
-                continue
-            r = "obj" if c.head.i != tok.i and c.head.head.i == tok.i and _case(c) == "than" else _direct(c, c.head)
-            through = c.head.i != tok.i
-            for item in [c, *(x for x in c.children if x.dep_ == "conj" and x.tag_ in ("NN", "NNS"))]:
-                if (r in _RESTRICTED or r == "obl" or through and r in ("nmod:of", "compound")) \
-                        and item.lemma_.lower() in GOODS:  # a bare "obl" is the parser's object after a count
-                    parts["goods"].append((_goods_phrase(item, spans), GOODS[item.lemma_.lower()]))
-                elif r in _TARGET or r in ("obl:in", "nmod:in") or r == "nsubj:pass" and uses:
-                    parts["target"].append(phrase(item, spans))  # "staffers were barred from using X"
+                 "place": [], "target": [], "goods": [], "seat": [], "apps": set(), "joint": False,
+                 "extends": False, "more": [], "told": instructed_not(tok) is not None, "bound": [], "made": [],
+                 "self": _stopped_use(tok) is not None, "owned": set()}
+        taken = _role_parts(parts, heads, tok)
+        _more_places(parts, heads, tok)
+        _noun_parts(parts, spans, tok, taken)
+        _extension(parts, heads, spans, tok)
+        _made_by(parts, heads, tok)
         out.append(parts)
     return out
+
+
+def _trigger_kind(doc, tok, triggers: dict) -> tuple[str | None, bool]:
+    """The kind of restriction a token triggers (None for none) and whether it is a launch held back."""
+    kind = next((triggers[w] for w in lemmas(tok) if w in triggers), None) or next(
+        (triggers[f"{w} {c.lower_}"] for w in lemmas(tok) for c in tok.children if f"{w} {c.lower_}" in triggers),
+        None)  # a particle verb: "clamp down", "crack down"
+    withheld = kind is None and _withheld(tok)
+    if withheld:
+        return "AccessBlock", True  # "Apple Intelligence will not come to the EU": its maker holds it back
+    if kind is None and _stopped_use(tok) is not None and not blocked(tok):
+        return "Ban", False  # "the government stopped using X": a ban it sets itself
+    if kind is None and instructed_not(tok) is not None and not blocked(tok):
+        return "Ban", False  # "X were told not to offer Y": whoever told them bans it for them
+    if kind is None or blocked(tok) or (tok.tag_.startswith("VB") and tok.lemma_.lower() in _NOUN_ONLY):
+        return None, False
+    if kind != "ExportControl" and any(c.lemma_.lower() == "export" for c in [*tok.children, tok.head]):
+        kind = "ExportControl"
+    if kind == "ExportControl" and tok.lemma_.lower() in _EXPORT_ONLY and not any(
+            t.lemma_.lower() in ("export", "chip", "semiconductor", "equipment") for t in doc):
+        return None, False
+    return kind, False
+
+
+def _stopped_use(tok):
+    """The use a subject gave up ("stopped using X", "ceased buying X"): the use verb, or None."""
+    if tok.lemma_.lower() not in _STOP or not tok.tag_.startswith("VB") or tok.head.lemma_.lower() in _INSTRUCT:
+        return None  # "instructed firms to stop offering X": the instruction's, read there
+    return next((u for u in tok.children if u.dep_ == "xcomp" and _is_use(u)), None)
+
+
+def _said_of(trigger):
+    """The subject of a copula whose predicate holds the relative clause the trigger is the object of
+    ("X are just some of the big names that have implemented bans"), or None."""
+    tok = trigger.head if trigger.dep_ == "conj" else trigger  # "bans or restrictions"
+    gov = tok.head
+    if tok.dep_ != "obj" or gov.dep_ != "acl:relcl" or not any(
+            c.dep_ == "nsubj" and c.tag_ in ("WDT", "WP") for c in gov.children):
+        return None
+    noun = gov.head
+    if noun.dep_ in ("nmod", "obl") and _case(noun) in ("of", "among"):
+        noun = noun.head  # "some of the names", "among the firms"
+    if not any(c.dep_ == "cop" for c in noun.children):
+        return None
+    return next((c for c in noun.children if c.dep_ == "nsubj"), None)
+
+
+def _made_by(parts, heads, tok) -> None:
+    """Goods a restriction names by their maker ("stopped using the hardware and software made by X and
+    another company, Y"): the goods' words and the makers' mentions, in "made" (in place)."""
+    used = [tok, *(u for u in tok.children if _is_use(u))]
+    for c in (c for u in used for c in u.children if c.dep_ in ("obj", "nmod", "obl") and c.tag_ in ("NN", "NNS")):
+        verb = next((v for v in c.children if v.dep_ == "acl" and v.lemma_.lower() in _MAKING), None)
+        agent = next((a for a in verb.children if a.dep_ in ("obl:agent", "obl")
+                      and _case(a) == "by"), None) if verb is not None else None
+        if agent is None:
+            continue
+        words = [c, *(x for x in c.children if x.dep_ == "conj" and x.tag_ in ("NN", "NNS"))]
+        makers = [m for h, m in heads if any(t.i == agent.i for t in _chain(h, verb))]
+        if makers:
+            parts["made"].append((" and ".join(w.lower_ for w in words), makers))
+
+
+_GENERIC = {"ai", "technology", "tool", "tools", "chatbot", "model", "assistant", "software"}
+_MAKING = {"make", "produce", "manufacture", "supply", "build", "develop", "design", "sell"}
+
+
+def instructed_not(tok):
+    """The use a verb of telling forbids ("were told not to offer", "instructed firms to stop offering"):
+    the use verb, or None."""
+    if tok.lemma_.lower() not in _INSTRUCT:
+        return None
+    for x in tok.children:
+        if x.dep_ not in ("xcomp", "advcl") or not any(c.lower_ == "to" for c in x.children):
+            continue  # the parser hangs "to stop offering" as either
+        if _is_use(x) and any(c.lower_ in ("not", "never") for c in x.children):
+            return x
+        if x.lemma_.lower() in _STOP:  # "to stop offering X", "to cancel orders of X", "to halt testing of X"
+            use = next((u for u in x.children if u.dep_ in ("xcomp", "obj") and _is_use(u)), None)
+            return x if use is not None and use.dep_ == "obj" else use
+    return None
+
+
+def _order_giver(trigger):
+    """Who gives the order a trigger describes: the owner of the decision ("Australia's decision to ban
+    X"), the subject of the verb whose object the order is ("X issued an order banning Y"), or the
+    subject a relative clause's antecedent is said of ("X and Y are among the firms that have imposed
+    bans or restrictions on Z")."""
+    subject = _said_of(trigger)
+    if subject is not None:
+        return subject
+    noun = trigger.head
+    if trigger.dep_ != "acl" or noun.i == trigger.i or noun.tag_ not in ("NN", "NNS"):
+        return None
+    owner = next((c for c in noun.children if c.dep_ == "nmod:poss" and c.tag_.startswith("NNP")), None)
+    if owner is not None or noun.dep_ != "obj":
+        return owner
+    return next((c for c in noun.head.children if c.dep_ == "nsubj"), None)
+
+
+def _ordered_passive(h, trigger) -> bool:
+    """The object of a verb whose passive infinitive is the trigger ("ordered X to be blocked",
+    "asked for X to be removed"): what the trigger hits."""
+    return trigger.dep_ == "xcomp" and any(c.dep_ == "aux:pass" for c in trigger.children) \
+        and h.dep_ == "obj" and h.head.i == trigger.head.i
+
+
+def _among_hit(h, trigger) -> bool:
+    """A name the copula says is one of the things a participle trigger hit ("Among the apps pulled was X",
+    "X was one of the apps removed"), however the parser split the two sides."""
+    noun = trigger.head
+    if trigger.dep_ not in ("acl", "amod") or trigger.tag_ not in ("VBN", "VBD") or noun.i == trigger.i:
+        return False
+    pair = [(noun, h), (h, noun)]
+    return any(a.dep_ == "nsubj" and a.head.i == b.i and any(c.dep_ == "cop" for c in b.children) for a, b in pair)
+
+
+def _named_as_app(h, trigger) -> bool:
+    """A name the sentence calls an app ("the apps X and Y", "social media platform X", "apps such as X")."""
+    chain = _chain(h, trigger)
+    if any(t.lemma_.lower() in _APP_NOUNS and t.tag_ in ("NN", "NNS") for t in chain[1:]):
+        return True
+    return any(c.dep_ in ("compound", "amod") and c.lemma_.lower() in _APP_NOUNS for t in chain for c in t.children)
+
+
+def _role_parts(parts, heads, tok) -> set:
+    """The mentions in each role around the trigger (in place); the tokens they took."""
+    withheld = parts["withheld"]
+    giver = _order_giver(tok)
+    taken = set()
+    imposers = []
+    for h, m in heads:
+        t = _through(h)
+        r = role(t, tok)
+        product = isa(getattr(getattr(m, "entity", None), "types", ()), "Product")
+        if r is None and product and h.dep_ in ("compound", "nmod:poss") and h.head.i != tok.i:
+            t = _through(h.head)  # "from utilizing ChatGPT technology": the technology's role, if its own
+            r = _direct(t, tok) or (role(t, tok) if t.dep_ != "compound" else None)
+        if r is None and t.i != h.i and t.dep_ == "acl" and role(t.head, tok) in _TARGET:
+            r = "acl"  # "a ban on staffers using Copilot": what the targets may not use
+        if r is None and h.dep_ == "nmod" and _case(h) in ("in", "across") and h.head.head.i == tok.i:
+            r = "obl:in"  # "removed from app stores in China"
+        if r is None and h.dep_ == "nmod:poss" and h.head.lemma_.lower() in _GENERIC and h.head.i != tok.i:
+            r = _direct(h.head, tok)  # "restrictions on OpenAI's generative AI": the maker's, what is restricted
+            parts["owned"].add(id(m))
+        if r is None and giver is not None and any(c.i == giver.i for c in _chain(h, tok)):
+            r = "gov:nsubj"  # "Texas Gov. X issued an order banning Y"
+        if _ordered_passive(h, tok):
+            r = "nsubj:pass"  # "the regulator ordered X to be blocked": X is blocked
+        if r is None and _among_hit(h, tok):
+            r = "head:acl:pass"  # "Among the apps pulled was X"
+            if tok.head.lemma_.lower() in _APP_NOUNS:
+                parts["apps"].add(id(m))
+        if r is None:
+            continue
+        taken.add(_climb(t, tok).i)
+        if parts["self"] and r == "nsubj":
+            parts["bound"].append(m)  # "the government stopped using X": it binds itself
+        if parts["told"] and r in ("nsubj:pass", "obj", "iobj") and not product:
+            parts["bound"].append(m)  # "Tencent and Ant Group have been told not to offer": whom it binds
+            continue
+        if _named_as_app(h, tok):
+            parts["apps"].add(id(m))
+        if product:  # a product is what is restricted, in the roles a restricted thing takes
+            if r in _RESTRICTED | {"obl", "obl:to", "nmod:to", "is"} or r.startswith(("head:", "obj:")) \
+                    or t.i != h.i and r.split(":")[0] in ("obl", "advcl", "xcomp", "acl", "obj") \
+                    or withheld and r in _SUBJECTS:
+                parts["restricts"].append(m)  # ("access to the H100", "from utilizing ChatGPT technology")
+            continue
+        if t.i != h.i and _case(h) in ("to", "in", "into"):  # "exports of chips to China": where
+            parts["place"].append(m)
+            parts["target"].append(m)
+        elif t.i != h.i and (r in _RESTRICTED or r.startswith(("obl", "advcl", "xcomp", "acl"))):
+            parts["restricts"].append(m)
+        elif r in _RESTRICTED:
+            parts["restricts"].append(m)
+            parts["place"].append(m)  # a place may stand there too ("exports to China" reads as a target)
+        if withheld and r in ("nsubj", "nsubj:pass"):
+            parts["restricts"].append(m)
+        elif r in _IMPOSER:
+            parts["imposer"].append(m)
+            imposers.append(h)
+        if r in _PLACE:
+            parts["place"].append(m)
+        if r in _TARGET:
+            parts["target"].append(m)
+    # the imposer's own place ("Texas Gov. X", "Seoul's city government"): where its rules hold
+    at = {h.i for h in imposers}
+    parts["seat"] = [m for h, m in heads if h.dep_ in ("compound", "nmod:poss", "amod") and h.head.i in at]
+    # "Australia and Italy have placed restrictions": each imposes its own
+    parts["joint"] = len(imposers) > 1 and all(h.dep_ == "conj" and h.head.i in at for h in imposers[1:])
+    if parts["told"] and not parts["restricts"]:  # "told to stop offering services powered by X"
+        inside = {t.i for t in instructed_not(tok).subtree}
+        parts["restricts"] = [m for h, m in heads if h.i in inside
+                              and isa(getattr(getattr(m, "entity", None), "types", ()), "Product")]
+    if withheld and not parts["restricts"]:  # "X is due in the US but is not expected to launch in the EU"
+        subject = _shared_subject(tok)
+        parts["restricts"] = [m for h, m in heads if subject is not None and h.i == subject.i]
+    return taken
+
+
+def _more_places(parts, heads, tok) -> None:
+    """Places the roles leave out: a store's country, a demonym on the use, a "where" clause (in place)."""
+    if not parts["place"]:  # "removed apps from its China store": the place names the store
+        parts["place"] = [m for h, m in heads if h.dep_ in ("compound", "amod") and (
+            role(h.head, tok) in _PLACE or h.head.dep_ == "nmod" and _case(h.head) in ("from", "in")
+            and tok.i in [a.i for a in list(h.head.ancestors)[:None if h.head.lemma_.lower() in _STORES else 3]])]
+    parts["place"] += [m for h, m in heads if of_use(h) and role(h.head, tok) is not None]  # "Chinese access to"
+    where = next((c for c in _clause_of(tok).children if c.lower_ == "where" and c.i < tok.i), None)
+    if where is not None:  # "in China, where X is banned": the name before the comma, wherever the parser hung it
+        before = where.i - 2 if where.i >= 2 and where.nbor(-1).text == "," else where.i - 1
+        parts["place"] += [m for h, m in heads if h.i == before]
+    if not parts["place"]:  # "exports of chips made by Nvidia to China": a destination deeper in the phrase
+        inside = {t.i for t in tok.subtree}
+        parts["place"] = [m for h, m in heads if h.i in inside and _case(h) in ("to", "in", "across")]
+
+
+def _noun_parts(parts, spans, tok, taken) -> None:
+    """Targets and restricted goods named by a plain noun phrase ("on government devices", "the use of
+    X in state administration", "exports of advanced chips and chip tools"), in place."""
+    uses = any(c.dep_ in ("advcl", "xcomp") and _is_use(c) for c in tok.children)
+    used = [c for c in tok.children if _is_use(c)]
+    used += [x for c in used for x in c.children if x.dep_ == "conj"]  # "the export, transit and sale of"
+    for c in [*tok.children, *(g for c in used for g in c.children), *_counted(tok)]:
+        if c.i in taken or c.tag_ not in ("NN", "NNS"):
+            continue
+        r = "obj" if c.head.i != tok.i and c.head.head.i == tok.i and _case(c) == "than" else _direct(c, c.head)
+        through = c.head.i != tok.i
+        for item in [c, *(x for x in c.children if x.dep_ == "conj" and x.tag_ in ("NN", "NNS"))]:
+            if (r in _RESTRICTED or r == "obl" or through and r in ("nmod:of", "compound")) \
+                    and item.lemma_.lower() in GOODS:  # a bare "obl" is the parser's object after a count
+                parts["goods"].append((_goods_phrase(item, spans), GOODS[item.lemma_.lower()]))
+            elif r in _TARGET or r in ("obl:in", "nmod:in") or r == "nsubj:pass" and uses:
+                parts["target"].append(phrase(item, spans))  # "staffers were barred from using X"
+
+
+def _extension(parts, heads, spans, tok) -> None:
+    """"The ban applies to schools", "the ban also extends to apps such as X and Y": more of a restriction
+    told before, its new targets (phrases, in "more") and the names in its example list (in place)."""
+    verb = tok.head
+    if tok.dep_ != "nsubj" or not refers_back(tok) or verb.lemma_.lower() not in _EXTEND:
+        return
+    parts["extends"] = True
+    for c in verb.children:
+        if not (c.dep_ == "obj" or c.dep_ == "obl" and _case(c) == "to"):
+            continue
+        inside = {t.i for t in c.subtree}  # "the ban also covers ChatGPT"
+        parts["restricts"] += [m for h, m in heads if h.i in inside
+                               and isa(getattr(getattr(m, "entity", None), "types", ()), "Product")]
+        for x in [c, *(x for x in c.children if x.dep_ == "conj" and x.tag_ in ("NN", "NNS"))]:
+            if x.lemma_.lower() in GOODS:  # "the restrictions target AI chips and chip-making equipment": what
+                parts["goods"].append((_goods_phrase(x, spans), GOODS[x.lemma_.lower()]))
+            elif c.lemma_.lower() not in GOODS and x.tag_ == "NNS":  # "the ban applies to schools": whom
+                parts["more"].append(phrase(x, spans))
+    marker = next((t for t in verb.subtree if t.lower_ in ("such", "including", "like") and t.i > tok.i), None)
+    if marker is not None:  # "... such as X, Y and Z": however the parser hung the list, the names after it,
+        end = next((t.i for t in tok.doc[marker.i:] if t.text == "," and t.i + 1 < len(tok.doc)  # up to an aside
+                    and tok.doc[t.i + 1].lower_ in ("a", "an", "which", "who")), len(tok.doc))
+        parts["restricts"] = [m for h, m in heads if marker.i < h.i < end and h.i in {t.i for t in verb.subtree}
+                              and getattr(m, "kind", None) in ("name", "entity")]
+        if parts["restricts"]:
+            parts["goods"] = []  # "other apps, such as X and Y": the apps are X and Y
+        parts["apps"].update(id(m) for m in parts["restricts"])
+
+
+_EXTEND = {"apply", "extend", "cover", "include", "target"}
+_INSTRUCT = {"tell", "order", "instruct", "ask", "direct", "urge", "require", "warn"}
+_STOP = {"stop", "cease", "halt", "end", "cancel", "suspend"}
+_STORES = {"store", "shop", "market", "marketplace", "shelf"}  # "removed apps offering X from its China store"
+_APP_NOUNS = {"app", "application", "platform", "chatbot", "assistant"}
+_BACK = {"the", "this", "that", "these", "those", "such"}
+
+
+def refers_back(trigger) -> bool:
+    """A trigger that speaks of a restriction already told of: a participle on the things it hit ("the
+    removed apps", "among the apps pulled") or a definite noun ("the ban"), not "a nationwide ban"."""
+    if trigger.tag_ in ("VBN", "VBD") and trigger.dep_ in ("amod", "acl"):
+        return True
+    return trigger.tag_ in ("NN", "NNS") and any(c.dep_ == "det" and c.lower_ in _BACK for c in trigger.children)
 
 
 _RESTRICTED = {"obj", "nsubj:pass", "nmod:on", "nmod:of", "nmod:against", "obl:on", "compound", "head:acl:pass",

@@ -13,7 +13,8 @@ from datetime import date
 from ..names.ids import own_product_names
 from .gazetteer import isa
 
-__all__ = ["anchor_dates", "subject_place", "company_offering", "adjective_place", "drop_placeless", "target_actors"]
+__all__ = ["anchor_dates", "subject_place", "company_offering", "document_product", "adjective_place",
+           "drop_placeless", "target_actors"]
 
 
 def anchor_dates(frames: list, published: date | None) -> None:
@@ -63,6 +64,15 @@ def company_offering(company, quote: str, linker):
     if _APP_CUES.search(quote):
         return linker.implied_entity(f"{company.label} app", "Product")
     return None
+
+
+def document_product(company, linker):
+    """The product of a company the document names most ("OpenAI's generative AI" in a text about
+    ChatGPT), or None."""
+    made = [(n, linker.gaz.entities.get(iri)) for iri, n in linker.counts.items()
+            if getattr(linker.gaz.maker.get(iri), "iri", None) == company.iri]
+    made = [(n, e) for n, e in made if e is not None and isa(e.types, "Product")]
+    return max(made, key=lambda x: x[0])[1] if made else None
 
 
 def adjective_place(text: str, gaz) -> bool:

@@ -26,7 +26,7 @@ def _iris(values) -> list:
 def query_dataset(text: str, default_graphs=(), named_graphs=(), *, merged: bool = True, visible=None) -> dict:
     """Keyword arguments for ``pyoxigraph.Store.query``: which graphs are default and which named.
 
-    ``merged``: the store keeps the merge of its named graphs in its default graph (:mod:`graph.store.embedded`), else
+    ``merged``: the store keeps the merge of its named graphs in its default graph (:mod:`aikg.store.embedded`), else
     the default graph is Oxigraph's union. ``visible()`` lists the named graphs a query may see when it names
     none (all but the bookkeeping graph); it is called only for a query that has ``GRAPH``.
 
