@@ -199,7 +199,8 @@ def _run(store, request: dict, limit: int) -> Reply:
         return Reply(204, "text/plain", b"")
     try:
         result = store.engine_query(request["text"], default_graphs=request.get("default_graphs"),
-                                    named_graphs=request.get("named_graphs"), base_iri=request.get("base"))
+                                    named_graphs=request.get("named_graphs"), base_iri=request.get("base"),
+                                    hide_bookkeeping=True)
         if isinstance(result, ox.QueryBoolean):
             media = negotiate(request["accept"], RESULT_TYPES, request["format"])
             if media is None:

@@ -90,7 +90,10 @@ class Store:
 
     location: str
 
-    def query(self, sparql: str, *, prefixes: bool = True) -> QueryResult:
+    def query(self, sparql: str, *, prefixes: bool = True, hide_bookkeeping: bool = False) -> QueryResult:
+        """A query's answer. ``hide_bookkeeping``: the dataset a user's query gets (``aikg sparql``), without
+        the store's bookkeeping graph among the named graphs where the backend can leave it out; aikg's own
+        queries need not pay for that (it lists every graph) and skip the graph themselves."""
         raise NotImplementedError
 
     def _update(self, sparql: str, **options) -> None:

@@ -19,8 +19,10 @@ graphs and ``FROM`` all repeat a triple once per graph holding it (pyoxigraph
 in Oxigraph's default graph: every write puts its triples there too and takes
 out those no other graph still holds, in the same transaction; a SPARQL
 update from the server is followed by a full resync. A query naming no
-dataset then reads that graph as it is (about 2x faster than the union flag),
-and one with ``GRAPH`` is given aikg's named graphs only (:func:`aikg.sparql.protocol.query_dataset`).
+dataset then reads that graph as it is (about 2x faster than the union flag);
+a user's query with ``GRAPH`` (``hide_bookkeeping``) is given aikg's named graphs only
+(:func:`aikg.sparql.protocol.query_dataset`), which costs a lookup per graph, so aikg's own queries skip
+the bookkeeping graph themselves instead.
 Stores of format 1 (no merge kept) get it the first time they are opened for
 writing; read-only they are queried as before.
 
@@ -171,8 +173,9 @@ class EmbeddedStore(Store):
         """aikg's named graphs, the bookkeeping one left out: the named graphs of a query with no dataset."""
         return [g for g in self._ox.named_graphs() if g != _META]
 
-    def _dataset(self, sparql: str, default_graphs=(), named_graphs=()) -> dict:
-        return query_dataset(sparql, default_graphs, named_graphs, merged=self.merged, visible=self.visible_graphs)
+    def _dataset(self, sparql: str, default_graphs=(), named_graphs=(), hide: bool = False) -> dict:
+        return query_dataset(sparql, default_graphs, named_graphs, merged=self.merged,
+                             visible=self.visible_graphs if hide else None)
 
     def _revision_values(self) -> list[str]:
         return sorted(q.object.value for q in self._ox.quads_for_pattern(_STORE, _REVISION, None, _META)
@@ -233,9 +236,10 @@ class EmbeddedStore(Store):
             self._ox = None
         self._release()
 
-    def query(self, sparql: str, *, prefixes: bool = True) -> QueryResult:
+    def query(self, sparql: str, *, prefixes: bool = True, hide_bookkeeping: bool = False) -> QueryResult:
         try:
-            res = self._ox.query(sparql, prefixes=PREFIXES if prefixes else None, **self._dataset(sparql))
+            res = self._ox.query(sparql, prefixes=PREFIXES if prefixes else None,
+                                 **self._dataset(sparql, hide=hide_bookkeeping))
         except SyntaxError as e:
             raise QueryError(f"SPARQL syntax error: {e}") from e
         except (OSError, ValueError, RuntimeError) as e:
@@ -255,17 +259,20 @@ class EmbeddedStore(Store):
             raise StoreError(f"write failed: {e}") from e
 
     def engine_query(self, sparql: str, *, default_graphs: list[str] | None = None,
-                     named_graphs: list[str] | None = None, base_iri: str | None = None):
+                     named_graphs: list[str] | None = None, base_iri: str | None = None,
+                     hide_bookkeeping: bool = False):
         """Oxigraph's own result (``QuerySolutions``, ``QueryBoolean`` or ``QueryTriples``), read lazily.
 
         For callers that stream or serialize the terms themselves (the SPARQL
         server). The dataset follows the SPARQL protocol: ``default_graphs``
         and ``named_graphs`` (IRIs, as ``default-graph-uri`` and
         ``named-graph-uri``) override the query's ``FROM``/``FROM NAMED``; with
-        neither, the default graph is the merge of the named graphs. Syntax
-        errors raise ``SyntaxError``; evaluation errors may surface while reading.
+        neither, the default graph is the merge of the named graphs (and with
+        ``hide_bookkeeping``, as for a user's query, the named graphs are
+        aikg's). Syntax errors raise ``SyntaxError``; evaluation errors may
+        surface while reading.
         """
-        options = self._dataset(sparql, default_graphs or (), named_graphs or ())
+        options = self._dataset(sparql, default_graphs or (), named_graphs or (), hide=hide_bookkeeping)
         return self._ox.query(sparql, prefixes=PREFIXES, base_iri=base_iri, **options)
 
     def select_values(self, sparql: str) -> list[tuple]:
