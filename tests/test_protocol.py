@@ -184,6 +184,16 @@ def test_the_merge_follows_every_write(tmp_path):
         assert int(s.query(COUNT).rows[0][0]) == 0
 
 
+def test_the_merge_keeps_blank_nodes_on_both_write_paths(tmp_path):
+    blank = '_:x <http://example.org/p> "one" .\n_:x <http://example.org/q> _:y .\n'
+    merged = "SELECT ?o WHERE { ?b <http://example.org/p> ?o ; <http://example.org/q> ?c . FILTER(isBlank(?b)) }"
+    with EmbeddedStore(tmp_path / "s", write=True, create=True) as s:
+        for _ in range(2):  # new graph: one load; then a replacement: one update
+            s.replace_graphs({G1: blank})
+            assert [str(r[0]) for r in s.query(merged).rows] == ["one"]  # the same node in the merge
+            assert int(s.query(COUNT).rows[0][0]) == 2
+
+
 def test_a_format_1_store_gets_the_merge_when_opened_for_writing(tmp_path):
     """A store written before the merge was kept: read as before, given the merge by its first writer."""
     store = tmp_path / "s"

@@ -307,23 +307,18 @@ class EmbeddedStore(Store):
     def _after_update(self) -> str:
         return _RESYNC + " ;\n" + self._bump()  # the update may have changed any graph, the default one too
 
-    def _write_ops(self, scratch: ox.Store, name) -> list[str]:
-        """Graph ``name`` as ``scratch`` holds it, its triples added to the merge in the default graph too."""
-        ops = [f"DROP SILENT GRAPH <{name}>"]
-        text = (scratch.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(str(name))) or b"").decode()
-        if text:  # one INSERT DATA, so a blank node is the same node in both
-            ops.append(f"INSERT DATA {{ GRAPH <{name}> {{\n{text}}}\n{text}}}")
-        return ops
-
     def _write(self, scratch: ox.Store, names: list, revision_values: int) -> None:
         if revision_values >= _MAX_REVISION_VALUES or any(self._has_triples(n) for n in names):
             # One update (it also folds the revision values into one). First out of the merge: the triples
-            # of the replaced graphs that no other graph holds.
+            # of the replaced graphs that no other graph holds; last into it: their new triples, copied in
+            # the store (blank nodes stay the same nodes; the text is not sent twice).
             targets = " ".join(f"<{n}>" for n in names)
             ops = [f"DELETE {{ ?s ?p ?o }} WHERE {{ VALUES ?t {{ {targets} }} GRAPH ?t {{ ?s ?p ?o }} "
                    f"FILTER NOT EXISTS {{ GRAPH ?h {{ ?s ?p ?o }} "
                    f"FILTER(?h NOT IN ({', '.join(f'<{n}>' for n in names)}, <{META_GRAPH}>)) }} }}"]
             ops += [op for name in names for op in self._write_ops(scratch, name)]
+            ops.append(f"INSERT {{ ?s ?p ?o }} WHERE {{ VALUES ?t {{ {targets} }} GRAPH ?t {{ ?s ?p ?o }} "
+                       "FILTER NOT EXISTS { ?s ?p ?o } }")
             del scratch
             self._update(" ;\n".join(ops + [self._bump()]))
             return
