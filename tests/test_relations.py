@@ -446,3 +446,10 @@ def test_one_owner_before_a_coordination_owns_both_and_a_written_owner_wins(gaze
 def test_a_name_that_opens_lower_case_is_a_name(gazetteer):
     found = facts(gazetteer, "Investors include Shanghai-based game studio miHoYo, which makes Genshin Impact.")
     assert ("Genshin Impact", "developedBy", "miHoYo") in found
+
+
+def test_a_unit_under_a_company_and_a_dash_typed_as_a_hyphen(gazetteer):
+    found = facts(gazetteer, "The regulator also approved Lumen Labs, a research institution under cloud giant Oracle.")
+    assert ("Lumen Labs", "subsidiaryOf", "Oracle") in found
+    out = Extractor(Linker(gazetteer)).extract("Firms such as Microsoft- the Azure owner- and Oracle were told to stop.")
+    assert all("Microsoft-" not in e.label for e in out.entities.values())

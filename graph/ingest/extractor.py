@@ -137,6 +137,7 @@ def _headline(title: str | None) -> str | None:
     return words if words.endswith((".", "!", "?")) else words + "."
 
 
+_GLUED_DASH = re.compile(r"(\w)- (?=\S)")
 _NOTE = re.compile(r"\s*\([^()]*\)\s*$")
 _SITE_SUFFIX = re.compile(r"\s+[|\u2013\u2014]\s+|\s+-\s+(?=[^-]*$)")
 
@@ -405,6 +406,7 @@ class Extractor:
         text = _MISUSED_QUOTE.sub("’", text)  # "OpenAI‘s": a left quote typed for an apostrophe
         text = _TICKER.sub("", text)  # "Alibaba (NYSE:BABA)", "Apple AAPL.O": symbols, not names
         text = _CURRENCY.sub("$", text)  # "US$1 billion": an amount, not a name "US 1"
+        text = _GLUED_DASH.sub(r"\1 - ", text)  # "ByteDance- TikTok's parent-": a dash typed as a hyphen
         text = _WIRE.sub("\n", text)  # "... MILAN, Feb 3 (Reuters) -Italy's ...": a dateline glued to a headline
         paragraphs = [_DATELINE.sub("", p, count=1) for p in re.split(r"\n\s*\n|\n", text) if p.strip()]
         dates = _Dates(published)
