@@ -211,3 +211,14 @@ def test_an_online_service_is_never_what_an_export_control_restricts(gazetteer):
             "less than a year after the launch of ChatGPT.")
     [r] = frames(gazetteer, text)
     assert [e.label for e in r.restricts] == ["H100"]
+
+
+def test_staff_restricted_without_an_agent_are_restricted_by_the_body_they_are_named_after(gazetteer):
+    text = ("The Japan Post Bank banned ChatGPT on its servers. Oracle banned the H100 among employees. "
+            "Bank staffers were restricted from using the paid version of GPT-4o last year.")
+    r = frames(gazetteer, text)[-1]
+    assert ([e.label for e in r.restricts], [e.label for e in r.applies_to]) == (["GPT-4o"], ["Bank staffers"])
+    assert (r.imposer.label, [e.label for e in r.applies_in]) == ("Post Bank", ["Japan"])  # not Oracle, the latest
+    # no body of that name told of: no imposer is guessed
+    [r] = frames(gazetteer, "Bank staffers were restricted from using the paid version of GPT-4o last year.")
+    assert r.imposer is None

@@ -723,6 +723,14 @@ class Extractor:
             if event is not None:
                 imposer, places = event.imposer, list(event.applies_in)
                 start = start or event.effective_from
+        if imposer is None and kind != "ExportControl" and not places and applies_to \
+                and relations.agentless(parts["trigger"]):
+            # "House staffers were restricted from using X": by the body the document named whose people they are
+            named = {w for t in applies_to for w in t.label.split() if w[:1].isupper()}
+            event = next((f for f in reversed(earlier) if f is not None and f.imposer is not None
+                          and not named.isdisjoint(f.imposer.label.split())), None)
+            if event is not None:
+                imposer, places = event.imposer, list(event.applies_in)
         if parts["self"]:  # "the government stopped using X": it is who the ban binds
             applies_to = [e for e in self._entities(parts["bound"], ("Organization",)) if e.iri not in restricted]
         return RestrictionFrame(kind, imposer, restricts, places, quote, 0.7, start, until, applies_to)

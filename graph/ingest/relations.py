@@ -943,6 +943,12 @@ _APP_NOUNS = {"app", "application", "platform", "chatbot", "assistant"}
 _BACK = {"the", "this", "that", "these", "those", "such"}
 
 
+def agentless(trigger) -> bool:
+    """A passive trigger that names no agent ("staffers were restricted from using X")."""
+    return trigger.tag_ == "VBN" and any(c.dep_ in ("aux:pass", "nsubj:pass") for c in trigger.children) \
+        and not any(c.dep_ == "obl:agent" or _case(c) == "by" for c in trigger.children)
+
+
 def refers_back(trigger) -> bool:
     """A trigger that speaks of a restriction already told of: a participle on the things it hit ("the
     removed apps", "among the apps pulled") or a definite noun ("the ban"), not "a nationwide ban"."""
