@@ -222,3 +222,10 @@ def test_staff_restricted_without_an_agent_are_restricted_by_the_body_they_are_n
     # no body of that name told of: no imposer is guessed
     [r] = frames(gazetteer, "Bank staffers were restricted from using the paid version of GPT-4o last year.")
     assert r.imposer is None
+
+
+def test_a_maker_not_able_to_launch_its_product_in_a_place_holds_it_back(gazetteer):
+    text = "OpenAI built GPT-4o. This means we aren't able to launch GPT-4o in the EU at the moment, said the company."
+    [r] = frames(gazetteer, text)
+    assert (r.kind, r.imposer.label, [e.label for e in r.restricts], [e.label for e in r.applies_in]) == \
+        ("AccessBlock", "OpenAI", ["GPT-4o"], ["European Union"])

@@ -803,6 +803,8 @@ def _role_parts(parts, heads, tok) -> set:
     imposers = []
     for h, m in heads:
         t = _through(h)
+        if t.i == tok.i:
+            t = h  # "not able to launch X": the trigger itself is a launch; X is its object
         r = role(t, tok)
         product = isa(getattr(getattr(m, "entity", None), "types", ()), "Product")
         if r is None and product and h.dep_ in ("compound", "nmod:poss") and h.head.i != tok.i:
