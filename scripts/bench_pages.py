@@ -6,7 +6,7 @@ path), start the server with one worker, load one answer page to build the
 projection, then request answer pages for random (actor, target, date)
 questions, entity pages and searches. Server time is what the server logs
 for the request (from the request line read to the reply ready, the worker
-round trip included); the baseline is :func:`graph.reach.answer` called in
+round trip included); the baseline is :func:`aikg.reach.answers.answer` called in
 this process on the same projection, so the ratio is what rendering the
 page, fetching document links and the worker hop add.
 

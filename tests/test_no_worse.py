@@ -45,7 +45,7 @@ DOCUMENTS = {
 def verdicts(path) -> dict:
     with open_store(str(path)) as store:
         proj = load_projection(store)
-        return {q: answer(proj, *q)["verdict"] for q in QUESTIONS}
+        return {q: answer(proj, *q).to_json()["verdict"] for q in QUESTIONS}
 
 
 @pytest.fixture
@@ -74,7 +74,7 @@ def test_a_document_that_contradicts_a_curated_hop_marks_it_disputed_with_both_s
                    "GPT-4o is not available through Azure OpenAI Service, a spokesperson claimed.\n", encoding="utf-8")
     with open_store(str(store_path), write=True) as store:
         ingest(store, [doc])
-        ans = answer(load_projection(store), "Chinese enterprise customers", "GPT-4o", "2024-08-01", k=10)
+        ans = answer(load_projection(store), "Chinese enterprise customers", "GPT-4o", "2024-08-01", k=10).to_json()
     hops = [s for r in ans["routes"] for s in r["steps"]
             if (s["from"]["label"], s["to"]["label"]) == ("Azure OpenAI Service", "GPT-4o")]
     assert hops, "the contradicted route is still shown, not silently dropped"

@@ -48,7 +48,7 @@ def imposers(ans):
 # -- the founding story --------------------------------------------------------------
 
 def test_founding_story_after_the_block(proj):
-    ans = answer(proj, "Chinese enterprise customers", "GPT-4o", "2024-08-01")
+    ans = answer(proj, "Chinese enterprise customers", "GPT-4o", "2024-08-01").to_json()
     assert ans["verdict"] == "reachable"
     best = ans["routes"][0]
     assert labels(best) == ["Chinese enterprise customers", "Azure OpenAI Service", "GPT-4o"]
@@ -64,7 +64,7 @@ def test_founding_story_after_the_block(proj):
 
 
 def test_before_the_block_the_api_route_is_open(proj):
-    ans = answer(proj, "Chinese enterprise customers", "GPT-4o", "2024-07-01", k=5)
+    ans = answer(proj, "Chinese enterprise customers", "GPT-4o", "2024-07-01", k=5).to_json()
     assert ["Chinese enterprise customers", "OpenAI API", "GPT-4o"] in [labels(r) for r in ans["routes"]]
     assert imposers(ans) == {"Government of China"}
 
@@ -78,14 +78,14 @@ def test_hong_kong_reaches_azure_openai_and_chatgpt_is_blocked_in_china(proj):
     assert verdict(proj, "Hong Kong customers", "Azure OpenAI Service", "2024-08-01") == "reachable"
     # Hong Kong is not mainland China: the China block does not reach it
     assert verdict(proj, "Hong Kong customers", "OpenAI API", "2024-08-01") == "unconfirmed"
-    ans = answer(proj, "Chinese users", "ChatGPT", "2024-08-01")
+    ans = answer(proj, "Chinese users", "ChatGPT", "2024-08-01").to_json()
     assert ans["verdict"] == "blocked" and imposers(ans) == {"Government of China"}
 
 
 # -- the chip story --------------------------------------------------------------
 
 def test_h100_purchase_blocked_but_rental_abroad_open(proj):
-    ans = answer(proj, "Tencent", "H100", "2024-08-01")
+    ans = answer(proj, "Tencent", "H100", "2024-08-01").to_json()
     assert ans["verdict"] == "unconfirmed"
     assert labels(ans["routes"][0]) == ["Tencent", "Oracle Cloud Infrastructure", "H100"]
     buys = [r for r in ans["blocked_routes"] if r["steps"][0]["hop"] == BUY]
@@ -96,7 +96,7 @@ def test_h100_purchase_blocked_but_rental_abroad_open(proj):
 
 
 def test_before_the_export_control_the_purchase_is_open(proj):
-    ans = answer(proj, "Tencent", "H100", "2022-10-06")
+    ans = answer(proj, "Tencent", "H100", "2022-10-06").to_json()
     assert not ans["blocked_routes"]
     assert ["Tencent", "Nvidia", "H100"] in [labels(r) for r in ans["routes"]]
 
@@ -107,7 +107,7 @@ def test_h20_around_its_licence_requirement(proj, at, expect):
 
 
 def test_a_customer_of_a_cloud_reaches_its_chips(proj):
-    ans = answer(proj, "xAI", "H100", "2024-07-01")
+    ans = answer(proj, "xAI", "H100", "2024-07-01").to_json()
     assert ans["verdict"] == "reachable"
     assert ["xAI", "Oracle", "Oracle Cloud Infrastructure", "H100"] in [labels(r) for r in ans["routes"]]
 
@@ -127,7 +127,7 @@ def test_jurisdiction_hierarchy_and_interval_edges(proj, who, at, expect):
 
 
 def test_restriction_reaches_a_subsidiary_through_ownership(proj):
-    ans = answer(proj, "Tencent Singapore Lab", "H100", "2024-08-01")
+    ans = answer(proj, "Tencent Singapore Lab", "H100", "2024-08-01").to_json()
     assert ans["verdict"] == "unconfirmed"
     block = ans["blocked_routes"][0]["blocked_by"][0]
     chain = [n["label"] for n in block["applies_because"]["ownership_chain"]]
@@ -136,7 +136,7 @@ def test_restriction_reaches_a_subsidiary_through_ownership(proj):
 
 
 def test_conflicting_sources_make_a_route_disputed(proj):
-    ans = answer(proj, "Hong Kong customers", "Mirror Model", "2024-08-01")
+    ans = answer(proj, "Hong Kong customers", "Mirror Model", "2024-08-01").to_json()
     assert ans["verdict"] == "unconfirmed"
     (route,) = ans["routes"]
     assert route["disputed"] and not route["confirmed"]
@@ -153,16 +153,16 @@ def test_each_verdict_including_no_route(proj):
 # -- diff and what-if ----------------------------------------------------------------
 
 def test_diff_lists_routes_closed_between_two_dates(proj):
-    d = diff(proj, "Chinese enterprise customers", "GPT-4o", "2024-07-01", "2024-08-01")
+    d = diff(proj, "Chinese enterprise customers", "GPT-4o", "2024-07-01", "2024-08-01").to_json()
     assert d["verdicts"] == {"2024-07-01": "reachable", "2024-08-01": "reachable"}
     assert [labels(r) for r in d["closed"]] == [["Chinese enterprise customers", "OpenAI API", "GPT-4o"]]
     assert "2024-07-09" in d["closed"][0]["why"][0] and not d["opened"]
-    back = diff(proj, "European businesses", "Example Model", "2023-04-01", "2023-05-01")
+    back = diff(proj, "European businesses", "Example Model", "2023-04-01", "2023-05-01").to_json()
     assert [labels(r) for r in back["opened"]] == [["European businesses", "Example Chat", "Example Model"]]
 
 
 def test_without_21vianet_the_china_route_is_gone(proj):
-    ans = answer(proj, "Chinese enterprise customers", "GPT-4o", "2024-08-01", without=["21Vianet"])
+    ans = answer(proj, "Chinese enterprise customers", "GPT-4o", "2024-08-01", without=["21Vianet"]).to_json()
     assert ans["verdict"] == "blocked"
     assert {n["label"] for n in ans["removed"]} == {"Azure China", "Azure OpenAI Service"}
     assert imposers(ans) == {"OpenAI", "Government of China"}
@@ -188,7 +188,7 @@ def two_azures(tmp_path_factory):
 def test_without_the_operator_a_part_loses_the_place_it_served_through_it(two_azures):
     path, proj = two_azures
     assert verdict(proj, "Chinese enterprise customers", "GPT-4o", "2024-08-01") == "reachable"
-    ans = answer(proj, "Chinese enterprise customers", "GPT-4o", "2024-08-01", without=["21Vianet"])
+    ans = answer(proj, "Chinese enterprise customers", "GPT-4o", "2024-08-01", without=["21Vianet"]).to_json()
     assert [n["label"] for n in ans["removed"]] == ["Azure China"]  # the service itself stays, on global Azure
     assert [(w["node"]["label"], w["in"]["label"], [p["label"] for p in w["through"]]) for w in ans["withdrawn"]] == [
         ("Azure OpenAI Service", "China", ["Azure China"])]
@@ -232,7 +232,7 @@ ent:r-svc a aikg:Restriction ; rdfs:label "Svc 001 block in Land" ; aikg:restric
 
 
 def test_many_suppliers_are_ranked_before_any_route_is_spelled_out(fan):
-    ans = answer(fan, "Landish users", "Pop", "2024-01-01", k=3)
+    ans = answer(fan, "Landish users", "Pop", "2024-01-01", k=3).to_json()
     assert ans["verdict"] == "reachable"
     firsts = [labels(r)[1] for r in ans["routes"]]
     assert firsts[:2] == [f"Svc {FAN - 2}", f"Svc {FAN - 1}"] and ans["routes"][0]["confirmed"]
@@ -240,7 +240,7 @@ def test_many_suppliers_are_ranked_before_any_route_is_spelled_out(fan):
 
 
 def test_a_block_on_a_popular_model_lists_a_few_blocked_routes_and_says_there_are_more(fan):
-    ans = answer(fan, "Islish users", "Pop", "2024-01-01", max_blocked=5)
+    ans = answer(fan, "Islish users", "Pop", "2024-01-01", max_blocked=5).to_json()
     assert ans["verdict"] == "blocked" and not ans["routes"] and len(ans["blocked_routes"]) == 5
     assert any("more blocked routes exist" in n for n in ans["notes"])
 
@@ -255,7 +255,7 @@ ent:m a aikg:AIModel ; rdfs:label "M" .
 """
     path = make_store(tmp_path / "store", ttl, (), ())
     with open_store(str(path)) as store:
-        ans = answer(load_projection(store), "Landish users", "M", "2024-01-01", k=5)
+        ans = answer(load_projection(store), "Landish users", "M", "2024-01-01", k=5).to_json()
     ways = [tuple(labels(r)) for r in ans["routes"]]
     assert ("Landish users", "Hub", "Svc", "M") in ways
     assert len(ways) == len(set(ways))
@@ -340,7 +340,7 @@ ent:r a aikg:Restriction ; rdfs:label "C2 ban" ; aikg:restricts ent:c2 ; aikg:ap
 
 
 def test_a_thousand_hop_chain_is_bounded(chains):
-    far = answer(chains, "Landish users", "Far Model", "2024-01-01")
+    far = answer(chains, "Landish users", "Far Model", "2024-01-01").to_json()
     assert far["verdict"] == "blocked" and not far["routes"]
     assert any("search limit reached" in n for n in far["notes"])
     s = Search(chains, resolve_actor(chains, "Landish users"), E(f"s{CHAIN}"), "2024-01-01", max_work=100)
@@ -352,7 +352,7 @@ def test_a_thousand_hop_chain_is_bounded(chains):
 
 
 def test_cycles_terminate(chains):
-    ans = answer(chains, "Landish users", "M", "2024-01-01")
+    ans = answer(chains, "Landish users", "M", "2024-01-01").to_json()
     assert ans["verdict"] == "blocked"
     assert sorted(labels(r) for r in ans["blocked_routes"]) == [["Landish users", "C1", "C2", "M"],
                                                                 ["Landish users", "C2", "M"]]

@@ -92,21 +92,21 @@ def test_a_dated_fact_carries_its_dates_on_its_statement(reference):
 
 def test_chatgpt_route_to_gpt_35_closes_in_july_2024(proj):
     def via_chatgpt(at):
-        ans = answer(proj, "US users", "GPT-3.5", at, k=10)
+        ans = answer(proj, "US users", "GPT-3.5", at, k=10).to_json()
         return any([s["to"]["label"] for s in r["steps"]][0] == "ChatGPT" for r in ans["routes"])
     assert via_chatgpt("2024-07-01") and not via_chatgpt("2024-08-01")
 
 
 def test_between_shows_the_chatgpt_route_to_gpt_4o_closing(proj):
     # GPT-4o left ChatGPT's last tiers on 3 April 2026 (lifecycle.trig); the Azure route stays open
-    d = diff(proj, "US users", "GPT-4o", "2026-01-01", "2026-06-01")
+    d = diff(proj, "US users", "GPT-4o", "2026-01-01", "2026-06-01").to_json()
     closed = [[s["to"]["label"] for s in r["steps"]] for r in d["closed"]]
     assert ["ChatGPT", "GPT-4o"] in closed and d["verdicts"]["2026-06-01"] == "reachable"
 
 
 def routes_through(proj, actor, model, at, service) -> bool:
     """Whether an open route from the actor to the model passes through the service on the date."""
-    ans = answer(proj, actor, model, at, k=10)
+    ans = answer(proj, actor, model, at, k=10).to_json()
     return any(service in [s["to"]["label"] for s in r["steps"]] for r in ans["routes"])
 
 
@@ -120,13 +120,13 @@ def test_claude_api_route_to_opus_4_closes_on_retirement(proj):
 
 def test_h800_from_china_blocked_from_23_october_2023(proj):
     # Nvidia's 8-K of 24 October 2023: the licence requirement applied immediately from 23 October (was 17 Nov)
-    assert answer(proj, "Chinese enterprise customers", "H800", "2023-10-30")["verdict"] == "blocked"
-    assert answer(proj, "Chinese enterprise customers", "H800", "2023-10-20")["verdict"] != "blocked"
+    assert answer(proj, "Chinese enterprise customers", "H800", "2023-10-30").to_json()["verdict"] == "blocked"
+    assert answer(proj, "Chinese enterprise customers", "H800", "2023-10-20").to_json()["verdict"] != "blocked"
 
 
 def test_a100_bought_for_hong_kong_blocked_from_26_august_2022(proj):
     # Nvidia's 8-K of 31 August 2022: licence requirement for China including Hong Kong from 26 August 2022
-    ans = answer(proj, "Hong Kong customers", "A100", "2022-09-15", k=10)
+    ans = answer(proj, "Hong Kong customers", "A100", "2022-09-15", k=10).to_json()
     rules = {b["id"] for r in ans["blocked_routes"] for b in r["blocked_by"]}
     assert str(ENT["restriction-us-nvidia-licence-2022"]) in rules
     assert not [r for r in ans["routes"] if r["steps"][-1]["hop"] == "buy"]
@@ -134,7 +134,7 @@ def test_a100_bought_for_hong_kong_blocked_from_26_august_2022(proj):
 
 def test_asml_scanner_for_hong_kong_needs_a_dutch_licence(proj):
     # the Dutch measures are country-neutral (every destination outside the EU), Hong Kong included
-    ans = answer(proj, "Hong Kong customers", "TWINSCAN NXT:2000i", "2024-01-01")
+    ans = answer(proj, "Hong Kong customers", "TWINSCAN NXT:2000i", "2024-01-01").to_json()
     assert ans["verdict"] == "blocked"
     assert "Dutch government" in {b["imposed_by"]["label"] for r in ans["blocked_routes"]
                                               for b in r["blocked_by"]}
@@ -196,6 +196,6 @@ def test_xai_api_routes_to_retired_grok_models_close_in_may_2026(proj):
 
 
 def test_a_company_asked_for_stands_for_its_own_named_app(proj):
-    ans = answer(proj, "Italian users", "DeepSeek", "2025-06-01")
+    ans = answer(proj, "Italian users", "DeepSeek", "2025-06-01").to_json()
     assert ans["to"]["label"] == "DeepSeek app"  # the company offers it under its own name
-    assert answer(proj, "Italian users", "Nvidia", "2025-06-01")["to"]["label"] == "Nvidia"  # no such product
+    assert answer(proj, "Italian users", "Nvidia", "2025-06-01").to_json()["to"]["label"] == "Nvidia"  # no such product

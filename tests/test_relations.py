@@ -394,3 +394,18 @@ def test_a_partitive_and_a_list_after_a_modifier_share_the_role_of_the_plural_th
     found = facts(gazetteer, "Anthropic's latest round was backed by some of the biggest names in cloud computing, "
                              "including Oracle and Microsoft.")
     assert {("Oracle", "investedIn", "Anthropic"), ("Microsoft", "investedIn", "Anthropic")} <= found
+
+
+def test_an_order_won_from_a_buyer_and_a_service_a_company_uses_make_customers(gazetteer):
+    found = facts(gazetteer, "Micron Technology has secured an order from Nvidia for memory.")
+    assert ("Nvidia", "customerOf", "Micron Technology") in found
+    assert ("Nvidia", "investedIn", "Micron Technology") not in found  # an order is no funding
+    assert ("Anthropic", "customerOf", "Frontier Cloud") in facts(
+        gazetteer, "Anthropic will use Frontier Cloud to train its next models.")
+
+
+def test_a_speaker_adding_a_remark_is_the_it_of_that_remark_and_the_its_after_it(gazetteer):
+    found = facts(gazetteer, "Oracle said on Monday that it believes Anthropic is the strongest of its partners, "
+                             "adding that it had already invested $1bn in the company through its venture fund.")
+    assert ("Oracle", "investedIn", "Anthropic") in found
+    assert ("Anthropic", "investedIn", "Oracle") not in found

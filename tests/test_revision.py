@@ -6,7 +6,8 @@ from rdflib import Graph, URIRef
 
 from aikg.namespace import AIKG, ENT, GRAPH
 from aikg.reach.projection import load_projection
-from aikg.store.embedded import EmbeddedStore, Store, open_store
+from aikg.store.base import Store
+from aikg.store.embedded import EmbeddedStore, open_store
 from aikg.store.remote import RemoteStore
 
 from test_remote import SERVERS, _clear, oxigraph_url, virtuoso_url  # noqa: F401  (the server fixtures)

@@ -8,7 +8,8 @@ from rdflib.compare import isomorphic
 
 from aikg.errors import QueryError, StoreBusy, StoreError
 from aikg.namespace import ENT, GRAPH
-from aikg.store.embedded import MARKER, EmbeddedStore, Store, open_store
+from aikg.store.base import Store
+from aikg.store.embedded import MARKER, EmbeddedStore, open_store
 
 EX = "https://example.org/"
 G1, G2 = GRAPH["doc/one"], GRAPH["doc/two"]

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # only for the annotation: the store modules load when a command needs them
-    from ..store.embedded import Store
+    from ..store.base import Store
 
 __all__ = ["Context"]
 

@@ -7,119 +7,119 @@ from ..dates import iso_day
 from ..errors import AikgError
 from ..reach.answers import answer, diff
 from ..reach.projection import load_projection
+from ..reach.records import Answer, Diff, Restriction, Route
 from . import emit_json, main
 
 _VERDICTS = {"reachable": "REACHABLE", "unconfirmed": "UNCONFIRMED (open routes exist, none confirmed)",
              "blocked": "BLOCKED", "no_route": "NO ROUTE known"}
 
 
-def _source_lines(sources: list, indent: str) -> list[str]:
+def _source_lines(sources, indent: str) -> list[str]:
     lines = []
     for s in sources:
-        doc = s.get("document") or "unknown source"
-        quote = f' "{s["quote"]}"' if s.get("quote") else ""
-        denied = " (says the opposite)" if s.get("negated") else ""
+        doc = s.document or "unknown source"
+        quote = f' "{s.quote}"' if s.quote else ""
+        denied = " (says the opposite)" if s.negated else ""
         lines.append(f"{indent}source: {doc}{denied}{quote}")
     return lines
 
 
-def _restriction_text(r: dict) -> str:
-    parts = [r["kind"]["label"]] if r.get("kind") else []
-    if r.get("imposed_by"):
-        parts.append(f"imposed by {r['imposed_by']['label']}")
-    if r.get("applies_in"):
-        parts.append("in " + ", ".join(j["label"] for j in r["applies_in"]))
-    if r.get("applies_to"):
-        parts.append("on " + ", ".join(j["label"] for j in r["applies_to"]))
-    if r.get("effective_from"):
-        parts.append(f"from {r['effective_from']}")
-    if r.get("effective_until"):
-        parts.append(f"until {r['effective_until']}")
-    return f"{r['label']} ({'; '.join(parts)})"
+def _restriction_text(r: Restriction) -> str:
+    parts = [r.kind.label] if r.kind else []
+    if r.imposed_by:
+        parts.append(f"imposed by {r.imposed_by.label}")
+    if r.applies_in:
+        parts.append("in " + ", ".join(j.label for j in r.applies_in))
+    if r.applies_to:
+        parts.append("on " + ", ".join(j.label for j in r.applies_to))
+    if r.effective_from:
+        parts.append(f"from {r.effective_from}")
+    if r.effective_until:
+        parts.append(f"until {r.effective_until}")
+    return f"{r.label} ({'; '.join(parts)})"
 
 
-def _because(r: dict, actor: str) -> str:
-    why = r.get("applies_because") or {}
+def _because(r: Restriction, actor: str) -> str:
+    why = r.applies_because
     bits = []
-    if "ownership_chain" in why:
-        chain = " → ".join(n["label"] for n in why["ownership_chain"])
+    if why.ownership_chain is not None:
+        chain = " → ".join(n.label for n in why.ownership_chain)
         bits.append(f"through ownership ({chain}, subsidiary of each next)")
-    if "jurisdiction" in why:
-        bits.append(f"it applies in {why['jurisdiction']['label']}, which covers {actor}")
-    if "actor" in why:
-        bits.append(f"it is aimed at {why['actor']['label']}")
+    if why.jurisdiction is not None:
+        bits.append(f"it applies in {why.jurisdiction.label}, which covers {actor}")
+    if why.actor is not None:
+        bits.append(f"it is aimed at {why.actor.label}")
     return "; ".join(bits) or "it applies to everyone"
 
 
-def _route_lines(n: int, route: dict, actor: str) -> list[str]:
-    steps = route["steps"]
-    head = steps[0]["from"]["label"] + "".join(f" —{s['relation']['label']}→ {s['to']['label']}" for s in steps)
-    tags = ["blocked" if route.get("blocked_by") else "confirmed" if route.get("confirmed") else "unconfirmed"]
-    tags += ["DISPUTED"] if route.get("disputed") else []
+def _route_lines(n: int, route: Route, actor: str) -> list[str]:
+    steps = route.steps
+    head = steps[0].src.label + "".join(f" —{s.relation.label}→ {s.dst.label}" for s in steps)
+    tags = ["blocked" if route.blocked_by else "confirmed" if route.confirmed else "unconfirmed"]
+    tags += ["DISPUTED"] if route.disputed else []
     lines = [f"  {n}. {head}  [{', '.join(tags)}]"]
     for s in steps:
-        state = "BLOCKED" if s.get("blocked") else ("confirmed" if s.get("confirmed") else "not confirmed")
-        if s.get("disputed"):
+        state = "BLOCKED" if s.blocked else ("confirmed" if s.confirmed else "not confirmed")
+        if s.disputed:
             state += ", sources disagree"
-        lines.append(f"     - {s['from']['label']} {s['relation']['label']} {s['to']['label']} "
-                     f"({s.get('hop')}, {state})")
-        lines += _source_lines(s.get("sources", []), "         ")
-    for c in route.get("context", []):
-        bits = [f"{k.replace('_', ' ')} " + ", ".join(x["label"] for x in c[k])
-                for k in ("offered_by", "operated_by") if c[k]]
-        for p in c["part_of"]:
-            ops = ", ".join(x["label"] for x in p.get("operated_by", []))
-            bits.append(f"part of {p['label']}" + (f", operated by {ops}" if ops else ""))
-        lines.append(f"     ({c['node']['label']}: {'; '.join(bits)})")
-    for r in route.get("blocked_by", []):
+        lines.append(f"     - {s.src.label} {s.relation.label} {s.dst.label} ({s.hop}, {state})")
+        lines += _source_lines(s.sources, "         ")
+    for c in route.context:
+        bits = [f"{text} " + ", ".join(x.label for x in who)
+                for text, who in (("offered by", c.offered_by), ("operated by", c.operated_by)) if who]
+        for p in c.part_of:
+            ops = ", ".join(x.label for x in p.operated_by)
+            bits.append(f"part of {p.node.label}" + (f", operated by {ops}" if ops else ""))
+        lines.append(f"     ({c.node.label}: {'; '.join(bits)})")
+    for r in route.blocked_by:
         lines.append(f"     blocked by {_restriction_text(r)}, because {_because(r, actor)}")
-        lines += _source_lines(r.get("sources", []), "         ")
+        lines += _source_lines(r.sources, "         ")
     return lines
 
 
-def explain(ans: dict) -> str:
+def explain(ans: Answer) -> str:
     """The answer as an explanation in prose-like lines."""
-    actor = ans["from"]["label"]
-    lines = [f"Can {actor} reach {ans['to']['label']} on {ans['at']}? {_VERDICTS[ans['verdict']]}"]
-    places = ans.get("actor", {}).get("jurisdictions") or []
+    actor = ans.origin.label
+    lines = [f"Can {actor} reach {ans.target.label} on {ans.at}? {_VERDICTS[ans.verdict]}"]
+    places = ans.actor.jurisdictions if ans.actor else ()
     if places:
-        lines.append(f"{actor}: in " + ", ".join(j["label"] for j in places))
-    if ans.get("without"):
-        lines.append("What if without " + ", ".join(n["label"] for n in ans["without"])
-                     + (" (and so without " + ", ".join(n["label"] for n in ans["removed"]) + ")"
-                        if ans.get("removed") else ""))
-        for w in ans.get("withdrawn", []):
-            lines.append(f"  {w['node']['label']} is no longer confirmed available in {w['in']['label']}"
-                         f" (it was offered there through {', '.join(p['label'] for p in w['through'])})")
-    if ans["routes"]:
+        lines.append(f"{actor}: in " + ", ".join(j.label for j in places))
+    if ans.without:
+        lines.append("What if without " + ", ".join(n.label for n in ans.without)
+                     + (" (and so without " + ", ".join(n.label for n in ans.removed) + ")"
+                        if ans.removed else ""))
+        for w in ans.withdrawn:
+            lines.append(f"  {w.node.label} is no longer confirmed available in {w.place.label}"
+                         f" (it was offered there through {', '.join(p.label for p in w.through)})")
+    if ans.routes:
         lines.append("Open routes, best first:")
-        for i, r in enumerate(ans["routes"], 1):
+        for i, r in enumerate(ans.routes, 1):
             lines += _route_lines(i, r, actor)
-    if ans.get("more_routes"):
-        n = ans["more_routes"]
-        lines.append(f"  {n} more open route{'s' if n != 1 else ''} (--routes {len(ans['routes']) + n})")
-    if ans["blocked_routes"]:
+    if ans.more_routes:
+        n = ans.more_routes
+        lines.append(f"  {n} more open route{'s' if n != 1 else ''} (--routes {len(ans.routes) + n})")
+    if ans.blocked_routes:
         lines.append("Blocked routes:")
-        for i, r in enumerate(ans["blocked_routes"], 1):
+        for i, r in enumerate(ans.blocked_routes, 1):
             lines += _route_lines(i, r, actor)
-    if not ans["routes"] and not ans["blocked_routes"]:
+    if not ans.routes and not ans.blocked_routes:
         lines.append("No route is known in the graph.")
-    lines += [f"Note: {n}" for n in ans.get("notes", [])]
+    lines += [f"Note: {n}" for n in ans.notes]
     return "\n".join(lines)
 
 
-def explain_diff(d: dict) -> str:
-    d1, d2 = d["between"]
-    lines = [f"{d['from']['label']} → {d['to']['label']}: {d['verdicts'][d1]} on {d1}, {d['verdicts'][d2]} on {d2}"]
-    for title, key in (("Opened", "opened"), ("Closed", "closed")):
-        lines.append(f"{title} between {d1} and {d2}: {len(d[key])}")
-        for i, r in enumerate(d[key], 1):
-            steps = r["steps"]
-            lines.append(f"  {i}. " + steps[0]["from"]["label"]
-                         + "".join(f" —{s['relation']['label']}→ {s['to']['label']}" for s in steps))
-            lines += [f"     why: {w}" for w in r["why"]]
-    lines.append(f"Open on both dates: {d['unchanged_open']}")
-    lines += [f"Note: {n}" for n in d.get("notes", [])]
+def explain_diff(d: Diff) -> str:
+    d1, d2 = d.between
+    lines = [f"{d.origin.label} → {d.target.label}: {d.verdicts[0]} on {d1}, {d.verdicts[1]} on {d2}"]
+    for title, changes in (("Opened", d.opened), ("Closed", d.closed)):
+        lines.append(f"{title} between {d1} and {d2}: {len(changes)}")
+        for i, change in enumerate(changes, 1):
+            steps = change.route.steps
+            lines.append(f"  {i}. " + steps[0].src.label + "".join(f" —{s.relation.label}→ {s.dst.label}"
+                                                                    for s in steps))
+            lines += [f"     why: {w}" for w in change.why]
+    lines.append(f"Open on both dates: {d.unchanged_open}")
+    lines += [f"Note: {n}" for n in d.notes]
     return "\n".join(lines)
 
 
@@ -152,7 +152,7 @@ def path(obj, source, target, at, as_json, between, without, html, k):
         d1, d2 = days
         result = diff(proj, source, target, d1, d2, without=without)
         if as_json:
-            emit_json(result)
+            emit_json(result.to_json())
         else:
             click.echo(explain_diff(result))
         return
@@ -162,7 +162,7 @@ def path(obj, source, target, at, as_json, between, without, html, k):
 
         render_path(result, html, store=obj.store())  # the store gives nodes their class colours
     if as_json:
-        emit_json(result)
+        emit_json(result.to_json())
     else:
         click.echo(explain(result))
 

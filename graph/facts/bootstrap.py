@@ -4,7 +4,8 @@ import shutil
 from pathlib import Path
 
 from ..errors import StoreError
-from ..store.embedded import MARKER, Store, builtin_location, check_location, open_store
+from ..store.base import Store
+from ..store.embedded import MARKER, builtin_location, check_location, open_store
 from ..store.safecache import pid_alive
 
 __all__ = ["init_store", "ensure_store"]

@@ -6,7 +6,7 @@ from rdflib import Literal, URIRef
 from ..names.resolve import resolve
 from ..namespace import AIKG
 from ..sparql.queries import bind
-from ..store.embedded import Store
+from ..store.base import Store
 
 __all__ = ["describe", "node"]
 

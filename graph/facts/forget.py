@@ -6,7 +6,7 @@ from rdflib import Graph, Literal, URIRef
 from ..errors import NotFound
 from ..namespace import AIKG, GRAPH
 from ..sparql.queries import safe_iri
-from ..store.embedded import Store
+from ..store.base import Store
 
 __all__ = ["forget"]
 

@@ -22,7 +22,7 @@ from rdflib.namespace import RDFS, SH
 from ..errors import InputError
 from ..namespace import AIKG, META_GRAPH, ONTOLOGY_GRAPH, PREFIXES
 from ..sparql.results import to_rdflib
-from ..store.embedded import Store
+from ..store.base import Store
 from ..store.rdfio import parse_file
 from .reference import load_ontology, ontology_dir
 

@@ -756,8 +756,10 @@ class Extractor:
             owner = s.kind == "anaphor" and s.text.lower() in ("its", "their")
             own = relations.NAME in rule.lemmas  # a name read through its own modifiers ("Apple's AirDrop")
             subjects = self._entities([s], rule.subject_types, owner=owner, refine=not own)  # class not settled
-            objects = self._entities([o], rule.object_types, {e.iri for e in subjects},
-                                     owner=o.kind == "anaphor" and o.text.lower() in ("its", "their"))
+            possessive = o.kind == "anaphor" and o.text.lower() in ("its", "their")
+            if possessive and "Jurisdiction" in rule.object_types:
+                continue  # "its platform Facebook": the owner's, never a place's
+            objects = self._entities([o], rule.object_types, {e.iri for e in subjects}, owner=possessive)
             if own:  # "DGX B200": a modifier the store does not know is no maker
                 objects = [e for e in objects if not (e.new and e.types == frozenset({"Organization"}))]
             for a in subjects:

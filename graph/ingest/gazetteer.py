@@ -16,7 +16,7 @@ from ..facts import factlog
 from ..lexicon import load_lexicon
 from ..model import model
 from ..namespace import AIKG
-from ..store.embedded import Store
+from ..store.base import Store
 from .tokens import POSSESSIVE, nlp
 
 __all__ = ["Entity", "Gazetteer", "isa", "countries", "PARENTS", "KNOWN_TYPES", "FUZZY_THRESHOLD"]

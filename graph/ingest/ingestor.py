@@ -29,7 +29,7 @@ from ..model import model
 from ..names.ids import document_graph, document_iri, restriction_iri, statement_iri
 from ..namespace import AIKG, GRAPH, PROV
 from ..sparql.queries import bind, safe_iri
-from ..store.embedded import Store
+from ..store.base import Store
 from .builtin import add_jurisdictions
 from .extractor import EXTRACTOR_VERSION, Extraction, Extractor
 from .gazetteer import Entity, Gazetteer

@@ -362,6 +362,7 @@ def _indirect(a, trigger) -> str | None:
 
 
 _PRONOUNS = {"it", "they"}
+_SPEECH = {"add", "say", "note", "explain", "stress", "warn", "claim", "insist", "argue", "noting", "adding", "saying"}
 _POSSESSIVES = {"its", "their"}
 _CLAUSES = {"advcl", "acl", "ccomp", "csubj", "parataxis"}
 
@@ -383,7 +384,7 @@ def governing_subjects(heads) -> list:
     "Samsung chose Baidu's chatbot for its phones": its is Samsung's)), None for a subject that is a
     name no mention holds. ``heads`` as :func:`heads` gives them."""
     named = {root.i: m for root, m in heads if getattr(m, "entity", None) is not None}
-    out = []
+    out: list = []
     for tok, m in heads:
         if getattr(m, "kind", None) != "anaphor":
             continue
@@ -392,11 +393,14 @@ def governing_subjects(heads) -> list:
                 or word in _POSSESSIVES and tok.dep_ == "nmod:poss"):
             continue
         for anc in tok.ancestors:
+            if anc.dep_ == "advcl" and anc.tag_ == "VBG" and anc.lemma_.lower() in _SPEECH:
+                anc = anc.doc[anc.i].sent.root  # "X said ..., adding that it had": the speaker, wherever hung
             before = [c for c in anc.children if c.dep_ in _SUBJECTS and c.right_edge.i < tok.i and not _aside(c, tok)]
             subject = next((c for c in before if c.i in named
                             and not (word in ("it", "its") and _plural(named[c.i]))), None)
             if subject is not None:
                 out.append((m, named[subject.i]))
+                named[tok.i] = named[subject.i]  # "adding that it had invested ... through its fund": its is it's
                 break
             if any(c.tag_ in ("NNP", "NNPS") and not _titled(c) for c in before):
                 out.append((m, None))  # "X agreed to drop its Grok", X a name nobody knows: not the last name read
@@ -579,7 +583,8 @@ def pairs(doc, heads, by_lemma):
                 for o in objects:
                     if s is not o:  # mentions are plain objects: identity is sameness
                         out.append((rule, s, o, tok))
-            if rule.mutual:
+            if rule.mutual and not objects and not any(_case(c) in ("with", "between") for c in tok.children):
+                # "A and B announced partnerships with C": with C, not with each other
                 out += [(rule, s, o, tok) for k, s in enumerate(subjects) for o in subjects[k + 1:]]
     return out
 

@@ -10,7 +10,7 @@ from ..dates import iso_day
 from ..errors import Ambiguous, NotFound
 from ..namespace import DOC
 from ..sparql.queries import bind, parameter_default, parameters, with_parameters
-from ..store.embedded import Store
+from ..store.base import Store
 
 __all__ = ["normalise", "name_index", "match", "resolve", "candidates", "label_of", "set_parameters"]
 

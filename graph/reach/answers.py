@@ -36,6 +36,21 @@ from ..model import model
 from ..names.ids import own_product_names
 from .actors import Actor, resolve_actor
 from .projection import BUY, CUSTOMER_OF, HOP_NODES, USE, Projection
+from .records import (
+    ActorInfo,
+    Answer,
+    Because,
+    Change,
+    Context,
+    Diff,
+    Node,
+    Platform,
+    Restriction,
+    Route,
+    Source,
+    Step,
+    Withdrawal,
+)
 from .search import HAS_PART, MAX_BLOCKED, MAX_DEPTH, MAX_WORK, OFFERS, OPERATES, Hop, Search, rank
 
 __all__ = ["answer", "verdict", "diff", "removed_nodes", "withdrawn_availability", "MAX_DEPTH", "MAX_WORK"]
@@ -45,86 +60,83 @@ _RELATION_LABELS = {HOP_NODES[USE]: "uses", HOP_NODES[BUY]: "buys from",
                     **{p.iri: p.label for p in model().properties.values()}}
 
 
-# -- answers as data ------------------------------------------------------------
+# -- answers as records ----------------------------------------------------------
 
-def _hop_sources(proj: Projection, hop: Hop) -> list:
-    out = []
-    for key in ([hop.fact] if hop.fact else []) + hop.confirm:
-        for s in proj.sources(key):
-            if s not in out:
-                out.append(s)
-    return out
+def _node_of(proj: Projection, n: str) -> Node:
+    return proj.node(n)
 
 
-def _restriction_json(proj: Projection, rid: str, reason: dict) -> dict:
+def _nodes(proj: Projection, nodes) -> tuple[Node, ...]:
+    return tuple([proj.node(n) for n in nodes])
+
+
+def _sources(found) -> tuple[Source, ...]:
+    return tuple(Source.from_json(s) for s in found)
+
+
+def _hop_sources(proj: Projection, hop: Hop) -> tuple[Source, ...]:
+    """The sources of the hop's fact and of the facts confirming it, each once."""
+    keys = ([hop.fact] if hop.fact else []) + hop.confirm
+    return tuple(dict.fromkeys(Source.from_json(s) for key in keys for s in proj.sources(key)))
+
+
+def _restriction(proj: Projection, rid: str, reason: dict) -> Restriction:
     r = proj.restrictions[rid]
-    out = {"id": r.id, "label": r.label or proj.label(r.id),
-           "imposed_by": proj.node(r.imposed_by[0]) if r.imposed_by else None,
-           "applies_in": [proj.node(j) for j in sorted(r.applies_in, key=proj.label)],
-           "effective_from": r.effective_from, "effective_until": r.effective_until,
-           "sources": proj.restriction_sources(rid),
-           "kind": proj.node(r.kind) if r.kind else None,
-           "covers": sorted(r.covers),
-           "restricts": [proj.node(n) for n in r.restricts]}
-    if r.applies_to:
-        out["applies_to"] = [proj.node(n) for n in sorted(r.applies_to, key=proj.label)]
-    if len(r.imposed_by) > 1:
-        out["imposed_by_all"] = [proj.node(n) for n in r.imposed_by]
-    why: dict[str, object] = {}
-    if "jurisdiction" in reason:
-        why["jurisdiction"] = proj.node(reason["jurisdiction"])
-    if "actor" in reason:
-        why["actor"] = proj.node(reason["actor"])
-    if "ownership" in reason:
-        why["ownership_chain"] = [proj.node(n) for n in reason["ownership"]]
-    out["applies_because"] = why
-    return out
+    return Restriction(
+        id=r.id, label=r.label or proj.label(r.id),
+        imposed_by=_node_of(proj, r.imposed_by[0]) if r.imposed_by else None,
+        applies_in=_nodes(proj, sorted(r.applies_in, key=proj.label)),
+        effective_from=r.effective_from, effective_until=r.effective_until,
+        sources=_sources(proj.restriction_sources(rid)),
+        kind=_node_of(proj, r.kind) if r.kind else None,
+        covers=tuple(sorted(r.covers)),
+        restricts=_nodes(proj, r.restricts),
+        applies_to=_nodes(proj, sorted(r.applies_to, key=proj.label)),
+        imposed_by_all=_nodes(proj, r.imposed_by) if len(r.imposed_by) > 1 else (),
+        applies_because=Because(
+            jurisdiction=_node_of(proj, reason["jurisdiction"]) if "jurisdiction" in reason else None,
+            actor=_node_of(proj, reason["actor"]) if "actor" in reason else None,
+            ownership_chain=_nodes(proj, reason["ownership"]) if "ownership" in reason else None))
 
 
-def _node(proj: Projection, actor: Actor, n: str) -> dict:
-    return {"id": n, "label": actor.label} if n == actor.node else proj.node(n)
+def _node(proj: Projection, actor: Actor, n: str) -> Node:
+    return Node(n, actor.label) if n == actor.node else _node_of(proj, n)
 
 
-def _relation(proj: Projection, rel: str) -> dict:
-    return {"id": rel, "label": _RELATION_LABELS.get(rel) or proj.label(rel)}
+def _relation(proj: Projection, rel: str) -> Node:
+    return Node(rel, _RELATION_LABELS.get(rel) or proj.label(rel))
 
 
-def _context(proj: Projection, route: list[Hop]) -> list:
+def _context(proj: Projection, route: list[Hop]) -> tuple[Context, ...]:
     """Who offers and operates each service on the route, and the platforms it is part of."""
     out = []
     for n in [h.dst for h in route]:
         if "Service" not in proj.types.get(n, ()) or n not in proj.ids:
             continue
-        info = {"offered_by": [proj.node(u) for u, _ in proj.in_edges(n, OFFERS)],
-                "operated_by": [proj.node(u) for u, _ in proj.in_edges(n, OPERATES)],
-                "part_of": [proj.node(u) for u, _ in proj.in_edges(n, HAS_PART)]}
-        for platform in info["part_of"]:  # "part of Azure China, operated by 21Vianet"
-            platform["operated_by"] = [proj.node(u) for u, _ in proj.in_edges(platform["id"], OPERATES)]
-        if any(info.values()):
-            out.append({"node": proj.node(n), **info})
-    return out
+        info = Context(_node_of(proj, n),
+                       offered_by=_nodes(proj, (u for u, _ in proj.in_edges(n, OFFERS))),
+                       operated_by=_nodes(proj, (u for u, _ in proj.in_edges(n, OPERATES))),
+                       part_of=tuple(Platform(_node_of(proj, u),  # "part of Azure China, operated by 21Vianet"
+                                              _nodes(proj, (o for o, _ in proj.in_edges(u, OPERATES))))
+                                     for u, _ in proj.in_edges(n, HAS_PART)))
+        if info.offered_by or info.operated_by or info.part_of:
+            out.append(info)
+    return tuple(out)
 
 
-def route_json(proj: Projection, actor: Actor, route: list[Hop]) -> dict:
-    steps = []
-    for h in route:
-        step = {"from": _node(proj, actor, h.src), "relation": _relation(proj, h.relation),
-                "to": _node(proj, actor, h.dst), "sources": _hop_sources(proj, h), "hop": h.kind,
-                "confirmed": h.confirmed, "disputed": h.disputed}
-        if h.blocks:
-            step["blocked"] = True
-        steps.append(step)
-    out = {"steps": steps, "confirmed": all(h.confirmed for h in route), "disputed": any(h.disputed for h in route),
-           "context": _context(proj, route)}
+def route_record(proj: Projection, actor: Actor, route: list[Hop]) -> Route:
+    steps = tuple(Step(_node(proj, actor, h.src), _relation(proj, h.relation), _node(proj, actor, h.dst),
+                       sources=_hop_sources(proj, h), hop=h.kind, confirmed=h.confirmed, disputed=h.disputed,
+                       blocked=bool(h.blocks))
+                  for h in route)
     blocks, seen = [], set()
     for h in route:
         for rid, reason in h.blocks:
             if rid not in seen:
                 seen.add(rid)
-                blocks.append(_restriction_json(proj, rid, reason))
-    if blocks:
-        out["blocked_by"] = blocks
-    return out
+                blocks.append(_restriction(proj, rid, reason))
+    return Route(steps, confirmed=all(h.confirmed for h in route), disputed=any(h.disputed for h in route),
+                 context=_context(proj, route), blocked_by=tuple(blocks))
 
 
 def _key(route: list[Hop]) -> tuple:
@@ -207,8 +219,8 @@ def verdict(proj: Projection, source: str, target: str, at: str, *, without=(), 
 
 
 def answer(proj: Projection, source: str, target: str, at: str, *, k: int = 3, without=(),
-           max_depth: int = MAX_DEPTH, max_blocked: int = MAX_BLOCKED, max_work: int = MAX_WORK) -> dict:
-    """The full answer, in the shape of ``aikg path --json`` (SPEC.md) plus explanatory keys.
+           max_depth: int = MAX_DEPTH, max_blocked: int = MAX_BLOCKED, max_work: int = MAX_WORK) -> Answer:
+    """The full answer; its ``to_json()`` is ``aikg path --json`` (SPEC.md) plus explanatory keys.
 
     Sources are read from the projection's store for the routes shown.
     """
@@ -229,7 +241,7 @@ def _distinct(routes: list) -> list:
     return kept
 
 
-def _answer(proj, actor, to, at, removed, gone, withdrawn, *, k, max_depth, max_blocked, max_work) -> dict:
+def _answer(proj, actor, to, at, removed, gone, withdrawn, *, k, max_depth, max_blocked, max_work) -> Answer:
     search = Search(proj, actor, to, at, removed=removed, withdrawn=withdrawn, max_depth=max_depth,
                     max_work=max_work)
     verdict_, best = search.verdict()
@@ -249,63 +261,55 @@ def _answer(proj, actor, to, at, removed, gone, withdrawn, *, k, max_depth, max_
     hops = [h for r in opened + blocked for h in r]  # one store read for every source the answer cites
     proj.fetch_sources([key for h in hops for key in ([h.fact] if h.fact else []) + h.confirm],
                        [rid for h in hops for rid, _ in h.blocks])
-    out = {
-        "from": {"id": actor.node, "label": actor.label},
-        "to": proj.node(to),
-        "at": at,
-        "verdict": verdict_,
-        "routes": [route_json(proj, actor, r) for r in opened],
-        "blocked_routes": [route_json(proj, actor, r) for r in blocked],
-        "actor": {"kind": actor.kind, "jurisdictions": [proj.node(j) for j in sorted(actor.jurisdictions,
-                                                                                     key=proj.label)],
-                  "customer_of": [proj.node(n) for n in sorted(actor.customer_of)],
-                  "owners": [[proj.node(n) for n in chain] for _, chain in actor.owners]},
-        "notes": list(search.notes),
-        "more_routes": more,
-    }
-    if gone:
-        out["without"] = [proj.node(n) for n in gone]
-        out["removed"] = [proj.node(n) for n in sorted(removed - set(gone), key=proj.label)]
-        out["withdrawn"] = [{"node": proj.node(part), "in": proj.node(j), "through": [proj.node(p) for p in there]}
-                            for (part, j), there in sorted(withdrawn.items())]
+    notes = list(search.notes)
     if not proj.edge_count and not proj.customers:
-        out["notes"].append("the store holds no access edges (customerOf, providesAccessTo, developedBy, ...)")
-    return out
+        notes.append("the store holds no access edges (customerOf, providesAccessTo, developedBy, ...)")
+    return Answer(
+        origin=Node(actor.node, actor.label),
+        target=_node_of(proj, to),
+        at=at,
+        verdict=verdict_,
+        routes=tuple(route_record(proj, actor, r) for r in opened),
+        blocked_routes=tuple(route_record(proj, actor, r) for r in blocked),
+        actor=ActorInfo(actor.kind, _nodes(proj, sorted(actor.jurisdictions, key=proj.label)),
+                        _nodes(proj, sorted(actor.customer_of)),
+                        tuple(_nodes(proj, chain) for _, chain in actor.owners)),
+        notes=tuple(notes),
+        more_routes=more,
+        without=_nodes(proj, gone),
+        removed=_nodes(proj, sorted(removed - set(gone), key=proj.label)) if gone else (),
+        withdrawn=tuple(Withdrawal(_node_of(proj, part), _node_of(proj, j), _nodes(proj, there))
+                        for (part, j), there in sorted(withdrawn.items())) if gone else (),
+    )
 
 
 def diff(proj: Projection, source: str, target: str, d1: str, d2: str, *, without=(), k: int = 50,
-         max_depth: int = MAX_DEPTH) -> dict:
+         max_depth: int = MAX_DEPTH) -> Diff:
     """Routes that opened or closed between ``d1`` and ``d2``, and why."""
     if d2 < d1:
         d1, d2 = d2, d1
     actor, to, removed, gone, withdrawn = _prepare(proj, source, target, without)
     a1, a2 = (_answer(proj, actor, to, d, removed, gone, withdrawn, k=k, max_depth=max_depth, max_blocked=k,
                       max_work=MAX_WORK) for d in (d1, d2))
-
-    def keyed(ans, which):
-        return {tuple((s["from"]["id"], s["relation"]["id"], s["to"]["id"]) for s in r["steps"]): r
-                for r in ans[which]}
-
-    open1, open2 = keyed(a1, "routes"), keyed(a2, "routes")
-    blocked1, blocked2 = keyed(a1, "blocked_routes"), keyed(a2, "blocked_routes")
+    open1, open2 = ({r.key(): r for r in a.routes} for a in (a1, a2))
+    blocked1, blocked2 = ({r.key(): r for r in a.blocked_routes} for a in (a1, a2))
     opened, closed = [], []
     for key, route in open2.items():
         if key not in open1:
             if key in blocked1:
-                why = [f"{b['label']} no longer blocks it (in force until {b['effective_until']})"
-                       if b.get("effective_until") else f"{b['label']} no longer applies"
-                       for b in blocked1[key]["blocked_by"]]
-                opened.append({**route, "why": why, "before": blocked1[key]["blocked_by"]})
+                why = tuple(f"{b.label} no longer blocks it (in force until {b.effective_until})"
+                            if b.effective_until else f"{b.label} no longer applies"
+                            for b in blocked1[key].blocked_by)
+                opened.append(Change(route, why, before=blocked1[key].blocked_by))
             else:
-                opened.append({**route, "why": [f"a hop of this route was not valid on {d1}"]})
+                opened.append(Change(route, (f"a hop of this route was not valid on {d1}",)))
     for key, route in open1.items():
         if key not in open2:
             if key in blocked2:
-                why = [f"blocked by {b['label']} from {b['effective_from']}" if b.get("effective_from")
-                       else f"blocked by {b['label']}" for b in blocked2[key]["blocked_by"]]
-                closed.append({**route, "why": why, "blocked_by": blocked2[key]["blocked_by"]})
+                why = tuple(f"blocked by {b.label} from {b.effective_from}" if b.effective_from
+                            else f"blocked by {b.label}" for b in blocked2[key].blocked_by)
+                closed.append(Change(route, why, blocked_by=blocked2[key].blocked_by))
             else:
-                closed.append({**route, "why": [f"a hop of this route is no longer valid on {d2}"]})
-    return {"from": a1["from"], "to": a1["to"], "between": [d1, d2],
-            "verdicts": {d1: a1["verdict"], d2: a2["verdict"]}, "opened": opened, "closed": closed,
-            "unchanged_open": len(set(open1) & set(open2)), "notes": sorted(set(a1["notes"]) | set(a2["notes"]))}
+                closed.append(Change(route, (f"a hop of this route is no longer valid on {d2}",)))
+    return Diff(a1.origin, a1.target, (d1, d2), (a1.verdict, a2.verdict), tuple(opened), tuple(closed),
+                len(set(open1) & set(open2)), tuple(sorted(set(a1.notes) | set(a2.notes))))

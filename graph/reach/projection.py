@@ -79,7 +79,9 @@ from ..names.resolve import match, normalise
 from ..namespace import AIKG
 from ..sparql.queries import aikg_terms, safe_iri
 from ..store import safecache
-from ..store.embedded import EmbeddedStore, Store
+from ..store.base import Store
+from ..store.embedded import EmbeddedStore
+from .records import Node
 
 __all__ = ["Projection", "Restriction", "build_projection", "load_projection", "assemble", "in_interval",
            "CACHE_VERSION", "USE", "BUY", "ACCESS", "HOP_NODES", "RELATIONS", "KINDS", "KIND_CODES", "SERVICE",
@@ -212,6 +214,7 @@ class Projection:
 
     def __post_init__(self):
         self._evidence: dict = {}   # fact key or restriction id -> sources, read on demand
+        self._nodes: dict = {}      # node -> its record (Projection.node)
         self._graph = self._np = None
 
     def arrays(self) -> dict:
@@ -251,8 +254,12 @@ class Projection:
     def label(self, node: str) -> str:
         return self.labels.get(node) or node.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
 
-    def node(self, node: str) -> dict:
-        return {"id": node, "label": self.label(node)}
+    def node(self, node: str) -> Node:
+        """The node as a record, made once: an answer names the same nodes many times."""
+        record = self._nodes.get(node)
+        if record is None:
+            record = self._nodes[node] = Node(node, self.label(node))
+        return record
 
     def lookup(self, name: str, *, suggest: bool = True) -> str:
         """The one entity named ``name`` (label or alias); NotFound/Ambiguous with close candidates."""

@@ -1,7 +1,7 @@
 """A store held by an external SPARQL 1.1 server (Oxigraph server, OpenLink Virtuoso, Jena Fuseki, QLever, ...).
 
 Everything goes through the SPARQL 1.1 Query and Update protocols, so the
-inherited :class:`aikg.store.embedded.Store` operations (``replace_graphs`` as one
+inherited :class:`aikg.store.base.Store` operations (``replace_graphs`` as one
 update request, ``graph_names``, ``revision``...) work unchanged; each update
 request is one transaction on Oxigraph and Fuseki. ``replace_graphs`` takes
 the same values as on the embedded store (rdflib graphs, N-Triples text, None):
@@ -55,7 +55,7 @@ from ..namespace import META_GRAPH, PREFIXES
 from ..settings import env_number
 from ..sparql.results import QueryResult, to_rdflib
 from . import virtuoso
-from .embedded import REVISION, STORE_NODE, Store, _result
+from .base import REVISION, STORE_NODE, Store, _result
 
 __all__ = ["RemoteStore", "endpoints", "TRUNCATION_MARK"]
 
@@ -154,7 +154,7 @@ def _one_line(text: str, limit: int = 300) -> str:
 
 
 class RemoteStore(Store):
-    """The :class:`aikg.store.embedded.Store` interface over HTTP; rdflib terms in and out."""
+    """The :class:`aikg.store.base.Store` interface over HTTP; rdflib terms in and out."""
 
     writable = True
 

@@ -17,7 +17,7 @@ from rdflib.namespace import RDF, XSD
 from ..errors import InputError
 from ..namespace import PREFIXES
 from ..sparql.results import to_oxigraph
-from ..store.embedded import Store
+from ..store.base import Store
 
 __all__ = ["export", "FORMATS", "RDF_FORMATS", "to_dataset", "graphml_quads", "turtle"]
 

@@ -23,6 +23,7 @@ from rdflib import Literal
 
 from ..errors import AikgError, InputError, NotFound
 from ..names.resolve import candidates, normalise
+from ..reach.records import Answer, Diff, Restriction, Route
 
 __all__ = ["PATHS", "respond", "static", "entity_url", "document_url", "ask_url"]
 
@@ -114,21 +115,21 @@ def _document_ids(store, titles) -> dict:
     return out
 
 
-def _cited(ans: dict) -> list:
-    """Every source title an answer (or a diff) cites."""
-    found = []
+def _shown(result: Answer | Diff) -> tuple[list[Route], list[Restriction]]:
+    """The routes a page lists, and the restrictions it names, in the page's order."""
+    if isinstance(result, Diff):
+        changes = result.closed + result.opened
+        return [c.route for c in changes], [b for c in changes for b in (c.blocked_by or ()) + (c.before or ())]
+    routes = list(result.routes + result.blocked_routes)
+    return routes, [b for r in routes for b in r.blocked_by]
 
-    def walk(x):
-        if isinstance(x, dict):
-            if "document" in x and isinstance(x["document"], str):
-                found.append(x["document"])
-            for v in x.values():
-                walk(v)
-        elif isinstance(x, list):
-            for v in x:
-                walk(v)
-    walk(ans)
-    return found
+
+def _cited(result: Answer | Diff) -> list:
+    """Every source title an answer (or a diff) cites."""
+    routes, restrictions = _shown(result)
+    sources = [s for r in routes for step in r.steps for s in step.sources]
+    sources += [s for b in restrictions for s in b.sources]
+    return [s.document for s in sources if s.document]
 
 
 # -- parameters -------------------------------------------------------------------
@@ -160,16 +161,14 @@ def _shift(day: str, *, days: int = 0, months: int = 0) -> str:
     return (d + timedelta(days=days)).isoformat()
 
 
-def _key_dates(ans: dict) -> list[dict]:
+def _key_dates(result: Answer | Diff) -> list[dict]:
     """The days a restriction on the answer starts or ends, each with the day before it."""
     seen, out = set(), []
-    for r in ans.get("routes", []) + ans.get("blocked_routes", []) + ans.get("closed", []) + ans.get("opened", []):
-        for b in r.get("blocked_by", []) + r.get("before", []):
-            for field, verb in (("effective_from", "starts"), ("effective_until", "ends")):
-                d = b.get(field)
-                if d and (d, b["id"]) not in seen:
-                    seen.add((d, b["id"]))
-                    out.append({"day": d, "before": _shift(d, days=-1), "what": f"{b['label']} {verb}"})
+    for b in _shown(result)[1]:
+        for d, verb in ((b.effective_from, "starts"), (b.effective_until, "ends")):
+            if d and (d, b.id) not in seen:
+                seen.add((d, b.id))
+                out.append({"day": d, "before": _shift(d, days=-1), "what": f"{b.label} {verb}"})
     return sorted(out, key=lambda x: x["day"])
 
 
@@ -197,15 +196,14 @@ def _ask(store, params: dict):
             raise InputError("give both FROM and TO")
         at = form["at"] = _day(form["at"], "the date")
         proj = _projection(store)
+        result: Answer | Diff
         if len(between) == 2:
             d1, d2 = (_day(b, "between") for b in between)
-            result = diff(proj, source, target, d1, d2, without=without, k=MAX_ROUTES)
-            data["diff"] = result
+            result = data["diff"] = diff(proj, source, target, d1, d2, without=without, k=MAX_ROUTES)
             data["docs"] = _document_ids(store, _cited(result))
             data["keys"] = _key_dates(result)
         else:
-            result = answer(proj, source, target, at, k=MAX_ROUTES, without=without)
-            data["answer"] = result
+            result = data["answer"] = answer(proj, source, target, at, k=MAX_ROUTES, without=without)
             data["docs"] = _document_ids(store, _cited(result))
             data["keys"] = _key_dates(result)
             data["steps"] = [{"label": label, "at": _shift(at, days=d, months=m)}

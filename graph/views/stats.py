@@ -1,6 +1,6 @@
 """Counts that tell a user what the store holds."""
 from ..namespace import META_GRAPH
-from ..store.embedded import Store
+from ..store.base import Store
 
 __all__ = ["stats"]
 

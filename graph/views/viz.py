@@ -19,8 +19,9 @@ from ..errors import AikgError, InputError
 from ..model import model
 from ..names.resolve import normalise, resolve
 from ..namespace import AIKG, PROV
+from ..reach.records import Answer, Node, Restriction, Route, Source, Step
 from ..sparql.queries import aikg_terms, bind, safe_iri
-from ..store.embedded import Store
+from ..store.base import Store
 from .htmlpage import (
     CLASS_STYLES,
     class_legend,
@@ -337,11 +338,11 @@ def _clip(text: str, size: int = _MAX_QUOTE) -> str:
     return text if len(text) <= size else text[: size - 1] + "…"
 
 
-def _sources_text(sources: list[dict]) -> list[str]:
+def _sources_text(sources: list[tuple]) -> list[str]:
+    """Tooltip lines for (document, quote) pairs."""
     lines = []
-    for src in sources[:_MAX_SOURCES]:
-        doc = _clip(str(src.get("document") or "unknown source"), 160)
-        quote = src.get("quote")
+    for document, quote in sources[:_MAX_SOURCES]:
+        doc = _clip(str(document or "unknown source"), 160)
         lines.append(f"• {doc}" + (f'\n   "{_clip(str(quote))}"' if quote else ""))
     if len(sources) > _MAX_SOURCES:
         lines.append(f"… and {len(sources) - _MAX_SOURCES} more sources")
@@ -481,7 +482,7 @@ def _edge_title(edge: _Edge, relation: str, nodes: dict[str, _Node]) -> str:
     spans = sorted({s for s in (_span(st["from"], st["until"]) for st in edge.statements) if s})
     if spans:
         lines.append("valid: " + "; ".join(spans))
-    lines += _sources_text(edge.statements)
+    lines += _sources_text([(st.get("document"), st.get("quote")) for st in edge.statements])
     return "\n".join(lines)
 
 
@@ -496,12 +497,8 @@ SELECT ?what ?v ?vl WHERE {
 }"""
 
 
-def _node_of(value) -> tuple[str, str]:
-    """(id, label) of a NODE dict, or of a bare id/label string."""
-    if isinstance(value, dict):
-        nid = str(value.get("id") or value.get("label") or "")
-        return nid, str(value.get("label") or _local(nid) or nid)
-    return str(value), str(value)
+def _source_pairs(sources) -> list[tuple]:
+    return [(s.document, s.quote) for s in sources]
 
 
 def _details(store: Store | None, nid: str) -> tuple[_Node, dict[str, set[str]]]:
@@ -524,206 +521,260 @@ def _details(store: Store | None, nid: str) -> tuple[_Node, dict[str, set[str]]]
     return node, links
 
 
-def _blocked_node(restriction: dict, route: dict) -> str | None:
+@dataclass
+class _PathEdge:
+    """One drawn step, shared by every route that takes it."""
+    label: str
+    status: str
+    hop: str | None
+    routes: list[str] = field(default_factory=list)
+    sources: list[Source] = field(default_factory=list)
+    state: set[str] = field(default_factory=set)
+
+
+@dataclass
+class _PathDrawing:
+    """What a path page shows: the nodes in the order met, their columns (hop counts), the steps, the
+    restrictions and which node each one blocks on which routes."""
+    actor: Node
+    target: Node
+    names: dict[str, str]
+    order: list[str]
+    level: dict[str, int]
+    edges: dict[tuple, _PathEdge] = field(default_factory=dict)
+    restrictions: dict[str, Restriction] = field(default_factory=dict)
+    blocks: dict[tuple[str, str], list[str]] = field(default_factory=dict)  # (blocked node, restriction) -> routes
+
+
+def _as_answer(answer: Answer | dict) -> Answer:
+    """An answer record, or an ``aikg path --json`` object read into one."""
+    if isinstance(answer, Answer):
+        return answer
+    if not isinstance(answer, dict) or "from" not in answer or "to" not in answer:
+        raise InputError("a path answer needs 'from' and 'to'")
+    return Answer.from_json(answer)
+
+
+def _shown_routes(ans: Answer) -> list[tuple[str, str, Route]]:
+    """(status, name, route) of every route drawn: open ones first."""
+    return ([("open", f"open route {i}", r) for i, r in enumerate(ans.routes, 1)]
+            + [("blocked", f"blocked route {i}", r) for i, r in enumerate(ans.blocked_routes, 1)])
+
+
+def _blocked_node(restriction: Restriction, route: Route) -> str | None:
     """The node on the route that the restriction blocks.
 
     The reach engine marks blocked steps and lists what a restriction
     ``restricts``; without either, the first hop's end (where entry is refused).
     """
-    steps = route.get("steps") or []
-    targets = restriction.get("restricts") or []
-    restricted = {_node_of(t)[0] for t in (targets if isinstance(targets, list) else [targets])}
-    ends = [_node_of(s.get("to"))[0] for s in steps]
-    flagged = [end for s, end in zip(steps, ends) if s.get("blocked")]
+    restricted = {n.id for n in restriction.restricts}
+    ends = [s.dst.id for s in route.steps]
+    flagged = [s.dst.id for s in route.steps if s.blocked]
     for candidates in ([e for e in flagged if e in restricted], [e for e in ends if e in restricted], flagged):
         if candidates:
             return candidates[0]
-    index = route.get("blocked_step")
-    if isinstance(index, int) and 0 <= index < len(steps):
-        return ends[index]
     return ends[0] if ends else None
 
 
-def path_page(answer: dict, *, store: Store | None = None) -> Page:
-    """A path answer (the ``aikg path --json`` dict) as a page.
+def _add_step(drawing: _PathDrawing, status: str, route_name: str, pos: int, step: Step) -> None:
+    """A step's two ends (in longest-path columns: routes run left to right) and its edge."""
+    for node, lvl in ((step.src, pos), (step.dst, pos + 1)):
+        drawing.names.setdefault(node.id, node.label)
+        if node.id not in drawing.level:
+            drawing.order.append(node.id)
+        drawing.level[node.id] = max(drawing.level.get(node.id, 0), lvl)
+    edge = drawing.edges.setdefault((step.src.id, step.relation.id, step.dst.id),
+                                    _PathEdge(step.relation.label, status, step.hop))
+    if status == "open":
+        edge.status = "open" if step.confirmed is not False else "open_unconfirmed"
+    if step.confirmed is not None:
+        edge.state.add("confirmed" if step.confirmed else "not confirmed")
+    if step.disputed:
+        edge.state.add("sources disagree")
+    if step.blocked:
+        edge.state.add("blocked")
+    edge.routes.append(route_name)
+    for src in step.sources:
+        if src not in edge.sources:
+            edge.sources.append(src)
 
-    Open routes are solid blue, blocked routes red dashed, each ending at the
-    restriction that blocks it; the actor and the target have thick borders.
-    With ``store``, nodes get their class colours and fuller tooltips.
-    """
-    if not isinstance(answer, dict) or "from" not in answer or "to" not in answer:
-        raise InputError("a path answer needs 'from' and 'to'")
-    actor, actor_label = _node_of(answer["from"])
-    target, target_label = _node_of(answer["to"])
-    routes = [("open", i, r) for i, r in enumerate(answer.get("routes") or [], 1)]
-    routes += [("blocked", i, r) for i, r in enumerate(answer.get("blocked_routes") or [], 1)]
 
-    names = {actor: actor_label, target: target_label}
-    order = [actor]
-    level = {actor: 0}
-    edges: dict[tuple, dict] = {}
-    restrictions: dict[str, dict] = {}
-    blocks: dict[tuple[str, str], list[str]] = {}  # (blocked node, restriction) -> route names
-    for status, i, route in routes:
-        route_name = f"{'open' if status == 'open' else 'blocked'} route {i}"
-        for pos, step in enumerate(route.get("steps") or []):
-            a, a_label = _node_of(step.get("from"))
-            b, b_label = _node_of(step.get("to"))
-            rel_id, rel_label = _node_of(step.get("relation") or "")
-            for nid, label, lvl in ((a, a_label, pos), (b, b_label, pos + 1)):
-                names.setdefault(nid, label)
-                if nid not in level:
-                    order.append(nid)
-                level[nid] = max(level.get(nid, 0), lvl)  # longest-path layers: routes run left to right
-            edge = edges.setdefault((a, rel_id, b), {"label": rel_label, "status": status, "routes": [],
-                                                     "sources": [], "hop": step.get("hop") or step.get("kind"),
-                                                     "state": set()})
-            if status == "open":
-                edge["status"] = "open" if step.get("confirmed", True) else "open_unconfirmed"
-            if "confirmed" in step:
-                edge["state"].add("confirmed" if step["confirmed"] else "not confirmed")
-            if step.get("disputed"):
-                edge["state"].add("sources disagree")
-            if step.get("blocked"):
-                edge["state"].add("blocked")
-            edge["routes"].append(route_name)
-            for src in step.get("sources") or []:
-                if src not in edge["sources"]:
-                    edge["sources"].append(src)
+def _add_blocks(drawing: _PathDrawing, route_name: str, route: Route) -> None:
+    """The restrictions blocking a route, each tied to the node it blocks."""
+    for r in route.blocked_by:
+        rid = r.id or r.label or f"restriction {len(drawing.restrictions) + 1}"
+        drawing.restrictions.setdefault(rid, r)
+        where = _blocked_node(r, route)
+        if where is not None:
+            drawing.blocks.setdefault((where, rid), []).append(route_name)
+
+
+def _drawing(ans: Answer) -> _PathDrawing:
+    drawing = _PathDrawing(ans.origin, ans.target, names={ans.origin.id: ans.origin.label,
+                                                           ans.target.id: ans.target.label},
+                           order=[ans.origin.id], level={ans.origin.id: 0})
+    for status, name, route in _shown_routes(ans):
+        for pos, step in enumerate(route.steps):
+            _add_step(drawing, status, name, pos, step)
         if status == "blocked":
-            for r in route.get("blocked_by") or []:
-                rid = str(r.get("id") or r.get("label") or f"restriction {len(restrictions) + 1}")
-                restrictions.setdefault(rid, r)
-                where = _blocked_node(r, route)
-                if where is not None:
-                    blocks.setdefault((where, rid), []).append(route_name)
-    context: dict[str, list[str]] = {}  # tooltip lines
-    owners: dict[str, str] = {}  # label line: "(Microsoft, operated by 21Vianet)"
-    for _status, _i, route in routes:
-        for c in route.get("context") or []:
-            nid = _node_of(c.get("node"))[0]
-            bits = context.setdefault(nid, [])
-            offered = [_node_of(x)[1] for x in c.get("offered_by") or []]
-            operators = [_node_of(x)[1] for x in c.get("operated_by") or []]
-            for key, text in (("offered_by", "offered by"), ("operated_by", "operated by")):
-                who = ", ".join(_node_of(x)[1] for x in c.get(key) or [])
-                if who and f"{text} {who}" not in bits:
-                    bits.append(f"{text} {who}")
-            for platform in c.get("part_of") or []:
-                ops = [_node_of(x)[1] for x in platform.get("operated_by") or []]
+            _add_blocks(drawing, name, route)
+    target = ans.target.id
+    if target not in drawing.level:
+        drawing.order.append(target)
+    drawing.level[target] = max([v for k, v in drawing.level.items() if k != target] + [0]) + 1
+    return drawing
+
+
+def _service_notes(ans: Answer) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """Tooltip lines for each service on a route (who offers and operates it, its platforms), and the
+    line under its label: "(Microsoft, operated by 21Vianet)"."""
+    context: dict[str, list[str]] = {}
+    owners: dict[str, str] = {}
+    for _status, _name, route in _shown_routes(ans):
+        for c in route.context:
+            bits = context.setdefault(c.node.id, [])
+            offered = [x.label for x in c.offered_by]
+            operators = [x.label for x in c.operated_by]
+            for text, who in (("offered by", c.offered_by), ("operated by", c.operated_by)):
+                names = ", ".join(x.label for x in who)
+                if names and f"{text} {names}" not in bits:
+                    bits.append(f"{text} {names}")
+            for platform in c.part_of:
+                ops = [x.label for x in platform.operated_by]
                 operators += ops
-                bit = f"part of {_node_of(platform)[1]}" + (f", operated by {', '.join(ops)}" if ops else "")
+                bit = f"part of {platform.node.label}" + (f", operated by {', '.join(ops)}" if ops else "")
                 if bit not in bits:
                     bits.append(bit)
             others = sorted(set(operators) - set(offered))
             if offered or others:
-                owners[nid] = "(" + ", ".join(sorted(set(offered))) + (", " if offered and others else "") \
+                owners[c.node.id] = "(" + ", ".join(sorted(set(offered))) + (", " if offered and others else "") \
                     + ("operated by " + ", ".join(others) if others else "") + ")"
-    if target not in level:
-        order.append(target)
-    level[target] = max([v for k, v in level.items() if k != target] + [0]) + 1
+    return context, owners
 
-    # Columns by hop count, restrictions right under the node they block.
+
+def _positions(drawing: _PathDrawing) -> dict[str, tuple[int, int]]:
+    """Columns by hop count, restrictions right under the node they block, each column centred."""
     column: dict[int, list[str]] = {}
-    for nid in order:
-        column.setdefault(level[nid], []).append(nid)
-        for (where, rid) in sorted(blocks):
-            if where == nid and rid not in column[level[nid]]:
-                column[level[nid]].append(rid)
-    for rid in sorted(restrictions):  # blocking nothing on the page: still shown, beside the target
-        if not any(rid == r for _w, r in blocks):
-            column.setdefault(level[target] + 1, []).append(rid)
+    for nid in drawing.order:
+        column.setdefault(drawing.level[nid], []).append(nid)
+        for (where, rid) in sorted(drawing.blocks):
+            if where == nid and rid not in column[drawing.level[nid]]:
+                column[drawing.level[nid]].append(rid)
+    blocking = {rid for _where, rid in drawing.blocks}
+    for rid in sorted(drawing.restrictions):  # blocking nothing on the page: still shown, beside the target
+        if rid not in blocking:
+            column.setdefault(drawing.level[drawing.target.id] + 1, []).append(rid)
     positions = {}
     for col, items in column.items():
         ys, y = [], 0
         for row, nid in enumerate(items):
-            y += 0 if row == 0 else 140 if nid in restrictions else 170
+            y += 0 if row == 0 else 140 if nid in drawing.restrictions else 170
             ys.append(y)
         for nid, y in zip(items, ys):
             positions[nid] = (col * 320, int(y - ys[-1] / 2))
+    return positions
 
-    node_records = []
-    classes = []
-    for nid in order:
+
+def _path_node_records(drawing: _PathDrawing, ans: Answer, positions: dict,
+                       store: Store | None) -> tuple[list[dict], list[str]]:
+    """The records of the route's nodes, and their classes (for the legend)."""
+    context, owners = _service_notes(ans)
+    records, classes = [], []
+    for nid in drawing.order:
         node, links = _details(store, nid)
-        node.label = names[nid]
-        cls = node.cls if node.types else "Other"
-        classes.append(cls)
-        role = "actor" if nid == actor else "target" if nid == target else None
+        node.label = drawing.names[nid]
+        role = "actor" if nid == drawing.actor.id else "target" if nid == drawing.target.id else None
         title = _node_title(node, links)
         if role:
             title = f"{role}\n" + title
         if context.get(nid):
             title += "\n" + "\n".join(context[nid])
-        rec = node_record(nid, node.name, cls, title, degree=4, emphasis=role is not None)
+        classes.append(node.cls if node.types else "Other")
+        rec = node_record(nid, node.name, classes[-1], title, degree=4, emphasis=role is not None)
         if owners.get(nid):
             rec["label"] += "\n" + wrap(owners[nid], 34)
         rec["x"], rec["y"] = positions[nid]
-        node_records.append(rec)
-    for rid in sorted(restrictions):
-        r = restrictions[rid]
-        name = str(r.get("label") or "restriction")
-        by = _node_of(r["imposed_by"])[1] if r.get("imposed_by") else None
-        places = [_node_of(n)[1] for n in r.get("applies_in") or []]
-        lines = [name, "type: Restriction"]
-        kind = r.get("kind")
-        if kind:
-            lines.append(f"kind: {_node_of(kind)[1]}")
-        if by:
-            lines.append(f"imposed by: {by}")
-        if places:
-            lines.append("applies in: " + _listing(places))
-        lines.append("in force: " + (_span(r.get("effective_from"), r.get("effective_until")) or "dates unknown"))
-        lines += _sources_text(r.get("sources") or [])
-        lines.append(rid)
-        span = _span(r.get("effective_from"), r.get("effective_until"))
-        rec = node_record(rid, name, "Restriction", "\n".join(lines))
-        rec["label"] = "\n".join(filter(None, [wrap(name, 26), by and wrap(f"by {by}", 26), span]))
-        rec["x"], rec["y"] = positions[rid]
-        node_records.append(rec)
-        classes.append("Restriction")
+        records.append(rec)
+    return records, classes
 
-    edge_records = []
-    for (a, _rel, b), e in sorted(edges.items()):
-        lines = [f"{names[a]} → {e['label']} → {names[b]}", f"relation: {e['label']}"]
-        if e["hop"]:
-            lines.append(f"hop: {e['hop']}" + (f" ({', '.join(sorted(e['state']))})" if e["state"] else ""))
-        lines.append("on: " + ", ".join(e["routes"]))
-        lines += _sources_text(e["sources"])
-        edge_records.append(edge_record(a, b, e["label"], "\n".join(lines), e["status"]))
-    for (where, rid), route_names in sorted(blocks.items()):
-        r = restrictions[rid]
-        span = _span(r.get("effective_from"), r.get("effective_until"))
-        lines = [f"{names[where]} is blocked by {r.get('label') or 'a restriction'}"]
+
+def _restriction_record(rid: str, r: Restriction, position: tuple[int, int]) -> dict:
+    name = r.label or "restriction"
+    by = r.imposed_by.label if r.imposed_by else None
+    span = _span(r.effective_from, r.effective_until)
+    lines = [name, "type: Restriction"]
+    if r.kind:
+        lines.append(f"kind: {r.kind.label}")
+    if by:
+        lines.append(f"imposed by: {by}")
+    if r.applies_in:
+        lines.append("applies in: " + _listing([n.label for n in r.applies_in]))
+    lines.append("in force: " + (span or "dates unknown"))
+    lines += _sources_text(_source_pairs(r.sources))
+    lines.append(rid)
+    rec = node_record(rid, name, "Restriction", "\n".join(lines))
+    rec["label"] = "\n".join(filter(None, [wrap(name, 26), by and wrap(f"by {by}", 26), span]))
+    rec["x"], rec["y"] = position
+    return rec
+
+
+def _path_edge_records(drawing: _PathDrawing) -> list[dict]:
+    records = []
+    names = drawing.names
+    for (a, _rel, b), e in sorted(drawing.edges.items()):
+        lines = [f"{names[a]} → {e.label} → {names[b]}", f"relation: {e.label}"]
+        if e.hop:
+            lines.append(f"hop: {e.hop}" + (f" ({', '.join(sorted(e.state))})" if e.state else ""))
+        lines.append("on: " + ", ".join(e.routes))
+        lines += _sources_text(_source_pairs(e.sources))
+        records.append(edge_record(a, b, e.label, "\n".join(lines), e.status))
+    for (where, rid), route_names in sorted(drawing.blocks.items()):
+        r = drawing.restrictions[rid]
+        span = _span(r.effective_from, r.effective_until)
+        lines = [f"{names[where]} is blocked by {r.label or 'a restriction'}"]
         if span:
             lines.append(f"in force {span}")
         lines.append("blocks: " + ", ".join(route_names))
         rec = edge_record(where, rid, "blocked by", "\n".join(lines), "blocked_by")
         rec["font"] = {"align": "horizontal", "color": "#CC3311"}
         rec["smooth"] = False
-        edge_records.append(rec)
+        records.append(rec)
+    return records
 
-    verdict = str(answer.get("verdict") or "") or None
-    at = answer.get("at")
-    n_open = len(answer.get("routes") or [])
-    n_blocked = len(answer.get("blocked_routes") or [])
-    subtitle = (f"at {at}: " if at else "") + (f"{n_open} open route{'s' if n_open != 1 else ''}, "
-                                             f"{n_blocked} blocked route{'s' if n_blocked != 1 else ''}")
-    notes = tuple(str(n) for n in answer.get("notes") or []) + (() if routes else ("no route found between these two",))
+
+def path_page(answer: Answer | dict, *, store: Store | None = None) -> Page:
+    """A path answer (or its ``aikg path --json`` object) as a page.
+
+    Open routes are solid blue, blocked routes red dashed, each ending at the
+    restriction that blocks it; the actor and the target have thick borders.
+    With ``store``, nodes get their class colours and fuller tooltips.
+    """
+    ans = _as_answer(answer)
+    drawing = _drawing(ans)
+    positions = _positions(drawing)
+    node_records, classes = _path_node_records(drawing, ans, positions, store)
+    classes += ["Restriction"] * len(drawing.restrictions)
+    node_records += [_restriction_record(rid, drawing.restrictions[rid], positions[rid])
+                     for rid in sorted(drawing.restrictions)]
+    edge_records = _path_edge_records(drawing)
+    n_open, n_blocked = len(ans.routes), len(ans.blocked_routes)
+    subtitle = (f"at {ans.at}: " if ans.at else "") + (f"{n_open} open route{'s' if n_open != 1 else ''}, "
+                                                     f"{n_blocked} blocked route{'s' if n_blocked != 1 else ''}")
+    notes = ans.notes + (() if n_open or n_blocked else ("no route found between these two",))
     legend_edges = edge_legend(("open", "open_unconfirmed", "blocked", "blocked_by"), edge_records)
     legend_nodes = [{"icon": emphasis_icon(), "label": "actor and target (thick border)"}] + class_legend(classes)
-    html = render_page(title=f"Can {actor_label} reach {target_label}?", subtitle=subtitle, nodes=node_records,
-                   edges=edge_records, big=False, legend_nodes=legend_nodes, legend_edges=legend_edges,
-                   notes=notes, verdict=verdict)
+    html = render_page(title=f"Can {ans.origin.label} reach {ans.target.label}?", subtitle=subtitle,
+                       nodes=node_records, edges=edge_records, big=False, legend_nodes=legend_nodes,
+                       legend_edges=legend_edges, notes=notes, verdict=ans.verdict or None)
     return Page(html, len(node_records), len(edge_records), tuple(notes))
 
 
-def path_html(answer: dict, *, store: Store | None = None) -> str:
+def path_html(answer: Answer | dict, *, store: Store | None = None) -> str:
     """The HTML of :func:`path_page`."""
     return path_page(answer, store=store).html
 
 
-def render_path(answer: dict, path, *, store: Store | None = None) -> Page:
+def render_path(answer: Answer | dict, path, *, store: Store | None = None) -> Page:
     """Write the page for a path answer to ``path``."""
     page = path_page(answer, store=store)
     try:
