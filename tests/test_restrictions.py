@@ -229,3 +229,11 @@ def test_a_maker_not_able_to_launch_its_product_in_a_place_holds_it_back(gazette
     [r] = frames(gazetteer, text)
     assert (r.kind, r.imposer.label, [e.label for e in r.restricts], [e.label for e in r.applies_in]) == \
         ("AccessBlock", "OpenAI", ["GPT-4o"], ["European Union"])
+
+
+def test_names_a_relative_clause_says_the_restriction_also_hit(gazetteer):
+    text = ("Microsoft has removed ChatGPT from its China store. "
+            "Other apps that were removed are Zephyr, Kestrel and Marlin.")
+    r = frames(gazetteer, text)[-1]
+    assert (r.imposer.label, [e.label for e in r.restricts], [e.label for e in r.applies_in]) == \
+        ("Microsoft", ["Zephyr", "Kestrel", "Marlin"], ["China"])

@@ -784,12 +784,17 @@ def _ordered_passive(h, trigger) -> bool:
 
 def _among_hit(h, trigger) -> bool:
     """A name the copula says is one of the things a participle trigger hit ("Among the apps pulled was X",
-    "X was one of the apps removed"), however the parser split the two sides."""
+    "X was one of the apps removed", "Other features that are being delayed are X and Y"), however the parser
+    split the two sides; a later item of a list shares its first item's role."""
     noun = trigger.head
-    if trigger.dep_ not in ("acl", "amod") or trigger.tag_ not in ("VBN", "VBD") or noun.i == trigger.i:
+    if trigger.dep_ not in _MODIFIES or trigger.tag_ not in ("VBN", "VBD") or noun.i == trigger.i:
         return False
-    pair = [(noun, h), (h, noun)]
+    first = h.head if h.dep_ == "conj" else h
+    pair = [(noun, first), (first, noun)]
     return any(a.dep_ == "nsubj" and a.head.i == b.i and any(c.dep_ == "cop" for c in b.children) for a, b in pair)
+
+
+_MODIFIES = ("acl", "amod", "acl:relcl")  # a participle on a noun, bare or in a relative clause
 
 
 def _named_as_app(h, trigger) -> bool:
@@ -946,7 +951,7 @@ _EXTEND = {"apply", "extend", "cover", "include", "target"}
 _INSTRUCT = {"tell", "order", "instruct", "ask", "direct", "urge", "require", "warn"}
 _STOP = {"stop", "cease", "halt", "end", "cancel", "suspend"}
 _STORES = {"store", "shop", "market", "marketplace", "shelf"}  # "removed apps offering X from its China store"
-_APP_NOUNS = {"app", "application", "platform", "chatbot", "assistant"}
+_APP_NOUNS = {"app", "application", "platform", "chatbot", "assistant", "feature"}
 _BACK = {"the", "this", "that", "these", "those", "such"}
 
 
@@ -959,8 +964,8 @@ def agentless(trigger) -> bool:
 def refers_back(trigger) -> bool:
     """A trigger that speaks of a restriction already told of: a participle on the things it hit ("the
     removed apps", "among the apps pulled") or a definite noun ("the ban"), not "a nationwide ban"."""
-    if trigger.tag_ in ("VBN", "VBD") and trigger.dep_ in ("amod", "acl"):
-        return True
+    if trigger.tag_ in ("VBN", "VBD") and trigger.dep_ in _MODIFIES:
+        return True  # "the apps that were removed", "features that are being delayed"
     return trigger.tag_ in ("NN", "NNS") and any(c.dep_ == "det" and c.lower_ in _BACK for c in trigger.children)
 
 
