@@ -237,3 +237,10 @@ def test_names_a_relative_clause_says_the_restriction_also_hit(gazetteer):
     r = frames(gazetteer, text)[-1]
     assert (r.imposer.label, [e.label for e in r.restricts], [e.label for e in r.applies_in]) == \
         ("Microsoft", ["Zephyr", "Kestrel", "Marlin"], ["China"])
+
+
+def test_a_halt_of_sales_to_a_countrys_customers_is_not_that_countrys_doing(gazetteer):
+    [r] = frames(gazetteer, "The sale of H100 chips to Chinese customers was halted last year.")
+    assert ([e.label for e in r.applies_in], r.imposer) == (["China"], None)
+    [r] = frames(gazetteer, "The sale of H100 chips in China was halted last year.")
+    assert r.imposer.label == "Government of China"  # a place named as such: its government, as before

@@ -667,6 +667,17 @@ class Extractor:
                 out.append(e)
         return out
 
+    def _named_place(self, parts, place) -> bool:
+        """Whether the sentence names the place itself, not only people from there ("the sale of chips to
+        Chinese customers" is halted by the seller, not by the Chinese government)."""
+        gaz = self.linker.gaz
+        for m in [*parts["place"], *parts["seat"]]:
+            e = getattr(m, "entity", None)
+            if getattr(m, "kind", None) != "segment" and e is not None \
+                    and place.iri in (e.iri, getattr(gaz.country_of(e), "iri", None)):
+                return True
+        return False
+
     def _where_and_whom(self, parts, heads, restricted, quote) -> tuple[list[Entity], list[Entity]]:
         """The places a parsed restriction names and the actors it covers."""
         linker = self.linker
@@ -703,7 +714,7 @@ class Extractor:
             places = [p for p in places if home is None or p.iri != home.iri]
         elif not places and home is not None and isa(imposer.types, "Regulator"):
             places = [home]  # "Italy's regulator banned X": in Italy
-        if imposer is None and kind in ("Ban", "Suspension") and places:
+        if imposer is None and kind in ("Ban", "Suspension") and places and self._named_place(parts, places[0]):
             imposer = linker.government(places[0])
         if imposer is None and parts["withheld"]:
             imposer = linker.gaz.maker.get(restricts[0].iri)
