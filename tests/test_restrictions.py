@@ -244,3 +244,12 @@ def test_a_halt_of_sales_to_a_countrys_customers_is_not_that_countrys_doing(gaze
     assert ([e.label for e in r.applies_in], r.imposer) == (["China"], None)
     [r] = frames(gazetteer, "The sale of H100 chips in China was halted last year.")
     assert r.imposer.label == "Government of China"  # a place named as such: its government, as before
+
+
+def test_not_allowed_is_a_ban_and_a_makers_ai_among_several_products_is_no_guess(gazetteer):
+    [r] = frames(gazetteer, "ChatGPT is not allowed in China.")
+    assert (r.kind, [e.label for e in r.restricts], [e.label for e in r.applies_in]) == ("Ban", ["ChatGPT"], ["China"])
+    assert frames(gazetteer, "ChatGPT might not be allowed in China.") == []
+    assert frames(gazetteer, "ChatGPT is allowed in China.") == []
+    # OpenAI makes two products here: which one "OpenAI's generative AI" is would be a guess
+    assert frames(gazetteer, "OpenAI makes ChatGPT and GPT-4o. OpenAI's generative AI is not allowed in China.") == []

@@ -685,6 +685,8 @@ def _trigger_kind(doc, tok, triggers: dict) -> tuple[str | None, bool]:
     withheld = kind is None and _withheld(tok)
     if withheld:
         return "AccessBlock", True  # "Apple Intelligence will not come to the EU": its maker holds it back
+    if kind is None and tok.lemma_.lower() in _PERMIT and tok.tag_.startswith("VB") and _denied(tok):
+        return "Ban", False  # "X is not allowed in China"
     if kind is None and _stopped_use(tok) is not None and not blocked(tok):
         return "Ban", False  # "the government stopped using X": a ban it sets itself
     if kind is None and instructed_not(tok) is not None and not blocked(tok):
@@ -697,6 +699,12 @@ def _trigger_kind(doc, tok, triggers: dict) -> tuple[str | None, bool]:
             t.lemma_.lower() in ("export", "chip", "semiconductor", "equipment") for t in doc):
         return None, False
     return kind, False
+
+
+def _denied(tok) -> bool:
+    """A permission said not to be given ("is not allowed", "are not permitted"), not merely hedged."""
+    return any(c.dep_ in ("advmod", "neg") and c.lower_ in _NEGATIONS for c in tok.children) \
+        and not any(c.dep_ == "aux" and c.lower_ in _HEDGE_AUX for c in tok.children)
 
 
 def _stopped_use(tok):
@@ -948,6 +956,7 @@ def _extension(parts, heads, spans, tok) -> None:
 
 
 _EXTEND = {"apply", "extend", "cover", "include", "target"}
+_PERMIT = {"allow", "permit", "authorize", "authorise"}
 _INSTRUCT = {"tell", "order", "instruct", "ask", "direct", "urge", "require", "warn"}
 _STOP = {"stop", "cease", "halt", "end", "cancel", "suspend"}
 _STORES = {"store", "shop", "market", "marketplace", "shelf"}  # "removed apps offering X from its China store"
