@@ -225,8 +225,10 @@ def test_written_graph_has_the_provenance_shape(mini_store_path, docs):
         for st in statements:
             s, p, o = g.value(st, RDF.subject), g.value(st, RDF.predicate), g.value(st, RDF.object)
             conf, quote = g.value(st, AIKG.confidence), g.value(st, AIKG.quote)
+            since = g.value(st, AIKG.validFrom)  # a launch holds from its day
             expected = set(provenance(URIRef(gname), s, p, o, URIRef(r.id), confidence=float(conf),
-                                      extractor=str(g.value(st, AIKG.extractor)), quote=str(quote) if quote else None))
+                                      extractor=str(g.value(st, AIKG.extractor)), quote=str(quote) if quote else None,
+                                      valid_from=since.toPython() if since is not None else None))
             negated = (st, AIKG.negated, Literal(True)) in g
             assert {t for t in g.triples((st, None, None)) if t[1] != AIKG.negated} == expected
             assert ((s, p, o) in g) != negated

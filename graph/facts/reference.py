@@ -9,6 +9,7 @@ a source's graph dates it. A fact stated outside every source's graph is an
 error: no curated fact borrows its subject's sources.
 """
 from collections import defaultdict
+from datetime import date
 from pathlib import Path
 
 from rdflib import RDF, Graph, Literal, URIRef
@@ -41,7 +42,7 @@ def load_ontology(folder: Path | None = None) -> Graph:
 
 
 def provenance(graph_name: URIRef, s, p, o, source: URIRef, *, confidence: float, extractor: str,
-               quote: str | None = None) -> list[tuple]:
+               quote: str | None = None, valid_from: date | None = None) -> list[tuple]:
     """The triples of one ``aikg:Statement`` recording where a fact came from."""
     st = statement_iri(graph_name, s, p, o)
     triples = [
@@ -55,6 +56,8 @@ def provenance(graph_name: URIRef, s, p, o, source: URIRef, *, confidence: float
     ]
     if quote:
         triples.append((st, AIKG.quote, Literal(quote)))
+    if valid_from:
+        triples.append((st, AIKG.validFrom, Literal(valid_from.isoformat(), datatype=XSD.date)))
     return triples
 
 

@@ -100,6 +100,28 @@ class Extraction:
     entities: dict  # IRI -> Entity, every entity the facts use
 
 
+def _date_launches(facts: list[Fact], dates: "_Dates") -> None:
+    """A product available somewhere is so from the day its sentence names, or from the publication date
+    at the latest ("Meta AI launches in Europe"): never before, as an undated fact would say (in place)."""
+    launched = [f for f in facts if f.predicate == "availableIn" and f.valid_from is None and not f.negated]
+    if not launched:
+        return
+    days = [d.value for d in dates.current() if d.value is not None and d.precision == "day"]
+    start = days[0] if days else dates.published
+    for f in launched:
+        f.valid_from = start
+
+
+def _hardware_kind(kind: str, restricts: list) -> str:
+    """A block on chips or chipmaking tools alone is an export control: hardware is bought, not used online
+    ("restrictions on Chinese access to advanced chips")."""
+    hardware = [isa(e.types, "Chip") or isa(e.types, "Equipment") for e in restricts]
+    online = any(isa(e.types, "Service") or isa(e.types, "AIModel") for e in restricts)
+    if kind == "AccessBlock" and any(hardware) and not online:
+        return "ExportControl"
+    return kind
+
+
 def _headline(title: str | None) -> str | None:
     """A title without the site name a page appends ("X raises $1bn | Daily Tech") or a closing note, with a full stop
     of its own, so its last word does not run into the text; None for no title."""
@@ -411,6 +433,7 @@ class Extractor:
                 if k in parsed:
                     facts.extend(self._dependency_facts(*parsed[k], quote))
                 self._learn(facts[before:])
+                _date_launches(facts[before:], dates)
                 read_frames = self._parsed_restrictions(*parsed[k], quote, dates, frames) if k in parsed else []
                 self._previous_subject = relations.main_subject(parsed[k][2]) if k in parsed else None
                 parsed_frames = [f for f in read_frames if f is not None and (
@@ -708,6 +731,7 @@ class Extractor:
         """One parsed restriction with the gaps its sentence leaves filled: the imposer's home as the
         place of a regulator's ban, a place's government as the imposer, the earlier restriction told of."""
         linker, kind = self.linker, parts["kind"]
+        kind = _hardware_kind(kind, restricts)
         restricted = {e.iri for e in restricts}
         home = self._home(imposer) if imposer is not None else None
         if kind == "ExportControl":
@@ -945,6 +969,7 @@ class Extractor:
             restricts = [e for e in restricts if not isa(e.types, "Service")]
         if not restricts:
             return None
+        kind = _hardware_kind(kind, restricts)
         restricted = {e.iri for e in restricts}
         places, applies_to = self._template_places(slots)
         imposer = self._template_imposer(kind, template, slots, before, t_start, passive, frames)
