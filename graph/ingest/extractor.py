@@ -11,7 +11,7 @@ Restrictions are frames around a trigger ("banned", "export licence"):
 imposer, restricted products, jurisdictions and dates.
 """
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from ..dates import DateMention, find_dates
@@ -645,12 +645,13 @@ class Extractor:
         for m in parts["restricts"]:
             if _is_date(m.text):
                 continue  # "Jan. 20" read as a name
-            named_app = id(m) in parts["apps"] or m.kind == "name" and kind != "ExportControl"
-            found = self._entities([m], ("Product",) if m.kind == "name" else ("Product", "Company"))
+            # "the apps X and Y", "a ban on the use of X": a name the store does not know is an app
+            named_app = id(m) in parts["apps"] or id(m) in parts["used"] and kind != "ExportControl"
+            found = self._entities([m], ("Product",) if m.kind == "name" and named_app else ("Product", "Company"))
             for e in found or (self._entities([m], ("Organization",)) if named_app else []):
                 if isa(e.types, "Organization") and named_app and e.new \
                         and e.types <= {"Company", "Organization"}:
-                    e.types = frozenset({"Product"})  # "the apps X and Y", "a ban on the use of X": an app
+                    e = replace(e, types=frozenset({"Product"}))  # here only: other readings keep theirs
                 elif isa(e.types, "Company") and id(m) in parts["owned"]:  # "OpenAI's generative AI"
                     e = restrictions.document_product(e, linker)
                 elif isa(e.types, "Company"):  # "Italy blocked DeepSeek": the company's app

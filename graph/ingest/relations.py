@@ -667,7 +667,7 @@ def restriction_parts(doc, spans, heads, triggers: dict) -> list[dict]:
         parts = {"kind": kind, "trigger": tok, "ended": ended, "withheld": withheld, "restricts": [], "imposer": [],
                  "place": [], "target": [], "goods": [], "seat": [], "apps": set(), "joint": False,
                  "extends": False, "more": [], "told": instructed_not(tok) is not None, "bound": [], "made": [],
-                 "self": _stopped_use(tok) is not None, "owned": set()}
+                 "self": _stopped_use(tok) is not None, "owned": set(), "used": set()}
         taken = _role_parts(parts, heads, tok)
         _more_places(parts, heads, tok)
         _noun_parts(parts, spans, tok, taken)
@@ -846,6 +846,8 @@ def _role_parts(parts, heads, tok) -> set:
         if r is None:
             continue
         taken.add(_climb(t, tok).i)
+        if t.i != h.i:
+            parts["used"].add(id(m))  # "the use of X", "access to X": X is something one uses
         if parts["self"] and r == "nsubj":
             parts["bound"].append(m)  # "the government stopped using X": it binds itself
         if parts["told"] and r in ("nsubj:pass", "obj", "iobj") and not product:
