@@ -253,3 +253,14 @@ def test_not_allowed_is_a_ban_and_a_makers_ai_among_several_products_is_no_guess
     assert frames(gazetteer, "ChatGPT is allowed in China.") == []
     # OpenAI makes two products here: which one "OpenAI's generative AI" is would be a guess
     assert frames(gazetteer, "OpenAI makes ChatGPT and GPT-4o. OpenAI's generative AI is not allowed in China.") == []
+
+
+def test_a_control_on_transit_through_a_country_applies_there(gazetteer):
+    text = ("Japan clamped down on Monday on the export, transhipment and transit of all US-made H100 chips, "
+            "including to countries such as China.")
+    [r] = frames(gazetteer, text)
+    assert (r.kind, r.imposer.label, [e.label for e in r.applies_in]) == ("ExportControl", "Japanese government",
+                                                                          ["Japan"])
+    # a plain export control applies where the goods go, not at home
+    [r] = frames(gazetteer, "Japan clamped down on Monday on the export of all H100 chips to China.")
+    assert [e.label for e in r.applies_in] == ["China"]

@@ -735,7 +735,9 @@ class Extractor:
         kind = _hardware_kind(kind, restricts)
         restricted = {e.iri for e in restricts}
         home = self._home(imposer) if imposer is not None else None
-        if kind == "ExportControl":
+        if kind == "ExportControl" and parts["transit"] and home is not None:
+            places = [home, *(p for p in places if p.iri != home.iri)]  # transit through its own land: there
+        elif kind == "ExportControl":
             places = [p for p in places if home is None or p.iri != home.iri]
         elif not places and home is not None and isa(imposer.types, "Regulator"):
             places = [home]  # "Italy's regulator banned X": in Italy
