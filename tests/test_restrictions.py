@@ -264,3 +264,10 @@ def test_a_control_on_transit_through_a_country_applies_there(gazetteer):
     # a plain export control applies where the goods go, not at home
     [r] = frames(gazetteer, "Japan clamped down on Monday on the export of all H100 chips to China.")
     assert [e.label for e in r.applies_in] == ["China"]
+
+
+def test_goods_named_by_a_phrase_stay_out_of_the_names_the_next_document_is_read_with(gazetteer):
+    ex = Extractor(Linker(gazetteer))
+    [r] = ex.extract("Washington imposed export controls on advanced memory chips to China.").restrictions
+    assert [e.label for e in r.restricts] == ["advanced memory chips"] and "Chip" in r.restricts[0].types
+    assert gazetteer.lookup("advanced memory chips") is None  # a plain phrase again in the next document

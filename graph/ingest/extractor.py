@@ -16,6 +16,7 @@ from datetime import date
 
 from ..dates import DateMention, find_dates
 from ..lexicon import alternatives, group_end, top_level_alternative
+from ..names.ids import entity_iri
 from . import relations, restrictions
 from .gazetteer import PARENTS, Entity, isa
 from .linker import Linker, Mention
@@ -341,6 +342,7 @@ class Extractor:
 
     def __init__(self, linker: Linker):
         self.linker = linker
+        self._goods: dict = {}  # this document's goods named by a phrase ("advanced chips"), by label
         self._previous_subject = None
         lex = linker.gaz.lexicon
         self.rules: list[_Rule] = []
@@ -396,6 +398,7 @@ class Extractor:
             text = headline + "\n\n" + text
         linker = self.linker
         linker.start_document(text)
+        self._goods = {}
         self._previous_subject = None  # the named subject of the previous sentence's main verb
         facts: list[Fact] = []
         frames: list[RestrictionFrame] = []
@@ -662,15 +665,25 @@ class Extractor:
                     restricts.append(e)
         for words, makers in parts["made"]:  # "the hardware and software made by X": X's hardware and software
             for maker in self._entities(makers, ("Organization",)):
-                e = linker.implied_entity(f"{maker.label} {words}", "Product")
+                e = self._goods_entity(f"{maker.label} {words}", "Product")
                 if all(e.iri != x.iri for x in restricts):
                     restricts.append(e)
         for label, typ in parts["goods"]:  # "advanced chips", "Nvidia chips", "chip tools"
             if len(label.split()) > 1 or kind == "ExportControl":
-                e = linker.gaz.lookup(label) or linker.implied_entity(label, typ)
+                e = self._goods_entity(label, typ)
                 if isa(e.types, "Product") and all(e.iri != x.iri for x in restricts):
                     restricts.append(e)
         return restricts
+
+    def _goods_entity(self, label: str, typ: str) -> Entity:
+        """Goods a restriction names by a phrase: a known entity of that name, else one of this document's
+        own, kept out of the linker's names so that "chips" in the next document stays a plain word."""
+        known = self.linker.gaz.lookup(label)
+        if known is not None:
+            return known
+        if label not in self._goods:
+            self._goods[label] = Entity(entity_iri(label), label, frozenset({typ}), new=True)
+        return self._goods[label]
 
     def _imposers(self, parts, restricted) -> list[Entity]:
         """Who imposes: named organisations first ("the US House of Representatives"), then places'
