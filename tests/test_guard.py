@@ -115,3 +115,35 @@ def test_deep_nesting_is_a_message_not_a_crash(empty_store_path):
                  "SELECT * WHERE { " + " UNION ".join(["{}"] * 12_000) + " }"]:
         result = CliRunner().invoke(main, ["--store", str(empty_store_path), "sparql", text])
         assert result.exit_code == 1 and "limit is" in result.output
+
+
+# In a fresh process: the grammar breaks on its first concurrent uses, so a warmed-up one proves nothing.
+_THREADS = """
+import threading
+from pathlib import Path
+from aikg.settings import ontology_dir
+from aikg.sparql.guard import check_query
+queries = [p.read_text() for p in sorted((ontology_dir() / "queries").glob("*.rq"))]
+barrier, errors = threading.Barrier(8), []
+def run(i):
+    barrier.wait()
+    for q in queries[i:] + queries[:i]:
+        try:
+            check_query(q)
+        except Exception as e:
+            errors.append(repr(e))
+threads = [threading.Thread(target=run, args=(i,)) for i in range(8)]
+[t.start() for t in threads]
+[t.join() for t in threads]
+print(len(queries), len(errors), errors[:1])
+"""
+
+
+def test_queries_checked_on_many_threads_at_once():
+    """The server checks requests on several threads (rdflib's parser once failed them all, issue 14)."""
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", _THREADS], capture_output=True, text=True, timeout=300, check=True)
+    queries, errors, first = out.stdout.split(" ", 2)
+    assert int(queries) >= 10 and errors == "0", first

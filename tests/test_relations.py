@@ -425,3 +425,31 @@ def test_a_launch_holds_from_its_day_or_from_publication(gazetteer):
         [("Japan", date(2024, 3, 3))]
     out = ex.extract("ChatGPT is now available in Japan.", date(2024, 3, 10))
     assert [f.valid_from for f in out.facts if f.predicate == "availableIn"] == [date(2024, 3, 10)]
+
+
+def test_a_product_s_maker_named_by_what_it_made(gazetteer):
+    # the store knows who offers Frontier Cloud; "the Frontier Cloud developer" names it without its name
+    found = facts(gazetteer, "Last week a restructuring granted the Frontier Cloud developer more freedom.")
+    assert ("Frontier Cloud", "developedBy", "Oracle") in found
+    assert not any(s.endswith(" products") for s, _, _ in facts(
+        gazetteer, "Like Oracle, Nvidia said it would use technology from the ChatGPT creator for its products."))
+
+
+def test_one_owner_before_a_coordination_owns_both_and_a_written_owner_wins(gazetteer):
+    found = facts(gazetteer, "In a filing, Nvidia said its H100 and H200 chips were put on a list.")
+    assert {("H100", "developedBy", "Nvidia"), ("H200", "developedBy", "Nvidia")} <= found
+    found = facts(gazetteer, "Regulators banned Nvidia's H20 and Micron Technology's HBM3E last year.")
+    assert ("HBM3E", "developedBy", "Nvidia") not in found
+    assert ("Micron Technology", "subsidiaryOf", "Nvidia") not in found
+
+
+def test_a_name_that_opens_lower_case_is_a_name(gazetteer):
+    found = facts(gazetteer, "Investors include Shanghai-based game studio miHoYo, which makes Genshin Impact.")
+    assert ("Genshin Impact", "developedBy", "miHoYo") in found
+
+
+def test_a_unit_under_a_company_and_a_dash_typed_as_a_hyphen(gazetteer):
+    found = facts(gazetteer, "The regulator also approved Lumen Labs, a research institution under cloud giant Oracle.")
+    assert ("Lumen Labs", "subsidiaryOf", "Oracle") in found
+    out = Extractor(Linker(gazetteer)).extract("Firms such as Microsoft- the Azure owner- and Oracle were told to stop.")
+    assert all("Microsoft-" not in e.label for e in out.entities.values())

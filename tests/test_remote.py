@@ -26,7 +26,7 @@ from rdflib.namespace import RDFS, XSD
 from aikg.cli import main
 from aikg.errors import QueryError, StoreError
 from aikg.facts.reference import load_ontology, provenance
-from aikg.namespace import AIKG, ENT, GRAPH, ONTOLOGY_GRAPH, REFERENCE_GRAPH
+from aikg.namespace import AIKG, ENT, GRAPH, META_GRAPH, ONTOLOGY_GRAPH, REFERENCE_GRAPH
 from aikg.store.embedded import open_store
 from aikg.store.remote import RemoteStore, endpoints
 
@@ -551,6 +551,18 @@ def test_virtuoso_own_graphs_stay_out_of_aikg(virtuoso):
         own = store.query("SELECT (COUNT(*) AS ?n) FROM <http://www.openlinksw.com/schemas/virtrdf#> "
                           "WHERE { ?s ?p ?o }").rows[0][0]
     assert named is True and int(own) > 0
+
+
+def test_virtuoso_hides_the_bookkeeping_graph(virtuoso):
+    """As the embedded store does (issue 14, item 7): shown only to a query that names it."""
+    loaded(virtuoso)
+    with open_store(virtuoso) as store:
+        graphs = {r[0] for r in store.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }").rows}
+        assert graphs == {ONTOLOGY_GRAPH, TEST_GRAPH}
+        assert not store.query("ASK { <urn:aikg:store> ?p ?o }").boolean
+        assert not store.query("ASK { GRAPH ?g { <urn:aikg:store> ?p ?o } }").boolean
+        assert store.query(f"ASK {{ GRAPH <{META_GRAPH}> {{ <urn:aikg:store> ?p ?o }} }}").boolean
+        assert store.revision()
 
 
 def test_virtuoso_write_cut_short_still_changes_the_revision(virtuoso):

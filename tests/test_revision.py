@@ -87,7 +87,7 @@ def public(cls) -> set:
 
 
 READS = {"query", "select_values", "revision", "graph_names", "graph", "dataset_quads", "count", "close",
-         "engine_query"}
+         "engine_query", "visible_graphs"}
 
 
 @pytest.mark.parametrize("cls", [Store, EmbeddedStore, RemoteStore])

@@ -101,7 +101,7 @@ def sparql(obj, query, fmt, params):
     check_query(text)
     seconds, max_bytes = query_bounds()
     with watch(seconds, max_bytes, say=lambda m: click.echo(f"Error: {m}", err=True)):
-        result = obj.store().query(text)  # rows are read inside the bounds
+        result = obj.store().query(text, hide_bookkeeping=True)  # rows are read inside the bounds
     if result.kind == "graph":
         if fmt not in ("turtle", "table"):
             raise InputError("CONSTRUCT/DESCRIBE results print as turtle only")

@@ -101,6 +101,9 @@ class Extraction:
     entities: dict  # IRI -> Entity, every entity the facts use
 
 
+_MAKER_NOUNS = {"maker", "creator", "developer", "builder"}
+
+
 def _date_launches(facts: list[Fact], dates: "_Dates") -> None:
     """A product available somewhere is so from the day its sentence names, or from the publication date
     at the latest ("Meta AI launches in Europe"): never before, as an undated fact would say (in place)."""
@@ -135,6 +138,7 @@ def _headline(title: str | None) -> str | None:
     return words if words.endswith((".", "!", "?")) else words + "."
 
 
+_GLUED_DASH = re.compile(r"(\w)- (?=\S)")
 _NOTE = re.compile(r"\s*\([^()]*\)\s*$")
 _SITE_SUFFIX = re.compile(r"\s+[|\u2013\u2014]\s+|\s+-\s+(?=[^-]*$)")
 
@@ -405,6 +409,7 @@ class Extractor:
         text = _MISUSED_QUOTE.sub("’", text)  # "OpenAI‘s": a left quote typed for an apostrophe
         text = _TICKER.sub("", text)  # "Alibaba (NYSE:BABA)", "Apple AAPL.O": symbols, not names
         text = _CURRENCY.sub("$", text)  # "US$1 billion": an amount, not a name "US 1"
+        text = _GLUED_DASH.sub(r"\1 - ", text)  # "ByteDance- TikTok's parent-": a dash typed as a hyphen
         text = _WIRE.sub("\n", text)  # "... MILAN, Feb 3 (Reuters) -Italy's ...": a dateline glued to a headline
         paragraphs = [_DATELINE.sub("", p, count=1) for p in re.split(r"\n\s*\n|\n", text) if p.strip()]
         dates = _Dates(published)
@@ -427,6 +432,7 @@ class Extractor:
             before = len(facts)
             if len(slots) >= 1:
                 facts.extend(self._intro_facts(mentions, quote))
+                facts.extend(self._described_makers(sent, mentions, quote))
                 if len(slots) >= 2:  # every relation needs two entities (a list counts as several)
                     found = self._relations(template, slots, quote)
                     reduced = self._reduced(template)
@@ -930,6 +936,22 @@ class Extractor:
                 for pred, obj in e.facts:
                     out.append(Fact(e, pred, obj, quote, 0.6))
                 e.facts = []  # once, at the first mention
+        return out
+
+    def _described_makers(self, sent, mentions, quote) -> list[Fact]:
+        """"the ChatGPT creator", "the Ernie maker" with no name after it: the one the store knows made it,
+        named by what it made."""
+        toks, out = sent.tokens, []
+        for m in mentions:
+            e = m.entity
+            if m.kind != "entity" or e is None or not isa(e.types, "Product") or m.start == 0 \
+                    or m.end + 1 > len(toks) or toks[m.end].low not in _MAKER_NOUNS \
+                    or toks[m.start - 1].low not in ("the", "its", "their") \
+                    or m.end + 1 < len(toks) and toks[m.end + 1].namelike:
+                continue  # "ChatGPT maker OpenAI" is read by the parse, with its name
+            maker = self.linker.gaz.maker.get(e.iri)
+            if maker is not None:
+                out.append(Fact(e, "developedBy", maker, quote, 0.6, rule="described maker"))
         return out
 
     def _named_home(self, m) -> Entity | None:

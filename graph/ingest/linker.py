@@ -280,7 +280,7 @@ class Linker:
         return spans
 
     _POSSESSED = {("api",): "Service", ("app",): "Service", ("memory", "chips"): "Chip",
-                  ("chips",): "Chip", ("products",): "Product", ("memory",): "Chip"}
+                  ("chips",): "Chip", ("memory",): "Chip"}  # not "its products": anything an owner sells
     _POSSESSED_FIRST = frozenset(h[0] for h in _POSSESSED)
 
     def _possessed_products(self, toks, low, found, claim, taken):

@@ -181,6 +181,7 @@ def _case(tok) -> str | None:
 _CLASS_NOUNS = {"chip", "accelerator", "gpu", "processor", "model", "chatbot", "assistant", "app", "service",
                 "platform", "supercomputer", "cluster", "llm", "series", "family", "tool", "system", "bot",
                 "datacentre", "datacenter", "centre", "center", "server", "cloud", "infrastructure", "instance"}
+_GENITIVE = ("'s", "’s")
 _PARTITIVE = {"some", "many", "several", "most", "all", "one", "two", "three", "few", "each", "both"}
 _COMPARED = {"more", "fewer", "less", "over", "nearly", "almost"}
 NAME = "<name>"  # the lemma of rules whose trigger is a name itself
@@ -285,6 +286,9 @@ def role(arg, trigger) -> str | None:
     """The grammatical role of an argument token around a trigger token, or None."""
     if arg.i == trigger.i:
         return "self"
+    if trigger.dep_ == "conj" and arg.dep_ == "nmod:poss" and arg.head.i == trigger.head.i and arg.i < arg.head.i \
+            and not any(c.dep_ == "nmod:poss" or c.dep_ == "case" and c.lower_ in _GENITIVE for c in trigger.children):
+        return "nmod:poss"  # "its A100 and H100 chips": one owner before the coordination owns both
     if arg.head.i == trigger.i and arg.dep_ == "appos" and trigger.tag_.startswith("NNP"):
         return "appos"  # "Zhipu AI, a Chinese startup,": what a name's own appositive says of it
     chain = _chain(arg, trigger)
@@ -358,6 +362,10 @@ def _indirect(a, trigger) -> str | None:
         if gov.dep_ == "xcomp" and a.head.i == gov.head.i and a.dep_ == "nsubj" \
                 and not any(c.dep_.startswith("nsubj") for c in gov.children):
             return "gov:nsubj"  # "A and B agreed to set up a venture": who agreed sets it up
+        if a.head.dep_ == "conj" and a.head.head.i == gov.i and a.head.tag_.startswith("VB") \
+                and not any(c.dep_.startswith("nsubj") for c in a.head.children):
+            via = _direct(a, a.head)  # "the round was led by X and joined by Y": the verbs share the round
+            return "gov:" + via if via is not None else None
     return None
 
 
@@ -569,6 +577,7 @@ def pairs(doc, heads, by_lemma):
         if not rules or blocked(tok):
             continue
         roles = [(role(h, tok), m) for h, m in heads]
+        owner = _written_owner(tok, heads)
         objects_of = None
         for rule in rules:
             if rule.with_object:
@@ -579,6 +588,8 @@ def pairs(doc, heads, by_lemma):
             gov_ok = not rule.governors or not rule.governors.isdisjoint(lemmas(tok.head))
             subjects = [m for r, m in roles if r in rule.subject and (gov_ok or not r.startswith("gov:"))]
             objects = [m for r, m in roles if r in rule.object and (gov_ok or not r.startswith("gov:"))]
+            if NAME in rule.lemmas and owner is not None:  # "AMD's MI308": its owner as written, however parsed
+                objects = [m for m in objects if m is owner]
             for s in subjects:
                 for o in objects:
                     if s is not o:  # mentions are plain objects: identity is sameness
@@ -598,6 +609,13 @@ _THROUGH = {"use", "usage", "access", "sale", "export", "shipment", "download", 
 _QUANTITY = {"more", "than", "a", "an", "over", "about", "some", "hundred", "hundreds", "dozens", "thousands", "of",
              "nearly", "almost", "around", "several", "many"}
 _PHRASE_DROP = {"det", "case", "punct", "nmod:poss", "cc", "advmod", "nummod"}
+
+
+def _written_owner(tok, heads):
+    """The mention written right before a name as its owner ("AMD's MI308": AMD), or None."""
+    if tok.i < 2 or tok.doc[tok.i - 1].lower_ not in _GENITIVE:
+        return None
+    return next((m for h, m in heads if h.i == tok.i - 2), None)
 
 
 def _counted(tok) -> list:

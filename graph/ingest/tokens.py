@@ -9,6 +9,8 @@ from functools import lru_cache
 __all__ = ["nlp", "Token", "Sentence", "sentences", "POSSESSIVE"]
 
 POSSESSIVE = {"'s", "’s", "'", "’"}
+# a name that opens lower case and capitalises inside ("miHoYo", "iFlyTek", "xAI"): no English word does
+_CAMEL = re.compile(r"^[a-z]{1,3}[A-Z][A-Za-z0-9]*$")
 NOT_NAME = re.compile(r"^(?:\$?\d[\d,.]*(?:st|nd|rd|th|s|m|bn|b|k|gb|tb|mw|gw|%)?|\d+-\w+"
                       r"|\S+-(?:based|backed|owned|made|headquartered|listed|funded|led|run|born|focused))$", re.I)
 # ("U.S.-based": a place made an adjective, never the start of a name)
@@ -42,8 +44,8 @@ class Token:
         self.like_num = like_num
         self.low = text.lower().replace("’", "'")
         self.word = self.low.replace("“", '"').replace("”", '"')  # as a sentence template writes it
-        self.namelike = bool(text) and (text[0].isupper() or (text[0].isdigit() and any(c.isalpha() for c in text))) \
-            and text not in POSSESSIVE
+        self.namelike = bool(text) and (text[0].isupper() or (text[0].isdigit() and any(c.isalpha() for c in text))
+                                        or _CAMEL.match(text) is not None) and text not in POSSESSIVE
         self.not_name = NOT_NAME.match(text) is not None
         self.is_word = is_alpha or any(c.isdigit() for c in text)
 

@@ -172,7 +172,8 @@ def _describe(store, request: dict) -> Reply:
         return _error(406, "no acceptable format for the service description (offered: " + ", ".join(GRAPH_TYPES) + ")")
     counts = {g: int(n) for g, n in store.select_values(
         "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g") if g != str(META_GRAPH)}
-    triples = service_description(request["base"], update=request["update"], graphs=counts)
+    merged = int(store.select_values("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")[0][0])
+    triples = service_description(request["base"], update=request["update"], graphs=counts, default_triples=merged)
     body = _serialize_graph(triples, media)
     return Reply(200, media + ("; charset=utf-8" if media.startswith("text/") else ""), body, len(triples))
 
@@ -198,7 +199,8 @@ def _run(store, request: dict, limit: int) -> Reply:
         return Reply(204, "text/plain", b"")
     try:
         result = store.engine_query(request["text"], default_graphs=request.get("default_graphs"),
-                                    named_graphs=request.get("named_graphs"), base_iri=request.get("base"))
+                                    named_graphs=request.get("named_graphs"), base_iri=request.get("base"),
+                                    hide_bookkeeping=True)
         if isinstance(result, ox.QueryBoolean):
             media = negotiate(request["accept"], RESULT_TYPES, request["format"])
             if media is None:

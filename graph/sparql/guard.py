@@ -15,8 +15,14 @@ thousand nested brackets, and rdflib's is slow on huge texts.
 """
 import re
 import sys
+import threading
 
 from ..errors import QueryError
+
+# rdflib's grammar (pyparsing) is not safe to run from two threads at once: the first concurrent parses
+# leave its parse actions broken for good ("Param.postParse2() missing 1 required positional argument"),
+# and every later query in that process fails. The server checks requests on several threads.
+_PARSING = threading.Lock()
 
 __all__ = ["check_query", "check_update", "is_update", "keywords", "MAX_CHARS", "MAX_DEPTH", "MAX_UNIONS"]
 
@@ -111,10 +117,12 @@ def _parse(text: str) -> tuple[str, set]:
     if sys.getrecursionlimit() < 6000:  # rdflib's grammar recurses ~60 frames per bracket
         sys.setrecursionlimit(6000)
     try:
-        return "query", _nodes(parseQuery(text), set())
+        with _PARSING:
+            return "query", _nodes(parseQuery(text), set())
     except ParseException as query_error:
         try:
-            return "update", _nodes(parseUpdate(text), set())
+            with _PARSING:
+                return "update", _nodes(parseUpdate(text), set())
         except ParseException as update_error:
             e = max(query_error, update_error, key=lambda x: x.loc)  # the reading that got further
             near = " ".join(e.line[e.col - 1:].split())[:40]

@@ -90,7 +90,10 @@ class Store:
 
     location: str
 
-    def query(self, sparql: str, *, prefixes: bool = True) -> QueryResult:
+    def query(self, sparql: str, *, prefixes: bool = True, hide_bookkeeping: bool = False) -> QueryResult:
+        """A query's answer. ``hide_bookkeeping``: the dataset a user's query gets (``aikg sparql``), without
+        the store's bookkeeping graph among the named graphs where the backend can leave it out; aikg's own
+        queries need not pay for that (it lists every graph) and skip the graph themselves."""
         raise NotImplementedError
 
     def _update(self, sparql: str, **options) -> None:
@@ -163,7 +166,7 @@ class Store:
 
         ``options`` go to the backend (the embedded store takes ``base_iri``).
         """
-        bump = self._bump()
+        bump = self._after_update()
         # After a complete operation the bump needs ";"; after a trailing ";" or a bare prologue it must not have one.
         for glue in ("\n;\n", "\n"):
             try:
@@ -175,6 +178,10 @@ class Store:
         self._update(bump)  # (not reached for a malformed update)
 
     apply_update = update  # the name the server uses
+
+    def _after_update(self) -> str:
+        """What follows a user's update in its transaction: the revision change."""
+        return self._bump()
 
     def replace_graph(self, name: URIRef, graph: GraphValue) -> None:
         self.replace_graphs({name: graph})

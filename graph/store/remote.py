@@ -251,7 +251,8 @@ class RemoteStore(Store):
 
     # -- Store ------------------------------------------------------------
 
-    def query(self, sparql: str, *, prefixes: bool = True) -> QueryResult:
+    def query(self, sparql: str, *, prefixes: bool = True, hide_bookkeeping: bool = False) -> QueryResult:
+        # Virtuoso's pragmas leave the bookkeeping graph out of every query; Oxigraph server's union cannot
         self._probe()
         head = _PROLOGUE if prefixes else ""
         if self._virtuoso:
