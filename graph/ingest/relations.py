@@ -832,6 +832,34 @@ def _named_as_app(h, trigger) -> bool:
     return any(c.dep_ in ("compound", "amod") and c.lemma_.lower() in _APP_NOUNS for t in chain for c in t.children)
 
 
+def _restriction_role(parts, h, m, tok, giver, product):
+    """The token a mention stands in for around a restriction trigger and its role there (None for none):
+    the grammatical role, else the readings news wording needs beyond it."""
+    t = _through(h)
+    if t.i == tok.i:
+        t = h  # "not able to launch X": the trigger itself is a launch; X is its object
+    r = role(t, tok)
+    if r is None and product and h.dep_ in ("compound", "nmod:poss") and h.head.i != tok.i:
+        t = _through(h.head)  # "from utilizing ChatGPT technology": the technology's role, if its own
+        r = _direct(t, tok) or (role(t, tok) if t.dep_ != "compound" else None)
+    if r is None and t.i != h.i and t.dep_ == "acl" and role(t.head, tok) in _TARGET:
+        r = "acl"  # "a ban on staffers using Copilot": what the targets may not use
+    if r is None and h.dep_ == "nmod" and _case(h) in ("in", "across") and h.head.head.i == tok.i:
+        r = "obl:in"  # "removed from app stores in China"
+    if r is None and h.dep_ == "nmod:poss" and h.head.lemma_.lower() in _GENERIC and h.head.i != tok.i:
+        r = _direct(h.head, tok)  # "restrictions on OpenAI's generative AI": the maker's, what is restricted
+        parts["owned"].add(id(m))
+    if r is None and giver is not None and any(c.i == giver.i for c in _chain(h, tok)):
+        r = "gov:nsubj"  # "Texas Gov. X issued an order banning Y"
+    if _ordered_passive(h, tok):
+        r = "nsubj:pass"  # "the regulator ordered X to be blocked": X is blocked
+    if r is None and _among_hit(h, tok):
+        r = "head:acl:pass"  # "Among the apps pulled was X"
+        if tok.head.lemma_.lower() in _APP_NOUNS:
+            parts["apps"].add(id(m))
+    return t, r
+
+
 def _role_parts(parts, heads, tok) -> set:
     """The mentions in each role around the trigger (in place); the tokens they took."""
     withheld = parts["withheld"]
@@ -839,29 +867,8 @@ def _role_parts(parts, heads, tok) -> set:
     taken = set()
     imposers = []
     for h, m in heads:
-        t = _through(h)
-        if t.i == tok.i:
-            t = h  # "not able to launch X": the trigger itself is a launch; X is its object
-        r = role(t, tok)
         product = isa(getattr(getattr(m, "entity", None), "types", ()), "Product")
-        if r is None and product and h.dep_ in ("compound", "nmod:poss") and h.head.i != tok.i:
-            t = _through(h.head)  # "from utilizing ChatGPT technology": the technology's role, if its own
-            r = _direct(t, tok) or (role(t, tok) if t.dep_ != "compound" else None)
-        if r is None and t.i != h.i and t.dep_ == "acl" and role(t.head, tok) in _TARGET:
-            r = "acl"  # "a ban on staffers using Copilot": what the targets may not use
-        if r is None and h.dep_ == "nmod" and _case(h) in ("in", "across") and h.head.head.i == tok.i:
-            r = "obl:in"  # "removed from app stores in China"
-        if r is None and h.dep_ == "nmod:poss" and h.head.lemma_.lower() in _GENERIC and h.head.i != tok.i:
-            r = _direct(h.head, tok)  # "restrictions on OpenAI's generative AI": the maker's, what is restricted
-            parts["owned"].add(id(m))
-        if r is None and giver is not None and any(c.i == giver.i for c in _chain(h, tok)):
-            r = "gov:nsubj"  # "Texas Gov. X issued an order banning Y"
-        if _ordered_passive(h, tok):
-            r = "nsubj:pass"  # "the regulator ordered X to be blocked": X is blocked
-        if r is None and _among_hit(h, tok):
-            r = "head:acl:pass"  # "Among the apps pulled was X"
-            if tok.head.lemma_.lower() in _APP_NOUNS:
-                parts["apps"].add(id(m))
+        t, r = _restriction_role(parts, h, m, tok, giver, product)
         if r is None:
             continue
         taken.add(_climb(t, tok).i)
