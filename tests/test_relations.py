@@ -451,5 +451,6 @@ def test_a_name_that_opens_lower_case_is_a_name(gazetteer):
 def test_a_unit_under_a_company_and_a_dash_typed_as_a_hyphen(gazetteer):
     found = facts(gazetteer, "The regulator also approved Lumen Labs, a research institution under cloud giant Oracle.")
     assert ("Lumen Labs", "subsidiaryOf", "Oracle") in found
-    out = Extractor(Linker(gazetteer)).extract("Firms such as Microsoft- the Azure owner- and Oracle were told to stop.")
+    text = "Firms such as Microsoft- the Azure owner- and Oracle were told to stop."
+    out = Extractor(Linker(gazetteer)).extract(text)
     assert all("Microsoft-" not in e.label for e in out.entities.values())
