@@ -460,3 +460,8 @@ def test_a_company_that_makes_something_with_another_partners_with_it(gazetteer)
     found = facts(gazetteer, "Oracle said on Monday that it will develop AI products for Japan with chipmaker Nvidia.")
     assert ("Oracle", "partnerOf", "Nvidia") in found or ("Nvidia", "partnerOf", "Oracle") in found
     assert not any(p == "partnerOf" for _, p, _ in facts(gazetteer, "Oracle built the cluster with H100 chips."))
+
+
+def test_a_partner_named_after_what_they_work_on(gazetteer):
+    found = facts(gazetteer, "OpenAI is collaborating on a chip with Nvidia and TSMC.")
+    assert {("OpenAI", "partnerOf", "Nvidia"), ("OpenAI", "partnerOf", "TSMC")} <= found
