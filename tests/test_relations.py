@@ -465,3 +465,8 @@ def test_a_company_that_makes_something_with_another_partners_with_it(gazetteer)
 def test_a_partner_named_after_what_they_work_on(gazetteer):
     found = facts(gazetteer, "OpenAI is collaborating on a chip with Nvidia and TSMC.")
     assert {("OpenAI", "partnerOf", "Nvidia"), ("OpenAI", "partnerOf", "TSMC")} <= found
+
+
+def test_a_deal_between_two_companies_makes_them_partners(gazetteer):
+    found = facts(gazetteer, "The integration is part of a deal between Oracle and OpenAI.")
+    assert ("Oracle", "partnerOf", "OpenAI") in found or ("OpenAI", "partnerOf", "Oracle") in found
