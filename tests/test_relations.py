@@ -470,3 +470,10 @@ def test_a_partner_named_after_what_they_work_on(gazetteer):
 def test_a_deal_between_two_companies_makes_them_partners(gazetteer):
     found = facts(gazetteer, "The integration is part of a deal between Oracle and OpenAI.")
     assert ("Oracle", "partnerOf", "OpenAI") in found or ("OpenAI", "partnerOf", "Oracle") in found
+
+
+def test_ai_before_a_class_noun_is_no_part_of_a_name(gazetteer):
+    found = facts(gazetteer, "Sources said that Nvidia is working on a new AI chip called the Z30 for China.")
+    assert ("Z30", "developedBy", "Nvidia") in found
+    found = facts(gazetteer, "Nvidia is said to be working on the Z30 AI chip for China.")
+    assert not any("Z30 AI" in s for s, _, _ in found)
