@@ -477,3 +477,10 @@ def test_ai_before_a_class_noun_is_no_part_of_a_name(gazetteer):
     assert ("Z30", "developedBy", "Nvidia") in found
     found = facts(gazetteer, "Nvidia is said to be working on the Z30 AI chip for China.")
     assert not any("Z30 AI" in s for s, _, _ in found)
+
+
+def test_an_investment_by_a_fund_is_its_parent_s_and_the_other_way_round(gazetteer):
+    found = facts(gazetteer, "Oracle's Horizon Fund is investing in Anthropic at a valuation of $3 billion.")
+    assert {("Horizon Fund", "investedIn", "Anthropic"), ("Oracle", "investedIn", "Anthropic")} <= found
+    found = facts(gazetteer, "Oracle said it had invested $2bn in Anthropic through its Horizon Fund.")
+    assert ("Oracle", "investedIn", "Anthropic") in found
