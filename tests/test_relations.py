@@ -484,3 +484,10 @@ def test_an_investment_by_a_fund_is_its_parent_s_and_the_other_way_round(gazette
     assert {("Horizon Fund", "investedIn", "Anthropic"), ("Oracle", "investedIn", "Anthropic")} <= found
     found = facts(gazetteer, "Oracle said it had invested $2bn in Anthropic through its Horizon Fund.")
     assert ("Oracle", "investedIn", "Anthropic") in found
+
+
+def test_a_guessed_class_is_settled_by_the_fact_it_takes_part_in(gazetteer):
+    # "ZorbleGPT" is no name the store knows and has no cue (its shape makes it a name, guessed an organisation):
+    # the possessive makes it Oracle's product
+    out = Extractor(Linker(gazetteer)).extract("Oracle's ZorbleGPT was released in 2022.")
+    assert ("ZorbleGPT", "developedBy", "Oracle") in {(f.subject.label, f.predicate, f.object.label) for f in out.facts}

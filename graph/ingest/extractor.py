@@ -585,8 +585,12 @@ class Extractor:
             if not isa(e.types, wanted):
                 # a new name typed only by a guess takes the class its slot needs
                 refined = [w for w in wanted if PARENTS.get(w) in e.types]
-                if refine and e.new and e.types <= {"Product", "Organization"} and refined:
+                if e.guessed:  # "OpenAI's ChatGPT" read into an empty store: the role says what ChatGPT is
+                    refined = [w for w in wanted if w in ("Product", "Organization") or PARENTS.get(w) in
+                               ("Product", "Organization")]
+                if (refine or e.guessed) and e.new and e.types <= {"Product", "Organization"} and refined:
                     e.types = frozenset({refined[0]})
+                    e.guessed = False
                 else:
                     continue
             out.append(e)
@@ -834,13 +838,18 @@ class Extractor:
         for rule, s, o, trigger in relations.pairs(doc, heads, self.dependency_rules):
             owner = s.kind == "anaphor" and s.text.lower() in ("its", "their")
             own = relations.NAME in rule.lemmas  # a name read through its own modifiers ("Apple's AirDrop")
-            subjects = self._entities([s], rule.subject_types, owner=owner, refine=not own)  # class not settled
             possessive = o.kind == "anaphor" and o.text.lower() in ("its", "their")
             if possessive and "Jurisdiction" in rule.object_types:
                 continue  # "its platform Facebook": the owner's, never a place's
+            guesses = [(e, e.types) for m in (s, o) for e in [getattr(m, "entity", None)]
+                       if e is not None and e.guessed]
+            subjects = self._entities([s], rule.subject_types, owner=owner, refine=not own)  # class not settled
             objects = self._entities([o], rule.object_types, {e.iri for e in subjects}, owner=possessive)
             if own:  # "DGX B200": a modifier the store does not know is no maker
                 objects = [e for e in objects if not (e.new and e.types == frozenset({"Organization"}))]
+            if not (subjects and objects):
+                for e, types in guesses:  # a guess is settled only by a fact it takes part in
+                    e.types, e.guessed = types, True
             for a in subjects:
                 for b in objects:
                     if a.iri != b.iri:
