@@ -845,7 +845,8 @@ class Extractor:
                        if e is not None and e.guessed]
             subjects = self._entities([s], rule.subject_types, owner=owner, refine=not own)  # class not settled
             objects = self._entities([o], rule.object_types, {e.iri for e in subjects}, owner=possessive)
-            if own:  # "DGX B200": a modifier the store does not know is no maker
+            if own and relations.written_owner(trigger, heads) is not o:  # "DGX B200": a modifier the store
+                # does not know is no maker; "Nvidia's A100" written with "'s" is
                 objects = [e for e in objects if not (e.new and e.types == frozenset({"Organization"}))]
             if not (subjects and objects):
                 for e, types in guesses:  # a guess is settled only by a fact it takes part in
