@@ -496,3 +496,9 @@ def test_a_guessed_class_is_settled_by_the_fact_it_takes_part_in(gazetteer):
 def test_an_owner_written_with_s_is_a_maker_even_when_the_store_does_not_know_it(gazetteer):
     found = facts(gazetteer, "Regulators said Quillon's Z9000 chip is in short supply.")
     assert ("Z9000", "developedBy", "Quillon") in found
+
+
+def test_a_place_that_backs_a_fund_is_not_its_home_nor_its_neighbours(gazetteer):
+    found = facts(gazetteer, "Stargate is a venture with Oracle, Japan-backed fund Quillon Capital and OpenAI.")
+    assert not any(p == "basedIn" and o == "Japan" for _, p, o in found)
+    assert not any(p == "developedBy" for _, p, _ in found)

@@ -549,7 +549,7 @@ class Extractor:
                               owner=owner, anaphors=anaphors)
 
     def _entities(self, mentions, wanted, avoid=(), *, owner: bool = False, anaphors: bool = True,
-                  refine: bool = True) -> list[Entity]:
+                  refine: bool = True, settle: bool = True) -> list[Entity]:
         """The entities of the class ``wanted`` that mentions name (anaphors resolved, places of segments)."""
         out = []
         for m in mentions:
@@ -585,10 +585,10 @@ class Extractor:
             if not isa(e.types, wanted):
                 # a new name typed only by a guess takes the class its slot needs
                 refined = [w for w in wanted if PARENTS.get(w) in e.types]
-                if e.guessed:  # "OpenAI's ChatGPT" read into an empty store: the role says what ChatGPT is
+                if e.guessed and settle:  # "OpenAI's ChatGPT" read into an empty store: the role says what it is
                     refined = [w for w in wanted if w in ("Product", "Organization") or PARENTS.get(w) in
                                ("Product", "Organization")]
-                if (refine or e.guessed) and e.new and e.types <= {"Product", "Organization"} and refined:
+                if (refine or e.guessed and settle) and e.new and e.types <= {"Product", "Organization"} and refined:
                     e.types = frozenset({refined[0]})
                     e.guessed = False
                 else:
@@ -843,9 +843,10 @@ class Extractor:
                 continue  # "its platform Facebook": the owner's, never a place's
             guesses = [(e, e.types) for m in (s, o) for e in [getattr(m, "entity", None)]
                        if e is not None and e.guessed]
-            subjects = self._entities([s], rule.subject_types, owner=owner, refine=not own)  # class not settled
+            written = relations.written_owner(trigger, heads) is o if own else True  # "Oracle's X", not "Oracle X"
+            subjects = self._entities([s], rule.subject_types, owner=owner, refine=not own, settle=written)
             objects = self._entities([o], rule.object_types, {e.iri for e in subjects}, owner=possessive)
-            if own and relations.written_owner(trigger, heads) is not o:  # "DGX B200": a modifier the store
+            if own and not written:  # "DGX B200": a modifier the store
                 # does not know is no maker; "Nvidia's A100" written with "'s" is
                 objects = [e for e in objects if not (e.new and e.types == frozenset({"Organization"}))]
             if not (subjects and objects):
