@@ -271,3 +271,10 @@ def test_goods_named_by_a_phrase_stay_out_of_the_names_the_next_document_is_read
     [r] = ex.extract("Washington imposed export controls on advanced memory chips to China.").restrictions
     assert [e.label for e in r.restricts] == ["advanced memory chips"] and "Chip" in r.restricts[0].types
     assert gazetteer.lookup("advanced memory chips") is None  # a plain phrase again in the next document
+
+
+def test_a_government_named_beside_the_company_reporting_it_is_the_imposer(gazetteer):
+    text = ("Oracle, the Dutch company that makes lithography machines which produce computer chips, said on Monday "
+            "the Netherlands government has partly blocked its capacity to ship H100 chips to China.")
+    [r] = frames(gazetteer, text)
+    assert (r.imposer.label, [e.label for e in r.applies_in]) == ("Dutch government", ["China"])

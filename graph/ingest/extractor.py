@@ -702,7 +702,7 @@ class Extractor:
                 and said_before is not None and isa(said_before.types, ("Jurisdiction", "Regulator")):
             candidates = [said_before]  # "Washington has stepped up ... Over the years, it has tightened"
         if not parts["joint"]:
-            candidates.sort(key=lambda e: isa(e.types, "Jurisdiction"))
+            candidates.sort(key=lambda e: (isa(e.types, "Jurisdiction"), not isa(e.types, "Regulator")))
         out: list[Entity] = []
         for e in candidates:
             e = linker.government(e) if isa(e.types, "Jurisdiction") else e
