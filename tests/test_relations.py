@@ -454,3 +454,9 @@ def test_a_unit_under_a_company_and_a_dash_typed_as_a_hyphen(gazetteer):
     text = "Firms such as Microsoft- the Azure owner- and Oracle were told to stop."
     out = Extractor(Linker(gazetteer)).extract(text)
     assert all("Microsoft-" not in e.label for e in out.entities.values())
+
+
+def test_a_company_that_makes_something_with_another_partners_with_it(gazetteer):
+    found = facts(gazetteer, "Oracle said on Monday that it will develop AI products for Japan with chipmaker Nvidia.")
+    assert ("Oracle", "partnerOf", "Nvidia") in found or ("Nvidia", "partnerOf", "Oracle") in found
+    assert not any(p == "partnerOf" for _, p, _ in facts(gazetteer, "Oracle built the cluster with H100 chips."))
