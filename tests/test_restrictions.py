@@ -278,3 +278,12 @@ def test_a_government_named_beside_the_company_reporting_it_is_the_imposer(gazet
             "the Netherlands government has partly blocked its capacity to ship H100 chips to China.")
     [r] = frames(gazetteer, text)
     assert (r.imposer.label, [e.label for e in r.applies_in]) == ("Dutch government", ["China"])
+
+
+def test_a_licence_revoked_is_an_export_control_imposed_on_every_item_shipped(gazetteer):
+    text = ('"A licence for the shipment of H100 and Lumen 4 Swift chips in 2023 has recently been partially '
+            'revoked by the Japanese government, impacting a small number of customers in China," the company said.')
+    [r] = frames(gazetteer, text)
+    assert (r.kind, r.imposer.label, [e.label for e in r.restricts], [e.label for e in r.applies_in]) == \
+        ("ExportControl", "Japanese government", ["H100", "Lumen 4 Swift"], ["China"])
+    assert frames(gazetteer, "Japan lifted its ban on ChatGPT in May.") == []  # a ban lifted is none

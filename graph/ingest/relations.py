@@ -681,7 +681,8 @@ def restriction_parts(doc, spans, heads, triggers: dict) -> list[dict]:
         kind, withheld = _trigger_kind(doc, tok, triggers)
         if kind is None:
             continue
-        ended = tok.dep_ in ("obj", "nsubj:pass", "nsubj") and not _ENDING.isdisjoint(lemmas(tok.head))
+        ended = tok.dep_ in ("obj", "nsubj:pass", "nsubj") and not _ENDING.isdisjoint(lemmas(tok.head)) \
+            and tok.lemma_.lower() not in _PERMISSIONS  # a licence revoked is a restriction imposed
         parts = {"kind": kind, "trigger": tok, "ended": ended, "withheld": withheld, "restricts": [], "imposer": [],
                  "place": [], "target": [], "goods": [], "seat": [], "apps": set(), "joint": False,
                  "extends": False, "more": [], "told": instructed_not(tok) is not None, "bound": [], "made": [],
@@ -715,7 +716,7 @@ def _trigger_kind(doc, tok, triggers: dict) -> tuple[str | None, bool]:
     if kind != "ExportControl" and any(c.lemma_.lower() == "export" for c in [*tok.children, tok.head]):
         kind = "ExportControl"
     if kind == "ExportControl" and tok.lemma_.lower() in _EXPORT_ONLY and not any(
-            t.lemma_.lower() in ("export", "chip", "semiconductor", "equipment") for t in doc):
+            t.lemma_.lower() in ("export", "chip", "semiconductor", "equipment", "shipment") for t in doc):
         return None, False
     return kind, False
 
@@ -857,6 +858,8 @@ def _restriction_role(parts, h, m, tok, giver, product):
         r = "head:acl:pass"  # "Among the apps pulled was X"
         if tok.head.lemma_.lower() in _APP_NOUNS:
             parts["apps"].add(id(m))
+    if r is None and h.dep_ == "conj" and h.head.i != tok.i:  # "the shipment of X and Y": Y as X
+        return _restriction_role(parts, h.head, m, tok, giver, product)
     return t, r
 
 
@@ -883,7 +886,7 @@ def _role_parts(parts, heads, tok) -> set:
             parts["apps"].add(id(m))
         if product:  # a product is what is restricted, in the roles a restricted thing takes
             if r in _RESTRICTED | {"obl", "obl:to", "nmod:to", "is"} or r.startswith(("head:", "obj:")) \
-                    or t.i != h.i and r.split(":")[0] in ("obl", "advcl", "xcomp", "acl", "obj") \
+                    or t.i != h.i and (r.split(":")[0] in ("obl", "advcl", "xcomp", "acl", "obj") or r == "nmod:for") \
                     or withheld and r in _SUBJECTS:
                 parts["restricts"].append(m)  # ("access to the H100", "from utilizing ChatGPT technology")
             continue
@@ -984,6 +987,7 @@ def _extension(parts, heads, spans, tok) -> None:
 
 
 _EXTEND = {"apply", "extend", "cover", "include", "target"}
+_PERMISSIONS = {"licence", "license", "permit", "exemption", "waiver"}  # what is ended is the freedom
 _TRANSIT = {"transit", "transhipment", "transshipment", "tranship", "transship"}  # goods passing through
 _PERMIT = {"allow", "permit", "authorize", "authorise"}
 _INSTRUCT = {"tell", "order", "instruct", "ask", "direct", "urge", "require", "warn"}
@@ -1009,7 +1013,8 @@ def refers_back(trigger) -> bool:
 
 _RESTRICTED = {"obj", "nsubj:pass", "nmod:on", "nmod:of", "nmod:against", "obl:on", "compound", "head:acl:pass",
                "head:amod:pass", "nmod:to", "obl:from", "gov:obl:on", "gov:obl:against"}  # "issued a ban on X"
-_IMPOSER = {"nsubj", "obl:by", "nmod:poss", "nmod:by", "gov:nsubj", "amod", "compound", "nmod:from"}
+_IMPOSER = {"nsubj", "obl:by", "nmod:poss", "nmod:by", "gov:nsubj", "amod", "compound", "nmod:from",
+            "gov:obl:by"}  # "the licence was revoked by X"
 _PLACE = {"obl:in", "nmod:in", "obl:across", "obl:to", "nmod:to", "obl:throughout", "nmod:across", "obl:within",
           "obl:from", "nmod:for", "obl:for"}
 _TARGET = {"obl:on", "nmod:on", "obl:for", "nmod:for", "obj", "nmod:to", "obl:to", "nmod:among", "obl:among",
