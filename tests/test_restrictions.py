@@ -287,3 +287,8 @@ def test_a_licence_revoked_is_an_export_control_imposed_on_every_item_shipped(ga
     assert (r.kind, r.imposer.label, [e.label for e in r.restricts], [e.label for e in r.applies_in]) == \
         ("ExportControl", "Japanese government", ["H100", "Lumen 4 Swift"], ["China"])
     assert frames(gazetteer, "Japan lifted its ban on ChatGPT in May.") == []  # a ban lifted is none
+
+
+def test_a_seller_halting_its_own_sales_keeps_the_buyers_it_names(gazetteer):
+    [r] = frames(gazetteer, "Nvidia halted selling H100 chips to Chinese customers last year.")
+    assert (r.imposer.label, [e.label for e in r.applies_to]) == ("Nvidia", ["Chinese customers"])

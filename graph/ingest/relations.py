@@ -686,7 +686,8 @@ def restriction_parts(doc, spans, heads, triggers: dict) -> list[dict]:
         parts = {"kind": kind, "trigger": tok, "ended": ended, "withheld": withheld, "restricts": [], "imposer": [],
                  "place": [], "target": [], "goods": [], "seat": [], "apps": set(), "joint": False,
                  "extends": False, "more": [], "told": instructed_not(tok) is not None, "bound": [], "made": [],
-                 "self": _stopped_use(tok) is not None, "owned": set(), "used": set(),
+                 "self": _stopped_use(tok) is not None and not any(w in triggers for w in lemmas(tok)),
+                 "owned": set(), "used": set(),
                  "transit": any(t.lemma_.lower() in _TRANSIT for t in tok.subtree)}
         taken = _role_parts(parts, heads, tok)
         _more_places(parts, heads, tok)
