@@ -292,3 +292,13 @@ def test_a_licence_revoked_is_an_export_control_imposed_on_every_item_shipped(ga
 def test_a_seller_halting_its_own_sales_keeps_the_buyers_it_names(gazetteer):
     [r] = frames(gazetteer, "Nvidia halted selling H100 chips to Chinese customers last year.")
     assert (r.imposer.label, [e.label for e in r.applies_to]) == ("Nvidia", ["Chinese customers"])
+
+
+def test_similar_steps_by_countries_an_example_list_names_restrict_the_same_thing_there(gazetteer):
+    text = ("Japan banned ChatGPT on government devices. The move follows similar steps made by some other "
+            "countries, including the Netherlands, which blocked access to the chatbot, and also China.")
+    rs = frames(gazetteer, text)[1:]
+    assert [(r.imposer.label, [e.label for e in r.restricts], [e.label for e in r.applies_in]) for r in rs] == [
+        ("Dutch government", ["ChatGPT"], ["Netherlands"]), ("Government of China", ["ChatGPT"], ["China"])]
+    # steps still to come are none taken
+    assert len(frames(gazetteer, "Japan banned ChatGPT on government devices. Tokyo will take similar measures.")) == 1

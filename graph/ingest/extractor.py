@@ -598,6 +598,9 @@ class Extractor:
                 out.append(None)
                 continue
             restricts = self._restricted(parts, quote)
+            if parts["similar"]:  # "similar steps by Italy and Australia": what was restricted, by each of them
+                out += self._similar(parts, restricts, [*earlier, *out], quote)
+                continue
             if parts["extends"]:  # "The ban applies to schools": the restriction told before, further
                 out += self._extended(parts, restricts, [*earlier, *out], quote)
                 continue
@@ -628,6 +631,18 @@ class Extractor:
         return [RestrictionFrame(event.kind, event.imposer, restricts or event.restricts, list(event.applies_in),
                                  quote, 0.6, event.effective_from, event.effective_until,
                                  more or list(event.applies_to))]
+
+    def _similar(self, parts, restricts, earlier, quote) -> list[RestrictionFrame]:
+        """Places said to have taken steps like the restriction told of: each restricts the same thing at home."""
+        event = next((f for f in reversed(earlier) if f is not None and f.restricts), None)
+        restricts = restricts or (event.restricts if event is not None else [])
+        out = []
+        for place in self._entities(parts["imposer"], ("Jurisdiction",)):
+            if event is not None and any(place.iri == p.iri for p in event.applies_in):
+                continue  # the restriction told of itself
+            out.append(RestrictionFrame(event.kind if event is not None else "Ban", self.linker.government(place),
+                                        restricts, [self.linker.gaz.country_of(place)], quote, 0.5))
+        return out if restricts else []
 
     def _told(self, parts, restricts, earlier, quote) -> list[RestrictionFrame]:
         """Companies told not to offer or use something: bound by the restriction the document told of

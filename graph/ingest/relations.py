@@ -687,13 +687,15 @@ def restriction_parts(doc, spans, heads, triggers: dict) -> list[dict]:
                  "place": [], "target": [], "goods": [], "seat": [], "apps": set(), "joint": False,
                  "extends": False, "more": [], "told": instructed_not(tok) is not None, "bound": [], "made": [],
                  "self": _stopped_use(tok) is not None and not any(w in triggers for w in lemmas(tok)),
-                 "owned": set(), "used": set(),
+                 "owned": set(), "used": set(), "similar": False,
                  "transit": any(t.lemma_.lower() in _TRANSIT for t in tok.subtree)}
         taken = _role_parts(parts, heads, tok)
         _more_places(parts, heads, tok)
         _noun_parts(parts, spans, tok, taken)
         _extension(parts, heads, spans, tok)
         _made_by(parts, heads, tok)
+        if similar_steps(tok):
+            _similar_by(parts, heads, tok)
         out.append(parts)
     return out
 
@@ -703,6 +705,8 @@ def _trigger_kind(doc, tok, triggers: dict) -> tuple[str | None, bool]:
     kind = next((triggers[w] for w in lemmas(tok) if w in triggers), None) or next(
         (triggers[f"{w} {c.lower_}"] for w in lemmas(tok) for c in tok.children if f"{w} {c.lower_}" in triggers),
         None)  # a particle verb: "clamp down", "crack down"
+    if kind is None and similar_steps(tok):
+        return "Ban", False  # "similar steps by other countries": the restriction told of, elsewhere
     withheld = kind is None and _withheld(tok)
     if withheld:
         return "AccessBlock", True  # "Apple Intelligence will not come to the EU": its maker holds it back
@@ -726,6 +730,24 @@ def _denied(tok) -> bool:
     """A permission said not to be given ("is not allowed", "are not permitted"), not merely hedged."""
     return any(c.dep_ in ("advmod", "neg") and c.lower_ in _NEGATIONS for c in tok.children) \
         and not any(c.dep_ == "aux" and c.lower_ in _HEDGE_AUX for c in tok.children)
+
+
+def similar_steps(tok) -> bool:
+    """A noun of action said to be like the restriction told of ("similar steps", "similar measures")."""
+    return tok.lemma_.lower() in _STEPS and any(c.dep_ == "amod" and c.lower_ == "similar" for c in tok.children)
+
+
+def _similar_by(parts, heads, tok) -> None:
+    """The places an example list names as taking the similar steps ("similar steps made by other countries,
+    including Italy, ..., and also Australia"): each imposes its own (in place, as joint imposers)."""
+    marker = next((t for t in tok.subtree if t.lower_ in ("including", "like", "such") and t.i > tok.i), None)
+    if marker is None:
+        return
+    inside = {t.i for t in tok.subtree}
+    places = [m for h, m in heads if h.i > marker.i and h.i in inside and h.dep_ not in ("amod", "compound")
+              and isa(getattr(getattr(m, "entity", None), "types", ()), "Jurisdiction")]
+    if places:
+        parts["imposer"], parts["joint"], parts["similar"] = places, len(places) > 1, True
 
 
 def _stopped_use(tok):
@@ -988,6 +1010,7 @@ def _extension(parts, heads, spans, tok) -> None:
 
 
 _EXTEND = {"apply", "extend", "cover", "include", "target"}
+_STEPS = {"step", "measure", "move", "action"}
 _PERMISSIONS = {"licence", "license", "permit", "exemption", "waiver"}  # what is ended is the freedom
 _TRANSIT = {"transit", "transhipment", "transshipment", "tranship", "transship"}  # goods passing through
 _PERMIT = {"allow", "permit", "authorize", "authorise"}
