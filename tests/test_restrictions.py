@@ -302,3 +302,11 @@ def test_similar_steps_by_countries_an_example_list_names_restrict_the_same_thin
         ("Dutch government", ["ChatGPT"], ["Netherlands"]), ("Government of China", ["ChatGPT"], ["China"])]
     # steps still to come are none taken
     assert len(frames(gazetteer, "Japan banned ChatGPT on government devices. Tokyo will take similar measures.")) == 1
+
+
+def test_a_halt_when_the_ban_was_imposed_is_the_bans_imposers_doing(gazetteer):
+    text = ("Japan banned exports of H100 chips to China in March. "
+            "Sales of the H100 to Chinese buyers were suspended when the ban was imposed.")
+    r = frames(gazetteer, text)[1]
+    assert (r.kind, r.imposer.label, [e.label for e in r.applies_in]) == ("Suspension", "Japanese government",
+                                                                          ["China"])

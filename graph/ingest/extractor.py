@@ -593,11 +593,13 @@ class Extractor:
         """Restriction frames read off the parse: who imposes what, where and on whom; None for a
         restriction the sentence says was lifted (no start is known, so nothing is written)."""
         out: list[RestrictionFrame | None] = []
+        told_of = False  # "... when the ban was imposed": the sentence speaks of a restriction told before
         for parts in relations.restriction_parts(doc, spans, heads, self.restriction_lemmas):
             if parts["ended"]:
                 out.append(None)
                 continue
             restricts = self._restricted(parts, quote)
+            told_of = told_of or not restricts and relations.refers_back(parts["trigger"])
             if parts["similar"]:  # "similar steps by Italy and Australia": what was restricted, by each of them
                 out += self._similar(parts, restricts, [*earlier, *out], quote)
                 continue
@@ -619,6 +621,10 @@ class Extractor:
                 where = places if not parts["joint"] or len(candidates) < 2 else []
                 out.append(self._parsed_frame(parts, imposer, restricts, where, applies_to, heads, quote,
                                               (start, until), [*earlier, *out]))
+        event = next((f for f in reversed(earlier) if f is not None and f.imposer is not None), None)
+        for fr in out if told_of and event is not None else ():
+            if fr is not None and fr.imposer is None:  # "halting sales to China when the ban was imposed"
+                fr.imposer = event.imposer
         return out
 
     def _extended(self, parts, restricts, earlier, quote) -> list[RestrictionFrame]:
