@@ -104,6 +104,26 @@ class Extraction:
 _MAKER_NOUNS = {"maker", "creator", "developer", "builder"}
 
 
+def _fund_investments(facts: list[Fact], quote: str) -> list[Fact]:
+    """An investment a sentence tells of a fund and its parent is both of theirs: "SoftBank's Vision Fund 2
+    is investing in Perplexity" (SoftBank invests), "it invested through its Vision Fund 2" (the fund does)."""
+    funds = {(f.subject.iri, f.object.iri): f for f in facts if f.predicate == "subsidiaryOf" and not f.negated
+             and _FUND_WORDS & set(f.subject.label.lower().split())}
+    if not funds:
+        return []
+    out, have = [], {(f.subject.iri, f.object.iri) for f in facts if f.predicate == "investedIn"}
+    for f in [f for f in facts if f.predicate == "investedIn" and not f.negated]:
+        for (fund, parent), link in funds.items():
+            other = link.object if f.subject.iri == fund else link.subject if f.subject.iri == parent else None
+            if other is not None and (other.iri, f.object.iri) not in have:
+                have.add((other.iri, f.object.iri))
+                out.append(Fact(other, "investedIn", f.object, quote, 0.6, rule="fund"))
+    return out
+
+
+_FUND_WORDS = {"fund", "ventures", "capital", "vc", "investments"}
+
+
 def _date_launches(facts: list[Fact], dates: "_Dates") -> None:
     """A product available somewhere is so from the day its sentence names, or from the publication date
     at the latest ("Meta AI launches in Europe"): never before, as an undated fact would say (in place)."""
@@ -441,6 +461,7 @@ class Extractor:
                     facts.extend(found)
                 if k in parsed:
                     facts.extend(self._dependency_facts(*parsed[k], quote))
+                facts.extend(_fund_investments(facts[before:], quote))
                 self._learn(facts[before:])
                 _date_launches(facts[before:], dates)
                 read_frames = self._parsed_restrictions(*parsed[k], quote, dates, frames) if k in parsed else []

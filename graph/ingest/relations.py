@@ -345,8 +345,8 @@ def _indirect(a, trigger) -> str | None:
     for _ in range(3):  # "raised $4 billion (in funding) from investors": from hangs off the sum
         if up.dep_ != "nmod" or up.head.i == trigger.i:
             break
-        if up.head.dep_ == "obj" and up.head.head.i == trigger.i:
-            return "obj:nmod:" + (_case(a) or "")
+        if up.head.dep_ in ("obj", "obl") and up.head.head.i == trigger.i:  # "collaborating on a chip with X"
+            return up.head.dep_ + ":nmod:" + (_case(a) or "")
         up = up.head
     gov = trigger.head
     if gov.i != trigger.i and gov.dep_ == "acl:relcl" and gov.head.i == a.i and trigger.dep_ in ("obj", "obl") \
