@@ -107,17 +107,18 @@ _MAKER_NOUNS = {"maker", "creator", "developer", "builder"}
 def _fund_investments(facts: list[Fact], quote: str) -> list[Fact]:
     """An investment a sentence tells of a fund and its parent is both of theirs: "SoftBank's Vision Fund 2
     is investing in Perplexity" (SoftBank invests), "it invested through its Vision Fund 2" (the fund does)."""
-    funds = {(f.subject.iri, f.object.iri): f for f in facts if f.predicate == "subsidiaryOf" and not f.negated
-             and _FUND_WORDS & set(f.subject.label.lower().split())}
+    pairs = [(f.predicate, f.subject, f.object) for f in facts if isinstance(f.object, Entity) and not f.negated]
+    funds = [(s, o) for p, s, o in pairs if p == "subsidiaryOf" and _FUND_WORDS & set(s.label.lower().split())]
     if not funds:
         return []
-    out, have = [], {(f.subject.iri, f.object.iri) for f in facts if f.predicate == "investedIn"}
-    for f in [f for f in facts if f.predicate == "investedIn" and not f.negated]:
-        for (fund, parent), link in funds.items():
-            other = link.object if f.subject.iri == fund else link.subject if f.subject.iri == parent else None
-            if other is not None and (other.iri, f.object.iri) not in have:
-                have.add((other.iri, f.object.iri))
-                out.append(Fact(other, "investedIn", f.object, quote, 0.6, rule="fund"))
+    out: list[Fact] = []
+    have = {(s.iri, o.iri) for p, s, o in pairs if p == "investedIn"}
+    for p, investor, target in pairs:
+        for fund, parent in funds if p == "investedIn" else ():
+            other = parent if investor.iri == fund.iri else fund if investor.iri == parent.iri else None
+            if other is not None and (other.iri, target.iri) not in have:
+                have.add((other.iri, target.iri))
+                out.append(Fact(other, "investedIn", target, quote, 0.6, rule="fund"))
     return out
 
 
