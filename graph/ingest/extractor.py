@@ -643,10 +643,10 @@ class Extractor:
                 where = places if not parts["joint"] or len(candidates) < 2 else []
                 out.append(self._parsed_frame(parts, imposer, restricts, where, applies_to, heads, quote,
                                               (start, until), [*earlier, *out]))
-        event = next((f for f in reversed(earlier) if f is not None and f.imposer is not None), None)
-        for fr in out if told_of and event is not None else ():
+        told = next((f.imposer for f in reversed(earlier) if f is not None and f.imposer is not None), None)
+        for fr in out if told_of else ():
             if fr is not None and fr.imposer is None:  # "halting sales to China when the ban was imposed"
-                fr.imposer = event.imposer
+                fr.imposer = told
         return out
 
     def _extended(self, parts, restricts, earlier, quote) -> list[RestrictionFrame]:
