@@ -271,3 +271,42 @@ def test_goods_named_by_a_phrase_stay_out_of_the_names_the_next_document_is_read
     [r] = ex.extract("Washington imposed export controls on advanced memory chips to China.").restrictions
     assert [e.label for e in r.restricts] == ["advanced memory chips"] and "Chip" in r.restricts[0].types
     assert gazetteer.lookup("advanced memory chips") is None  # a plain phrase again in the next document
+
+
+def test_a_government_named_beside_the_company_reporting_it_is_the_imposer(gazetteer):
+    text = ("Oracle, the Dutch company that makes lithography machines which produce computer chips, said on Monday "
+            "the Netherlands government has partly blocked its capacity to ship H100 chips to China.")
+    [r] = frames(gazetteer, text)
+    assert (r.imposer.label, [e.label for e in r.applies_in]) == ("Dutch government", ["China"])
+
+
+def test_a_licence_revoked_is_an_export_control_imposed_on_every_item_shipped(gazetteer):
+    text = ('"A licence for the shipment of H100 and Lumen 4 Swift chips in 2023 has recently been partially '
+            'revoked by the Japanese government, impacting a small number of customers in China," the company said.')
+    [r] = frames(gazetteer, text)
+    assert (r.kind, r.imposer.label, [e.label for e in r.restricts], [e.label for e in r.applies_in]) == \
+        ("ExportControl", "Japanese government", ["H100", "Lumen 4 Swift"], ["China"])
+    assert frames(gazetteer, "Japan lifted its ban on ChatGPT in May.") == []  # a ban lifted is none
+
+
+def test_a_seller_halting_its_own_sales_keeps_the_buyers_it_names(gazetteer):
+    [r] = frames(gazetteer, "Nvidia halted selling H100 chips to Chinese customers last year.")
+    assert (r.imposer.label, [e.label for e in r.applies_to]) == ("Nvidia", ["Chinese customers"])
+
+
+def test_similar_steps_by_countries_an_example_list_names_restrict_the_same_thing_there(gazetteer):
+    text = ("Japan banned ChatGPT on government devices. The move follows similar steps made by some other "
+            "countries, including the Netherlands, which blocked access to the chatbot, and also China.")
+    rs = frames(gazetteer, text)[1:]
+    assert [(r.imposer.label, [e.label for e in r.restricts], [e.label for e in r.applies_in]) for r in rs] == [
+        ("Dutch government", ["ChatGPT"], ["Netherlands"]), ("Government of China", ["ChatGPT"], ["China"])]
+    # steps still to come are none taken
+    assert len(frames(gazetteer, "Japan banned ChatGPT on government devices. Tokyo will take similar measures.")) == 1
+
+
+def test_a_halt_when_the_ban_was_imposed_is_the_bans_imposers_doing(gazetteer):
+    text = ("Japan banned exports of H100 chips to China in March. "
+            "Sales of the H100 to Chinese buyers were suspended when the ban was imposed.")
+    r = frames(gazetteer, text)[1]
+    assert (r.kind, r.imposer.label, [e.label for e in r.applies_in]) == ("Suspension", "Japanese government",
+                                                                          ["China"])

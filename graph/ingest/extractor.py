@@ -619,11 +619,16 @@ class Extractor:
         """Restriction frames read off the parse: who imposes what, where and on whom; None for a
         restriction the sentence says was lifted (no start is known, so nothing is written)."""
         out: list[RestrictionFrame | None] = []
+        told_of = False  # "... when the ban was imposed": the sentence speaks of a restriction told before
         for parts in relations.restriction_parts(doc, spans, heads, self.restriction_lemmas):
             if parts["ended"]:
                 out.append(None)
                 continue
             restricts = self._restricted(parts, quote)
+            told_of = told_of or not restricts and relations.refers_back(parts["trigger"])
+            if parts["similar"]:  # "similar steps by Italy and Australia": what was restricted, by each of them
+                out += self._similar(parts, restricts, [*earlier, *out], quote)
+                continue
             if parts["extends"]:  # "The ban applies to schools": the restriction told before, further
                 out += self._extended(parts, restricts, [*earlier, *out], quote)
                 continue
@@ -642,6 +647,10 @@ class Extractor:
                 where = places if not parts["joint"] or len(candidates) < 2 else []
                 out.append(self._parsed_frame(parts, imposer, restricts, where, applies_to, heads, quote,
                                               (start, until), [*earlier, *out]))
+        told = next((f.imposer for f in reversed(earlier) if f is not None and f.imposer is not None), None)
+        for fr in out if told_of else ():
+            if fr is not None and fr.imposer is None:  # "halting sales to China when the ban was imposed"
+                fr.imposer = told
         return out
 
     def _extended(self, parts, restricts, earlier, quote) -> list[RestrictionFrame]:
@@ -654,6 +663,18 @@ class Extractor:
         return [RestrictionFrame(event.kind, event.imposer, restricts or event.restricts, list(event.applies_in),
                                  quote, 0.6, event.effective_from, event.effective_until,
                                  more or list(event.applies_to))]
+
+    def _similar(self, parts, restricts, earlier, quote) -> list[RestrictionFrame]:
+        """Places said to have taken steps like the restriction told of: each restricts the same thing at home."""
+        event = next((f for f in reversed(earlier) if f is not None and f.restricts), None)
+        restricts = restricts or (event.restricts if event is not None else [])
+        out = []
+        for place in self._entities(parts["imposer"], ("Jurisdiction",)):
+            if event is not None and any(place.iri == p.iri for p in event.applies_in):
+                continue  # the restriction told of itself
+            out.append(RestrictionFrame(event.kind if event is not None else "Ban", self.linker.government(place),
+                                        restricts, [self.linker.gaz.country_of(place)], quote, 0.5))
+        return out if restricts else []
 
     def _told(self, parts, restricts, earlier, quote) -> list[RestrictionFrame]:
         """Companies told not to offer or use something: bound by the restriction the document told of
@@ -728,7 +749,7 @@ class Extractor:
                 and said_before is not None and isa(said_before.types, ("Jurisdiction", "Regulator")):
             candidates = [said_before]  # "Washington has stepped up ... Over the years, it has tightened"
         if not parts["joint"]:
-            candidates.sort(key=lambda e: isa(e.types, "Jurisdiction"))
+            candidates.sort(key=lambda e: (isa(e.types, "Jurisdiction"), not isa(e.types, "Regulator")))
         out: list[Entity] = []
         for e in candidates:
             e = linker.government(e) if isa(e.types, "Jurisdiction") else e

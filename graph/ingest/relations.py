@@ -681,17 +681,21 @@ def restriction_parts(doc, spans, heads, triggers: dict) -> list[dict]:
         kind, withheld = _trigger_kind(doc, tok, triggers)
         if kind is None:
             continue
-        ended = tok.dep_ in ("obj", "nsubj:pass", "nsubj") and not _ENDING.isdisjoint(lemmas(tok.head))
+        ended = tok.dep_ in ("obj", "nsubj:pass", "nsubj") and not _ENDING.isdisjoint(lemmas(tok.head)) \
+            and tok.lemma_.lower() not in _PERMISSIONS  # a licence revoked is a restriction imposed
         parts = {"kind": kind, "trigger": tok, "ended": ended, "withheld": withheld, "restricts": [], "imposer": [],
                  "place": [], "target": [], "goods": [], "seat": [], "apps": set(), "joint": False,
                  "extends": False, "more": [], "told": instructed_not(tok) is not None, "bound": [], "made": [],
-                 "self": _stopped_use(tok) is not None, "owned": set(), "used": set(),
+                 "self": _stopped_use(tok) is not None and not any(w in triggers for w in lemmas(tok)),
+                 "owned": set(), "used": set(), "similar": False,
                  "transit": any(t.lemma_.lower() in _TRANSIT for t in tok.subtree)}
         taken = _role_parts(parts, heads, tok)
         _more_places(parts, heads, tok)
         _noun_parts(parts, spans, tok, taken)
         _extension(parts, heads, spans, tok)
         _made_by(parts, heads, tok)
+        if similar_steps(tok):
+            _similar_by(parts, heads, tok)
         out.append(parts)
     return out
 
@@ -701,6 +705,8 @@ def _trigger_kind(doc, tok, triggers: dict) -> tuple[str | None, bool]:
     kind = next((triggers[w] for w in lemmas(tok) if w in triggers), None) or next(
         (triggers[f"{w} {c.lower_}"] for w in lemmas(tok) for c in tok.children if f"{w} {c.lower_}" in triggers),
         None)  # a particle verb: "clamp down", "crack down"
+    if kind is None and similar_steps(tok):
+        return "Ban", False  # "similar steps by other countries": the restriction told of, elsewhere
     withheld = kind is None and _withheld(tok)
     if withheld:
         return "AccessBlock", True  # "Apple Intelligence will not come to the EU": its maker holds it back
@@ -715,7 +721,7 @@ def _trigger_kind(doc, tok, triggers: dict) -> tuple[str | None, bool]:
     if kind != "ExportControl" and any(c.lemma_.lower() == "export" for c in [*tok.children, tok.head]):
         kind = "ExportControl"
     if kind == "ExportControl" and tok.lemma_.lower() in _EXPORT_ONLY and not any(
-            t.lemma_.lower() in ("export", "chip", "semiconductor", "equipment") for t in doc):
+            t.lemma_.lower() in ("export", "chip", "semiconductor", "equipment", "shipment") for t in doc):
         return None, False
     return kind, False
 
@@ -724,6 +730,24 @@ def _denied(tok) -> bool:
     """A permission said not to be given ("is not allowed", "are not permitted"), not merely hedged."""
     return any(c.dep_ in ("advmod", "neg") and c.lower_ in _NEGATIONS for c in tok.children) \
         and not any(c.dep_ == "aux" and c.lower_ in _HEDGE_AUX for c in tok.children)
+
+
+def similar_steps(tok) -> bool:
+    """A noun of action said to be like the restriction told of ("similar steps", "similar measures")."""
+    return tok.lemma_.lower() in _STEPS and any(c.dep_ == "amod" and c.lower_ == "similar" for c in tok.children)
+
+
+def _similar_by(parts, heads, tok) -> None:
+    """The places an example list names as taking the similar steps ("similar steps made by other countries,
+    including Italy, ..., and also Australia"): each imposes its own (in place, as joint imposers)."""
+    marker = next((t for t in tok.subtree if t.lower_ in ("including", "like", "such") and t.i > tok.i), None)
+    if marker is None:
+        return
+    inside = {t.i for t in tok.subtree}
+    places = [m for h, m in heads if h.i > marker.i and h.i in inside and h.dep_ not in ("amod", "compound")
+              and isa(getattr(getattr(m, "entity", None), "types", ()), "Jurisdiction")]
+    if places:
+        parts["imposer"], parts["joint"], parts["similar"] = places, len(places) > 1, True
 
 
 def _stopped_use(tok):
@@ -857,6 +881,8 @@ def _restriction_role(parts, h, m, tok, giver, product):
         r = "head:acl:pass"  # "Among the apps pulled was X"
         if tok.head.lemma_.lower() in _APP_NOUNS:
             parts["apps"].add(id(m))
+    if r is None and h.dep_ == "conj" and h.head.i != tok.i:  # "the shipment of X and Y": Y as X
+        return _restriction_role(parts, h.head, m, tok, giver, product)
     return t, r
 
 
@@ -883,7 +909,7 @@ def _role_parts(parts, heads, tok) -> set:
             parts["apps"].add(id(m))
         if product:  # a product is what is restricted, in the roles a restricted thing takes
             if r in _RESTRICTED | {"obl", "obl:to", "nmod:to", "is"} or r.startswith(("head:", "obj:")) \
-                    or t.i != h.i and r.split(":")[0] in ("obl", "advcl", "xcomp", "acl", "obj") \
+                    or t.i != h.i and (r.split(":")[0] in ("obl", "advcl", "xcomp", "acl", "obj") or r == "nmod:for") \
                     or withheld and r in _SUBJECTS:
                 parts["restricts"].append(m)  # ("access to the H100", "from utilizing ChatGPT technology")
             continue
@@ -984,6 +1010,8 @@ def _extension(parts, heads, spans, tok) -> None:
 
 
 _EXTEND = {"apply", "extend", "cover", "include", "target"}
+_STEPS = {"step", "measure", "move", "action"}
+_PERMISSIONS = {"licence", "license", "permit", "exemption", "waiver"}  # what is ended is the freedom
 _TRANSIT = {"transit", "transhipment", "transshipment", "tranship", "transship"}  # goods passing through
 _PERMIT = {"allow", "permit", "authorize", "authorise"}
 _INSTRUCT = {"tell", "order", "instruct", "ask", "direct", "urge", "require", "warn"}
@@ -1009,7 +1037,8 @@ def refers_back(trigger) -> bool:
 
 _RESTRICTED = {"obj", "nsubj:pass", "nmod:on", "nmod:of", "nmod:against", "obl:on", "compound", "head:acl:pass",
                "head:amod:pass", "nmod:to", "obl:from", "gov:obl:on", "gov:obl:against"}  # "issued a ban on X"
-_IMPOSER = {"nsubj", "obl:by", "nmod:poss", "nmod:by", "gov:nsubj", "amod", "compound", "nmod:from"}
+_IMPOSER = {"nsubj", "obl:by", "nmod:poss", "nmod:by", "gov:nsubj", "amod", "compound", "nmod:from",
+            "gov:obl:by"}  # "the licence was revoked by X"
 _PLACE = {"obl:in", "nmod:in", "obl:across", "obl:to", "nmod:to", "obl:throughout", "nmod:across", "obl:within",
           "obl:from", "nmod:for", "obl:for"}
 _TARGET = {"obl:on", "nmod:on", "obl:for", "nmod:for", "obj", "nmod:to", "obl:to", "nmod:among", "obl:among",
