@@ -454,3 +454,17 @@ def test_a_unit_under_a_company_and_a_dash_typed_as_a_hyphen(gazetteer):
     text = "Firms such as Microsoft- the Azure owner- and Oracle were told to stop."
     out = Extractor(Linker(gazetteer)).extract(text)
     assert all("Microsoft-" not in e.label for e in out.entities.values())
+
+
+def test_a_place_named_with_the_larger_place_it_lies_in_is_part_of_it(gazetteer):
+    found = facts(gazetteer, "The startup was set up in 2021 in Tokyo, Japan, and sells its tools abroad.")
+    assert ("Tokyo", "partOf", "Japan") in found
+    found = facts(gazetteer, "American cities such as Washington and San Francisco have taken similar steps.")
+    assert {("Washington", "partOf", "United States"), ("San Francisco", "partOf", "United States")} <= found
+    found = facts(gazetteer, "OpenAI launched the app in the EU, Japan and the US on Monday.")
+    assert not any(p == "partOf" for _, p, _ in found)  # a list of places is no nesting
+
+
+def test_a_count_of_chips_a_company_utilized_names_the_chips_it_uses(gazetteer):
+    found = facts(gazetteer, "OpenAI utilized 4,000 of Nvidia's H100 chips to train the model.")
+    assert ("OpenAI", "usesChip", "H100") in found

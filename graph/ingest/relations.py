@@ -180,7 +180,8 @@ def _case(tok) -> str | None:
 
 _CLASS_NOUNS = {"chip", "accelerator", "gpu", "processor", "model", "chatbot", "assistant", "app", "service",
                 "platform", "supercomputer", "cluster", "llm", "series", "family", "tool", "system", "bot",
-                "datacentre", "datacenter", "centre", "center", "server", "cloud", "infrastructure", "instance"}
+                "datacentre", "datacenter", "centre", "center", "server", "cloud", "infrastructure", "instance",
+                "machine"}
 _GENITIVE = ("'s", "’s")
 _PARTITIVE = {"some", "many", "several", "most", "all", "one", "two", "three", "few", "each", "both"}
 _COMPARED = {"more", "fewer", "less", "over", "nearly", "almost"}
@@ -197,8 +198,8 @@ def _up(tok):
         return None  # "from Google and into Siri": a later item with a preposition of its own
     if dep in ("conj", "appos", "flat", "list"):
         return head
-    if dep == "nmod" and _case(tok) == "of" and head.lower_ in _PARTITIVE:
-        return head  # "backed by some of the biggest names": the names back it
+    if dep == "nmod" and _case(tok) == "of" and (head.lower_ in _PARTITIVE or head.tag_ == "CD"):
+        return head  # "backed by some of the biggest names", "used 2,048 of its chips": the names back it
     if dep in ("obl", "nmod") and _case(tok) == "than" and head.lower_ in _COMPARED:
         return head  # "removed more than a hundred apps": the apps are what "more" stands for
     if dep in ("compound", "nmod:poss", "nmod:of", "nmod") and head.lemma_.lower() in _TITLES:
@@ -290,7 +291,9 @@ def role(arg, trigger) -> str | None:
             and not any(c.dep_ == "nmod:poss" or c.dep_ == "case" and c.lower_ in _GENITIVE for c in trigger.children):
         return "nmod:poss"  # "its A100 and H100 chips": one owner before the coordination owns both
     if arg.head.i == trigger.i and arg.dep_ == "appos" and trigger.tag_.startswith("NNP"):
-        return "appos"  # "Zhipu AI, a Chinese startup,": what a name's own appositive says of it
+        # "Zhipu AI, a Chinese startup,": what a name's own appositive says of it; "the EU, Japan and
+        # the US" read as an appositive is a list
+        return None if _listed(trigger) or _listed(arg) else "appos"
     chain = _chain(arg, trigger)
     verb = chain[-1]
     if verb.dep_ in ("obj", "conj") and verb.head.lower_ in ("including", "include", "includes") \
@@ -332,6 +335,11 @@ def role(arg, trigger) -> str | None:
             dep = "appos" if trigger.dep_ == "conj" and _comma_only(trigger) else trigger.dep_
             return f"head:{dep}:pass" if trigger.tag_ == "VBN" else f"head:{dep}"
     return _indirect(_climb(arg, trigger), trigger)
+
+
+def _listed(tok) -> bool:
+    """A word with items joined to it ("the EU, Japan and the US"): one of a list."""
+    return any(c.dep_ == "conj" for c in tok.children)
 
 
 def _indirect(a, trigger) -> str | None:
