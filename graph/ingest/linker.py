@@ -542,13 +542,15 @@ class Linker:
                 claim(Mention(k + 1, k + 2, acr, entity))
 
     def _name_type(self, words) -> str | None:
+        numbered = bool(words) and any(c.isdigit() for c in words[-1])  # "Office 365": a product's version, no body
         for w in words:
             typ = self.suffix_types.get(w.lower())
-            if typ in ("Regulator",):
+            if typ in ("Regulator",) and not numbered:
                 return typ
         while len(words) > 1 and words[-1].isdigit():  # "Vision Fund 2"
             words = words[:-1]
-        return self.suffix_types.get(words[-1].lower()) if words else None
+        typ = self.suffix_types.get(words[-1].lower()) if words else None
+        return None if numbered and typ == "Regulator" else typ
 
     def _cue_type(self, low, start, end) -> tuple[str | None, int, int]:
         """A class cue right before ("the cloud provider X") or after ("X chatbot") a name."""

@@ -353,7 +353,8 @@ def _indirect(a, trigger) -> str | None:
     for _ in range(3):  # "raised $4 billion (in funding) from investors": from hangs off the sum
         if up.dep_ != "nmod" or up.head.i == trigger.i:
             break
-        if up.head.dep_ == "obj" and up.head.head.i == trigger.i:
+        top = _climb(up.head, trigger)  # "launching its chatbot, X, in Europe": the object's appositive
+        if top.dep_ == "obj" and top.head.i == trigger.i:
             return "obj:nmod:" + (_case(a) or "")
         up = up.head
     gov = trigger.head
