@@ -27,6 +27,18 @@ def labels(result):
     return [label for sent in result for _, label, _ in sent]
 
 
+def test_a_regulator_word_with_a_version_number_or_alone_names_no_regulator(gazetteer):
+    linker = Linker(gazetteer)
+    for text, name in (("Microsoft will bring GPT-4o into Office 365 this autumn.", "Office 365"),
+                       ("The Digital Services Agency fined the firm.", "Digital Services Agency"),
+                       ("Staff may keep using Bureau on their phones.", "Bureau")):
+        linker.start_document(text)
+        [sent] = list(nlp()(text).sents)
+        found = {m.text: m.entity for m in linker.mentions(sent) if m.entity is not None}
+        regulator = name in found and isa(found[name].types, "Regulator")
+        assert regulator == (name == "Digital Services Agency"), (text, found)
+
+
 def test_labels_aliases_and_case(gazetteer):
     res, _ = link(gazetteer, "NVIDIA Corporation and Nvidia shares rose, while meta fell.")
     assert labels(res)[:2] == ["Nvidia", "Nvidia"]

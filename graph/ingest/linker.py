@@ -542,15 +542,16 @@ class Linker:
                 claim(Mention(k + 1, k + 2, acr, entity))
 
     def _name_type(self, words) -> str | None:
-        numbered = bool(words) and any(c.isdigit() for c in words[-1])  # "Office 365": a product's version, no body
+        # "Office 365": a product's version, no body; a lone "Office" or "Agency" names none either
+        numbered = bool(words) and any(c.isdigit() for c in words[-1])
         for w in words:
             typ = self.suffix_types.get(w.lower())
-            if typ in ("Regulator",) and not numbered:
+            if typ in ("Regulator",) and not numbered and len(words) > 1:
                 return typ
         while len(words) > 1 and words[-1].isdigit():  # "Vision Fund 2"
             words = words[:-1]
         typ = self.suffix_types.get(words[-1].lower()) if words else None
-        return None if numbered and typ == "Regulator" else typ
+        return None if typ == "Regulator" and (numbered or len(words) < 2) else typ
 
     def _cue_type(self, low, start, end) -> tuple[str | None, int, int]:
         """A class cue right before ("the cloud provider X") or after ("X chatbot") a name."""
