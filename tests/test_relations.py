@@ -471,5 +471,6 @@ def test_a_count_of_chips_a_company_utilized_names_the_chips_it_uses(gazetteer):
 
 
 def test_a_place_on_the_launched_products_own_name_is_where_it_launches(gazetteer):
-    found = facts(gazetteer, "OpenAI will be launching its AI assistant ChatGPT in Japan, though only in English for now.")
+    text = "OpenAI will be launching its AI assistant ChatGPT in Japan, though only in English for now."
+    found = facts(gazetteer, text)
     assert ("ChatGPT", "availableIn", "Japan") in found
