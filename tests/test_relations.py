@@ -474,3 +474,33 @@ def test_a_place_on_the_launched_products_own_name_is_where_it_launches(gazettee
     text = "OpenAI will be launching its AI assistant ChatGPT in Japan, though only in English for now."
     found = facts(gazetteer, text)
     assert ("ChatGPT", "availableIn", "Japan") in found
+
+
+def test_a_company_that_makes_something_with_another_partners_with_it(gazetteer):
+    found = facts(gazetteer, "Oracle said on Monday that it will develop AI products for Japan with chipmaker Nvidia.")
+    assert ("Oracle", "partnerOf", "Nvidia") in found or ("Nvidia", "partnerOf", "Oracle") in found
+    assert not any(p == "partnerOf" for _, p, _ in facts(gazetteer, "Oracle built the cluster with H100 chips."))
+
+
+def test_a_partner_named_after_what_they_work_on(gazetteer):
+    found = facts(gazetteer, "OpenAI is collaborating on a chip with Nvidia and TSMC.")
+    assert {("OpenAI", "partnerOf", "Nvidia"), ("OpenAI", "partnerOf", "TSMC")} <= found
+
+
+def test_a_deal_between_two_companies_makes_them_partners(gazetteer):
+    found = facts(gazetteer, "The integration is part of a deal between Oracle and OpenAI.")
+    assert ("Oracle", "partnerOf", "OpenAI") in found or ("OpenAI", "partnerOf", "Oracle") in found
+
+
+def test_ai_before_a_class_noun_is_no_part_of_a_name(gazetteer):
+    found = facts(gazetteer, "Sources said that Nvidia is working on a new AI chip called the Z30 for China.")
+    assert ("Z30", "developedBy", "Nvidia") in found
+    found = facts(gazetteer, "Nvidia is said to be working on the Z30 AI chip for China.")
+    assert not any("Z30 AI" in s for s, _, _ in found)
+
+
+def test_an_investment_by_a_fund_is_its_parent_s_and_the_other_way_round(gazetteer):
+    found = facts(gazetteer, "Oracle's Horizon Fund is investing in Anthropic at a valuation of $3 billion.")
+    assert {("Horizon Fund", "investedIn", "Anthropic"), ("Oracle", "investedIn", "Anthropic")} <= found
+    found = facts(gazetteer, "Oracle said it had invested $2bn in Anthropic through its Horizon Fund.")
+    assert ("Oracle", "investedIn", "Anthropic") in found

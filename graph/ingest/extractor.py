@@ -11,11 +11,12 @@ Restrictions are frames around a trigger ("banned", "export licence"):
 imposer, restricted products, jurisdictions and dates.
 """
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from ..dates import DateMention, find_dates
 from ..lexicon import alternatives, group_end, top_level_alternative
+from ..names.ids import entity_iri
 from . import relations, restrictions
 from .gazetteer import PARENTS, Entity, isa
 from .linker import Linker, Mention
@@ -101,6 +102,26 @@ class Extraction:
 
 
 _MAKER_NOUNS = {"maker", "creator", "developer", "builder"}
+
+
+def _fund_investments(facts: list[Fact], quote: str) -> list[Fact]:
+    """An investment a sentence tells of a fund and its parent is both of theirs: "SoftBank's Vision Fund 2
+    is investing in Perplexity" (SoftBank invests), "it invested through its Vision Fund 2" (the fund does)."""
+    funds = {(f.subject.iri, f.object.iri): f for f in facts if f.predicate == "subsidiaryOf" and not f.negated
+             and _FUND_WORDS & set(f.subject.label.lower().split())}
+    if not funds:
+        return []
+    out, have = [], {(f.subject.iri, f.object.iri) for f in facts if f.predicate == "investedIn"}
+    for f in [f for f in facts if f.predicate == "investedIn" and not f.negated]:
+        for (fund, parent), link in funds.items():
+            other = link.object if f.subject.iri == fund else link.subject if f.subject.iri == parent else None
+            if other is not None and (other.iri, f.object.iri) not in have:
+                have.add((other.iri, f.object.iri))
+                out.append(Fact(other, "investedIn", f.object, quote, 0.6, rule="fund"))
+    return out
+
+
+_FUND_WORDS = {"fund", "ventures", "capital", "vc", "investments"}
 
 
 def _date_launches(facts: list[Fact], dates: "_Dates") -> None:
@@ -345,6 +366,7 @@ class Extractor:
 
     def __init__(self, linker: Linker):
         self.linker = linker
+        self._goods: dict = {}  # this document's goods named by a phrase ("advanced chips"), by label
         self._previous_subject = None
         lex = linker.gaz.lexicon
         self.rules: list[_Rule] = []
@@ -400,6 +422,7 @@ class Extractor:
             text = headline + "\n\n" + text
         linker = self.linker
         linker.start_document(text)
+        self._goods = {}
         self._previous_subject = None  # the named subject of the previous sentence's main verb
         facts: list[Fact] = []
         frames: list[RestrictionFrame] = []
@@ -438,6 +461,7 @@ class Extractor:
                     facts.extend(found)
                 if k in parsed:
                     facts.extend(self._dependency_facts(*parsed[k], quote))
+                facts.extend(_fund_investments(facts[before:], quote))
                 self._learn(facts[before:])
                 _date_launches(facts[before:], dates)
                 read_frames = self._parsed_restrictions(*parsed[k], quote, dates, frames) if k in parsed else []
@@ -651,12 +675,13 @@ class Extractor:
         for m in parts["restricts"]:
             if _is_date(m.text):
                 continue  # "Jan. 20" read as a name
-            named_app = id(m) in parts["apps"] or m.kind == "name" and kind != "ExportControl"
-            found = self._entities([m], ("Product",) if m.kind == "name" else ("Product", "Company"))
+            # "the apps X and Y", "a ban on the use of X": a name the store does not know is an app
+            named_app = id(m) in parts["apps"] or id(m) in parts["used"] and kind != "ExportControl"
+            found = self._entities([m], ("Product",) if m.kind == "name" and named_app else ("Product", "Company"))
             for e in found or (self._entities([m], ("Organization",)) if named_app else []):
                 if isa(e.types, "Organization") and named_app and e.new \
                         and e.types <= {"Company", "Organization"}:
-                    e.types = frozenset({"Product"})  # "the apps X and Y", "a ban on the use of X": an app
+                    e = replace(e, types=frozenset({"Product"}))  # here only: other readings keep theirs
                 elif isa(e.types, "Company") and id(m) in parts["owned"]:  # "OpenAI's generative AI"
                     e = restrictions.document_product(e, linker)
                 elif isa(e.types, "Company"):  # "Italy blocked DeepSeek": the company's app
@@ -667,15 +692,25 @@ class Extractor:
                     restricts.append(e)
         for words, makers in parts["made"]:  # "the hardware and software made by X": X's hardware and software
             for maker in self._entities(makers, ("Organization",)):
-                e = linker.implied_entity(f"{maker.label} {words}", "Product")
+                e = self._goods_entity(f"{maker.label} {words}", "Product")
                 if all(e.iri != x.iri for x in restricts):
                     restricts.append(e)
         for label, typ in parts["goods"]:  # "advanced chips", "Nvidia chips", "chip tools"
             if len(label.split()) > 1 or kind == "ExportControl":
-                e = linker.gaz.lookup(label) or linker.implied_entity(label, typ)
+                e = self._goods_entity(label, typ)
                 if isa(e.types, "Product") and all(e.iri != x.iri for x in restricts):
                     restricts.append(e)
         return restricts
+
+    def _goods_entity(self, label: str, typ: str) -> Entity:
+        """Goods a restriction names by a phrase: a known entity of that name, else one of this document's
+        own, kept out of the linker's names so that "chips" in the next document stays a plain word."""
+        known = self.linker.gaz.lookup(label)
+        if known is not None:
+            return known
+        if label not in self._goods:
+            self._goods[label] = Entity(entity_iri(label), label, frozenset({typ}), new=True)
+        return self._goods[label]
 
     def _imposers(self, parts, restricted) -> list[Entity]:
         """Who imposes: named organisations first ("the US House of Representatives"), then places'
@@ -695,6 +730,17 @@ class Extractor:
             if all(e.iri != x.iri for x in out):
                 out.append(e)
         return out
+
+    def _named_place(self, parts, place) -> bool:
+        """Whether the sentence names the place itself, not only people from there ("the sale of chips to
+        Chinese customers" is halted by the seller, not by the Chinese government)."""
+        gaz = self.linker.gaz
+        for m in [*parts["place"], *parts["seat"]]:
+            e = getattr(m, "entity", None)
+            if getattr(m, "kind", None) != "segment" and e is not None \
+                    and place.iri in (e.iri, getattr(gaz.country_of(e), "iri", None)):
+                return True
+        return False
 
     def _where_and_whom(self, parts, heads, restricted, quote) -> tuple[list[Entity], list[Entity]]:
         """The places a parsed restriction names and the actors it covers."""
@@ -729,11 +775,13 @@ class Extractor:
         kind = _hardware_kind(kind, restricts)
         restricted = {e.iri for e in restricts}
         home = self._home(imposer) if imposer is not None else None
-        if kind == "ExportControl":
+        if kind == "ExportControl" and parts["transit"] and home is not None:
+            places = [home, *(p for p in places if p.iri != home.iri)]  # transit through its own land: there
+        elif kind == "ExportControl":
             places = [p for p in places if home is None or p.iri != home.iri]
         elif not places and home is not None and isa(imposer.types, "Regulator"):
             places = [home]  # "Italy's regulator banned X": in Italy
-        if imposer is None and kind in ("Ban", "Suspension") and places:
+        if imposer is None and kind in ("Ban", "Suspension") and places and self._named_place(parts, places[0]):
             imposer = linker.government(places[0])
         if imposer is None and parts["withheld"]:
             imposer = linker.gaz.maker.get(restricts[0].iri)
@@ -753,6 +801,14 @@ class Extractor:
             if event is not None:
                 imposer, places = event.imposer, list(event.applies_in)
                 start = start or event.effective_from
+        if imposer is None and kind != "ExportControl" and not places and applies_to \
+                and relations.agentless(parts["trigger"]):
+            # "House staffers were restricted from using X": by the body the document named whose people they are
+            named = {w for t in applies_to for w in t.label.split() if w[:1].isupper()}
+            event = next((f for f in reversed(earlier) if f is not None and f.imposer is not None
+                          and not named.isdisjoint(f.imposer.label.split())), None)
+            if event is not None:
+                imposer, places = event.imposer, list(event.applies_in)
         if parts["self"]:  # "the government stopped using X": it is who the ban binds
             applies_to = [e for e in self._entities(parts["bound"], ("Organization",)) if e.iri not in restricted]
         return RestrictionFrame(kind, imposer, restricts, places, quote, 0.7, start, until, applies_to)
