@@ -504,3 +504,8 @@ def test_an_investment_by_a_fund_is_its_parent_s_and_the_other_way_round(gazette
     assert {("Horizon Fund", "investedIn", "Anthropic"), ("Oracle", "investedIn", "Anthropic")} <= found
     found = facts(gazetteer, "Oracle said it had invested $2bn in Anthropic through its Horizon Fund.")
     assert ("Oracle", "investedIn", "Anthropic") in found
+
+
+def test_a_company_s_supercomputer_is_operated_by_it(gazetteer):
+    found = facts(gazetteer, "Oracle said its Fairwater supercomputer in Texas would open in 2026.")
+    assert ("Fairwater", "operatedBy", "Oracle") in found
