@@ -39,6 +39,16 @@ def test_a_regulator_word_with_a_version_number_or_alone_names_no_regulator(gaze
         assert regulator == (name == "Digital Services Agency"), (text, found)
 
 
+def test_a_class_noun_after_a_product_is_not_a_bare_product_an_earlier_document_left(gazetteer):
+    linker = Linker(gazetteer)
+    goods = linker.implied_entity("accelerators", "Chip")  # as "exports of accelerators" leaves one
+    text = "Nvidia sold 500 H200 accelerators to OpenAI last month."
+    linker.start_document(text)
+    [sent] = list(nlp()(text).sents)
+    linked = {m.text: m.entity.label for m in linker.mentions(sent) if m.entity is not None}
+    assert goods.label not in linked.values() and any(label == "H200" for label in linked.values()), linked
+
+
 def test_labels_aliases_and_case(gazetteer):
     res, _ = link(gazetteer, "NVIDIA Corporation and Nvidia shares rose, while meta fell.")
     assert labels(res)[:2] == ["Nvidia", "Nvidia"]

@@ -430,6 +430,8 @@ class Linker:
             return None
         if _CAPITAL.search(entity.label) and not any(c.isupper() or c.isdigit() for c in text):
             return None  # "meta" the word is not Meta the company
+        if _class_noun_after_name(entity, text, taken, i):
+            return None
         if end - i == 1 and text.isupper() and len(text) <= 2 and text != entity.label and text not in entity.aliases:
             return None
         if end - i == 1 and len(text) <= 2 and i >= 2 and toks[i - 1].text == "-" and not toks[i - 2].whitespace_ \
@@ -828,3 +830,11 @@ class Linker:
                         m.text = "".join(t.text_with_ws for t in toks[m.start:m.end]).strip()
                     break
 
+
+
+def _class_noun_after_name(entity, text, taken, i) -> bool:
+    """"TPUv5p chips": a lower-case word right after a product's name is its class noun, even when an
+    earlier document left a product of that bare label ("chips", from "exports of chips")."""
+    before = taken[i - 1] if i else None
+    return not any(c.isupper() or c.isdigit() for c in entity.label) and before is not None \
+        and before.end == i and before.entity is not None and isa(before.entity.types, "Product")
