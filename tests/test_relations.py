@@ -509,3 +509,10 @@ def test_an_investment_by_a_fund_is_its_parent_s_and_the_other_way_round(gazette
 def test_a_company_s_supercomputer_is_operated_by_it(gazetteer):
     found = facts(gazetteer, "Oracle said its Fairwater supercomputer in Texas would open in 2026.")
     assert ("Fairwater", "operatedBy", "Oracle") in found
+
+
+def test_a_chip_made_for_a_country_is_available_there_whatever_it_is_known_as(gazetteer):
+    found = facts(gazetteer, "Nvidia has started making a processor for China, known as H200, which meets the rules.")
+    assert ("H200", "availableIn", "China") in found
+    found = facts(gazetteer, "The US blocked exports of the H100, a chip for data centres, to China.")
+    assert ("H100", "availableIn", "China") not in found

@@ -211,8 +211,9 @@ def _up(tok):
     if dep in ("nmod", "obl", "acl") and _case(tok) in _LIST_CASES:
         noun = _before_list(tok)  # "processors, including the GB200": the noun the list explains,
         return noun if noun is not None and noun.i != tok.i else head  # wherever the parser hung it
-    if dep in ("xcomp", "obj") and head.lemma_.lower() in _NAMING and head.dep_ == "acl":
-        return head.head
+    if (dep in ("xcomp", "obj") or dep == "obl" and _case(tok) == "as") and head.lemma_.lower() in _NAMING \
+            and head.dep_ == "acl":
+        return head.head  # "a company called X", "a processor for China, known as X"
     if dep == "compound" and head.tag_ in ("NN", "NNS") and head.lemma_.lower() in _CLASS_NOUNS:
         return head  # "the Vexa X9 accelerator chip": the name is the chip
     if dep == "nsubj" and any(c.dep_ == "cop" for c in head.children) and head.tag_ in ("NN", "NNS"):
