@@ -516,3 +516,9 @@ def test_a_chip_made_for_a_country_is_available_there_whatever_it_is_known_as(ga
     assert ("H200", "availableIn", "China") in found
     found = facts(gazetteer, "The US blocked exports of the H100, a chip for data centres, to China.")
     assert ("H100", "availableIn", "China") not in found
+
+
+def test_a_bracketed_participle_speaks_of_the_name_before_the_bracket(gazetteer):
+    text = ("In 2023 the government imposed a ban on the use of ChatGPT (owned by US-based OpenAI) on all "
+            "government-issued devices.")
+    assert ("ChatGPT", "offeredBy", "OpenAI") in facts(gazetteer, text)

@@ -288,6 +288,8 @@ def role(arg, trigger) -> str | None:
     """The grammatical role of an argument token around a trigger token, or None."""
     if arg.i == trigger.i:
         return "self"
+    if _bracketed_after(arg, trigger):
+        return "head:acl:pass" if trigger.tag_ == "VBN" else "head:acl"
     if trigger.dep_ == "conj" and arg.dep_ == "nmod:poss" and arg.head.i == trigger.head.i and arg.i < arg.head.i \
             and not any(c.dep_ == "nmod:poss" or c.dep_ == "case" and c.lower_ in _GENITIVE for c in trigger.children):
         return "nmod:poss"  # "its A100 and H100 chips": one owner before the coordination owns both
@@ -336,6 +338,14 @@ def role(arg, trigger) -> str | None:
             dep = "appos" if trigger.dep_ == "conj" and _comma_only(trigger) else trigger.dep_
             return f"head:{dep}:pass" if trigger.tag_ == "VBN" else f"head:{dep}"
     return _indirect(_climb(arg, trigger), trigger)
+
+
+def _bracketed_after(arg, trigger) -> bool:
+    """"TikTok (owned by ByteDance)": a bracketed participle says something of the name right before the
+    bracket, wherever the parser hung it."""
+    edge = trigger.left_edge
+    return trigger.dep_.startswith("acl") and trigger.tag_ in ("VBN", "VBG") and edge.text == "(" \
+        and edge.i > 0 and arg.i == edge.i - 1 and arg.tag_.startswith("NNP")
 
 
 def _listed(tok) -> bool:
