@@ -522,3 +522,15 @@ def test_a_bracketed_participle_speaks_of_the_name_before_the_bracket(gazetteer)
     text = ("In 2023 the government imposed a ban on the use of ChatGPT (owned by US-based OpenAI) on all "
             "government-issued devices.")
     assert ("ChatGPT", "offeredBy", "OpenAI") in facts(gazetteer, text)
+
+
+def test_a_guessed_class_is_settled_by_the_fact_it_takes_part_in(gazetteer):
+    # "ZorbleGPT" is no name the store knows and has no cue (its shape makes it a name, guessed an organisation):
+    # the possessive makes it Oracle's product
+    out = Extractor(Linker(gazetteer)).extract("Oracle's ZorbleGPT was released in 2022.")
+    assert ("ZorbleGPT", "developedBy", "Oracle") in {(f.subject.label, f.predicate, f.object.label) for f in out.facts}
+
+
+def test_an_owner_written_with_s_is_a_maker_even_when_the_store_does_not_know_it(gazetteer):
+    found = facts(gazetteer, "Regulators said Quillon's Z9000 chip is in short supply.")
+    assert ("Z9000", "developedBy", "Quillon") in found

@@ -107,17 +107,18 @@ _MAKER_NOUNS = {"maker", "creator", "developer", "builder"}
 def _fund_investments(facts: list[Fact], quote: str) -> list[Fact]:
     """An investment a sentence tells of a fund and its parent is both of theirs: "SoftBank's Vision Fund 2
     is investing in Perplexity" (SoftBank invests), "it invested through its Vision Fund 2" (the fund does)."""
-    funds = {(f.subject.iri, f.object.iri): f for f in facts if f.predicate == "subsidiaryOf" and not f.negated
-             and _FUND_WORDS & set(f.subject.label.lower().split())}
+    pairs = [(f.predicate, f.subject, f.object) for f in facts if isinstance(f.object, Entity) and not f.negated]
+    funds = [(s, o) for p, s, o in pairs if p == "subsidiaryOf" and _FUND_WORDS & set(s.label.lower().split())]
     if not funds:
         return []
-    out, have = [], {(f.subject.iri, f.object.iri) for f in facts if f.predicate == "investedIn"}
-    for f in [f for f in facts if f.predicate == "investedIn" and not f.negated]:
-        for (fund, parent), link in funds.items():
-            other = link.object if f.subject.iri == fund else link.subject if f.subject.iri == parent else None
-            if other is not None and (other.iri, f.object.iri) not in have:
-                have.add((other.iri, f.object.iri))
-                out.append(Fact(other, "investedIn", f.object, quote, 0.6, rule="fund"))
+    out: list[Fact] = []
+    have = {(s.iri, o.iri) for p, s, o in pairs if p == "investedIn"}
+    for p, investor, target in pairs:
+        for fund, parent in funds if p == "investedIn" else ():
+            other = parent if investor.iri == fund.iri else fund if investor.iri == parent.iri else None
+            if other is not None and (other.iri, target.iri) not in have:
+                have.add((other.iri, target.iri))
+                out.append(Fact(other, "investedIn", target, quote, 0.6, rule="fund"))
     return out
 
 
@@ -584,8 +585,12 @@ class Extractor:
             if not isa(e.types, wanted):
                 # a new name typed only by a guess takes the class its slot needs
                 refined = [w for w in wanted if PARENTS.get(w) in e.types]
-                if refine and e.new and e.types <= {"Product", "Organization"} and refined:
+                if e.guessed:  # "OpenAI's ChatGPT" read into an empty store: the role says what ChatGPT is
+                    refined = [w for w in wanted if w in ("Product", "Organization") or PARENTS.get(w) in
+                               ("Product", "Organization")]
+                if (refine or e.guessed) and e.new and e.types <= {"Product", "Organization"} and refined:
                     e.types = frozenset({refined[0]})
+                    e.guessed = False
                 else:
                     continue
             out.append(e)
@@ -833,13 +838,19 @@ class Extractor:
         for rule, s, o, trigger in relations.pairs(doc, heads, self.dependency_rules):
             owner = s.kind == "anaphor" and s.text.lower() in ("its", "their")
             own = relations.NAME in rule.lemmas  # a name read through its own modifiers ("Apple's AirDrop")
-            subjects = self._entities([s], rule.subject_types, owner=owner, refine=not own)  # class not settled
             possessive = o.kind == "anaphor" and o.text.lower() in ("its", "their")
             if possessive and "Jurisdiction" in rule.object_types:
                 continue  # "its platform Facebook": the owner's, never a place's
+            guesses = [(e, e.types) for m in (s, o) for e in [getattr(m, "entity", None)]
+                       if e is not None and e.guessed]
+            subjects = self._entities([s], rule.subject_types, owner=owner, refine=not own)  # class not settled
             objects = self._entities([o], rule.object_types, {e.iri for e in subjects}, owner=possessive)
-            if own:  # "DGX B200": a modifier the store does not know is no maker
+            if own and relations.written_owner(trigger, heads) is not o:  # "DGX B200": a modifier the store
+                # does not know is no maker; "Nvidia's A100" written with "'s" is
                 objects = [e for e in objects if not (e.new and e.types == frozenset({"Organization"}))]
+            if not (subjects and objects):
+                for e, types in guesses:  # a guess is settled only by a fact it takes part in
+                    e.types, e.guessed = types, True
             for a in subjects:
                 for b in objects:
                     if a.iri != b.iri:

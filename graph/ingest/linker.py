@@ -698,6 +698,7 @@ class Linker:
                 continue
             typ = cue or suffix or ("Product" if any(c.isdigit() for c in text) else "Organization")
             entity = self._new_entity(text, typ)
+            entity.guessed = entity.new and not (cue or suffix) and not entity.facts
             claim(Mention(i, j, text, entity))
             i = j
 

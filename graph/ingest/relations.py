@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from .gazetteer import isa
 
 __all__ = ["DependencyRule", "Name", "rules_from", "parse_text", "name_chains", "heads", "pairs",
-           "governing_subjects", "restriction_parts", "of_use", "elsewhere", "main_subject"]
+           "governing_subjects", "restriction_parts", "of_use", "elsewhere", "main_subject", "written_owner"]
 
 # well-known names of each class (the treebank is web text of the 2000s), a different one for each
 # name of a sentence: repeated identical words ("Google, Google and Google") confuse the parser
@@ -597,7 +597,7 @@ def pairs(doc, heads, by_lemma):
         if not rules or blocked(tok):
             continue
         roles = [(role(h, tok), m) for h, m in heads]
-        owner = _written_owner(tok, heads)
+        owner = written_owner(tok, heads)
         objects_of = None
         for rule in rules:
             if rule.with_object:
@@ -631,7 +631,7 @@ _QUANTITY = {"more", "than", "a", "an", "over", "about", "some", "hundred", "hun
 _PHRASE_DROP = {"det", "case", "punct", "nmod:poss", "cc", "advmod", "nummod"}
 
 
-def _written_owner(tok, heads):
+def written_owner(tok, heads):
     """The mention written right before a name as its owner ("AMD's MI308": AMD), or None."""
     if tok.i < 2 or tok.doc[tok.i - 1].lower_ not in _GENITIVE:
         return None
