@@ -27,6 +27,28 @@ def labels(result):
     return [label for sent in result for _, label, _ in sent]
 
 
+def test_a_regulator_word_with_a_version_number_or_alone_names_no_regulator(gazetteer):
+    linker = Linker(gazetteer)
+    for text, name in (("Microsoft will bring GPT-4o into Office 365 this autumn.", "Office 365"),
+                       ("The Digital Services Agency fined the firm.", "Digital Services Agency"),
+                       ("Staff may keep using Bureau on their phones.", "Bureau")):
+        linker.start_document(text)
+        [sent] = list(nlp()(text).sents)
+        found = {m.text: m.entity for m in linker.mentions(sent) if m.entity is not None}
+        regulator = name in found and isa(found[name].types, "Regulator")
+        assert regulator == (name == "Digital Services Agency"), (text, found)
+
+
+def test_a_class_noun_after_a_product_is_not_a_bare_product_an_earlier_document_left(gazetteer):
+    linker = Linker(gazetteer)
+    goods = linker.implied_entity("accelerators", "Chip")  # as "exports of accelerators" leaves one
+    text = "Nvidia sold 500 H200 accelerators to OpenAI last month."
+    linker.start_document(text)
+    [sent] = list(nlp()(text).sents)
+    linked = {m.text: m.entity.label for m in linker.mentions(sent) if m.entity is not None}
+    assert goods.label not in linked.values() and any(label == "H200" for label in linked.values()), linked
+
+
 def test_labels_aliases_and_case(gazetteer):
     res, _ = link(gazetteer, "NVIDIA Corporation and Nvidia shares rose, while meta fell.")
     assert labels(res)[:2] == ["Nvidia", "Nvidia"]

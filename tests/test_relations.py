@@ -456,6 +456,26 @@ def test_a_unit_under_a_company_and_a_dash_typed_as_a_hyphen(gazetteer):
     assert all("Microsoft-" not in e.label for e in out.entities.values())
 
 
+def test_a_place_named_with_the_larger_place_it_lies_in_is_part_of_it(gazetteer):
+    found = facts(gazetteer, "The startup was set up in 2021 in Tokyo, Japan, and sells its tools abroad.")
+    assert ("Tokyo", "partOf", "Japan") in found
+    found = facts(gazetteer, "American cities such as Washington and San Francisco have taken similar steps.")
+    assert {("Washington", "partOf", "United States"), ("San Francisco", "partOf", "United States")} <= found
+    found = facts(gazetteer, "OpenAI launched the app in the EU, Japan and the US on Monday.")
+    assert not any(p == "partOf" for _, p, _ in found)  # a list of places is no nesting
+
+
+def test_a_count_of_chips_a_company_utilized_names_the_chips_it_uses(gazetteer):
+    found = facts(gazetteer, "OpenAI utilized 4,000 of Nvidia's H100 chips to train the model.")
+    assert ("OpenAI", "usesChip", "H100") in found
+
+
+def test_a_place_on_the_launched_products_own_name_is_where_it_launches(gazetteer):
+    text = "OpenAI will be launching its AI assistant ChatGPT in Japan, though only in English for now."
+    found = facts(gazetteer, text)
+    assert ("ChatGPT", "availableIn", "Japan") in found
+
+
 def test_a_company_that_makes_something_with_another_partners_with_it(gazetteer):
     found = facts(gazetteer, "Oracle said on Monday that it will develop AI products for Japan with chipmaker Nvidia.")
     assert ("Oracle", "partnerOf", "Nvidia") in found or ("Nvidia", "partnerOf", "Oracle") in found
@@ -484,6 +504,24 @@ def test_an_investment_by_a_fund_is_its_parent_s_and_the_other_way_round(gazette
     assert {("Horizon Fund", "investedIn", "Anthropic"), ("Oracle", "investedIn", "Anthropic")} <= found
     found = facts(gazetteer, "Oracle said it had invested $2bn in Anthropic through its Horizon Fund.")
     assert ("Oracle", "investedIn", "Anthropic") in found
+
+
+def test_a_company_s_supercomputer_is_operated_by_it(gazetteer):
+    found = facts(gazetteer, "Oracle said its Fairwater supercomputer in Texas would open in 2026.")
+    assert ("Fairwater", "operatedBy", "Oracle") in found
+
+
+def test_a_chip_made_for_a_country_is_available_there_whatever_it_is_known_as(gazetteer):
+    found = facts(gazetteer, "Nvidia has started making a processor for China, known as H200, which meets the rules.")
+    assert ("H200", "availableIn", "China") in found
+    found = facts(gazetteer, "The US blocked exports of the H100, a chip for data centres, to China.")
+    assert ("H100", "availableIn", "China") not in found
+
+
+def test_a_bracketed_participle_speaks_of_the_name_before_the_bracket(gazetteer):
+    text = ("In 2023 the government imposed a ban on the use of ChatGPT (owned by US-based OpenAI) on all "
+            "government-issued devices.")
+    assert ("ChatGPT", "offeredBy", "OpenAI") in facts(gazetteer, text)
 
 
 def test_a_guessed_class_is_settled_by_the_fact_it_takes_part_in(gazetteer):

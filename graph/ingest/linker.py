@@ -430,6 +430,8 @@ class Linker:
             return None
         if _CAPITAL.search(entity.label) and not any(c.isupper() or c.isdigit() for c in text):
             return None  # "meta" the word is not Meta the company
+        if _class_noun_after_name(entity, text, taken, i):
+            return None
         if end - i == 1 and text.isupper() and len(text) <= 2 and text != entity.label and text not in entity.aliases:
             return None
         if end - i == 1 and len(text) <= 2 and i >= 2 and toks[i - 1].text == "-" and not toks[i - 2].whitespace_ \
@@ -542,13 +544,16 @@ class Linker:
                 claim(Mention(k + 1, k + 2, acr, entity))
 
     def _name_type(self, words) -> str | None:
+        # "Office 365": a product's version, no body; a lone "Office" or "Agency" names none either
+        numbered = bool(words) and any(c.isdigit() for c in words[-1])
         for w in words:
             typ = self.suffix_types.get(w.lower())
-            if typ in ("Regulator",):
+            if typ in ("Regulator",) and not numbered and len(words) > 1:
                 return typ
         while len(words) > 1 and words[-1].isdigit():  # "Vision Fund 2"
             words = words[:-1]
-        return self.suffix_types.get(words[-1].lower()) if words else None
+        typ = self.suffix_types.get(words[-1].lower()) if words else None
+        return None if typ == "Regulator" and (numbered or len(words) < 2) else typ
 
     def _cue_type(self, low, start, end) -> tuple[str | None, int, int]:
         """A class cue right before ("the cloud provider X") or after ("X chatbot") a name."""
@@ -826,3 +831,11 @@ class Linker:
                         m.text = "".join(t.text_with_ws for t in toks[m.start:m.end]).strip()
                     break
 
+
+
+def _class_noun_after_name(entity, text, taken, i) -> bool:
+    """"TPUv5p chips": a lower-case word right after a product's name is its class noun, even when an
+    earlier document left a product of that bare label ("chips", from "exports of chips")."""
+    before = taken[i - 1] if i else None
+    return not any(c.isupper() or c.isdigit() for c in entity.label) and before is not None \
+        and before.end == i and before.entity is not None and isa(before.entity.types, "Product")

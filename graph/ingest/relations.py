@@ -180,7 +180,8 @@ def _case(tok) -> str | None:
 
 _CLASS_NOUNS = {"chip", "accelerator", "gpu", "processor", "model", "chatbot", "assistant", "app", "service",
                 "platform", "supercomputer", "cluster", "llm", "series", "family", "tool", "system", "bot",
-                "datacentre", "datacenter", "centre", "center", "server", "cloud", "infrastructure", "instance"}
+                "datacentre", "datacenter", "centre", "center", "server", "cloud", "infrastructure", "instance",
+                "machine"}
 _GENITIVE = ("'s", "’s")
 _PARTITIVE = {"some", "many", "several", "most", "all", "one", "two", "three", "few", "each", "both"}
 _COMPARED = {"more", "fewer", "less", "over", "nearly", "almost"}
@@ -197,8 +198,8 @@ def _up(tok):
         return None  # "from Google and into Siri": a later item with a preposition of its own
     if dep in ("conj", "appos", "flat", "list"):
         return head
-    if dep == "nmod" and _case(tok) == "of" and head.lower_ in _PARTITIVE:
-        return head  # "backed by some of the biggest names": the names back it
+    if dep == "nmod" and _case(tok) == "of" and (head.lower_ in _PARTITIVE or head.tag_ == "CD"):
+        return head  # "backed by some of the biggest names", "used 2,048 of its chips": the names back it
     if dep in ("obl", "nmod") and _case(tok) == "than" and head.lower_ in _COMPARED:
         return head  # "removed more than a hundred apps": the apps are what "more" stands for
     if dep in ("compound", "nmod:poss", "nmod:of", "nmod") and head.lemma_.lower() in _TITLES:
@@ -210,8 +211,9 @@ def _up(tok):
     if dep in ("nmod", "obl", "acl") and _case(tok) in _LIST_CASES:
         noun = _before_list(tok)  # "processors, including the GB200": the noun the list explains,
         return noun if noun is not None and noun.i != tok.i else head  # wherever the parser hung it
-    if dep in ("xcomp", "obj") and head.lemma_.lower() in _NAMING and head.dep_ == "acl":
-        return head.head
+    if (dep in ("xcomp", "obj") or dep == "obl" and _case(tok) == "as") and head.lemma_.lower() in _NAMING \
+            and head.dep_ == "acl":
+        return head.head  # "a company called X", "a processor for China, known as X"
     if dep == "compound" and head.tag_ in ("NN", "NNS") and head.lemma_.lower() in _CLASS_NOUNS:
         return head  # "the Vexa X9 accelerator chip": the name is the chip
     if dep == "nsubj" and any(c.dep_ == "cop" for c in head.children) and head.tag_ in ("NN", "NNS"):
@@ -286,11 +288,15 @@ def role(arg, trigger) -> str | None:
     """The grammatical role of an argument token around a trigger token, or None."""
     if arg.i == trigger.i:
         return "self"
+    if _bracketed_after(arg, trigger):
+        return "head:acl:pass" if trigger.tag_ == "VBN" else "head:acl"
     if trigger.dep_ == "conj" and arg.dep_ == "nmod:poss" and arg.head.i == trigger.head.i and arg.i < arg.head.i \
             and not any(c.dep_ == "nmod:poss" or c.dep_ == "case" and c.lower_ in _GENITIVE for c in trigger.children):
         return "nmod:poss"  # "its A100 and H100 chips": one owner before the coordination owns both
     if arg.head.i == trigger.i and arg.dep_ == "appos" and trigger.tag_.startswith("NNP"):
-        return "appos"  # "Zhipu AI, a Chinese startup,": what a name's own appositive says of it
+        # "Zhipu AI, a Chinese startup,": what a name's own appositive says of it; "the EU, Japan and
+        # the US" read as an appositive is a list
+        return None if _listed(trigger) or _listed(arg) else "appos"
     chain = _chain(arg, trigger)
     verb = chain[-1]
     if verb.dep_ in ("obj", "conj") and verb.head.lower_ in ("including", "include", "includes") \
@@ -334,6 +340,19 @@ def role(arg, trigger) -> str | None:
     return _indirect(_climb(arg, trigger), trigger)
 
 
+def _bracketed_after(arg, trigger) -> bool:
+    """"TikTok (owned by ByteDance)": a bracketed participle says something of the name right before the
+    bracket, wherever the parser hung it."""
+    edge = trigger.left_edge
+    return trigger.dep_.startswith("acl") and trigger.tag_ in ("VBN", "VBG") and edge.text == "(" \
+        and edge.i > 0 and arg.i == edge.i - 1 and arg.tag_.startswith("NNP")
+
+
+def _listed(tok) -> bool:
+    """A word with items joined to it ("the EU, Japan and the US"): one of a list."""
+    return any(c.dep_ == "conj" for c in tok.children)
+
+
 def _indirect(a, trigger) -> str | None:
     """The role of an argument hung one step away from the trigger: on a noun before it, on its object,
     on the verb that governs it."""
@@ -345,8 +364,9 @@ def _indirect(a, trigger) -> str | None:
     for _ in range(3):  # "raised $4 billion (in funding) from investors": from hangs off the sum
         if up.dep_ != "nmod" or up.head.i == trigger.i:
             break
-        if up.head.dep_ in ("obj", "obl") and up.head.head.i == trigger.i:  # "collaborating on a chip with X"
-            return up.head.dep_ + ":nmod:" + (_case(a) or "")
+        top = _climb(up.head, trigger)  # "launching its chatbot, X, in Europe": the object's appositive
+        if top.dep_ in ("obj", "obl") and top.head.i == trigger.i:  # "collaborating on a chip with X"
+            return top.dep_ + ":nmod:" + (_case(a) or "")
         up = up.head
     gov = trigger.head
     if gov.i != trigger.i and gov.dep_ == "acl:relcl" and gov.head.i == a.i and trigger.dep_ in ("obj", "obl") \
