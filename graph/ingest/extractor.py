@@ -864,7 +864,9 @@ class Extractor:
                 continue  # "its platform Facebook": the owner's, never a place's
             guesses = [(e, e.types) for m in (s, o) for e in [getattr(m, "entity", None)]
                        if e is not None and e.guessed]
-            written = relations.written_owner(trigger, heads) is o if own else True  # "Oracle's X", not "Oracle X"
+            # a guessed class is settled only by an owner written with 's ("OpenAI's ChatGPT"), not by "Oracle X"
+            # or by a verb's object ("access it using VPNs": no chip)
+            written = own and relations.written_owner(trigger, heads) is o
             subjects = self._entities([s], rule.subject_types, owner=owner, refine=not own, settle=written)
             objects = self._entities([o], rule.object_types, {e.iri for e in subjects}, owner=possessive)
             if own and not written:  # "DGX B200": a modifier the store
