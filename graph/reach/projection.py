@@ -215,6 +215,7 @@ class Projection:
     def __post_init__(self):
         self._evidence: dict = {}   # fact key or restriction id -> sources, read on demand
         self._nodes: dict = {}      # node -> its record (Projection.node)
+        self._records: dict = {}    # key -> a record made from this projection alone (Projection.record)
         self._graph = self._np = None
 
     def arrays(self) -> dict:
@@ -259,6 +260,14 @@ class Projection:
         record = self._nodes.get(node)
         if record is None:
             record = self._nodes[node] = Node(node, self.label(node))
+        return record
+
+    def record(self, key, make):
+        """``make()``, made once per ``key``: what an answer shows of a node or a fact (its context, its sources)
+        depends on the projection alone, and answers show the same few many times."""
+        record = self._records.get(key, self)
+        if record is self:
+            record = self._records[key] = make()
         return record
 
     def lookup(self, name: str, *, suggest: bool = True) -> str:
