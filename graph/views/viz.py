@@ -18,7 +18,7 @@ from ..dates import iso_day
 from ..errors import AikgError, InputError
 from ..model import model
 from ..names.resolve import normalise, resolve
-from ..namespace import AIKG, PROV
+from ..namespace import PROV
 from ..reach.records import Answer, Node, Restriction, Route, Source, Step
 from ..sparql.queries import aikg_terms, bind, safe_iri
 from ..store.base import Store
@@ -129,8 +129,6 @@ SELECT ?r ?p ?v ?vl WHERE {
 _Q_NEIGHBOURS = ("SELECT DISTINCT ?n WHERE { VALUES ?p { %s } { ?x ?p ?n } UNION { ?n ?p ?x } FILTER(isIRI(?n)) }"
                  % aikg_terms(RELATIONS + tuple(INVERSES)))
 _FOCUSED_LOAD_MAX = 20_000  # nodes around a focus read 16 at a time; beyond, the whole store is read
-_Q_HIERARCHY = """SELECT ?c ?sup ?l WHERE { ?c rdfs:subClassOf* ?sup OPTIONAL { ?c rdfs:label ?l }
-  FILTER(STRSTARTS(STR(?c), STR(aikg:)) && STRSTARTS(STR(?sup), STR(aikg:))) ?c a owl:Class }"""
 
 
 def _pick_label(current: tuple | None, term) -> tuple[str, tuple]:
@@ -172,9 +170,9 @@ def _ball_in_store(store: Store, centre: str, depth: int) -> set[str] | None:
     return seen
 
 
-def _load(store: Store, within: set[str] | None = None) -> tuple[dict[str, _Node], list[_Edge], dict[str, str]]:
-    """Every entity, every drawable fact with its statements, and relation labels; with ``within``, only
-    those entities and the facts between them (a neighbourhood, without reading the whole store)."""
+def _load(store: Store, within: set[str] | None = None) -> tuple[dict[str, _Node], list[_Edge]]:
+    """Every entity and every drawable fact with its statements; with ``within``, only those entities and
+    the facts between them (a neighbourhood, without reading the whole store)."""
     types: dict[str, set[str]] = {}
     for e, t in _rows(store, _Q_TYPES, "e", within):
         types.setdefault(str(e), set()).add(_local(t))
@@ -201,9 +199,8 @@ def _load(store: Store, within: set[str] | None = None) -> tuple[dict[str, _Node
             nodes.setdefault(end, _Node(end))
 
     labels: dict[str, tuple] = {}
-    relation_iris = {_MODEL.iri(name) for name in RELATIONS}
-    for e, label in _rows(store, _Q_LABELS, "e", None if within is None else within | relation_iris):
-        if str(e) in nodes or _local(e) in RELATIONS:
+    for e, label in _rows(store, _Q_LABELS, "e", within):
+        if str(e) in nodes:
             labels[str(e)] = _pick_label(labels.get(str(e)), label)
     for iri, (text, _key) in labels.items():
         if iri in nodes:
@@ -221,11 +218,7 @@ def _load(store: Store, within: set[str] | None = None) -> tuple[dict[str, _Node
             nodes[str(r)].restriction["kind"] = str(vl) if vl is not None else _local(v)
         else:
             nodes[str(r)].restriction["from" if local == "effectiveFrom" else "until"] = _day(v)
-    relation_labels = {name: name for name in RELATIONS}
-    for iri, (text, _key) in labels.items():
-        if iri.startswith(str(AIKG._NS)) and _local(iri) in RELATIONS:
-            relation_labels[_local(iri)] = text
-    return nodes, sorted(edges.values(), key=lambda e: (e.source, e.relation, e.target)), relation_labels
+    return nodes, sorted(edges.values(), key=lambda e: (e.source, e.relation, e.target))
 
 
 def _edge_key(s: str, p: str, o: str) -> tuple[str, str, str]:
@@ -248,7 +241,7 @@ def _edge_valid(edge: _Edge, at: str) -> bool:
     return not edge.statements or any(_in_force(st["from"], st["until"], at) for st in edge.statements)
 
 
-def _wanted_types(store: Store, types) -> set[str] | None:
+def _wanted_types(types) -> set[str] | None:
     """Requested class names (local name or label, any case) -> local names of those classes."""
     if types is None:
         return None
@@ -256,12 +249,10 @@ def _wanted_types(store: Store, types) -> set[str] | None:
     if not names:
         return None
     known: dict[str, str] = {}
-    for c, _sup, label in store.query(_Q_HIERARCHY).rows:
-        if _local(c) in _SKIP_CLASSES:
-            continue
-        known[normalise(_local(c)).replace(" ", "")] = _local(c)
-        if label is not None:
-            known[normalise(str(label)).replace(" ", "")] = _local(c)
+    for c in _MODEL.classes.values():
+        if c.name not in _SKIP_CLASSES:
+            known[normalise(c.name).replace(" ", "")] = c.name
+            known[normalise(c.label).replace(" ", "")] = c.name
     wanted = set()
     for name in names:
         key = normalise(name).replace(" ", "")
@@ -272,11 +263,8 @@ def _wanted_types(store: Store, types) -> set[str] | None:
     return wanted
 
 
-def _ancestors(store: Store) -> dict[str, set[str]]:
-    up: dict[str, set[str]] = {}
-    for c, sup, _label in store.query(_Q_HIERARCHY).rows:
-        up.setdefault(_local(c), set()).add(_local(sup))
-    return up
+# each class and the classes above it, from the ontology: a --types filter keeps subclasses too
+_ANCESTORS = {c: {c, *_MODEL.ancestors(c)} for c in _MODEL.classes}
 
 
 # --------------------------------------------------------------------------- choosing what to show
@@ -371,16 +359,16 @@ def graph_page(store: Store, *, focus: str | None = None, depth: int = 2, types=
     if depth is not None and depth < 0:
         raise InputError("--depth must be 0 or more")
     day = (None if at is None else iso_day(at))
-    wanted = _wanted_types(store, types)
+    wanted = _wanted_types(types)
     centre = str(resolve(store, focus)) if focus else None
     # around a focus only the ball one hop wider than shown is read: every fact of a node shown (its tooltip
     # lists them all) has its other end in it, and filters only ever shrink the ball
     within = _ball_in_store(store, centre, depth + 1) if centre is not None and depth is not None else None
-    nodes, all_edges, relation_labels = _load(store, within)
+    nodes, all_edges = _load(store, within)
     if centre is not None and centre not in nodes:
         nodes[centre] = _Node(centre)
 
-    up = _ancestors(store) if wanted else {}
+    up = _ANCESTORS
     keep = set()
     for nid, node in nodes.items():
         if nid == centre:  # the focus stays whatever the filters say
@@ -425,7 +413,7 @@ def graph_page(store: Store, *, focus: str | None = None, depth: int = 2, types=
         records.append(rec)
     edge_records = []
     for e in edges:
-        rel = relation_labels.get(e.relation, e.relation)
+        rel = _MODEL.properties[e.relation].label
         style = "restriction" if e.relation in RESTRICTION_LINKS else "fact"
         edge_records.append(edge_record(e.source, e.target, rel, _edge_title(e, rel, nodes), style))
 
