@@ -12,15 +12,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import URIRef
-
 from ..dates import iso_day
-from ..errors import AikgError, InputError
+from ..errors import InputError
 from ..model import model
 from ..names.resolve import normalise, resolve
 from ..namespace import PROV
+from ..reach.projection import Projection, load_projection
 from ..reach.records import Answer, Node, Restriction, Route, Source, Step
-from ..sparql.queries import aikg_terms, bind, safe_iri
+from ..reach.search import HAS_PART
+from ..sparql.queries import aikg_terms, safe_iri
 from ..store.base import Store
 from .htmlpage import (
     CLASS_STYLES,
@@ -476,36 +476,28 @@ def _edge_title(edge: _Edge, relation: str, nodes: dict[str, _Node]) -> str:
 
 # --------------------------------------------------------------------------- aikg path --html
 
-_Q_NODE_INFO = """
-SELECT ?what ?v ?vl WHERE {
-  { ?e a ?v BIND("type" AS ?what) } UNION { ?e skos:altLabel ?v BIND("alias" AS ?what) }
-  UNION { ?e aikg:basedIn ?v BIND("basedIn" AS ?what) OPTIONAL { ?v rdfs:label ?vl } }
-  UNION { ?e aikg:availableIn ?v BIND("availableIn" AS ?what) OPTIONAL { ?v rdfs:label ?vl } }
-  UNION { ?e aikg:partOf ?v BIND("partOf" AS ?what) OPTIONAL { ?v rdfs:label ?vl } }
-}"""
-
-
 def _source_pairs(sources) -> list[tuple]:
     return [(s.document, s.quote) for s in sources]
 
 
-def _details(store: Store | None, nid: str) -> tuple[_Node, dict[str, set[str]]]:
+def _details(proj: Projection | None, nid: str) -> tuple[_Node, dict[str, set[str]]]:
+    """A route node's classes, aliases and the places it is based in, available in and part of, as the
+    projection holds them."""
     node = _Node(nid)
     links: dict[str, set[str]] = {}
-    if store is None or not nid.startswith(("http://", "https://", "urn:")):
+    if proj is None:
         return node, links
-    try:
-        rows = store.query(bind(_Q_NODE_INFO, e=URIRef(nid))).rows
-    except AikgError:
-        return node, links
-    for what, v, vl in rows:
-        what = str(what)
-        if what == "type":
-            node.types.add(_local(v))
-        elif what == "alias":
-            node.aliases.add(str(v))
-        else:
-            links.setdefault(what, set()).add(str(vl) if vl is not None else _local(v))
+    node.types = set(proj.types.get(nid, ()))
+    node.aliases = set(proj.aliases(nid))
+    if proj.is_a(nid, "Jurisdiction"):  # the projection keeps every enclosing place; a tooltip names the nearest
+        around = proj.parents.get(nid, frozenset())
+        part_of = [p for p in around if not any(p in proj.parents.get(q, ()) for q in around)]
+    else:  # a service's platforms
+        part_of = [u for u, _ in proj.in_edges(nid, HAS_PART)]
+    for what, places in (("basedIn", proj.based_in.get(nid, ())), ("availableIn", proj.available.get(nid, ())),
+                         ("partOf", part_of)):
+        if places:
+            links[what] = {proj.label(x) for x in places}
     return node, links
 
 
@@ -664,12 +656,12 @@ def _positions(drawing: _PathDrawing) -> dict[str, tuple[int, int]]:
 
 
 def _path_node_records(drawing: _PathDrawing, ans: Answer, positions: dict,
-                       store: Store | None) -> tuple[list[dict], list[str]]:
+                       proj: Projection | None) -> tuple[list[dict], list[str]]:
     """The records of the route's nodes, and their classes (for the legend)."""
     context, owners = _service_notes(ans)
     records, classes = [], []
     for nid in drawing.order:
-        node, links = _details(store, nid)
+        node, links = _details(proj, nid)
         node.label = drawing.names[nid]
         role = "actor" if nid == drawing.actor.id else "target" if nid == drawing.target.id else None
         title = _node_title(node, links)
@@ -730,17 +722,19 @@ def _path_edge_records(drawing: _PathDrawing) -> list[dict]:
     return records
 
 
-def path_page(answer: Answer | dict, *, store: Store | None = None) -> Page:
+def path_page(answer: Answer | dict, *, projection: Projection | None = None, store: Store | None = None) -> Page:
     """A path answer (or its ``aikg path --json`` object) as a page.
 
     Open routes are solid blue, blocked routes red dashed, each ending at the
     restriction that blocks it; the actor and the target have thick borders.
-    With ``store``, nodes get their class colours and fuller tooltips.
+    With the ``projection`` the answer came from (or a ``store`` to load it from), nodes get their class
+    colours and fuller tooltips.
     """
     ans = _as_answer(answer)
     drawing = _drawing(ans)
     positions = _positions(drawing)
-    node_records, classes = _path_node_records(drawing, ans, positions, store)
+    proj = projection if projection is not None or store is None else load_projection(store)
+    node_records, classes = _path_node_records(drawing, ans, positions, proj)
     classes += ["Restriction"] * len(drawing.restrictions)
     node_records += [_restriction_record(rid, drawing.restrictions[rid], positions[rid])
                      for rid in sorted(drawing.restrictions)]
@@ -757,14 +751,15 @@ def path_page(answer: Answer | dict, *, store: Store | None = None) -> Page:
     return Page(html, len(node_records), len(edge_records), tuple(notes))
 
 
-def path_html(answer: Answer | dict, *, store: Store | None = None) -> str:
+def path_html(answer: Answer | dict, *, projection: Projection | None = None, store: Store | None = None) -> str:
     """The HTML of :func:`path_page`."""
-    return path_page(answer, store=store).html
+    return path_page(answer, projection=projection, store=store).html
 
 
-def render_path(answer: Answer | dict, path, *, store: Store | None = None) -> Page:
+def render_path(answer: Answer | dict, path, *, projection: Projection | None = None,
+                store: Store | None = None) -> Page:
     """Write the page for a path answer to ``path``."""
-    page = path_page(answer, store=store)
+    page = path_page(answer, projection=projection, store=store)
     try:
         Path(path).write_text(page.html, encoding="utf-8")
     except OSError as e:
