@@ -17,7 +17,7 @@ ent:alibaba a aikg:Company ; rdfs:label "Alibaba Group" ; skos:altLabel "Alibaba
 ent:ops a aikg:CustomerSegment ; rdfs:label "critical infrastructure operators" ; aikg:basedIn ent:china .
 ent:mercury-a a aikg:Company ; rdfs:label "Mercury" .
 ent:mercury-b a aikg:Service ; rdfs:label "Mercury" .
-<https://w3id.org/aikg/doc/tencent-news> a aikg:Document ; rdfs:label "Tencnet news roundup" .
+<https://example.org/news/tencent-roundup> a aikg:Document ; rdfs:label "Tencnet news roundup" .
 """
 
 

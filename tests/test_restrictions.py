@@ -211,3 +211,63 @@ def test_an_online_service_is_never_what_an_export_control_restricts(gazetteer):
             "less than a year after the launch of ChatGPT.")
     [r] = frames(gazetteer, text)
     assert [e.label for e in r.restricts] == ["H100"]
+
+
+def test_staff_restricted_without_an_agent_are_restricted_by_the_body_they_are_named_after(gazetteer):
+    text = ("The Japan Post Bank banned ChatGPT on its servers. Oracle banned the H100 among employees. "
+            "Bank staffers were restricted from using the paid version of GPT-4o last year.")
+    r = frames(gazetteer, text)[-1]
+    assert ([e.label for e in r.restricts], [e.label for e in r.applies_to]) == (["GPT-4o"], ["Bank staffers"])
+    assert (r.imposer.label, [e.label for e in r.applies_in]) == ("Post Bank", ["Japan"])  # not Oracle, the latest
+    # no body of that name told of: no imposer is guessed
+    [r] = frames(gazetteer, "Bank staffers were restricted from using the paid version of GPT-4o last year.")
+    assert r.imposer is None
+
+
+def test_a_maker_not_able_to_launch_its_product_in_a_place_holds_it_back(gazetteer):
+    text = "OpenAI built GPT-4o. This means we aren't able to launch GPT-4o in the EU at the moment, said the company."
+    [r] = frames(gazetteer, text)
+    assert (r.kind, r.imposer.label, [e.label for e in r.restricts], [e.label for e in r.applies_in]) == \
+        ("AccessBlock", "OpenAI", ["GPT-4o"], ["European Union"])
+
+
+def test_names_a_relative_clause_says_the_restriction_also_hit(gazetteer):
+    text = ("Microsoft has removed ChatGPT from its China store. "
+            "Other apps that were removed are Zephyr, Kestrel and Marlin.")
+    r = frames(gazetteer, text)[-1]
+    assert (r.imposer.label, [e.label for e in r.restricts], [e.label for e in r.applies_in]) == \
+        ("Microsoft", ["Zephyr", "Kestrel", "Marlin"], ["China"])
+
+
+def test_a_halt_of_sales_to_a_countrys_customers_is_not_that_countrys_doing(gazetteer):
+    [r] = frames(gazetteer, "The sale of H100 chips to Chinese customers was halted last year.")
+    assert ([e.label for e in r.applies_in], r.imposer) == (["China"], None)
+    [r] = frames(gazetteer, "The sale of H100 chips in China was halted last year.")
+    assert r.imposer.label == "Government of China"  # a place named as such: its government, as before
+
+
+def test_not_allowed_is_a_ban_and_a_makers_ai_among_several_products_is_no_guess(gazetteer):
+    [r] = frames(gazetteer, "ChatGPT is not allowed in China.")
+    assert (r.kind, [e.label for e in r.restricts], [e.label for e in r.applies_in]) == ("Ban", ["ChatGPT"], ["China"])
+    assert frames(gazetteer, "ChatGPT might not be allowed in China.") == []
+    assert frames(gazetteer, "ChatGPT is allowed in China.") == []
+    # OpenAI makes two products here: which one "OpenAI's generative AI" is would be a guess
+    assert frames(gazetteer, "OpenAI makes ChatGPT and GPT-4o. OpenAI's generative AI is not allowed in China.") == []
+
+
+def test_a_control_on_transit_through_a_country_applies_there(gazetteer):
+    text = ("Japan clamped down on Monday on the export, transhipment and transit of all US-made H100 chips, "
+            "including to countries such as China.")
+    [r] = frames(gazetteer, text)
+    assert (r.kind, r.imposer.label, [e.label for e in r.applies_in]) == ("ExportControl", "Japanese government",
+                                                                          ["Japan"])
+    # a plain export control applies where the goods go, not at home
+    [r] = frames(gazetteer, "Japan clamped down on Monday on the export of all H100 chips to China.")
+    assert [e.label for e in r.applies_in] == ["China"]
+
+
+def test_goods_named_by_a_phrase_stay_out_of_the_names_the_next_document_is_read_with(gazetteer):
+    ex = Extractor(Linker(gazetteer))
+    [r] = ex.extract("Washington imposed export controls on advanced memory chips to China.").restrictions
+    assert [e.label for e in r.restricts] == ["advanced memory chips"] and "Chip" in r.restricts[0].types
+    assert gazetteer.lookup("advanced memory chips") is None  # a plain phrase again in the next document

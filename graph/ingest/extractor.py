@@ -11,11 +11,12 @@ Restrictions are frames around a trigger ("banned", "export licence"):
 imposer, restricted products, jurisdictions and dates.
 """
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from ..dates import DateMention, find_dates
 from ..lexicon import alternatives, group_end, top_level_alternative
+from ..names.ids import entity_iri
 from . import relations, restrictions
 from .gazetteer import PARENTS, Entity, isa
 from .linker import Linker, Mention
@@ -103,6 +104,27 @@ class Extraction:
 _MAKER_NOUNS = {"maker", "creator", "developer", "builder"}
 
 
+def _fund_investments(facts: list[Fact], quote: str) -> list[Fact]:
+    """An investment a sentence tells of a fund and its parent is both of theirs: "SoftBank's Vision Fund 2
+    is investing in Perplexity" (SoftBank invests), "it invested through its Vision Fund 2" (the fund does)."""
+    pairs = [(f.predicate, f.subject, f.object) for f in facts if isinstance(f.object, Entity) and not f.negated]
+    funds = [(s, o) for p, s, o in pairs if p == "subsidiaryOf" and _FUND_WORDS & set(s.label.lower().split())]
+    if not funds:
+        return []
+    out: list[Fact] = []
+    have = {(s.iri, o.iri) for p, s, o in pairs if p == "investedIn"}
+    for p, investor, target in pairs:
+        for fund, parent in funds if p == "investedIn" else ():
+            other = parent if investor.iri == fund.iri else fund if investor.iri == parent.iri else None
+            if other is not None and (other.iri, target.iri) not in have:
+                have.add((other.iri, target.iri))
+                out.append(Fact(other, "investedIn", target, quote, 0.6, rule="fund"))
+    return out
+
+
+_FUND_WORDS = {"fund", "ventures", "capital", "vc", "investments"}
+
+
 def _date_launches(facts: list[Fact], dates: "_Dates") -> None:
     """A product available somewhere is so from the day its sentence names, or from the publication date
     at the latest ("Meta AI launches in Europe"): never before, as an undated fact would say (in place)."""
@@ -137,6 +159,7 @@ def _headline(title: str | None) -> str | None:
     return words if words.endswith((".", "!", "?")) else words + "."
 
 
+_GLUED_DASH = re.compile(r"(\w)- (?=\S)")
 _NOTE = re.compile(r"\s*\([^()]*\)\s*$")
 _SITE_SUFFIX = re.compile(r"\s+[|\u2013\u2014]\s+|\s+-\s+(?=[^-]*$)")
 
@@ -344,6 +367,7 @@ class Extractor:
 
     def __init__(self, linker: Linker):
         self.linker = linker
+        self._goods: dict = {}  # this document's goods named by a phrase ("advanced chips"), by label
         self._previous_subject = None
         lex = linker.gaz.lexicon
         self.rules: list[_Rule] = []
@@ -399,12 +423,14 @@ class Extractor:
             text = headline + "\n\n" + text
         linker = self.linker
         linker.start_document(text)
+        self._goods = {}
         self._previous_subject = None  # the named subject of the previous sentence's main verb
         facts: list[Fact] = []
         frames: list[RestrictionFrame] = []
         text = _MISUSED_QUOTE.sub("’", text)  # "OpenAI‘s": a left quote typed for an apostrophe
         text = _TICKER.sub("", text)  # "Alibaba (NYSE:BABA)", "Apple AAPL.O": symbols, not names
         text = _CURRENCY.sub("$", text)  # "US$1 billion": an amount, not a name "US 1"
+        text = _GLUED_DASH.sub(r"\1 - ", text)  # "ByteDance- TikTok's parent-": a dash typed as a hyphen
         text = _WIRE.sub("\n", text)  # "... MILAN, Feb 3 (Reuters) -Italy's ...": a dateline glued to a headline
         paragraphs = [_DATELINE.sub("", p, count=1) for p in re.split(r"\n\s*\n|\n", text) if p.strip()]
         dates = _Dates(published)
@@ -436,6 +462,7 @@ class Extractor:
                     facts.extend(found)
                 if k in parsed:
                     facts.extend(self._dependency_facts(*parsed[k], quote))
+                facts.extend(_fund_investments(facts[before:], quote))
                 self._learn(facts[before:])
                 _date_launches(facts[before:], dates)
                 read_frames = self._parsed_restrictions(*parsed[k], quote, dates, frames) if k in parsed else []
@@ -558,8 +585,12 @@ class Extractor:
             if not isa(e.types, wanted):
                 # a new name typed only by a guess takes the class its slot needs
                 refined = [w for w in wanted if PARENTS.get(w) in e.types]
-                if refine and e.new and e.types <= {"Product", "Organization"} and refined:
+                if e.guessed:  # "OpenAI's ChatGPT" read into an empty store: the role says what ChatGPT is
+                    refined = [w for w in wanted if w in ("Product", "Organization") or PARENTS.get(w) in
+                               ("Product", "Organization")]
+                if (refine or e.guessed) and e.new and e.types <= {"Product", "Organization"} and refined:
                     e.types = frozenset({refined[0]})
+                    e.guessed = False
                 else:
                     continue
             out.append(e)
@@ -649,12 +680,13 @@ class Extractor:
         for m in parts["restricts"]:
             if _is_date(m.text):
                 continue  # "Jan. 20" read as a name
-            named_app = id(m) in parts["apps"] or m.kind == "name" and kind != "ExportControl"
-            found = self._entities([m], ("Product",) if m.kind == "name" else ("Product", "Company"))
+            # "the apps X and Y", "a ban on the use of X": a name the store does not know is an app
+            named_app = id(m) in parts["apps"] or id(m) in parts["used"] and kind != "ExportControl"
+            found = self._entities([m], ("Product",) if m.kind == "name" and named_app else ("Product", "Company"))
             for e in found or (self._entities([m], ("Organization",)) if named_app else []):
                 if isa(e.types, "Organization") and named_app and e.new \
                         and e.types <= {"Company", "Organization"}:
-                    e.types = frozenset({"Product"})  # "the apps X and Y", "a ban on the use of X": an app
+                    e = replace(e, types=frozenset({"Product"}))  # here only: other readings keep theirs
                 elif isa(e.types, "Company") and id(m) in parts["owned"]:  # "OpenAI's generative AI"
                     e = restrictions.document_product(e, linker)
                 elif isa(e.types, "Company"):  # "Italy blocked DeepSeek": the company's app
@@ -665,15 +697,25 @@ class Extractor:
                     restricts.append(e)
         for words, makers in parts["made"]:  # "the hardware and software made by X": X's hardware and software
             for maker in self._entities(makers, ("Organization",)):
-                e = linker.implied_entity(f"{maker.label} {words}", "Product")
+                e = self._goods_entity(f"{maker.label} {words}", "Product")
                 if all(e.iri != x.iri for x in restricts):
                     restricts.append(e)
         for label, typ in parts["goods"]:  # "advanced chips", "Nvidia chips", "chip tools"
             if len(label.split()) > 1 or kind == "ExportControl":
-                e = linker.gaz.lookup(label) or linker.implied_entity(label, typ)
+                e = self._goods_entity(label, typ)
                 if isa(e.types, "Product") and all(e.iri != x.iri for x in restricts):
                     restricts.append(e)
         return restricts
+
+    def _goods_entity(self, label: str, typ: str) -> Entity:
+        """Goods a restriction names by a phrase: a known entity of that name, else one of this document's
+        own, kept out of the linker's names so that "chips" in the next document stays a plain word."""
+        known = self.linker.gaz.lookup(label)
+        if known is not None:
+            return known
+        if label not in self._goods:
+            self._goods[label] = Entity(entity_iri(label), label, frozenset({typ}), new=True)
+        return self._goods[label]
 
     def _imposers(self, parts, restricted) -> list[Entity]:
         """Who imposes: named organisations first ("the US House of Representatives"), then places'
@@ -693,6 +735,17 @@ class Extractor:
             if all(e.iri != x.iri for x in out):
                 out.append(e)
         return out
+
+    def _named_place(self, parts, place) -> bool:
+        """Whether the sentence names the place itself, not only people from there ("the sale of chips to
+        Chinese customers" is halted by the seller, not by the Chinese government)."""
+        gaz = self.linker.gaz
+        for m in [*parts["place"], *parts["seat"]]:
+            e = getattr(m, "entity", None)
+            if getattr(m, "kind", None) != "segment" and e is not None \
+                    and place.iri in (e.iri, getattr(gaz.country_of(e), "iri", None)):
+                return True
+        return False
 
     def _where_and_whom(self, parts, heads, restricted, quote) -> tuple[list[Entity], list[Entity]]:
         """The places a parsed restriction names and the actors it covers."""
@@ -727,11 +780,13 @@ class Extractor:
         kind = _hardware_kind(kind, restricts)
         restricted = {e.iri for e in restricts}
         home = self._home(imposer) if imposer is not None else None
-        if kind == "ExportControl":
+        if kind == "ExportControl" and parts["transit"] and home is not None:
+            places = [home, *(p for p in places if p.iri != home.iri)]  # transit through its own land: there
+        elif kind == "ExportControl":
             places = [p for p in places if home is None or p.iri != home.iri]
         elif not places and home is not None and isa(imposer.types, "Regulator"):
             places = [home]  # "Italy's regulator banned X": in Italy
-        if imposer is None and kind in ("Ban", "Suspension") and places:
+        if imposer is None and kind in ("Ban", "Suspension") and places and self._named_place(parts, places[0]):
             imposer = linker.government(places[0])
         if imposer is None and parts["withheld"]:
             imposer = linker.gaz.maker.get(restricts[0].iri)
@@ -751,6 +806,14 @@ class Extractor:
             if event is not None:
                 imposer, places = event.imposer, list(event.applies_in)
                 start = start or event.effective_from
+        if imposer is None and kind != "ExportControl" and not places and applies_to \
+                and relations.agentless(parts["trigger"]):
+            # "House staffers were restricted from using X": by the body the document named whose people they are
+            named = {w for t in applies_to for w in t.label.split() if w[:1].isupper()}
+            event = next((f for f in reversed(earlier) if f is not None and f.imposer is not None
+                          and not named.isdisjoint(f.imposer.label.split())), None)
+            if event is not None:
+                imposer, places = event.imposer, list(event.applies_in)
         if parts["self"]:  # "the government stopped using X": it is who the ban binds
             applies_to = [e for e in self._entities(parts["bound"], ("Organization",)) if e.iri not in restricted]
         return RestrictionFrame(kind, imposer, restricts, places, quote, 0.7, start, until, applies_to)
@@ -775,13 +838,18 @@ class Extractor:
         for rule, s, o, trigger in relations.pairs(doc, heads, self.dependency_rules):
             owner = s.kind == "anaphor" and s.text.lower() in ("its", "their")
             own = relations.NAME in rule.lemmas  # a name read through its own modifiers ("Apple's AirDrop")
-            subjects = self._entities([s], rule.subject_types, owner=owner, refine=not own)  # class not settled
             possessive = o.kind == "anaphor" and o.text.lower() in ("its", "their")
             if possessive and "Jurisdiction" in rule.object_types:
                 continue  # "its platform Facebook": the owner's, never a place's
+            guesses = [(e, e.types) for m in (s, o) for e in [getattr(m, "entity", None)]
+                       if e is not None and e.guessed]
+            subjects = self._entities([s], rule.subject_types, owner=owner, refine=not own)  # class not settled
             objects = self._entities([o], rule.object_types, {e.iri for e in subjects}, owner=possessive)
             if own:  # "DGX B200": a modifier the store does not know is no maker
                 objects = [e for e in objects if not (e.new and e.types == frozenset({"Organization"}))]
+            if not (subjects and objects):
+                for e, types in guesses:  # a guess is settled only by a fact it takes part in
+                    e.types, e.guessed = types, True
             for a in subjects:
                 for b in objects:
                     if a.iri != b.iri:

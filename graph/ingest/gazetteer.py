@@ -92,6 +92,7 @@ class Entity:
     new: bool = False
     aliases: list = field(default_factory=list)
     facts: list = field(default_factory=list)  # (predicate local name, Entity) stated when it was introduced
+    guessed: bool = False  # a new name typed by default, no cue or suffix: the first role that says otherwise wins
 
 
 

@@ -623,6 +623,8 @@ class Linker:
                 j += 1
             while j > i and not toks[j - 1].is_word:
                 j -= 1
+            if j - i >= 2 and low[j - 1] == "ai" and j < n and (low[j],) in self.type_cues:
+                j -= 1  # "the B20 AI chip": AI says what the chip is for, it is no part of the name
             # "Ministry of Foreign Affairs", "Bank of America": an institution's name runs on through "of"
             institution = False
             while j + 1 < n and low[j] == "of" and taken[j] is None and toks[j + 1].namelike \
@@ -691,6 +693,7 @@ class Linker:
                 continue
             typ = cue or suffix or ("Product" if any(c.isdigit() for c in text) else "Organization")
             entity = self._new_entity(text, typ)
+            entity.guessed = entity.new and not (cue or suffix) and not entity.facts
             claim(Mention(i, j, text, entity))
             i = j
 

@@ -345,8 +345,8 @@ def _indirect(a, trigger) -> str | None:
     for _ in range(3):  # "raised $4 billion (in funding) from investors": from hangs off the sum
         if up.dep_ != "nmod" or up.head.i == trigger.i:
             break
-        if up.head.dep_ == "obj" and up.head.head.i == trigger.i:
-            return "obj:nmod:" + (_case(a) or "")
+        if up.head.dep_ in ("obj", "obl") and up.head.head.i == trigger.i:  # "collaborating on a chip with X"
+            return up.head.dep_ + ":nmod:" + (_case(a) or "")
         up = up.head
     gov = trigger.head
     if gov.i != trigger.i and gov.dep_ == "acl:relcl" and gov.head.i == a.i and trigger.dep_ in ("obj", "obl") \
@@ -685,7 +685,8 @@ def restriction_parts(doc, spans, heads, triggers: dict) -> list[dict]:
         parts = {"kind": kind, "trigger": tok, "ended": ended, "withheld": withheld, "restricts": [], "imposer": [],
                  "place": [], "target": [], "goods": [], "seat": [], "apps": set(), "joint": False,
                  "extends": False, "more": [], "told": instructed_not(tok) is not None, "bound": [], "made": [],
-                 "self": _stopped_use(tok) is not None, "owned": set()}
+                 "self": _stopped_use(tok) is not None, "owned": set(), "used": set(),
+                 "transit": any(t.lemma_.lower() in _TRANSIT for t in tok.subtree)}
         taken = _role_parts(parts, heads, tok)
         _more_places(parts, heads, tok)
         _noun_parts(parts, spans, tok, taken)
@@ -703,6 +704,8 @@ def _trigger_kind(doc, tok, triggers: dict) -> tuple[str | None, bool]:
     withheld = kind is None and _withheld(tok)
     if withheld:
         return "AccessBlock", True  # "Apple Intelligence will not come to the EU": its maker holds it back
+    if kind is None and tok.lemma_.lower() in _PERMIT and tok.tag_.startswith("VB") and _denied(tok):
+        return "Ban", False  # "X is not allowed in China"
     if kind is None and _stopped_use(tok) is not None and not blocked(tok):
         return "Ban", False  # "the government stopped using X": a ban it sets itself
     if kind is None and instructed_not(tok) is not None and not blocked(tok):
@@ -715,6 +718,12 @@ def _trigger_kind(doc, tok, triggers: dict) -> tuple[str | None, bool]:
             t.lemma_.lower() in ("export", "chip", "semiconductor", "equipment") for t in doc):
         return None, False
     return kind, False
+
+
+def _denied(tok) -> bool:
+    """A permission said not to be given ("is not allowed", "are not permitted"), not merely hedged."""
+    return any(c.dep_ in ("advmod", "neg") and c.lower_ in _NEGATIONS for c in tok.children) \
+        and not any(c.dep_ == "aux" and c.lower_ in _HEDGE_AUX for c in tok.children)
 
 
 def _stopped_use(tok):
@@ -802,12 +811,17 @@ def _ordered_passive(h, trigger) -> bool:
 
 def _among_hit(h, trigger) -> bool:
     """A name the copula says is one of the things a participle trigger hit ("Among the apps pulled was X",
-    "X was one of the apps removed"), however the parser split the two sides."""
+    "X was one of the apps removed", "Other features that are being delayed are X and Y"), however the parser
+    split the two sides; a later item of a list shares its first item's role."""
     noun = trigger.head
-    if trigger.dep_ not in ("acl", "amod") or trigger.tag_ not in ("VBN", "VBD") or noun.i == trigger.i:
+    if trigger.dep_ not in _MODIFIES or trigger.tag_ not in ("VBN", "VBD") or noun.i == trigger.i:
         return False
-    pair = [(noun, h), (h, noun)]
+    first = h.head if h.dep_ == "conj" else h
+    pair = [(noun, first), (first, noun)]
     return any(a.dep_ == "nsubj" and a.head.i == b.i and any(c.dep_ == "cop" for c in b.children) for a, b in pair)
+
+
+_MODIFIES = ("acl", "amod", "acl:relcl")  # a participle on a noun, bare or in a relative clause
 
 
 def _named_as_app(h, trigger) -> bool:
@@ -818,6 +832,34 @@ def _named_as_app(h, trigger) -> bool:
     return any(c.dep_ in ("compound", "amod") and c.lemma_.lower() in _APP_NOUNS for t in chain for c in t.children)
 
 
+def _restriction_role(parts, h, m, tok, giver, product):
+    """The token a mention stands in for around a restriction trigger and its role there (None for none):
+    the grammatical role, else the readings news wording needs beyond it."""
+    t = _through(h)
+    if t.i == tok.i:
+        t = h  # "not able to launch X": the trigger itself is a launch; X is its object
+    r = role(t, tok)
+    if r is None and product and h.dep_ in ("compound", "nmod:poss") and h.head.i != tok.i:
+        t = _through(h.head)  # "from utilizing ChatGPT technology": the technology's role, if its own
+        r = _direct(t, tok) or (role(t, tok) if t.dep_ != "compound" else None)
+    if r is None and t.i != h.i and t.dep_ == "acl" and role(t.head, tok) in _TARGET:
+        r = "acl"  # "a ban on staffers using Copilot": what the targets may not use
+    if r is None and h.dep_ == "nmod" and _case(h) in ("in", "across") and h.head.head.i == tok.i:
+        r = "obl:in"  # "removed from app stores in China"
+    if r is None and h.dep_ == "nmod:poss" and h.head.lemma_.lower() in _GENERIC and h.head.i != tok.i:
+        r = _direct(h.head, tok)  # "restrictions on OpenAI's generative AI": the maker's, what is restricted
+        parts["owned"].add(id(m))
+    if r is None and giver is not None and any(c.i == giver.i for c in _chain(h, tok)):
+        r = "gov:nsubj"  # "Texas Gov. X issued an order banning Y"
+    if _ordered_passive(h, tok):
+        r = "nsubj:pass"  # "the regulator ordered X to be blocked": X is blocked
+    if r is None and _among_hit(h, tok):
+        r = "head:acl:pass"  # "Among the apps pulled was X"
+        if tok.head.lemma_.lower() in _APP_NOUNS:
+            parts["apps"].add(id(m))
+    return t, r
+
+
 def _role_parts(parts, heads, tok) -> set:
     """The mentions in each role around the trigger (in place); the tokens they took."""
     withheld = parts["withheld"]
@@ -825,30 +867,13 @@ def _role_parts(parts, heads, tok) -> set:
     taken = set()
     imposers = []
     for h, m in heads:
-        t = _through(h)
-        r = role(t, tok)
         product = isa(getattr(getattr(m, "entity", None), "types", ()), "Product")
-        if r is None and product and h.dep_ in ("compound", "nmod:poss") and h.head.i != tok.i:
-            t = _through(h.head)  # "from utilizing ChatGPT technology": the technology's role, if its own
-            r = _direct(t, tok) or (role(t, tok) if t.dep_ != "compound" else None)
-        if r is None and t.i != h.i and t.dep_ == "acl" and role(t.head, tok) in _TARGET:
-            r = "acl"  # "a ban on staffers using Copilot": what the targets may not use
-        if r is None and h.dep_ == "nmod" and _case(h) in ("in", "across") and h.head.head.i == tok.i:
-            r = "obl:in"  # "removed from app stores in China"
-        if r is None and h.dep_ == "nmod:poss" and h.head.lemma_.lower() in _GENERIC and h.head.i != tok.i:
-            r = _direct(h.head, tok)  # "restrictions on OpenAI's generative AI": the maker's, what is restricted
-            parts["owned"].add(id(m))
-        if r is None and giver is not None and any(c.i == giver.i for c in _chain(h, tok)):
-            r = "gov:nsubj"  # "Texas Gov. X issued an order banning Y"
-        if _ordered_passive(h, tok):
-            r = "nsubj:pass"  # "the regulator ordered X to be blocked": X is blocked
-        if r is None and _among_hit(h, tok):
-            r = "head:acl:pass"  # "Among the apps pulled was X"
-            if tok.head.lemma_.lower() in _APP_NOUNS:
-                parts["apps"].add(id(m))
+        t, r = _restriction_role(parts, h, m, tok, giver, product)
         if r is None:
             continue
         taken.add(_climb(t, tok).i)
+        if t.i != h.i:
+            parts["used"].add(id(m))  # "the use of X", "access to X": X is something one uses
         if parts["self"] and r == "nsubj":
             parts["bound"].append(m)  # "the government stopped using X": it binds itself
         if parts["told"] and r in ("nsubj:pass", "obj", "iobj") and not product:
@@ -959,18 +984,26 @@ def _extension(parts, heads, spans, tok) -> None:
 
 
 _EXTEND = {"apply", "extend", "cover", "include", "target"}
+_TRANSIT = {"transit", "transhipment", "transshipment", "tranship", "transship"}  # goods passing through
+_PERMIT = {"allow", "permit", "authorize", "authorise"}
 _INSTRUCT = {"tell", "order", "instruct", "ask", "direct", "urge", "require", "warn"}
 _STOP = {"stop", "cease", "halt", "end", "cancel", "suspend"}
 _STORES = {"store", "shop", "market", "marketplace", "shelf"}  # "removed apps offering X from its China store"
-_APP_NOUNS = {"app", "application", "platform", "chatbot", "assistant"}
+_APP_NOUNS = {"app", "application", "platform", "chatbot", "assistant", "feature"}
 _BACK = {"the", "this", "that", "these", "those", "such"}
+
+
+def agentless(trigger) -> bool:
+    """A passive trigger that names no agent ("staffers were restricted from using X")."""
+    return trigger.tag_ == "VBN" and any(c.dep_ in ("aux:pass", "nsubj:pass") for c in trigger.children) \
+        and not any(c.dep_ == "obl:agent" or _case(c) == "by" for c in trigger.children)
 
 
 def refers_back(trigger) -> bool:
     """A trigger that speaks of a restriction already told of: a participle on the things it hit ("the
     removed apps", "among the apps pulled") or a definite noun ("the ban"), not "a nationwide ban"."""
-    if trigger.tag_ in ("VBN", "VBD") and trigger.dep_ in ("amod", "acl"):
-        return True
+    if trigger.tag_ in ("VBN", "VBD") and trigger.dep_ in _MODIFIES:
+        return True  # "the apps that were removed", "features that are being delayed"
     return trigger.tag_ in ("NN", "NNS") and any(c.dep_ == "det" and c.lower_ in _BACK for c in trigger.children)
 
 

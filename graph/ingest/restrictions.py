@@ -67,12 +67,12 @@ def company_offering(company, quote: str, linker):
 
 
 def document_product(company, linker):
-    """The product of a company the document names most ("OpenAI's generative AI" in a text about
-    ChatGPT), or None."""
-    made = [(n, linker.gaz.entities.get(iri)) for iri, n in linker.counts.items()
-            if getattr(linker.gaz.maker.get(iri), "iri", None) == company.iri]
-    made = [(n, e) for n, e in made if e is not None and isa(e.types, "Product")]
-    return max(made, key=lambda x: x[0])[1] if made else None
+    """The one product of a company the document names ("OpenAI's generative AI" in a text about
+    ChatGPT); None where it names none or several (which one would be a guess)."""
+    maker = linker.gaz.maker
+    made = [e for iri in linker.counts for e in [linker.gaz.entities.get(iri)]
+            if e is not None and isa(e.types, "Product") and getattr(maker.get(iri), "iri", None) == company.iri]
+    return made[0] if len(made) == 1 else None
 
 
 def adjective_place(text: str, gaz) -> bool:

@@ -701,7 +701,7 @@ def _customers(terms: list, pair: tuple, node_of) -> dict:
             for i, j in zip([0, *(b + 1 for b in bounds)], [*(b + 1 for b in bounds), len(actors)]) if j > i}
 
 
-def _names(cols: _Columns) -> tuple:
+def _names(cols: _Columns, typed) -> tuple:
     """resolve.name_index's shape, from labels and aliases under their normalised key (computed when the facts
     were written); and each entity's main label (the first by name)."""
     terms = cols.terms
@@ -714,7 +714,8 @@ def _names(cols: _Columns) -> tuple:
     names = defaultdict(list)
     labels: dict[str, str] = {}
     for e, alias, name, key in sorted(entries):  # each entity's main labels first, in name order
-        names[key].append((e, not alias, name))
+        if e in typed:  # only what has a class is reached or starts: not a source's title
+            names[key].append((e, not alias, name))
         if not alias:
             labels.setdefault(e, name)
     return dict(names), labels
@@ -752,7 +753,7 @@ def _build(revision: str, f: factlog.Facts) -> Projection:
     dated = {e: valid for e, valid in zip(_edge_ids(keys, n, ids, dated), dated.values()) if e is not None}
     disputed = frozenset(e for e in _edge_ids(keys, n, ids, disputed_edges) if e is not None)
 
-    names, labels = _names(cols)
+    names, labels = _names(cols, types)
     restrictions = _restrictions(cols, labels)
     restricted = defaultdict(list)
     for r in sorted(restrictions.values(), key=lambda r: r.id):
@@ -837,7 +838,7 @@ _RECORDS = {"Restriction": Restriction}
 # the cache's name is a hash of what defines its format: the fields cached and how
 CACHE_VERSION = safecache.version([(f.name, str(f.type)) for f in fields(Projection)],
                                   [(f.name, str(f.type)) for f in fields(Restriction)], _ARRAYS, RELATIONS, KINDS,
-                                  str(_INT), "tagged-json-1")
+                                  str(_INT), "tagged-json-1", "names-of-typed-entities-only")
 _MANIFEST = "projection.json"
 _DATA = re.compile(r"^projection-[0-9a-f]{12}-[0-9a-f]{16}\.npz$")
 
