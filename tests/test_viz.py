@@ -276,6 +276,22 @@ def test_hostile_path_answer_is_escaped():
 
 # --------------------------------------------------------------------------- path view
 
+def test_path_view_describes_route_nodes_from_the_projection_the_answer_came_from(story):
+    from aikg.reach.answers import answer
+    from aikg.reach.projection import load_projection
+
+    proj = load_projection(story)
+    ans = answer(proj, "Chinese enterprise customers", "GPT-4o", "2024-08-01")
+    page = path_page(ans, projection=proj)
+    assert page.html == path_page(ans, store=story).html  # a store is read through its projection
+    titles = {n["id"]: n["title"] for n in page_data(page.html)["nodes"]}
+    azure = titles[str(ENT["azure-openai-service"])]
+    assert "type: Service" in azure and "aliases: Azure OpenAI" in azure and "available in: China, Hong Kong" in azure
+    assert "based in: China" in titles[str(ENT["chinese-enterprise-customers"])]
+    bare = {n["id"]: n["title"] for n in page_data(path_page(ans).html)["nodes"]}
+    assert "available in" not in bare[str(ENT["azure-openai-service"])]  # without a projection: the answer alone
+
+
 def test_path_view_draws_open_and_blocked_routes_to_their_restrictions(story):
     page = path_page(founding_answer(), store=story)
     data = page_data(page.html)
@@ -293,7 +309,7 @@ def test_path_view_draws_open_and_blocked_routes_to_their_restrictions(story):
     for end in (ENT["chinese-enterprise-customers"], ENT["gpt-4o"]):
         assert node[str(end)]["borderWidth"] > 3
     assert node[str(ENT["openai-api"])]["borderWidth"] < 3
-    assert node[str(ENT["gpt-4o"])]["shape"] == "hexagon"  # class from the store
+    assert node[str(ENT["gpt-4o"])]["shape"] == "hexagon"  # class from the store's projection
     assert "aliases: GPT4o" in node[str(ENT["gpt-4o"])]["title"]
     assert "from 2024-07-09" in node[str(ENT["restriction-openai-api-china"])]["label"]
     assert "OpenAI said it would stop serving API traffic" in node[str(ENT["restriction-openai-api-china"])]["title"]

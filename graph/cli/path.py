@@ -160,7 +160,7 @@ def path(obj, source, target, at, as_json, between, without, html, k):
     if html:
         from ..views.viz import render_path
 
-        render_path(result, html, store=obj.store())  # the store gives nodes their class colours
+        render_path(result, html, projection=proj)  # the projection gives nodes their class colours
     if as_json:
         emit_json(result.to_json())
     else:

@@ -1,7 +1,7 @@
 """Sentence-level, rule-based relation extraction (offline, no trained model).
 
 Each sentence becomes a *template*: lower-case words with every mention found
-by :mod:`graph.linker` replaced by a placeholder. The relation patterns of
+by :mod:`aikg.ingest.linker` replaced by a placeholder. The relation patterns of
 ``ontology/lexicon.yaml`` are regular expressions over templates; a match
 fills subject and object slots (lists expand to several facts), which are
 type-checked against the relation's domain and range. A match whose clause

@@ -1,6 +1,6 @@
-"""Entity recognition and linking against the store's own names (:mod:`graph.gazetteer`).
+"""Entity recognition and linking against the store's own names (:mod:`aikg.ingest.gazetteer`).
 
-Over the tokens of one sentence (:mod:`graph.tokens`), :class:`Linker` finds
+Over the tokens of one sentence (:mod:`aikg.ingest.tokens`), :class:`Linker` finds
 the longest known names, demonyms and place names, customer segments
 ("Chinese enterprise customers", "AWS customers"), generic products
 ("advanced chipmaking equipment"), anaphors ("the company", "it") and

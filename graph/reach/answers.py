@@ -56,8 +56,9 @@ from .search import HAS_PART, MAX_BLOCKED, MAX_DEPTH, MAX_WORK, OFFERS, OPERATES
 __all__ = ["answer", "verdict", "diff", "removed_nodes", "withdrawn_availability", "MAX_DEPTH", "MAX_WORK"]
 
 # a step is shown by its property's label in the ontology; entering by use or purchase has no property
-_RELATION_LABELS = {HOP_NODES[USE]: "uses", HOP_NODES[BUY]: "buys from",
-                    **{p.iri: p.label for p in model().properties.values()}}
+_RELATION_NODES = {iri: Node(iri, label) for iri, label in {
+    HOP_NODES[USE]: "uses", HOP_NODES[BUY]: "buys from", **{p.iri: p.label for p in model().properties.values()}
+}.items() if label}
 
 
 # -- answers as records ----------------------------------------------------------
@@ -76,8 +77,9 @@ def _sources(found) -> tuple[Source, ...]:
 
 def _hop_sources(proj: Projection, hop: Hop) -> tuple[Source, ...]:
     """The sources of the hop's fact and of the facts confirming it, each once."""
-    keys = ([hop.fact] if hop.fact else []) + hop.confirm
-    return tuple(dict.fromkeys(Source.from_json(s) for key in keys for s in proj.sources(key)))
+    keys = ((hop.fact,) if hop.fact else ()) + tuple(hop.confirm)
+    return proj.record(("sources",) + keys,
+                       lambda: tuple(dict.fromkeys(Source.from_json(s) for key in keys for s in proj.sources(key))))
 
 
 def _restriction(proj: Projection, rid: str, reason: dict) -> Restriction:
@@ -87,7 +89,7 @@ def _restriction(proj: Projection, rid: str, reason: dict) -> Restriction:
         imposed_by=_node_of(proj, r.imposed_by[0]) if r.imposed_by else None,
         applies_in=_nodes(proj, sorted(r.applies_in, key=proj.label)),
         effective_from=r.effective_from, effective_until=r.effective_until,
-        sources=_sources(proj.restriction_sources(rid)),
+        sources=proj.record(("restriction sources", rid), lambda: _sources(proj.restriction_sources(rid))),
         kind=_node_of(proj, r.kind) if r.kind else None,
         covers=tuple(sorted(r.covers)),
         restricts=_nodes(proj, r.restricts),
@@ -104,43 +106,46 @@ def _node(proj: Projection, actor: Actor, n: str) -> Node:
 
 
 def _relation(proj: Projection, rel: str) -> Node:
-    return Node(rel, _RELATION_LABELS.get(rel) or proj.label(rel))
+    node = _RELATION_NODES.get(rel)
+    return node if node is not None else Node(rel, proj.label(rel))
 
 
 def _context(proj: Projection, route: list[Hop]) -> tuple[Context, ...]:
     """Who offers and operates each service on the route, and the platforms it is part of."""
-    out = []
-    for n in [h.dst for h in route]:
-        if "Service" not in proj.types.get(n, ()) or n not in proj.ids:
-            continue
-        info = Context(_node_of(proj, n),
-                       offered_by=_nodes(proj, (u for u, _ in proj.in_edges(n, OFFERS))),
-                       operated_by=_nodes(proj, (u for u, _ in proj.in_edges(n, OPERATES))),
-                       part_of=tuple(Platform(_node_of(proj, u),  # "part of Azure China, operated by 21Vianet"
-                                              _nodes(proj, (o for o, _ in proj.in_edges(u, OPERATES))))
-                                     for u, _ in proj.in_edges(n, HAS_PART)))
-        if info.offered_by or info.operated_by or info.part_of:
-            out.append(info)
-    return tuple(out)
+    found = [proj.record(("context", h.dst), lambda n=h.dst: _service_context(proj, n)) for h in route]
+    return tuple([c for c in found if c is not None])
+
+
+def _service_context(proj: Projection, n: str) -> Context | None:
+    """Who offers and operates ``n`` and the platforms it is part of, if it is a service and any are known."""
+    if "Service" not in proj.types.get(n, ()) or n not in proj.ids:
+        return None
+    info = Context(_node_of(proj, n),
+                   offered_by=_nodes(proj, (u for u, _ in proj.in_edges(n, OFFERS))),
+                   operated_by=_nodes(proj, (u for u, _ in proj.in_edges(n, OPERATES))),
+                   part_of=tuple(Platform(_node_of(proj, u),  # "part of Azure China, operated by 21Vianet"
+                                          _nodes(proj, (o for o, _ in proj.in_edges(u, OPERATES))))
+                                 for u, _ in proj.in_edges(n, HAS_PART)))
+    return info if info.offered_by or info.operated_by or info.part_of else None
 
 
 def route_record(proj: Projection, actor: Actor, route: list[Hop]) -> Route:
-    steps = tuple(Step(_node(proj, actor, h.src), _relation(proj, h.relation), _node(proj, actor, h.dst),
-                       sources=_hop_sources(proj, h), hop=h.kind, confirmed=h.confirmed, disputed=h.disputed,
-                       blocked=bool(h.blocks))
-                  for h in route)
+    # list comprehensions and positional fields: an answer builds a few dozen records, and each costs
+    steps = tuple([Step(_node(proj, actor, h.src), _relation(proj, h.relation), _node(proj, actor, h.dst),
+                        _hop_sources(proj, h), h.kind, h.confirmed, h.disputed, bool(h.blocks))
+                   for h in route])
     blocks, seen = [], set()
     for h in route:
         for rid, reason in h.blocks:
             if rid not in seen:
                 seen.add(rid)
                 blocks.append(_restriction(proj, rid, reason))
-    return Route(steps, confirmed=all(h.confirmed for h in route), disputed=any(h.disputed for h in route),
-                 context=_context(proj, route), blocked_by=tuple(blocks))
+    return Route(steps, all(h.confirmed for h in route), any(h.disputed for h in route), _context(proj, route),
+                 tuple(blocks))
 
 
 def _key(route: list[Hop]) -> tuple:
-    return tuple((h.src, h.relation, h.dst) for h in route)
+    return tuple([(h.src, h.relation, h.dst) for h in route])
 
 
 def removed_nodes(proj: Projection, nodes) -> frozenset:
@@ -269,11 +274,11 @@ def _answer(proj, actor, to, at, removed, gone, withdrawn, *, k, max_depth, max_
         target=_node_of(proj, to),
         at=at,
         verdict=verdict_,
-        routes=tuple(route_record(proj, actor, r) for r in opened),
-        blocked_routes=tuple(route_record(proj, actor, r) for r in blocked),
+        routes=tuple([route_record(proj, actor, r) for r in opened]),
+        blocked_routes=tuple([route_record(proj, actor, r) for r in blocked]),
         actor=ActorInfo(actor.kind, _nodes(proj, sorted(actor.jurisdictions, key=proj.label)),
                         _nodes(proj, sorted(actor.customer_of)),
-                        tuple(_nodes(proj, chain) for _, chain in actor.owners)),
+                        tuple([_nodes(proj, chain) for _, chain in actor.owners])),
         notes=tuple(notes),
         more_routes=more,
         without=_nodes(proj, gone),

@@ -215,6 +215,8 @@ class Projection:
     def __post_init__(self):
         self._evidence: dict = {}   # fact key or restriction id -> sources, read on demand
         self._nodes: dict = {}      # node -> its record (Projection.node)
+        self._records: dict = {}    # key -> a record made from this projection alone (Projection.record)
+        self._aliases: dict | None = None  # node -> its aliases (Projection.aliases)
         self._graph = self._np = None
 
     def arrays(self) -> dict:
@@ -260,6 +262,25 @@ class Projection:
         if record is None:
             record = self._nodes[node] = Node(node, self.label(node))
         return record
+
+    def record(self, key, make):
+        """``make()``, made once per ``key``: what an answer shows of a node or a fact (its context, its sources)
+        depends on the projection alone, and answers show the same few many times."""
+        record = self._records.get(key, self)
+        if record is self:
+            record = self._records[key] = make()
+        return record
+
+    def aliases(self, node: str) -> frozenset:
+        """The other names of ``node`` (its ``skos:altLabel`` values), from the name index (inverted on first use)."""
+        if self._aliases is None:
+            found = defaultdict(set)
+            for entries in self.names.values():
+                for e, main, name in entries:
+                    if not main:
+                        found[e].add(name)
+            self._aliases = {e: frozenset(v) for e, v in found.items()}
+        return self._aliases.get(node, frozenset())
 
     def lookup(self, name: str, *, suggest: bool = True) -> str:
         """The one entity named ``name`` (label or alias); NotFound/Ambiguous with close candidates."""

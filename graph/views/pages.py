@@ -225,11 +225,11 @@ def _drawing(store, params: dict):
 
     try:
         at = _day(_one(params, "at") or date.today().isoformat(), "the date")
-        ans = answer(_projection(store), _one(params, "from"), _one(params, "to"), at, k=MAX_ROUTES,
-                     without=_many(params, "without"))
+        proj = _projection(store)
+        ans = answer(proj, _one(params, "from"), _one(params, "to"), at, k=MAX_ROUTES, without=_many(params, "without"))
     except AikgError as e:
         return 400, "text/plain; charset=utf-8", (str(e) + "\n").encode()
-    return 200, HTML, path_html(ans, store=store).encode("utf-8")
+    return 200, HTML, path_html(ans, projection=proj).encode("utf-8")
 
 
 def _entity(store, params: dict):

@@ -12,15 +12,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import URIRef
-
 from ..dates import iso_day
-from ..errors import AikgError, InputError
+from ..errors import InputError
 from ..model import model
 from ..names.resolve import normalise, resolve
-from ..namespace import AIKG, PROV
+from ..namespace import PROV
+from ..reach.projection import Projection, load_projection
 from ..reach.records import Answer, Node, Restriction, Route, Source, Step
-from ..sparql.queries import aikg_terms, bind, safe_iri
+from ..reach.search import HAS_PART
+from ..sparql.queries import aikg_terms, safe_iri
 from ..store.base import Store
 from .htmlpage import (
     CLASS_STYLES,
@@ -129,8 +129,6 @@ SELECT ?r ?p ?v ?vl WHERE {
 _Q_NEIGHBOURS = ("SELECT DISTINCT ?n WHERE { VALUES ?p { %s } { ?x ?p ?n } UNION { ?n ?p ?x } FILTER(isIRI(?n)) }"
                  % aikg_terms(RELATIONS + tuple(INVERSES)))
 _FOCUSED_LOAD_MAX = 20_000  # nodes around a focus read 16 at a time; beyond, the whole store is read
-_Q_HIERARCHY = """SELECT ?c ?sup ?l WHERE { ?c rdfs:subClassOf* ?sup OPTIONAL { ?c rdfs:label ?l }
-  FILTER(STRSTARTS(STR(?c), STR(aikg:)) && STRSTARTS(STR(?sup), STR(aikg:))) ?c a owl:Class }"""
 
 
 def _pick_label(current: tuple | None, term) -> tuple[str, tuple]:
@@ -172,9 +170,9 @@ def _ball_in_store(store: Store, centre: str, depth: int) -> set[str] | None:
     return seen
 
 
-def _load(store: Store, within: set[str] | None = None) -> tuple[dict[str, _Node], list[_Edge], dict[str, str]]:
-    """Every entity, every drawable fact with its statements, and relation labels; with ``within``, only
-    those entities and the facts between them (a neighbourhood, without reading the whole store)."""
+def _load(store: Store, within: set[str] | None = None) -> tuple[dict[str, _Node], list[_Edge]]:
+    """Every entity and every drawable fact with its statements; with ``within``, only those entities and
+    the facts between them (a neighbourhood, without reading the whole store)."""
     types: dict[str, set[str]] = {}
     for e, t in _rows(store, _Q_TYPES, "e", within):
         types.setdefault(str(e), set()).add(_local(t))
@@ -201,9 +199,8 @@ def _load(store: Store, within: set[str] | None = None) -> tuple[dict[str, _Node
             nodes.setdefault(end, _Node(end))
 
     labels: dict[str, tuple] = {}
-    relation_iris = {_MODEL.iri(name) for name in RELATIONS}
-    for e, label in _rows(store, _Q_LABELS, "e", None if within is None else within | relation_iris):
-        if str(e) in nodes or _local(e) in RELATIONS:
+    for e, label in _rows(store, _Q_LABELS, "e", within):
+        if str(e) in nodes:
             labels[str(e)] = _pick_label(labels.get(str(e)), label)
     for iri, (text, _key) in labels.items():
         if iri in nodes:
@@ -221,11 +218,7 @@ def _load(store: Store, within: set[str] | None = None) -> tuple[dict[str, _Node
             nodes[str(r)].restriction["kind"] = str(vl) if vl is not None else _local(v)
         else:
             nodes[str(r)].restriction["from" if local == "effectiveFrom" else "until"] = _day(v)
-    relation_labels = {name: name for name in RELATIONS}
-    for iri, (text, _key) in labels.items():
-        if iri.startswith(str(AIKG._NS)) and _local(iri) in RELATIONS:
-            relation_labels[_local(iri)] = text
-    return nodes, sorted(edges.values(), key=lambda e: (e.source, e.relation, e.target)), relation_labels
+    return nodes, sorted(edges.values(), key=lambda e: (e.source, e.relation, e.target))
 
 
 def _edge_key(s: str, p: str, o: str) -> tuple[str, str, str]:
@@ -248,7 +241,7 @@ def _edge_valid(edge: _Edge, at: str) -> bool:
     return not edge.statements or any(_in_force(st["from"], st["until"], at) for st in edge.statements)
 
 
-def _wanted_types(store: Store, types) -> set[str] | None:
+def _wanted_types(types) -> set[str] | None:
     """Requested class names (local name or label, any case) -> local names of those classes."""
     if types is None:
         return None
@@ -256,12 +249,10 @@ def _wanted_types(store: Store, types) -> set[str] | None:
     if not names:
         return None
     known: dict[str, str] = {}
-    for c, _sup, label in store.query(_Q_HIERARCHY).rows:
-        if _local(c) in _SKIP_CLASSES:
-            continue
-        known[normalise(_local(c)).replace(" ", "")] = _local(c)
-        if label is not None:
-            known[normalise(str(label)).replace(" ", "")] = _local(c)
+    for c in _MODEL.classes.values():
+        if c.name not in _SKIP_CLASSES:
+            known[normalise(c.name).replace(" ", "")] = c.name
+            known[normalise(c.label).replace(" ", "")] = c.name
     wanted = set()
     for name in names:
         key = normalise(name).replace(" ", "")
@@ -272,11 +263,8 @@ def _wanted_types(store: Store, types) -> set[str] | None:
     return wanted
 
 
-def _ancestors(store: Store) -> dict[str, set[str]]:
-    up: dict[str, set[str]] = {}
-    for c, sup, _label in store.query(_Q_HIERARCHY).rows:
-        up.setdefault(_local(c), set()).add(_local(sup))
-    return up
+# each class and the classes above it, from the ontology: a --types filter keeps subclasses too
+_ANCESTORS = {c: {c, *_MODEL.ancestors(c)} for c in _MODEL.classes}
 
 
 # --------------------------------------------------------------------------- choosing what to show
@@ -371,16 +359,16 @@ def graph_page(store: Store, *, focus: str | None = None, depth: int = 2, types=
     if depth is not None and depth < 0:
         raise InputError("--depth must be 0 or more")
     day = (None if at is None else iso_day(at))
-    wanted = _wanted_types(store, types)
+    wanted = _wanted_types(types)
     centre = str(resolve(store, focus)) if focus else None
     # around a focus only the ball one hop wider than shown is read: every fact of a node shown (its tooltip
     # lists them all) has its other end in it, and filters only ever shrink the ball
     within = _ball_in_store(store, centre, depth + 1) if centre is not None and depth is not None else None
-    nodes, all_edges, relation_labels = _load(store, within)
+    nodes, all_edges = _load(store, within)
     if centre is not None and centre not in nodes:
         nodes[centre] = _Node(centre)
 
-    up = _ancestors(store) if wanted else {}
+    up = _ANCESTORS
     keep = set()
     for nid, node in nodes.items():
         if nid == centre:  # the focus stays whatever the filters say
@@ -425,7 +413,7 @@ def graph_page(store: Store, *, focus: str | None = None, depth: int = 2, types=
         records.append(rec)
     edge_records = []
     for e in edges:
-        rel = relation_labels.get(e.relation, e.relation)
+        rel = _MODEL.properties[e.relation].label
         style = "restriction" if e.relation in RESTRICTION_LINKS else "fact"
         edge_records.append(edge_record(e.source, e.target, rel, _edge_title(e, rel, nodes), style))
 
@@ -488,36 +476,28 @@ def _edge_title(edge: _Edge, relation: str, nodes: dict[str, _Node]) -> str:
 
 # --------------------------------------------------------------------------- aikg path --html
 
-_Q_NODE_INFO = """
-SELECT ?what ?v ?vl WHERE {
-  { ?e a ?v BIND("type" AS ?what) } UNION { ?e skos:altLabel ?v BIND("alias" AS ?what) }
-  UNION { ?e aikg:basedIn ?v BIND("basedIn" AS ?what) OPTIONAL { ?v rdfs:label ?vl } }
-  UNION { ?e aikg:availableIn ?v BIND("availableIn" AS ?what) OPTIONAL { ?v rdfs:label ?vl } }
-  UNION { ?e aikg:partOf ?v BIND("partOf" AS ?what) OPTIONAL { ?v rdfs:label ?vl } }
-}"""
-
-
 def _source_pairs(sources) -> list[tuple]:
     return [(s.document, s.quote) for s in sources]
 
 
-def _details(store: Store | None, nid: str) -> tuple[_Node, dict[str, set[str]]]:
+def _details(proj: Projection | None, nid: str) -> tuple[_Node, dict[str, set[str]]]:
+    """A route node's classes, aliases and the places it is based in, available in and part of, as the
+    projection holds them."""
     node = _Node(nid)
     links: dict[str, set[str]] = {}
-    if store is None or not nid.startswith(("http://", "https://", "urn:")):
+    if proj is None:
         return node, links
-    try:
-        rows = store.query(bind(_Q_NODE_INFO, e=URIRef(nid))).rows
-    except AikgError:
-        return node, links
-    for what, v, vl in rows:
-        what = str(what)
-        if what == "type":
-            node.types.add(_local(v))
-        elif what == "alias":
-            node.aliases.add(str(v))
-        else:
-            links.setdefault(what, set()).add(str(vl) if vl is not None else _local(v))
+    node.types = set(proj.types.get(nid, ()))
+    node.aliases = set(proj.aliases(nid))
+    if proj.is_a(nid, "Jurisdiction"):  # the projection keeps every enclosing place; a tooltip names the nearest
+        around = proj.parents.get(nid, frozenset())
+        part_of = [p for p in around if not any(p in proj.parents.get(q, ()) for q in around)]
+    else:  # a service's platforms
+        part_of = [u for u, _ in proj.in_edges(nid, HAS_PART)]
+    for what, places in (("basedIn", proj.based_in.get(nid, ())), ("availableIn", proj.available.get(nid, ())),
+                         ("partOf", part_of)):
+        if places:
+            links[what] = {proj.label(x) for x in places}
     return node, links
 
 
@@ -676,12 +656,12 @@ def _positions(drawing: _PathDrawing) -> dict[str, tuple[int, int]]:
 
 
 def _path_node_records(drawing: _PathDrawing, ans: Answer, positions: dict,
-                       store: Store | None) -> tuple[list[dict], list[str]]:
+                       proj: Projection | None) -> tuple[list[dict], list[str]]:
     """The records of the route's nodes, and their classes (for the legend)."""
     context, owners = _service_notes(ans)
     records, classes = [], []
     for nid in drawing.order:
-        node, links = _details(store, nid)
+        node, links = _details(proj, nid)
         node.label = drawing.names[nid]
         role = "actor" if nid == drawing.actor.id else "target" if nid == drawing.target.id else None
         title = _node_title(node, links)
@@ -742,17 +722,19 @@ def _path_edge_records(drawing: _PathDrawing) -> list[dict]:
     return records
 
 
-def path_page(answer: Answer | dict, *, store: Store | None = None) -> Page:
+def path_page(answer: Answer | dict, *, projection: Projection | None = None, store: Store | None = None) -> Page:
     """A path answer (or its ``aikg path --json`` object) as a page.
 
     Open routes are solid blue, blocked routes red dashed, each ending at the
     restriction that blocks it; the actor and the target have thick borders.
-    With ``store``, nodes get their class colours and fuller tooltips.
+    With the ``projection`` the answer came from (or a ``store`` to load it from), nodes get their class
+    colours and fuller tooltips.
     """
     ans = _as_answer(answer)
     drawing = _drawing(ans)
     positions = _positions(drawing)
-    node_records, classes = _path_node_records(drawing, ans, positions, store)
+    proj = projection if projection is not None or store is None else load_projection(store)
+    node_records, classes = _path_node_records(drawing, ans, positions, proj)
     classes += ["Restriction"] * len(drawing.restrictions)
     node_records += [_restriction_record(rid, drawing.restrictions[rid], positions[rid])
                      for rid in sorted(drawing.restrictions)]
@@ -769,14 +751,15 @@ def path_page(answer: Answer | dict, *, store: Store | None = None) -> Page:
     return Page(html, len(node_records), len(edge_records), tuple(notes))
 
 
-def path_html(answer: Answer | dict, *, store: Store | None = None) -> str:
+def path_html(answer: Answer | dict, *, projection: Projection | None = None, store: Store | None = None) -> str:
     """The HTML of :func:`path_page`."""
-    return path_page(answer, store=store).html
+    return path_page(answer, projection=projection, store=store).html
 
 
-def render_path(answer: Answer | dict, path, *, store: Store | None = None) -> Page:
+def render_path(answer: Answer | dict, path, *, projection: Projection | None = None,
+                store: Store | None = None) -> Page:
     """Write the page for a path answer to ``path``."""
-    page = path_page(answer, store=store)
+    page = path_page(answer, projection=projection, store=store)
     try:
         Path(path).write_text(page.html, encoding="utf-8")
     except OSError as e:
