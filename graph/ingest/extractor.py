@@ -16,6 +16,7 @@ from datetime import date
 
 from ..dates import DateMention, find_dates
 from ..lexicon import alternatives, group_end, top_level_alternative
+from ..model import model
 from ..names.ids import entity_iri
 from . import relations, restrictions
 from .gazetteer import PARENTS, Entity, isa
@@ -27,6 +28,11 @@ __all__ = ["Fact", "RestrictionFrame", "Extraction", "Extractor", "EXTRACTOR_VER
 
 EXTRACTOR_VERSION = "0.2.0"
 MAX_SENTENCE_CHARS = 1500  # longer "sentences" are lists or markup: skip them
+
+def _covers_buy(kind: str) -> bool:
+    """Whether a restriction kind ("AccessBlock") covers buying when a restriction names no hop."""
+    return any(k.name == kind and "buy" in k.covers for k in model().restriction_kinds.values())
+
 
 _PH = "⟦{}⟧"
 _ITEM = r"(?:⟦\d+⟧ 's )?⟦\d+⟧"
@@ -480,6 +486,7 @@ class Extractor:
         self._complete_frames(frames, sentence_jurisdictions)
         restrictions.drop_placeless(frames)
         restrictions.anchor_dates(frames, published)
+        restrictions.used_products(frames, _covers_buy)
         facts = self._dedupe(facts)
         entities: dict = {}
         for f in facts:
@@ -679,7 +686,9 @@ class Extractor:
     def _told(self, parts, restricts, earlier, quote) -> list[RestrictionFrame]:
         """Companies told not to offer or use something: bound by the restriction the document told of
         (its imposer, place and product where the sentence names none)."""
-        bound = [e for e in self._entities(parts["bound"], ("Organization",)) if not isa(e.types, "Regulator")]
+        bound = [e for e in self._entities(parts["bound"], ("Organization", "CustomerSegment"))
+                 if not isa(e.types, "Regulator")] \
+            or [self.linker.implied_entity(t, "CustomerSegment") for t in parts["more"]]  # "its employees"
         event = next((f for f in reversed(earlier) if f is not None and f.imposer is not None), None)
         if not bound or event is None and not restricts:
             return []

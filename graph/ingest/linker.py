@@ -84,6 +84,19 @@ def _likeness(toks, low, end: int) -> bool:
     return end + 1 < len(toks) and toks[end].text == "-" and not toks[end - 1].whitespace_ and low[end + 1] in _LIKENESS
 
 
+_BODIES = ("Ministry", "Department")
+
+
+def _body_names(label: str) -> tuple:
+    """The other way a ministry's name is written: "Finance Ministry" and "Ministry of Finance"."""
+    words = label.split()
+    if len(words) >= 2 and words[-1] in _BODIES:
+        return (f"{words[-1]} of {' '.join(words[:-1])}",)
+    if len(words) >= 3 and words[0] in _BODIES and words[1] == "of":
+        return (f"{' '.join(words[2:])} {words[0]}",)
+    return ()
+
+
 def _is_place(m: Mention | None) -> TypeGuard[Mention]:
     return m is not None and m.kind == "entity" and m.entity is not None and isa(m.entity.types, "Jurisdiction")
 
@@ -644,7 +657,9 @@ class Linker:
                 continue
             words = [t.text for t in toks[i:j]]
             if i == 0 or toks[i - 1].text in ('"', "“", ":", "—", "(", "-"):
-                while words and (words[0].lower() in self.stop or words[0].lower() in self.lower_words):
+                # a capital the sentence's start explains: "Finance is..." but not "The Ministry of Finance"
+                while words and (words[0].lower() in self.stop or words[0].lower() in self.lower_words
+                                 and not (len(words) > 1 and words[1].lower() == "of")):
                     words.pop(0)
                     i += 1
             while words and (words[0].lower() in self.stop or NOT_NAME.match(words[0])):
@@ -697,7 +712,16 @@ class Linker:
                 i = j
                 continue
             typ = cue or suffix or ("Product" if any(c.isdigit() for c in text) else "Organization")
-            entity = self._new_entity(text, typ)
+            if cue == "Regulator" and cue_end > j:  # "the finance ministry": the body's noun is its name's
+                text = f"{text} {' '.join(t.text.capitalize() for t in toks[j:cue_end])}"
+                j = cue_end
+            aliases = _body_names(text) if typ == "Regulator" else ()
+            known = next((e for e in map(self.gaz.lookup, aliases) if e is not None), None)
+            if known is not None:  # "the Finance Ministry" after "the Ministry of Finance"
+                claim(Mention(i, j, text, known))
+                i = j
+                continue
+            entity = self._new_entity(text, typ, aliases)
             entity.guessed = entity.new and not (cue or suffix) and not entity.facts
             claim(Mention(i, j, text, entity))
             i = j
