@@ -585,7 +585,7 @@ class Linker:
         country's body of that name the store met first."""
         for k, m in enumerate(found):
             e = m.entity
-            if m.kind != "entity" or e is None or e.aliases or not (
+            if m.kind != "entity" or e is None or e.aliases and not e.new or not (
                     isa(e.types, "Regulator") or "Organization" in e.types
                     and not _OF_HEADS.isdisjoint(e.label.lower().split())):
                 continue  # a known body with other names is a specific one already ("House of Representatives": too)
