@@ -1036,7 +1036,8 @@ class Extractor:
     def _brand(self, m, before=None) -> Entity | None:
         """The company whose name opens a product's name as written ("Nvidia H100 GPUs"), or stands right
         before it ("Intel Gaudi 3") when the store gives the product no other maker."""
-        if m.kind != "entity" or m.entity is None or not isa(m.entity.types, "Product"):
+        if m.kind != "entity" or m.entity is None or not isa(m.entity.types, "Product") \
+                or isa(m.entity.types, "Organization"):  # "Amazon Web Services" the firm: a unit, not a brand
             return None
         owner = getattr(before, "entity", None)
         if before is not None and before.kind == "entity" and before.end == m.start and owner is not None \

@@ -84,6 +84,7 @@ def _likeness(toks, low, end: int) -> bool:
     return end + 1 < len(toks) and toks[end].text == "-" and not toks[end - 1].whitespace_ and low[end + 1] in _LIKENESS
 
 
+_VERSION = re.compile(r"\d+(?:\.\d+)*[a-z]?")  # "3", "3.5", "4o": a generation's number after a family's name
 _BODIES = ("Ministry", "Department")
 
 
@@ -452,6 +453,14 @@ class Linker:
             return None  # "Spectrum-X": the tail of a longer name, not X the network
         if _likeness(toks, low, end):
             return None  # "ChatGPT-like services", "a ChatGPT alternative": something like it, not it
+        if end < len(toks) and taken[end] is None and _VERSION.fullmatch(toks[end].text) \
+                and isa(entity.types, "Product") and not toks[end - 1].text.endswith(","):
+            return None  # "Claude 3" the store does not know is a generation of its own, not Claude
+        k = end
+        while k < len(toks) and taken[k] is None and toks[k].namelike and low[k] not in self.gaz.first:
+            k += 1
+        if k > end and k < len(toks) and (low[k],) in self.type_cues and isa(entity.types, "Product"):
+            return None  # "the Claude iOS app": a product of its own, named after the family
         return Mention(i, end, text, entity)
 
     def _place_reads(self, entity, toks, low, i, end, taken) -> bool:
