@@ -34,6 +34,7 @@ def _covers_buy(kind: str) -> bool:
     return any(k.name == kind and "buy" in k.covers for k in model().restriction_kinds.values())
 
 
+_LIST_GLUE = {",", "and", "or", "-", "the"}
 _PH = "⟦{}⟧"
 _ITEM = r"(?:⟦\d+⟧ 's )?⟦\d+⟧"
 # a list starts at its first item (no slot begins right after a separator); a later item is no owner
@@ -460,6 +461,7 @@ class Extractor:
             if len(slots) >= 1:
                 facts.extend(self._intro_facts(mentions, quote))
                 facts.extend(self._described_makers(sent, mentions, quote))
+                facts.extend(self._segment_examples(sent, mentions, quote))
                 if len(slots) >= 2:  # every relation needs two entities (a list counts as several)
                     found = self._relations(template, slots, quote)
                     reduced = self._reduced(template)
@@ -1017,6 +1019,29 @@ class Extractor:
             maker = self.linker.gaz.maker.get(e.iri)
             if maker is not None:
                 out.append(Fact(e, "developedBy", maker, quote, 0.6, rule="described maker"))
+        return out
+
+    def _segment_examples(self, sent, mentions, quote) -> list[Fact]:
+        """"U.S. firms such as ChatGPT creator OpenAI", "Chinese rivals like DeepSeek": the organisations a
+        placed group's example list names are based where the group is."""
+        toks, out = sent.tokens, []
+        for k, m in enumerate(mentions):
+            if m.kind != "segment" or m.base is None or not isa(m.base.types, "Jurisdiction"):
+                continue
+            j = m.end + (2 if [t.low for t in toks[m.end:m.end + 2]] == ["such", "as"] else
+                         1 if m.end < len(toks) and toks[m.end].low in ("like", "including") else 0)
+            if j == m.end:
+                continue
+            for x in mentions[k + 1:]:
+                gap = toks[j:x.start]
+                if any(t.low not in _LIST_GLUE and t.low not in self.linker.agent_cues for t in gap):
+                    break  # the list has ended
+                j = x.end
+                if x.kind == "entity" and x.entity is not None and isa(x.entity.types, "Product"):
+                    continue  # "ChatGPT creator OpenAI": the product describes the name after it
+                if x.kind == "entity" and x.entity is not None and isa(x.entity.types, "Organization") \
+                        and not isa(x.entity.types, "Jurisdiction"):
+                    out.append(Fact(x.entity, "basedIn", m.base, quote, 0.6, rule="segment example"))
         return out
 
     def _named_home(self, m) -> Entity | None:
