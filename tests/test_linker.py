@@ -262,3 +262,11 @@ def test_a_maker_named_alone_elsewhere_is_split_off_its_model_code(gazetteer):
         linker.note(ms)
     assert ("Kestrel", ["Company"]) in found and ("K90 accelerator", ["Chip"]) in found
     assert "Vireo 3 model" in dict(found) and "Lumo Z9 chip" in dict(found)  # a generation; a word seen alone once
+
+
+def test_a_name_before_a_plural_product_noun_is_its_maker_when_the_text_names_it_alone(gazetteer):
+    text = ("Demand for Kestrel chips keeps rising. Analysts expect Kestrel to grow, and buyers wait for Kestrel. "
+            "Heron chips are also popular.")
+    result, linker = link(gazetteer, text)
+    assert isa(linker.gaz.lookup("Kestrel").types, "Company")
+    assert isa(linker.gaz.lookup("Heron").types, "Chip")  # never named alone: the chips' own name

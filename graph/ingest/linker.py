@@ -730,6 +730,9 @@ class Linker:
                 continue
             shaped = (any(c.isdigit() for c in text) or _CAMEL.search(text)
                       or (text.isupper() and len(text) >= 2) or "." in text.strip("."))
+            if cue and cue_end > j and low[cue_end - 1].endswith("s") and not shaped and text in self.alone_words \
+                    and isa(frozenset({cue}), "Product"):
+                cue = "Company"  # "Nvidia chips" where the text names Nvidia alone: whose chips, not a chip
             suffix = self._name_type([w.lower() for w in words])
             if not (cue or shaped or suffix or institution) or text.lower() in self.stop \
                     or headline and not (cue or suffix or institution):
