@@ -33,6 +33,9 @@ RECALL = [
      ("Halo", "developedBy", "Kestrel Labs")),
     # "added them to the catalogue", with a pronoun in between
     ("Oracle added them to Frontier Cloud on Monday.", ("Frontier Cloud", "offeredBy", "Oracle")),
+    # a plan named after a known service is a service of its own; "the feature" is the product named before
+    ("Lumen 4 Swift, Oracle's newest feature, drafts reports. Only subscribers to Frontier Cloud Premium have "
+     "access to the feature.", ("Frontier Cloud Premium", "providesAccessTo", "Lumen 4 Swift")),
 ]
 
 

@@ -270,3 +270,14 @@ def test_a_name_before_a_plural_product_noun_is_its_maker_when_the_text_names_it
     result, linker = link(gazetteer, text)
     assert isa(linker.gaz.lookup("Kestrel").types, "Company")
     assert isa(linker.gaz.lookup("Heron").types, "Chip")  # never named alone: the chips' own name
+
+
+def test_a_one_letter_name_can_end_a_sentence():
+    from aikg.ingest.tokens import sentences, split_at_letter_names
+
+    text = "Fans post clips on X. Only paying fans get more. A book by J. Smith sold well."
+    pieces = [p.text for s in sentences(nlp().tokenizer(text), text, [".", "!", "?"])
+              for p in split_at_letter_names(s, lambda letter: letter == "X")]
+    assert pieces == ["Fans post clips on X.", "Only paying fans get more.", "A book by J. Smith sold well."]
+    assert [t.text for t in split_at_letter_names(sentences(nlp().tokenizer(text), text, ["."])[0],
+                                                  lambda letter: letter == "X")[0].tokens][-2:] == ["X", "."]

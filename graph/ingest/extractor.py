@@ -22,7 +22,7 @@ from . import relations, restrictions
 from .gazetteer import PARENTS, Entity, isa
 from .linker import Linker, Mention
 from .parse import parse
-from .tokens import nlp, sentences
+from .tokens import nlp, sentences, split_at_letter_names
 
 __all__ = ["Fact", "RestrictionFrame", "Extraction", "Extractor", "EXTRACTOR_VERSION"]
 
@@ -446,7 +446,7 @@ class Extractor:
         # batched parse of the sentences that could hold a relation, then the rules
         read = []
         for sents in _sentences(paragraphs):
-            for sent in sents:
+            for sent in (piece for whole in sents for piece in split_at_letter_names(whole, self._letter_name)):
                 quote = sent.text.strip()
                 if not quote or len(quote) > MAX_SENTENCE_CHARS:
                     continue
@@ -565,7 +565,7 @@ class Extractor:
             if m.excluded:
                 continue
             if m.kind == "name":  # a proper noun the linker left: typed by the role, where it names one class
-                typ = "Organization" if "Organization" in wanted \
+                typ = "Organization" if "Organization" in wanted else "Company" if "Company" in wanted \
                     else wanted[0] if wanted in (("Product",), ("Service",)) else None
                 if typ is not None:
                     e = self.linker.gaz.lookup(m.text) or self.linker.gaz.fuzzy(m.text, typ) \
@@ -1020,6 +1020,10 @@ class Extractor:
             if maker is not None:
                 out.append(Fact(e, "developedBy", maker, quote, 0.6, rule="described maker"))
         return out
+
+    def _letter_name(self, letter: str) -> bool:
+        """Whether a capital letter alone is a name the store knows ("X", the social network)."""
+        return self.linker.gaz.lookup(letter) is not None
 
     def _segment_examples(self, sent, mentions, quote) -> list[Fact]:
         """"U.S. firms such as ChatGPT creator OpenAI", "Chinese rivals like DeepSeek": the organisations a

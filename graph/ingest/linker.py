@@ -129,6 +129,7 @@ class Linker:
                 self.type_cues[tuple(str(w).lower().split())] = typ
         # after a name these say who someone is to it ("ChatGPT maker", "TikTok owner"): they describe another
         self.agent_cues = {str(w).lower() for w in lex.get("agent_nouns", [])}
+        self.tiers = {str(w) for w in lex.get("product_tiers", [])}
         self.suffix_types = {}
         for typ, words in lex.get("name_suffixes", {}).items():
             for w in words:
@@ -464,8 +465,11 @@ class Linker:
         k = end
         while k < len(toks) and taken[k] is None and toks[k].namelike and low[k] not in self.gaz.first:
             k += 1
-        if k > end and k < len(toks) and (low[k],) in self.type_cues and isa(entity.types, "Product"):
+        if k > end and isa(entity.types, "Product") and k < len(toks) and (low[k],) in self.type_cues:
             return None  # "the Claude iOS app": a product of its own, named after the family
+        if end < len(toks) and taken[end] is None and toks[end].text in self.tiers and isa(entity.types, "Product"):
+            plan = f"{text} {toks[end].text}"  # "X Premium": a plan of X the store does not know, a service
+            return Mention(i, end + 1, plan, self.gaz.lookup(plan) or self._new_entity(plan, "Service"))
         return Mention(i, end, text, entity)
 
     def _place_reads(self, entity, toks, low, i, end, taken) -> bool:

@@ -6,7 +6,7 @@ Reading spaCy's own token attributes is slow; each distinct token text is copied
 import re
 from functools import lru_cache
 
-__all__ = ["nlp", "Token", "Sentence", "sentences", "POSSESSIVE"]
+__all__ = ["nlp", "Token", "Sentence", "sentences", "split_at_letter_names", "POSSESSIVE"]
 
 POSSESSIVE = {"'s", "’s", "'", "’"}
 # a name that opens lower case and capitalises inside ("miHoYo", "iFlyTek", "xAI"): no English word does
@@ -130,4 +130,28 @@ def as_sentence(sent) -> Sentence:
         return sent
     toks = [Token(t.text, t.whitespace_, t.is_punct, t.is_alpha, t.like_num) for t in sent]
     return Sentence(toks, [t.idx for t in sent], sent.text)
+
+
+_LETTER_STOP = re.compile(r"[A-Z]\.")
+
+
+def split_at_letter_names(sent: Sentence, is_name) -> list[Sentence]:
+    """A sentence split after a one-letter name that ends one ("post them on X. Only subscribers ..."): the
+    tokenizer keeps "X." whole, as it does an initial ("J. Smith"). Only where ``is_name(letter)`` says the
+    letter is a known name, a lower-case word comes before it and a capital after does the period end it."""
+    toks, cut = sent.tokens, None
+    for k in range(1, len(toks) - 1):
+        t = toks[k]
+        if _LETTER_STOP.fullmatch(t.text) and toks[k - 1].is_alpha and toks[k - 1].text.islower() \
+                and toks[k + 1].text[:1].isupper() and is_name(t.text[0]):
+            cut = k
+            break
+    if cut is None:
+        return [sent]
+    letter, stop = Token(toks[cut].text[0], "", False, True, False), Token(".", toks[cut].whitespace_, True, False, False)
+    at = sent.offsets[cut]
+    head = Sentence(toks[:cut] + [letter, stop], sent.offsets[:cut] + [at, at + 1],
+                    sent.text[:at + 2 - sent.start_char])
+    tail = Sentence(toks[cut + 1:], sent.offsets[cut + 1:], sent.text[sent.offsets[cut + 1] - sent.start_char:])
+    return [head, *split_at_letter_names(tail, is_name)]
 
