@@ -148,7 +148,8 @@ def split_at_letter_names(sent: Sentence, is_name) -> list[Sentence]:
             break
     if cut is None:
         return [sent]
-    letter, stop = Token(toks[cut].text[0], "", False, True, False), Token(".", toks[cut].whitespace_, True, False, False)
+    letter = Token(toks[cut].text[0], "", False, True, False)
+    stop = Token(".", toks[cut].whitespace_, True, False, False)
     at = sent.offsets[cut]
     head = Sentence(toks[:cut] + [letter, stop], sent.offsets[:cut] + [at, at + 1],
                     sent.text[:at + 2 - sent.start_char])
