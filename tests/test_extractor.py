@@ -36,6 +36,14 @@ RECALL = [
     # a plan named after a known service is a service of its own; "the feature" is the product named before
     ("Lumen 4 Swift, Oracle's newest feature, drafts reports. Only subscribers to Frontier Cloud Premium have "
      "access to the feature.", ("Frontier Cloud Premium", "providesAccessTo", "Lumen 4 Swift")),
+    # "its" in an appositive after a product: the nearest organisation that acts, not an owner written with 's
+    ("Anthropic will use Microsoft's new cluster to serve Lumen 4 Deep, its largest model.",
+     ("Lumen 4 Deep", "developedBy", "Anthropic")),
+    # a product, a noun saying who someone is to it, and the name, however long the sentence around them
+    ("Buyers compared offers from several US firms, among them Lumen 4 Swift developer Anthropic and others, "
+     "before the deadline passed last week.", ("Lumen 4 Swift", "developedBy", "Anthropic")),
+    ("Regulators in Tokyo questioned Frontier Cloud operator company Oracle about its plans.",
+     ("Frontier Cloud", "offeredBy", "Oracle")),
 ]
 
 

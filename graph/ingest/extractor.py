@@ -109,6 +109,7 @@ class Extraction:
 
 
 _MAKER_NOUNS = {"maker", "creator", "developer", "builder"}
+_OWNER_NOUNS = {"owner", "parent", "operator"}  # "TikTok owner ByteDance": whose service it is
 
 
 def _fund_investments(facts: list[Fact], quote: str) -> list[Fact]:
@@ -462,6 +463,8 @@ class Extractor:
                 facts.extend(self._intro_facts(mentions, quote))
                 facts.extend(self._described_makers(sent, mentions, quote))
                 facts.extend(self._segment_examples(sent, mentions, quote))
+                facts.extend(self._its_products(sent, mentions, quote))
+                facts.extend(self._agent_named(sent, mentions, quote))
                 if len(slots) >= 2:  # every relation needs two entities (a list counts as several)
                     found = self._relations(template, slots, quote)
                     reduced = self._reduced(template)
@@ -1024,6 +1027,49 @@ class Extractor:
     def _letter_name(self, letter: str) -> bool:
         """Whether a capital letter alone is a name the store knows ("X", the social network)."""
         return self.linker.gaz.lookup(letter) is not None
+
+    def _agent_named(self, sent, mentions, quote) -> list[Fact]:
+        """"ChatGPT creator OpenAI", "TikTok parent company ByteDance": a product, a noun saying who someone is
+        to it, and that someone's name, read off the words (the parse of a long sentence may not hold them)."""
+        toks, out = sent.tokens, []
+        for m, x in zip(mentions, mentions[1:]):
+            e, o = m.entity, x.entity
+            if m.kind != "entity" or x.kind != "entity" or e is None or o is None or not isa(e.types, "Product") \
+                    or not isa(o.types, "Organization") or isa(o.types, "Jurisdiction") or e.iri == o.iri:
+                continue
+            between = [t.low for t in toks[m.end:x.start]]
+            if between and between[-1] in ("company", "firm", "group"):
+                between = between[:-1]
+            if len(between) != 1:
+                continue
+            if between[0] in _MAKER_NOUNS:
+                out.append(Fact(e, "developedBy", o, quote, 0.6, rule="agent noun"))
+            elif between[0] in _OWNER_NOUNS and isa(e.types, "Service"):
+                out.append(Fact(e, "offeredBy", o, quote, 0.6, rule="agent noun"))
+        return out
+
+    def _its_products(self, sent, mentions, quote) -> list[Fact]:
+        """"... to train and deploy Claude, its foundation model": a product the sentence's subject calls
+        its own, in an appositive of a class noun (however the parser hung it), is the subject's."""
+        toks, out = sent.tokens, []
+        for k, m in enumerate(mentions[:-1]):
+            e, its = m.entity, mentions[k + 1]
+            if m.kind != "entity" or e is None or not isa(e.types, "Product") or its.kind != "anaphor" \
+                    or its.text.lower() not in ("its", "their") or its.start != m.end + 1 or toks[m.end].text != ",":
+                continue
+            end = next((x for x in range(its.end, min(its.end + 4, len(toks)))
+                        if (toks[x].low,) in self.linker.type_cues), None)
+            if end is None or end + 1 < len(toks) and toks[end + 1].is_word:
+                continue  # "Claude, its model for ...": not a closed appositive
+            # the nearest organisation before it that acts (not an owner written with 's): the clause's subject
+            owner = next((x.entity for x in reversed(mentions[:k]) if x.kind == "entity" and x.entity is not None
+                          and isa(x.entity.types, "Organization") and not isa(x.entity.types, "Jurisdiction")
+                          and (x.end >= len(toks) or toks[x.end].low not in ("'s", "’s"))), None)
+            if owner is None or owner.iri == e.iri:
+                continue
+            for pred in ("developedBy", "offeredBy") if isa(e.types, "Service") else ("developedBy",):
+                out.append(Fact(e, pred, owner, quote, 0.6, rule="its appositive"))
+        return out
 
     def _segment_examples(self, sent, mentions, quote) -> list[Fact]:
         """"U.S. firms such as ChatGPT creator OpenAI", "Chinese rivals like DeepSeek": the organisations a
