@@ -878,8 +878,8 @@ def _class_bits(cols: _Columns):
 def _links(n: int, pairs: list) -> dict:
     """The link arrays from (subjects, objects) node ids per predicate of LINKS, sorted, each link once."""
     width = len(LINKS)
-    keys = [(a * width + r) * max(n, 1) + b for r, (a, b) in enumerate(pairs)]
-    keys = _unique(np.concatenate(keys)) if keys else np.zeros(0, dtype=np.int64)
+    parts = [(a * width + r) * max(n, 1) + b for r, (a, b) in enumerate(pairs)]
+    keys = _unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
     rest, dst = keys // max(n, 1), keys % max(n, 1)
     return {"link_src": _array(rest // width), "link_dst": _array(dst),
             "link_rel": (rest % width).astype(np.uint8).tobytes()}
