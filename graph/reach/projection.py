@@ -587,16 +587,19 @@ def _finish(revision: str, nodes: list, keys, *, types: dict, dated: dict, dispu
                       types=types, **_index(len(nodes), keys), **parts)
 
 
-def assemble(revision: str, edges, *, types: dict, dated: dict | None = None, disputed=(), **parts) -> Projection:
+def assemble(revision: str, edges, *, types: dict, dated: dict | None = None, disputed=(), links=(),
+             classes: dict | None = None, **parts) -> Projection:
     """A :class:`Projection` from plain parts (tests build small ones by hand).
 
     ``edges`` are (source, target, relation index) IRIs; ``dated`` maps some
     of them to their validity intervals and ``disputed`` lists those whose
-    sources disagree. Every other field of :class:`Projection` but the
-    arrays is given by name (``labels``, ``restrictions``, ...).
+    sources disagree. ``links`` are facts (subject, predicate IRI of LINKS,
+    object) and ``classes`` maps nodes to their ``rdf:type`` classes, for the
+    graph view. Every other field of :class:`Projection` but the arrays is
+    given by name (``labels``, ``restrictions``, ...).
     """
-    edges = list(edges)
-    universe = set(types)
+    edges, links, classes = list(edges), list(links), classes or {}
+    universe = set(types) | set(classes) | {x for s, _, o in links for x in (s, o)}
     universe.update(map(itemgetter(0), edges))
     universe.update(map(itemgetter(1), edges))
     for a, targets in parts.get("customers", {}).items():
@@ -612,6 +615,10 @@ def assemble(revision: str, edges, *, types: dict, dated: dict | None = None, di
     disputed_ids = frozenset(e for e in _edge_ids(keys, len(nodes), ids, disputed) if e is not None)
     parts["customers"] = {a: _array(np.sort(np.array([ids[t] for t in targets], dtype=np.int64)))
                           for a, targets in parts.get("customers", {}).items()}
+    parts["classes"] = _array([sum(1 << ENTITY_CLASSES.index(c) for c in classes.get(x, ())) for x in nodes], "q")
+    by_link = [[(ids[s], ids[o]) for s, p, o in links if p == link] for link in LINKS]
+    parts.update(_links(len(nodes), [(np.array([a for a, _ in pairs], dtype=np.int64),
+                                      np.array([b for _, b in pairs], dtype=np.int64)) for pairs in by_link]))
     return _finish(revision, nodes, keys, types=types, dated=dated_ids, disputed=disputed_ids, **parts)
 
 

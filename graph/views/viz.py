@@ -238,7 +238,8 @@ def _span(start: str | None, end: str | None) -> str | None:
 def graph_page(store: Store, *, focus: str | None = None, depth: int = 2, types=None, at=None,
                limit: int = DEFAULT_LIMIT, projection: Projection | None = None) -> Page:
     """The graph (or the neighbourhood of ``focus`` within ``depth`` hops) as a page, drawn from the
-    store's projection (``projection``, else :func:`load_projection`).
+    store's projection (``projection``, else :func:`load_projection`); the sources of the facts drawn are
+    read from ``store``.
 
     ``types`` keeps only entities of these classes (names or labels, subclasses
     included; the focus always stays); ``at`` keeps only facts valid on that day
@@ -252,8 +253,7 @@ def graph_page(store: Store, *, focus: str | None = None, depth: int = 2, types=
     day = (None if at is None else iso_day(at))
     wanted = _wanted_types(types)
     proj = projection if projection is not None else load_projection(store)
-    if proj.store is None:
-        proj.store = store  # sources are read from it
+    proj.store = store  # the sources of the facts drawn are read from it
     centre = str(resolve(store, focus)) if focus else None
     # around a focus only the ball one hop wider than shown is looked at: every fact of a node shown (its tooltip
     # lists them all) has its other end in it, and filters only ever shrink the ball
