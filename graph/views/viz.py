@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..dates import iso_day
-from ..errors import InputError
+from ..errors import InputError, NotFound
 from ..model import model
 from ..names.resolve import normalise, resolve
 from ..reach.projection import ENTITY_CLASSES, LINKS, Projection, load_projection
@@ -254,7 +254,7 @@ def graph_page(store: Store, *, focus: str | None = None, depth: int = 2, types=
     wanted = _wanted_types(types)
     proj = projection if projection is not None else load_projection(store)
     proj.store = store  # the sources of the facts drawn are read from it
-    centre = str(resolve(store, focus)) if focus else None
+    centre = _focus(proj, store, focus) if focus else None
     # around a focus only the ball one hop wider than shown is looked at: every fact of a node shown (its tooltip
     # lists them all) has its other end in it, and filters only ever shrink the ball
     within = (proj.neighbourhood(centre, depth + 1, _FOCUSED_LOAD_MAX)
@@ -333,6 +333,15 @@ def graph_page(store: Store, *, focus: str | None = None, depth: int = 2, types=
                    legend_nodes=class_legend(nodes[n].cls for n in shown_set) + legend_edges_nodes,
                    legend_edges=legend_edges, notes=notes)
     return Page(html, len(records), len(edge_records), tuple(notes))
+
+
+def _focus(proj: Projection, store: Store, name: str) -> str:
+    """The entity named ``name``: from the projection's name index (no store read), else from every label in the
+    store (a restriction, or a name with its spaces left out, which the index does not hold)."""
+    try:
+        return proj.lookup(name, suggest=False)
+    except NotFound:
+        return str(resolve(store, name))
 
 
 def render_graph(store: Store, *, focus: str | None = None, depth: int = 2, types=None, at=None,
