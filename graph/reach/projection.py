@@ -1,6 +1,7 @@
-"""The reach projection: the store's access edges as integer arrays, for route search.
+"""The reach projection: the store's access edges as integer arrays, for route search, and its facts between
+entities, for the graph view.
 
-Only what route search needs is pulled, with a handful of SPARQL queries (so
+Only what route search and the graph view need is pulled, with a handful of SPARQL queries (so
 a remote SPARQL server works as well as the embedded store):
 
 * **edges**, each with a ``relation`` shown to users and the ``kind`` of hop
@@ -835,7 +836,7 @@ def _build(revision: str, f: factlog.Facts) -> Projection:
     names, labels = _names(cols, types)
     more_aliases = defaultdict(set)  # entities the name index leaves out (restrictions) still show their aliases
     for e, name in zip(*cols.values(factlog.ALT_LABEL)):
-        if classes[e] and terms[e] not in types:
+        if node_of[e] >= 0 and terms[e] not in types:
             more_aliases[terms[e]].add(terms[name])
     restrictions = _restrictions(cols, labels)
     restricted = defaultdict(list)

@@ -65,7 +65,7 @@ class Page:
     notes: tuple[str, ...] = ()
 
 
-# --------------------------------------------------------------------------- the graph as the store holds it
+# --------------------------------------------------------------------------- the graph as the projection holds it
 
 @dataclass
 class _Node:
