@@ -233,3 +233,17 @@ def test_name_keys_of_the_reference_labels_match_the_tokenizer():
     assert len(names) > 300
     name_key.cache_clear()
     assert [name_key(n) for n in sorted(names)] == [_spacy_key(n) for n in sorted(names)]
+
+
+def test_a_generation_or_an_app_named_after_a_known_product_is_a_name_of_its_own(gazetteer):
+    result, linker = link(gazetteer, "ChatGPT 9 arrives next year.", "The ChatGPT Vista app is new.",
+                          "ChatGPT, 4 rivals and more were shown.")
+    assert labels(result)[:2] == ["ChatGPT 9", "ChatGPT Vista"]
+    assert linker.gaz.lookup("ChatGPT 9").new and isa(linker.gaz.lookup("ChatGPT Vista").types, "Service")
+    assert result[2][0][1] == "ChatGPT"  # a number after a comma counts something else
+
+
+def test_a_ministry_written_either_way_is_one_body(gazetteer):
+    result, _ = link(gazetteer, "The Transport Ministry issued a note.", "The Ministry of Transport said more.")
+    [[(_, first, _)], [(_, second, _)]] = result
+    assert first == second == "Transport Ministry"

@@ -510,3 +510,21 @@ def test_many_edges_in_are_listed_as_one_by_one(world):
         return {_key(r) for r in opened}, {_key(r) for r in blocked}
 
     assert listed(1) == listed(10 ** 9)
+
+
+def test_a_group_of_unknown_place_is_bound_by_a_rule_aimed_at_a_group_of_its_kind():
+    # "clerk staffers" (no place known) are among the "assembly staffers" a ban in j0 names: the ban holds for
+    # them; "clerk drivers" share neither the head noun nor a place, so no rule reaches them
+    g1, g2, g3 = "urn:x:clerk-staffers", "urn:x:assembly-staffers", "urn:x:clerk-drivers"
+    types = {g: frozenset({"CustomerSegment"}) for g in (g1, g2, g3)}
+    types.update({"s0": frozenset({"Service"}), "j0": frozenset({"Jurisdiction"})})
+    ban = Restriction("r", restricts=["s0"], applies_in=frozenset({"j0"}), applies_to=frozenset({g2}),
+                      covers=frozenset({USE, ACCESS}))
+    proj = assemble("x", [], types=types, restrictions={"r": ban}, restricted={"s0": ["r"]},
+                    labels={g1: "clerk staffers", g2: "assembly staffers", g3: "clerk drivers"},
+                    segments={("staffer", None): [g1, g2], ("driver", None): [g3]})
+    staff = resolve_actor(proj, g1)
+    assert staff.segments == {g2} and not staff.jurisdictions
+    assert [rid for rid, _ in Search(proj, staff, "s0", "2024-01-01").blocks("s0", USE)] == ["r"]
+    drivers = resolve_actor(proj, g3)
+    assert Search(proj, drivers, "s0", "2024-01-01").blocks("s0", USE) == []

@@ -1,6 +1,8 @@
 """Restriction frames: when they hold, who imposes them, which wordings trigger them."""
 from datetime import date
 
+from rdflib import URIRef
+
 from aikg.ingest.extractor import Extractor, RestrictionFrame
 from aikg.ingest.linker import Linker
 from aikg.ingest.restrictions import anchor_dates
@@ -310,3 +312,31 @@ def test_a_halt_when_the_ban_was_imposed_is_the_bans_imposers_doing(gazetteer):
     r = frames(gazetteer, text)[1]
     assert (r.kind, r.imposer.label, [e.label for e in r.applies_in]) == ("Suspension", "Japanese government",
                                                                           ["China"])
+
+
+
+def test_staff_asked_to_avoid_a_tool_are_bound_by_a_ban_of_whoever_asked(gazetteer):
+    text = ("The Health Ministry has asked its employees to avoid using chatbots such as ChatGPT and "
+            "Lumen 4 Swift on work laptops. The Ministry of Health said the guidance covers all its offices.")
+    linker = Linker(gazetteer)
+    [r] = Extractor(linker).extract(text, date(2025, 3, 3)).restrictions
+    assert r.kind == "Ban" and r.imposer.label == "Health Ministry"
+    assert linker.gaz.lookup("Ministry of Health") is r.imposer  # the long form names the same body
+    assert [e.label for e in r.restricts] == ["ChatGPT", "Lumen 4 Swift"]
+    assert [e.label for e in r.applies_to] == ["employees"]
+    assert r.effective_from == date(2025, 3, 3)
+
+
+
+def test_an_unknown_product_whose_use_is_blocked_is_a_service():
+    # people use an app pulled from a store; they do not buy it as goods. Goods under export control, and
+    # products the store already knows, keep their class
+    from aikg.ingest.extractor import _covers_buy
+    from aikg.ingest.gazetteer import Entity
+    from aikg.ingest.restrictions import used_products
+
+    app, goods, known = (Entity(URIRef(f"urn:x:{n}"), n, frozenset({"Product"}), new=n != "known")
+                         for n in ("app", "goods", "known"))
+    used_products([RestrictionFrame("AccessBlock", None, [app, known], [], "q", 0.7),
+                   RestrictionFrame("ExportControl", None, [goods], [], "q", 0.7)], _covers_buy)
+    assert (app.types, goods.types, known.types) == ({"Service"}, {"Product"}, {"Product"})

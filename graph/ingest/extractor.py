@@ -16,6 +16,7 @@ from datetime import date
 
 from ..dates import DateMention, find_dates
 from ..lexicon import alternatives, group_end, top_level_alternative
+from ..model import model
 from ..names.ids import entity_iri
 from . import relations, restrictions
 from .gazetteer import PARENTS, Entity, isa
@@ -28,6 +29,12 @@ __all__ = ["Fact", "RestrictionFrame", "Extraction", "Extractor", "EXTRACTOR_VER
 EXTRACTOR_VERSION = "0.2.0"
 MAX_SENTENCE_CHARS = 1500  # longer "sentences" are lists or markup: skip them
 
+def _covers_buy(kind: str) -> bool:
+    """Whether a restriction kind ("AccessBlock") covers buying when a restriction names no hop."""
+    return any(k.name == kind and "buy" in k.covers for k in model().restriction_kinds.values())
+
+
+_LIST_GLUE = {",", "and", "or", "-", "the"}
 _PH = "⟦{}⟧"
 _ITEM = r"(?:⟦\d+⟧ 's )?⟦\d+⟧"
 # a list starts at its first item (no slot begins right after a separator); a later item is no owner
@@ -454,6 +461,7 @@ class Extractor:
             if len(slots) >= 1:
                 facts.extend(self._intro_facts(mentions, quote))
                 facts.extend(self._described_makers(sent, mentions, quote))
+                facts.extend(self._segment_examples(sent, mentions, quote))
                 if len(slots) >= 2:  # every relation needs two entities (a list counts as several)
                     found = self._relations(template, slots, quote)
                     reduced = self._reduced(template)
@@ -480,6 +488,7 @@ class Extractor:
         self._complete_frames(frames, sentence_jurisdictions)
         restrictions.drop_placeless(frames)
         restrictions.anchor_dates(frames, published)
+        restrictions.used_products(frames, _covers_buy)
         facts = self._dedupe(facts)
         entities: dict = {}
         for f in facts:
@@ -679,7 +688,9 @@ class Extractor:
     def _told(self, parts, restricts, earlier, quote) -> list[RestrictionFrame]:
         """Companies told not to offer or use something: bound by the restriction the document told of
         (its imposer, place and product where the sentence names none)."""
-        bound = [e for e in self._entities(parts["bound"], ("Organization",)) if not isa(e.types, "Regulator")]
+        bound = [e for e in self._entities(parts["bound"], ("Organization", "CustomerSegment"))
+                 if not isa(e.types, "Regulator")] \
+            or [self.linker.implied_entity(t, "CustomerSegment") for t in parts["more"]]  # "its employees"
         event = next((f for f in reversed(earlier) if f is not None and f.imposer is not None), None)
         if not bound or event is None and not restricts:
             return []
@@ -1010,6 +1021,29 @@ class Extractor:
                 out.append(Fact(e, "developedBy", maker, quote, 0.6, rule="described maker"))
         return out
 
+    def _segment_examples(self, sent, mentions, quote) -> list[Fact]:
+        """"U.S. firms such as ChatGPT creator OpenAI", "Chinese rivals like DeepSeek": the organisations a
+        placed group's example list names are based where the group is."""
+        toks, out = sent.tokens, []
+        for k, m in enumerate(mentions):
+            if m.kind != "segment" or m.base is None or not isa(m.base.types, "Jurisdiction"):
+                continue
+            j = m.end + (2 if [t.low for t in toks[m.end:m.end + 2]] == ["such", "as"] else
+                         1 if m.end < len(toks) and toks[m.end].low in ("like", "including") else 0)
+            if j == m.end:
+                continue
+            for x in mentions[k + 1:]:
+                gap = toks[j:x.start]
+                if any(t.low not in _LIST_GLUE and t.low not in self.linker.agent_cues for t in gap):
+                    break  # the list has ended
+                j = x.end
+                if x.kind == "entity" and x.entity is not None and isa(x.entity.types, "Product"):
+                    continue  # "ChatGPT creator OpenAI": the product describes the name after it
+                if x.kind == "entity" and x.entity is not None and isa(x.entity.types, "Organization") \
+                        and not isa(x.entity.types, "Jurisdiction"):
+                    out.append(Fact(x.entity, "basedIn", m.base, quote, 0.6, rule="segment example"))
+        return out
+
     def _named_home(self, m) -> Entity | None:
         """The country an organisation's own name opens or closes with, or ends "of" ("Bank of America")."""
         if m.kind != "entity" or m.entity is None or not isa(m.entity.types, "Organization"):
@@ -1027,7 +1061,8 @@ class Extractor:
     def _brand(self, m, before=None) -> Entity | None:
         """The company whose name opens a product's name as written ("Nvidia H100 GPUs"), or stands right
         before it ("Intel Gaudi 3") when the store gives the product no other maker."""
-        if m.kind != "entity" or m.entity is None or not isa(m.entity.types, "Product"):
+        if m.kind != "entity" or m.entity is None or not isa(m.entity.types, "Product") \
+                or isa(m.entity.types, "Organization"):  # "Amazon Web Services" the firm: a unit, not a brand
             return None
         owner = getattr(before, "entity", None)
         if before is not None and before.kind == "entity" and before.end == m.start and owner is not None \

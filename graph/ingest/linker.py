@@ -84,6 +84,20 @@ def _likeness(toks, low, end: int) -> bool:
     return end + 1 < len(toks) and toks[end].text == "-" and not toks[end - 1].whitespace_ and low[end + 1] in _LIKENESS
 
 
+_VERSION = re.compile(r"\d+(?:\.\d+)*[a-z]?")  # "3", "3.5", "4o": a generation's number after a family's name
+_BODIES = ("Ministry", "Department")
+
+
+def _body_names(label: str) -> tuple:
+    """The other way a ministry's name is written: "Finance Ministry" and "Ministry of Finance"."""
+    words = label.split()
+    if len(words) >= 2 and words[-1] in _BODIES:
+        return (f"{words[-1]} of {' '.join(words[:-1])}",)
+    if len(words) >= 3 and words[0] in _BODIES and words[1] == "of":
+        return (f"{' '.join(words[2:])} {words[0]}",)
+    return ()
+
+
 def _is_place(m: Mention | None) -> TypeGuard[Mention]:
     return m is not None and m.kind == "entity" and m.entity is not None and isa(m.entity.types, "Jurisdiction")
 
@@ -439,6 +453,14 @@ class Linker:
             return None  # "Spectrum-X": the tail of a longer name, not X the network
         if _likeness(toks, low, end):
             return None  # "ChatGPT-like services", "a ChatGPT alternative": something like it, not it
+        if end < len(toks) and taken[end] is None and _VERSION.fullmatch(toks[end].text) \
+                and isa(entity.types, "Product") and not toks[end - 1].text.endswith(","):
+            return None  # "Claude 3" the store does not know is a generation of its own, not Claude
+        k = end
+        while k < len(toks) and taken[k] is None and toks[k].namelike and low[k] not in self.gaz.first:
+            k += 1
+        if k > end and k < len(toks) and (low[k],) in self.type_cues and isa(entity.types, "Product"):
+            return None  # "the Claude iOS app": a product of its own, named after the family
         return Mention(i, end, text, entity)
 
     def _place_reads(self, entity, toks, low, i, end, taken) -> bool:
@@ -572,7 +594,7 @@ class Linker:
         country's body of that name the store met first."""
         for k, m in enumerate(found):
             e = m.entity
-            if m.kind != "entity" or e is None or e.aliases or not (
+            if m.kind != "entity" or e is None or e.aliases and not e.new or not (
                     isa(e.types, "Regulator") or "Organization" in e.types
                     and not _OF_HEADS.isdisjoint(e.label.lower().split())):
                 continue  # a known body with other names is a specific one already ("House of Representatives": too)
@@ -644,7 +666,9 @@ class Linker:
                 continue
             words = [t.text for t in toks[i:j]]
             if i == 0 or toks[i - 1].text in ('"', "“", ":", "—", "(", "-"):
-                while words and (words[0].lower() in self.stop or words[0].lower() in self.lower_words):
+                # a capital the sentence's start explains: "Finance is..." but not "The Ministry of Finance"
+                while words and (words[0].lower() in self.stop or words[0].lower() in self.lower_words
+                                 and not (len(words) > 1 and words[1].lower() == "of")):
                     words.pop(0)
                     i += 1
             while words and (words[0].lower() in self.stop or NOT_NAME.match(words[0])):
@@ -697,7 +721,16 @@ class Linker:
                 i = j
                 continue
             typ = cue or suffix or ("Product" if any(c.isdigit() for c in text) else "Organization")
-            entity = self._new_entity(text, typ)
+            if cue == "Regulator" and cue_end > j:  # "the finance ministry": the body's noun is its name's
+                text = f"{text} {' '.join(t.text.capitalize() for t in toks[j:cue_end])}"
+                j = cue_end
+            aliases = _body_names(text) if typ == "Regulator" else ()
+            known = next((e for e in map(self.gaz.lookup, aliases) if e is not None), None)
+            if known is not None:  # "the Finance Ministry" after "the Ministry of Finance"
+                claim(Mention(i, j, text, known))
+                i = j
+                continue
+            entity = self._new_entity(text, typ, aliases)
             entity.guessed = entity.new and not (cue or suffix) and not entity.facts
             claim(Mention(i, j, text, entity))
             i = j

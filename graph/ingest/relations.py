@@ -710,6 +710,8 @@ def restriction_parts(doc, spans, heads, triggers: dict) -> list[dict]:
                  "owned": set(), "used": set(), "similar": False,
                  "transit": any(t.lemma_.lower() in _TRANSIT for t in tok.subtree)}
         taken = _role_parts(parts, heads, tok)
+        if parts["told"] and not parts["bound"]:
+            _told_people(parts, spans, tok)
         _more_places(parts, heads, tok)
         _noun_parts(parts, spans, tok, taken)
         _extension(parts, heads, spans, tok)
@@ -718,6 +720,17 @@ def restriction_parts(doc, spans, heads, triggers: dict) -> list[dict]:
             _similar_by(parts, heads, tok)
         out.append(parts)
     return out
+
+
+# people an instruction binds when it names no organisation ("asked its employees to avoid using X")
+_PEOPLE = {"employee", "staff", "staffer", "official", "worker", "servant", "civil servant", "personnel", "officer"}
+
+
+def _told_people(parts, spans, tok) -> None:
+    """The people a verb of telling addresses, as phrases (in place, in "more")."""
+    for c in tok.children:
+        if c.dep_ in ("iobj", "obj", "nsubj:pass") and c.lemma_.lower() in _PEOPLE:
+            parts["more"].append(phrase(c, spans))
 
 
 def _trigger_kind(doc, tok, triggers: dict) -> tuple[str | None, bool]:
@@ -957,8 +970,8 @@ def _role_parts(parts, heads, tok) -> set:
     parts["joint"] = len(imposers) > 1 and all(h.dep_ == "conj" and h.head.i in at for h in imposers[1:])
     if parts["told"] and not parts["restricts"]:  # "told to stop offering services powered by X"
         inside = {t.i for t in instructed_not(tok).subtree}
-        parts["restricts"] = [m for h, m in heads if h.i in inside
-                              and isa(getattr(getattr(m, "entity", None), "types", ()), "Product")]
+        parts["restricts"] = [m for h, m in heads if h.i in inside and any(  # a company there stands for its app
+            isa(getattr(getattr(m, "entity", None), "types", ()), c) for c in ("Product", "Company"))]
     if withheld and not parts["restricts"]:  # "X is due in the US but is not expected to launch in the EU"
         subject = _shared_subject(tok)
         parts["restricts"] = [m for h, m in heads if subject is not None and h.i == subject.i]
@@ -1035,7 +1048,7 @@ _PERMISSIONS = {"licence", "license", "permit", "exemption", "waiver"}  # what i
 _TRANSIT = {"transit", "transhipment", "transshipment", "tranship", "transship"}  # goods passing through
 _PERMIT = {"allow", "permit", "authorize", "authorise"}
 _INSTRUCT = {"tell", "order", "instruct", "ask", "direct", "urge", "require", "warn"}
-_STOP = {"stop", "cease", "halt", "end", "cancel", "suspend"}
+_STOP = {"stop", "cease", "halt", "end", "cancel", "suspend", "avoid"}
 _STORES = {"store", "shop", "market", "marketplace", "shelf"}  # "removed apps offering X from its China store"
 _APP_NOUNS = {"app", "application", "platform", "chatbot", "assistant", "feature"}
 _BACK = {"the", "this", "that", "these", "those", "such"}

@@ -14,7 +14,7 @@ from ..names.ids import own_product_names
 from .gazetteer import isa
 
 __all__ = ["anchor_dates", "subject_place", "company_offering", "document_product", "adjective_place",
-           "drop_placeless", "target_actors"]
+           "drop_placeless", "target_actors", "used_products"]
 
 
 def anchor_dates(frames: list, published: date | None) -> None:
@@ -96,6 +96,18 @@ def adjective_place(text: str, gaz) -> bool:
 def drop_placeless(frames: list) -> None:
     """No restriction without a place or a target actor (in place): it would block every route."""
     frames[:] = [fr for fr in frames if fr.applies_in or fr.applies_to]
+
+
+def used_products(frames: list, covers_buy) -> None:
+    """A new product of no narrower class that a rule blocks only the use of (an app pulled from a store,
+    a suspended chatbot) is a service: people use it, they do not buy it as goods (in place).
+    ``covers_buy(kind)`` tells whether a restriction kind covers buying."""
+    for fr in frames:
+        if covers_buy(fr.kind):
+            continue
+        for e in fr.restricts:
+            if e.new and e.types == frozenset({"Product"}):
+                e.types = frozenset({"Service"})
 
 
 # who a ban on government use covers: "in state administration", "on all government devices"

@@ -106,7 +106,12 @@ def _entity_actor(proj: Projection, node: str) -> Actor:
         return Actor(node, proj.label(node), "jurisdiction", places, proj.closure(places))
     places = proj.based_in.get(node, frozenset())
     customer_of = proj.customer_of(node)
-    return Actor(node, proj.label(node), "entity", places, proj.closure(places), customer_of, _owners(proj, node))
+    segments: frozenset = frozenset()
+    if proj.is_a(node, "CustomerSegment"):  # "House staffers" are among the "congressional staffers" a ban names
+        words = normalise(proj.label(node)).split()
+        segments = _segments(proj, words[-1], proj.closure(places)) - {node} if words else frozenset()
+    return Actor(node, proj.label(node), "entity", places, proj.closure(places), customer_of, _owners(proj, node),
+                 segments)
 
 
 def _phrase(proj: Projection, text: str, words: list[str]) -> Actor | None:

@@ -98,6 +98,8 @@ class Search:
             hit = sorted(a.jurisdictions & r.applies_in)
             if hit:
                 reason["jurisdiction"] = hit[0]
+            elif not a.jurisdictions and a.identities() & r.applies_to:
+                pass  # a group the rule names, whose place is unknown: taken to be where the rule applies
             else:
                 for owner, chain in a.owners:
                     hit = sorted(proj.closure(proj.based_in.get(owner, ())) & r.applies_in)
