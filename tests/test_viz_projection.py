@@ -110,6 +110,30 @@ def test_a_fact_written_later_reaches_the_page_through_the_projection(story_path
         assert "Quill Lab" not in {n["name"] for n in page_data(stale.html)["nodes"]} and stale.nodes == 14
 
 
+def test_negated_statements_are_no_sources_and_a_fact_all_of_them_deny_is_not_drawn(story_path):
+    """As route search reads them: one document says it, another says the opposite: drawn, cited by the first;
+    every statement about it says the opposite: not drawn."""
+    ttl = f"""@prefix aikg: <{AIKG}> . @prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
+        @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> . @prefix prov: <http://www.w3.org/ns/prov#> .
+        <{LAB}> a aikg:Company ; rdfs:label "Quill Lab" ; aikg:basedIn <{ENT.china}> ; aikg:investedIn <{ENT.openai}> .
+        <urn:test:st-yes> a aikg:Statement ; rdf:subject <{LAB}> ; rdf:predicate aikg:basedIn ;
+            rdf:object <{ENT.china}> ; prov:wasDerivedFrom <urn:test:doc-yes> ;
+            aikg:quote "Quill Lab works out of Shenzhen." .
+        <urn:test:st-no> a aikg:Statement ; rdf:subject <{LAB}> ; rdf:predicate aikg:basedIn ;
+            rdf:object <{ENT.china}> ; prov:wasDerivedFrom <urn:test:doc-no> ;
+            aikg:quote "Quill Lab left China last year." ; aikg:negated true .
+        <urn:test:st-never> a aikg:Statement ; rdf:subject <{LAB}> ; rdf:predicate aikg:investedIn ;
+            rdf:object <{ENT.openai}> ; prov:wasDerivedFrom <urn:test:doc-no> ; aikg:negated true ;
+            aikg:quote "Quill Lab never held OpenAI shares." .
+        <urn:test:doc-yes> rdfs:label "Shenzhen notes" . <urn:test:doc-no> rdfs:label "Correction notes" ."""
+    with EmbeddedStore(story_path, write=True) as store:
+        store.replace_graph(GRAPH["doc/quill"], Graph().parse(data=ttl, format="turtle"))
+    with EmbeddedStore(story_path) as store:
+        edges = page_data(graph_page(store, focus="Quill Lab", depth=1).html)["edges"]
+    assert [(e["label"], e["to"]) for e in edges] == [("based in", str(ENT.china))]
+    assert "Quill Lab works out of Shenzhen." in edges[0]["title"] and "Correction notes" not in edges[0]["title"]
+
+
 NEW_PROPERTY = """
 aikg:licensedTo a owl:ObjectProperty ;
     rdfs:label "licensed to"@en ;
