@@ -134,12 +134,11 @@ def test_negated_statements_are_no_sources_and_a_fact_all_of_them_deny_is_not_dr
     assert "Quill Lab works out of Shenzhen." in edges[0]["title"] and "Correction notes" not in edges[0]["title"]
 
 
+# no hop kind: a fact route search never steps along, which only the graph view shows
 NEW_PROPERTY = """
-aikg:licensedTo a owl:ObjectProperty ;
-    rdfs:label "licensed to"@en ;
-    skos:definition "An organization allowed to sell or run the product under its maker's licence."@en ;
-    rdfs:domain aikg:Product ;
-    rdfs:range aikg:Organization .
+aikg:licensedTo a owl:ObjectProperty ; rdfs:label "licensed to"@en ; rdfs:domain aikg:Product ;
+    rdfs:range aikg:Organization ;
+    skos:definition "An organization allowed to sell or run the product under its maker's licence."@en .
 """
 SCRIPT = """
 import sys
