@@ -247,3 +247,26 @@ def test_a_ministry_written_either_way_is_one_body(gazetteer):
     result, _ = link(gazetteer, "The Transport Ministry issued a note.", "The Ministry of Transport said more.")
     [[(_, first, _)], [(_, second, _)]] = result
     assert first == second == "Transport Ministry"
+
+
+def test_a_maker_named_alone_elsewhere_is_split_off_its_model_code(gazetteer):
+    # the store does not know Kestrel; the text says it is a maker: it names it on its own twice
+    text = ("Orders for the Kestrel K90 accelerator rose. Buyers said they get chips from Kestrel, and "
+            "Kestrel plans more. The Vireo 3 model and the Lumo Z9 chip came out; Lumo is a product line.")
+    linker = Linker(gazetteer)
+    linker.start_document(text)
+    found = []
+    for sent in nlp()(text).sents:
+        ms = linker.mentions(sent)
+        found += [(m.text, sorted(m.entity.types)) for m in ms if m.entity is not None]
+        linker.note(ms)
+    assert ("Kestrel", ["Company"]) in found and ("K90 accelerator", ["Chip"]) in found
+    assert "Vireo 3 model" in dict(found) and "Lumo Z9 chip" in dict(found)  # a generation; a word seen alone once
+
+
+def test_a_name_before_a_plural_product_noun_is_its_maker_when_the_text_names_it_alone(gazetteer):
+    text = ("Demand for Kestrel chips keeps rising. Analysts expect Kestrel to grow, and buyers wait for Kestrel. "
+            "Heron chips are also popular.")
+    result, linker = link(gazetteer, text)
+    assert isa(linker.gaz.lookup("Kestrel").types, "Company")
+    assert isa(linker.gaz.lookup("Heron").types, "Chip")  # never named alone: the chips' own name

@@ -10,6 +10,7 @@ entities with a deterministic IRI; a later mention in the same run links to
 the same node.
 """
 import re
+from collections import Counter
 from dataclasses import dataclass
 from typing import TypeGuard
 
@@ -25,6 +26,7 @@ __all__ = ["Mention", "Linker"]
 _CAPITAL = re.compile(r"[A-Z]")
 _YEAR_OR_THOUSANDS = re.compile(r"(?:19|20)\d\d|\d+,\d+")
 _CAMEL = re.compile(r"[a-z][A-Z]")
+_ALONE = re.compile(r"(?<=[a-z0-9,;:] )([A-Z][a-z]+[A-Za-z]*)(?=(?:'s|’s)?[ ,.;:](?! ?[A-Z0-9]))")
 _SPACES = re.compile(r"\s+")
 # besides the lexicon's Regulator suffixes (ministry, department, commission...), names that run on through "of"
 _OF_HEADS = {"bank", "house", "chamber", "university", "institute", "academy", "court", "federation", "association"}
@@ -162,6 +164,9 @@ class Linker:
         self.acronyms = {}
         self.described = {}  # head noun -> entities an appositive called so ("X, the ... start-up"), latest last
         self.lower_words = set(re.findall(r"(?<![.!?]\s)\b([a-z][a-z-]+)\b", text))
+        # capitalised words the text also writes on their own inside a sentence ("orders from Nvidia, and")
+        alone = Counter(_ALONE.findall(text))
+        self.alone_words = {w for w, n in alone.items() if n >= 2}  # once may be a product line ("on Galaxy")
 
     def remember(self, entity: Entity, mentioned: bool = True) -> None:
         recent, iri = self.recent, entity.iri
@@ -577,6 +582,16 @@ class Linker:
         typ = self.suffix_types.get(words[-1].lower()) if words else None
         return None if typ == "Regulator" and (numbered or len(words) < 2) else typ
 
+    def _brand_first(self, toks, i, j) -> bool:
+        """Whether a name's first word is a maker's own name, written before a model code: "Nvidia H100",
+        "Intel Gaudi 3" (not "Llama 2" or "Claude 3 Opus": a bare number is a generation), when the text
+        also names the maker alone."""
+        first = toks[i].text
+        if j - i < 2 or not first.isalpha() or not first[:1].isupper() or first not in self.alone_words:
+            return False
+        rest = [t.text for t in toks[i + 1:j]]
+        return not rest[0][:1].isdigit() and any(c.isdigit() for w in rest for c in w)
+
     def _cue_type(self, low, start, end) -> tuple[str | None, int, int]:
         """A class cue right before ("the cloud provider X") or after ("X chatbot") a name."""
         for size in (3, 2, 1):
@@ -698,8 +713,13 @@ class Linker:
                 claim(Mention(prev.start, j, text, self.gaz.lookup(text) or self._new_entity(text, "Company")))
                 i = j
                 continue
+            if self._brand_first(toks, i, j):  # "Nvidia H100" where the text also names Nvidia alone
+                brand = toks[i].text
+                claim(Mention(i, i + 1, brand, self.gaz.lookup(brand) or self._new_entity(brand, "Company")))
+                i += 1
+                continue
             longer = {e.iri: e for e in self.recent if e.label.lower().startswith(text.lower() + " ")
-                      and not isa(e.types, "Jurisdiction")}
+                      and not isa(e.types, ("Jurisdiction", "Product"))}  # "Nvidia" is not the "Nvidia H100"
             if len(longer) == 1:  # "Prosperity7 Ventures ... controls Prosperity7": the short form of a name
                 claim(Mention(i, j, text, next(iter(longer.values()))))  # the document used before
                 i = j
@@ -710,6 +730,9 @@ class Linker:
                 continue
             shaped = (any(c.isdigit() for c in text) or _CAMEL.search(text)
                       or (text.isupper() and len(text) >= 2) or "." in text.strip("."))
+            if cue and cue_end > j and low[cue_end - 1].endswith("s") and not shaped and text in self.alone_words \
+                    and isa(frozenset({cue}), "Product"):
+                cue = "Company"  # "Nvidia chips" where the text names Nvidia alone: whose chips, not a chip
             suffix = self._name_type([w.lower() for w in words])
             if not (cue or shaped or suffix or institution) or text.lower() in self.stop \
                     or headline and not (cue or suffix or institution):
