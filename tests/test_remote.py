@@ -457,6 +457,21 @@ def test_same_answers_from_both(both, args):
     assert outputs["embedded"] == outputs["server"]
 
 
+def test_same_graph_page_from_both(both, tmp_path):
+    """The graph page is drawn from the projection, which a server's store gives as the embedded store does."""
+    pages = {}
+    for kind, location in both.items():
+        loaded(location)
+        whole, focused = tmp_path / f"{kind}.html", tmp_path / f"{kind}-focus.html"
+        ok(location, "export", "--format", "html", "-o", whole)
+        ok(location, "export", "--format", "html", "--focus", "Northwind Cloud", "--depth", "1", "-o", focused)
+        pages[kind] = (whole.read_text(encoding="utf-8"), focused.read_text(encoding="utf-8"))
+    assert pages["embedded"] == pages["server"]
+    whole, focused = pages["server"]
+    assert "Fjord API closed in Ruritania" in whole and QUOTES[AIKG.restricts] in whole
+    assert "Kestrel-2" in focused and "Fjord API closed in Ruritania" not in focused
+
+
 def test_same_ingest_from_both(both, tmp_path):
     doc = tmp_path / "northwind.txt"
     doc.write_text(DOCUMENT, encoding="utf-8")

@@ -1,4 +1,4 @@
-"""The facts route search reads, kept per named graph as the store is written.
+"""The facts route search and the graph view read, kept per named graph as the store is written.
 
 Why: reading a million access edges back out of Oxigraph on disk takes
 15-30 s, because it decodes every IRI of every row from RocksDB, while the
@@ -7,11 +7,12 @@ write (:meth:`EmbeddedStore.replace_graphs`) parses its graphs into such an
 in-memory scratch store first, so it extracts their *facts* there, and keeps
 them as integer arrays over a term table, one file per write:
 
-* ``triples``: (s, p, o) whose predicate the projection reads: access facts
-  and their inverses, restriction properties, ``rdf:type`` of the classes it
-  knows, labels, demonyms, effective dates; and ``urn:aikg:normalised``
+* ``triples``: (s, p, o) whose predicate the projection reads: the facts
+  stated between entities (access facts and the others the graph view
+  draws) and their inverses, restriction properties, ``rdf:type`` of the
+  entity classes, labels, demonyms, effective dates; and ``urn:aikg:normalised``
   from a label to its :func:`normalise` key (computed once, at write time);
-* ``statements``: one row per reified statement about an access fact (s, p,
+* ``statements``: one row per reified statement about such a fact (s, p,
   o, negated, validFrom, validUntil; -1 when absent), read from the one graph
   that holds the statement, as aikg writes them.
 
@@ -44,8 +45,8 @@ from ..store import safecache
 from ..store.embedded import observe_writes
 
 __all__ = ["Facts", "read", "extract", "record", "from_scratch", "PROJECTED_PREDICATES", "INVERSE_PREDICATES",
-           "INVERSES", "RESTRICTION_PREDICATES", "RESTRICTION_DATES", "CLASSES", "TYPE", "LABEL", "ALT_LABEL",
-           "NORMALISED", "LOG"]
+           "INVERSES", "DRAWN_PREDICATES", "DRAWN_INVERSES", "RESTRICTION_PREDICATES", "RESTRICTION_DATES", "CLASSES",
+           "ENTITY_CLASSES", "TYPE", "LABEL", "ALT_LABEL", "NORMALISED", "LOG"]
 
 _FOLD = 16  # files in a chain before a read folds them into one base
 
@@ -64,18 +65,26 @@ RESTRICTION_DATES = tuple(sorted(p.name for p in _MODEL.properties.values()
 # the classes of what a route passes: those in a read fact's domain or range, and their subclasses
 CLASSES = _MODEL.subclasses(c for name in PROJECTED_PREDICATES
                             for c in _MODEL.properties[name].domain | _MODEL.properties[name].range)
+# What the graph view draws: every fact stated between entities (not those naming the ontology's own individuals,
+# such as a restriction's kind), and the classes of entities (not records about sources: documents, statements).
+DRAWN_PREDICATES = tuple(dict.fromkeys(PROJECTED_PREDICATES + tuple(sorted(
+    p.name for p in _MODEL.properties.values() if p.kind == "object" and p.stated
+    and not p.range & _MODEL.enumerations))))
+DRAWN_INVERSES = {inverse: name for inverse, name in sorted(_MODEL.inverses().items()) if name in DRAWN_PREDICATES}
+ENTITY_CLASSES = tuple(sorted(set(CLASSES) | {c.name for c in _MODEL.classes.values() if c.name not in
+                                              _MODEL.enumerations and PREFIXES["prov"] + "Entity" not in c.outside}))
 TYPE = PREFIXES["rdf"] + "type"
 LABEL, ALT_LABEL = PREFIXES["rdfs"] + "label", PREFIXES["skos"] + "altLabel"
 NORMALISED = "urn:aikg:normalised"
 
 
-_ACCESS = aikg_terms(PROJECTED_PREDICATES + INVERSE_PREDICATES)
+_ACCESS = aikg_terms(DRAWN_PREDICATES + tuple(DRAWN_INVERSES))
 # IRI pairs, concatenated per (graph, predicate): a few long strings rather than a million rows
 _Q_PAIRS = """SELECT {g}?p (GROUP_CONCAT(CONCAT(STR(?s), " ", STR(?o)); separator=" ") AS ?v) WHERE {{
   VALUES ?p {{ """ + _ACCESS + " " + aikg_terms(RESTRICTION_PREDICATES) + """ }}
   {open}?s ?p ?o{close} FILTER(isIRI(?s) && isIRI(?o)) }} GROUP BY {g}?p"""
 _Q_TYPES = """SELECT {g}?p (GROUP_CONCAT(STR(?s); separator=" ") AS ?v) WHERE {{
-  VALUES ?p {{ """ + aikg_terms(CLASSES) + """ }} {open}?s a ?p{close} FILTER(isIRI(?s)) }} GROUP BY {g}?p"""
+  VALUES ?p {{ """ + aikg_terms(ENTITY_CLASSES) + """ }} {open}?s a ?p{close} FILTER(isIRI(?s)) }} GROUP BY {g}?p"""
 # values that may hold any character: one row each
 _Q_VALUES = """SELECT {g}?s ?p ?o WHERE {{
   VALUES ?p {{ rdfs:label skos:altLabel aikg:demonym """ + aikg_terms(RESTRICTION_DATES) + """ }}
@@ -97,7 +106,7 @@ _Q_MARKED = """SELECT DISTINCT {g}?st ?s ?p ?o ?neg ?vf ?vu WHERE {{ MARKS
   OPTIONAL {{ ?st aikg:negated ?neg }} OPTIONAL {{ ?st aikg:validFrom ?vf }}
   OPTIONAL {{ ?st aikg:validUntil ?vu }}{close} FILTER(isIRI(?s) && isIRI(?o)) }}"""
 _MARKS = "aikg:negated|aikg:validFrom|aikg:validUntil"
-_ACCESS_IRIS = frozenset(_MODEL.iri(n) for n in PROJECTED_PREDICATES + INVERSE_PREDICATES)
+_ACCESS_IRIS = frozenset(_MODEL.iri(n) for n in DRAWN_PREDICATES + tuple(DRAWN_INVERSES))
 _NAME = re.compile(r"^(\d{8})\.(\w+)\.(\w+)\.(base|delta)\.npz$")
 def _source(function) -> str:
     try:
@@ -109,7 +118,8 @@ def _source(function) -> str:
 # the log's folder is named after what defines its files: the queries, the predicates read, the file layout
 _LAYOUT = ("terms", "terms_end", "names", "names_end", "present", "tri", "tri_n", "st", "st_n", "int32")
 LOG = "facts-" + safecache.version(_Q_PAIRS, _Q_TYPES, _Q_VALUES, _Q_PLAIN, _Q_MARKS, _Q_MARKED, PROJECTED_PREDICATES,
-                                   INVERSES, RESTRICTION_PREDICATES, RESTRICTION_DATES, CLASSES, NORMALISED, _LAYOUT,
+                                   INVERSES, DRAWN_PREDICATES, DRAWN_INVERSES, ENTITY_CLASSES,
+                                   RESTRICTION_PREDICATES, RESTRICTION_DATES, CLASSES, NORMALISED, _LAYOUT,
                                    _source(normalise), _DOMAIN.pattern)  # how names are keyed
 
 

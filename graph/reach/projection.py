@@ -1,6 +1,7 @@
-"""The reach projection: the store's access edges as integer arrays, for route search.
+"""The reach projection: the store's access edges as integer arrays, for route search, and its facts between
+entities, for the graph view.
 
-Only what route search needs is pulled, with a handful of SPARQL queries (so
+Only what route search and the graph view need is pulled, with a handful of SPARQL queries (so
 a remote SPARQL server works as well as the embedded store):
 
 * **edges**, each with a ``relation`` shown to users and the ``kind`` of hop
@@ -28,7 +29,10 @@ a remote SPARQL server works as well as the embedded store):
   suspension *use* and *access*, a ban (or an unknown kind) every hop;
 * **jurisdictions** with their ``partOf`` closure (a restriction on the EU
   reaches Italy; Hong Kong is inside China only if the data says so);
-* ``availableIn``, ``basedIn``, ``subsidiaryOf`` and the name index.
+* ``availableIn``, ``basedIn``, ``subsidiaryOf`` and the name index;
+* for the graph view, every fact stated between entities (``links``: the
+  access facts and the others, such as ``investedIn``) and each entity's
+  classes as its ``rdf:type`` states them (``classes``).
 
 A fact whose every statement is negated is dropped; one with both asserting
 and negating statements is kept and marked disputed.
@@ -68,8 +72,10 @@ from ..errors import OntologyError, StoreError
 from ..facts import factlog
 from ..facts.factlog import (
     CLASSES,
+    DRAWN_INVERSES,
+    DRAWN_PREDICATES,
+    ENTITY_CLASSES,
     INVERSE_PREDICATES,
-    INVERSES,
     PROJECTED_PREDICATES,
     RESTRICTION_DATES,
     RESTRICTION_PREDICATES,
@@ -85,7 +91,7 @@ from .records import Node
 
 __all__ = ["Projection", "Restriction", "build_projection", "load_projection", "assemble", "in_interval",
            "CACHE_VERSION", "USE", "BUY", "ACCESS", "HOP_NODES", "RELATIONS", "KINDS", "KIND_CODES", "SERVICE",
-           "ORGANIZATION", "CUSTOMER_OF", "AVAILABLE_IN", "NOT_BUYABLE", "day", "singular"]
+           "ORGANIZATION", "CUSTOMER_OF", "AVAILABLE_IN", "NOT_BUYABLE", "LINKS", "ENTITY_CLASSES", "day", "singular"]
 
 _MODEL = model()
 USE, BUY, ACCESS = "use", "buy", "access"  # the hop kinds route search treats each in its own way
@@ -96,8 +102,8 @@ _HOP_OF = {v: k for k, v in HOP_NODES.items()}
 _COVERS_BY_KIND = {iri: k.covers for iri, k in _MODEL.restriction_kinds.items()}  # aikg:coversByDefault
 _ALL_HOPS = frozenset(HOP_NODES)
 
-_P = {name: _MODEL.iri(name) for name in PROJECTED_PREDICATES + INVERSE_PREDICATES}
-_CANONICAL = {_P[inverse]: _P[name] for inverse, name in INVERSES.items()}  # "offers" -> "offeredBy"
+_P = {name: _MODEL.iri(name) for name in DRAWN_PREDICATES + tuple(DRAWN_INVERSES)}
+_CANONICAL = {_P[inverse]: _P[name] for inverse, name in DRAWN_INVERSES.items()}  # "offers" -> "offeredBy"
 _INVERSE = {v: k for k, v in _CANONICAL.items()}
 _RESTRICTION_PREDS = RESTRICTION_PREDICATES + RESTRICTION_DATES
 # what is not bought from its developer or maker (a model or a service is used, an organization bought into)
@@ -115,6 +121,11 @@ _KIND_OF_RELATION = np.array([KIND_CODES[k] for k in KINDS], dtype=np.uint8)
 _INT = np.dtype(f"i{array('i').itemsize}")  # array("i") is a C int
 SERVICE, ORGANIZATION = 1, 2  # node flags
 CUSTOMER_OF, AVAILABLE_IN = _P["customerOf"], _P["availableIn"]
+# The facts the graph view draws (a link stores the index of its predicate here), in their stated direction
+LINKS = tuple(_P[name] for name in DRAWN_PREDICATES)
+if len(ENTITY_CLASSES) > 63:
+    raise OntologyError(f"the ontology in {_MODEL.folder} has more than 63 entity classes; the projection keeps "
+                        "an entity's classes as the bits of one 64-bit number")
 
 
 # Rows come back numbered (?i), not with their IRIs: Oxigraph decodes every IRI it returns, a number is free.
@@ -132,6 +143,9 @@ _Q_RESTRICTION_SOURCES = """SELECT DISTINCT ?i ?doc ?quote ?neg WHERE {
   VALUES ?p { """ + aikg_terms(PROJECTED_PREDICATES + INVERSE_PREDICATES + _RESTRICTION_PREDS) + """ }
   ?st a aikg:Statement ; rdf:subject ?s ; rdf:predicate ?p .
   """ + _SOURCE_PARTS
+# VALUES rows per sources query: Oxigraph's join slows down with long VALUES blocks (4,000 facts of the reference
+# data: 2.1 s in one query, 0.33 s in blocks of 64 to 256)
+_SOURCE_BATCH = 128
 _ONTOLOGY_TERMS = (str(AIKG._NS), "https://w3id.org/aikg/ns")
 
 
@@ -210,6 +224,12 @@ class Projection:
     # (singular head noun of a CustomerSegment's label, a jurisdiction in the closure of where it is based,
     # or None when based nowhere) -> [segment]
     segments: dict = field(default_factory=dict)
+    # every fact the graph view draws, as node ids and an index into LINKS, sorted by (subject, predicate, object)
+    link_src: array = field(default_factory=lambda: array("i"))
+    link_dst: array = field(default_factory=lambda: array("i"))
+    link_rel: bytes = b""
+    classes: array = field(default_factory=lambda: array("q"))  # node id -> bit i set if rdf:type ENTITY_CLASSES[i]
+    more_aliases: dict = field(default_factory=dict)  # node -> aliases, for entities the name index leaves out
     store: Store | None = field(default=None, repr=False, compare=False)  # where sources are read; not cached
 
     def __post_init__(self):
@@ -280,6 +300,7 @@ class Projection:
                     if not main:
                         found[e].add(name)
             self._aliases = {e: frozenset(v) for e, v in found.items()}
+            self._aliases.update((e, frozenset(v)) for e, v in self.more_aliases.items())
         return self._aliases.get(node, frozenset())
 
     def lookup(self, name: str, *, suggest: bool = True) -> str:
@@ -319,6 +340,52 @@ class Projection:
         r = None if relation is None else RELATIONS.index(relation)
         edges = self.out_edges[self.out_ptr[u]:self.out_ptr[u + 1]]
         return [(self.nodes[self.dst[e]], e) for e in edges if r is None or self.rel[e] == r]
+
+    # -- every fact, for the graph view --------------------------------------
+    def classes_of(self, node: str) -> frozenset:
+        """The entity classes ``rdf:type`` gives ``node`` (local names; none inferred, unlike :attr:`types`)."""
+        v = self.ids.get(node)
+        bits = self.classes[v] if v is not None and v < len(self.classes) else 0
+        return frozenset(c for i, c in enumerate(ENTITY_CLASSES) if bits >> i & 1) if bits else frozenset()
+
+    def links(self, within=None) -> list:
+        """The facts (subject, predicate IRI, object) stated between entities, in their stated direction, each
+        once, without those every source denies; with ``within``, only those between these nodes."""
+        src, dst, rel = self.link_src, self.link_dst, self.link_rel
+        nodes = self.nodes
+        if within is None:
+            return [(nodes[u], LINKS[r], nodes[v]) for u, v, r in zip(src, dst, rel)]
+        inside = self._mask(within)
+        keep = np.flatnonzero(inside[np.frombuffer(src, dtype=_INT)] & inside[np.frombuffer(dst, dtype=_INT)])
+        return [(nodes[src[i]], LINKS[rel[i]], nodes[dst[i]]) for i in keep.tolist()]
+
+    def neighbourhood(self, node: str, depth: int, most: int) -> set | None:
+        """The nodes within ``depth`` links of ``node`` in either direction (``node`` itself when the
+        projection does not know it); None when there are more than ``most``."""
+        start = self.ids.get(node)
+        if start is None:
+            return {node}
+        src, dst = np.frombuffer(self.link_src, dtype=_INT), np.frombuffer(self.link_dst, dtype=_INT)
+        seen = np.zeros(len(self.nodes), dtype=bool)
+        seen[start] = True
+        frontier, count = np.array([start]), 1
+        for _ in range(depth):
+            if not len(frontier):
+                break
+            here = np.zeros(len(self.nodes), dtype=bool)
+            here[frontier] = True
+            found = _unique(np.concatenate([dst[here[src]], src[here[dst]]]))
+            frontier = found[~seen[found]]
+            seen[frontier] = True
+            count += len(frontier)
+            if count > most:
+                return None
+        return {self.nodes[i] for i in np.flatnonzero(seen).tolist()}
+
+    def _mask(self, within) -> np.ndarray:
+        inside = np.zeros(len(self.nodes), dtype=bool)
+        inside[[self.ids[x] for x in within if x in self.ids]] = True
+        return inside
 
     @property
     def graph(self) -> nx.MultiDiGraph:
@@ -398,11 +465,13 @@ class Projection:
                 forms.append(((s, p, o), (s, p, o)))
                 if p in _INVERSE:  # "Microsoft offers X" is a source for "X offeredBy Microsoft"
                     forms.append(((o, _INVERSE[p], s), (s, p, o)))
-            rows = " ".join(f"({i} <{s}> <{p}> <{o}>)" for i, ((s, p, o), _) in enumerate(forms))
-            for i, *source in _rows(self.store, _Q_SOURCES.replace("ROWS", rows)):
-                found[forms[int(i)][1]].append(_source(*source))
-        if rids:
-            rows = " ".join(f"({i} <{r}>)" for i, r in enumerate(rids))
+            for at in range(0, len(forms), _SOURCE_BATCH):
+                rows = " ".join(f"({i} <{s}> <{p}> <{o}>)"
+                                for i, ((s, p, o), _) in enumerate(forms[at:at + _SOURCE_BATCH], at))
+                for i, *source in _rows(self.store, _Q_SOURCES.replace("ROWS", rows)):
+                    found[forms[int(i)][1]].append(_source(*source))
+        for at in range(0, len(rids), _SOURCE_BATCH):
+            rows = " ".join(f"({i} <{r}>)" for i, r in enumerate(rids[at:at + _SOURCE_BATCH], at))
             for i, *source in _rows(self.store, _Q_RESTRICTION_SOURCES.replace("ROWS", rows)):
                 found[("restriction", rids[int(i)])].append(_source(*source))
         for key in keys + [("restriction", r) for r in rids]:
@@ -455,8 +524,8 @@ def _parents(partof: dict) -> dict:
     return out
 
 
-def _array(values) -> array:
-    return array("i", np.ascontiguousarray(values, dtype=_INT).tobytes())
+def _array(values, kind: str = "i") -> array:
+    return array(kind, np.ascontiguousarray(values, dtype=_INT if kind == "i" else np.int64).tobytes())
 
 
 def _index(n: int, keys) -> dict:
@@ -514,20 +583,24 @@ def _finish(revision: str, nodes: list, keys, *, types: dict, dated: dict, dispu
         for scope in sorted(r.applies_in) or sorted(r.applies_to) or [None]:
             scoped[scope].append(rid)
     parts["scoped"] = dict(scoped)
+    parts.setdefault("classes", array("q", bytes(8 * len(nodes))))
     return Projection(revision=revision, nodes=nodes, ids=ids, flags=flags, dated=dated, disputed=disputed,
                       types=types, **_index(len(nodes), keys), **parts)
 
 
-def assemble(revision: str, edges, *, types: dict, dated: dict | None = None, disputed=(), **parts) -> Projection:
+def assemble(revision: str, edges, *, types: dict, dated: dict | None = None, disputed=(), links=(),
+             classes: dict | None = None, **parts) -> Projection:
     """A :class:`Projection` from plain parts (tests build small ones by hand).
 
     ``edges`` are (source, target, relation index) IRIs; ``dated`` maps some
     of them to their validity intervals and ``disputed`` lists those whose
-    sources disagree. Every other field of :class:`Projection` but the
-    arrays is given by name (``labels``, ``restrictions``, ...).
+    sources disagree. ``links`` are facts (subject, predicate IRI of LINKS,
+    object) and ``classes`` maps nodes to their ``rdf:type`` classes, for the
+    graph view. Every other field of :class:`Projection` but the arrays is
+    given by name (``labels``, ``restrictions``, ...).
     """
-    edges = list(edges)
-    universe = set(types)
+    edges, links, classes = list(edges), list(links), classes or {}
+    universe = set(types) | set(classes) | {x for s, _, o in links for x in (s, o)}
     universe.update(map(itemgetter(0), edges))
     universe.update(map(itemgetter(1), edges))
     for a, targets in parts.get("customers", {}).items():
@@ -543,6 +616,10 @@ def assemble(revision: str, edges, *, types: dict, dated: dict | None = None, di
     disputed_ids = frozenset(e for e in _edge_ids(keys, len(nodes), ids, disputed) if e is not None)
     parts["customers"] = {a: _array(np.sort(np.array([ids[t] for t in targets], dtype=np.int64)))
                           for a, targets in parts.get("customers", {}).items()}
+    parts["classes"] = _array([sum(1 << ENTITY_CLASSES.index(c) for c in classes.get(x, ())) for x in nodes], "q")
+    by_link = [[(ids[s], ids[o]) for s, p, o in links if p == link] for link in LINKS]
+    parts.update(_links(len(nodes), [(np.array([a for a, _ in pairs], dtype=np.int64),
+                                      np.array([b for _, b in pairs], dtype=np.int64)) for pairs in by_link]))
     return _finish(revision, nodes, keys, types=types, dated=dated_ids, disputed=disputed_ids, **parts)
 
 
@@ -732,8 +809,11 @@ def _build(revision: str, f: factlog.Facts) -> Projection:
     typed = np.flatnonzero(mask)
     types = dict(zip(map(terms.__getitem__, typed.tolist()), map(shared.__getitem__, mask[typed].tolist())))
     src, dst, rel, vendors, partof_j = _edges(cols, pair, mask)
+    links = [pair[name] if name in pair else cols.pairs(name) for name in DRAWN_PREDICATES]
+    classes = _class_bits(cols)
 
-    universe = _unique(np.concatenate([typed, src, dst, *pair["customerOf"]]))
+    universe = _unique(np.concatenate([typed, src, dst, *pair["customerOf"], *(x for ab in links for x in ab),
+                                       np.flatnonzero(classes)]))
     order = sorted(universe.tolist(), key=terms.__getitem__)  # nodes in IRI order
     nodes = [terms[i] for i in order]
     n = len(nodes)
@@ -754,6 +834,10 @@ def _build(revision: str, f: factlog.Facts) -> Projection:
     disputed = frozenset(e for e in _edge_ids(keys, n, ids, disputed_edges) if e is not None)
 
     names, labels = _names(cols, types)
+    more_aliases = defaultdict(set)  # entities the name index leaves out (restrictions) still show their aliases
+    for e, name in zip(*cols.values(factlog.ALT_LABEL)):
+        if node_of[e] >= 0 and terms[e] not in types:
+            more_aliases[terms[e]].add(terms[name])
     restrictions = _restrictions(cols, labels)
     restricted = defaultdict(list)
     for r in sorted(restrictions.values(), key=lambda r: r.id):
@@ -786,7 +870,27 @@ def _build(revision: str, f: factlog.Facts) -> Projection:
         available={k: frozenset(v) for k, v in cols.grouped(pair["availableIn"]).items()},
         customers=_customers(terms, pair["customerOf"], node_of),
         facts={k: {"disputed": v["disputed"], "valid": v["valid"]} for k, v in facts.items() if not v["denied"]},
-        names=names, vendors=vendors)
+        names=names, vendors=vendors, more_aliases={k: sorted(v) for k, v in more_aliases.items()},
+        classes=_array(classes[order], "q"), **_links(n, [(node_of[a], node_of[b]) for a, b in links]))
+
+
+def _class_bits(cols: _Columns):
+    """Each term's entity classes by ``rdf:type`` as bits (bit i: ENTITY_CLASSES[i])."""
+    bits = np.zeros(cols.n, dtype=np.int64)
+    is_type = cols.rows(factlog.TYPE)
+    for i, c in enumerate(ENTITY_CLASSES):
+        bits[cols.s[is_type & (cols.o == cols.f.id(_MODEL.iri(c)))]] |= 1 << i
+    return bits
+
+
+def _links(n: int, pairs: list) -> dict:
+    """The link arrays from (subjects, objects) node ids per predicate of LINKS, sorted, each link once."""
+    width = len(LINKS)
+    parts = [(a * width + r) * max(n, 1) + b for r, (a, b) in enumerate(pairs)]
+    keys = _unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
+    rest, dst = keys // max(n, 1), keys % max(n, 1)
+    return {"link_src": _array(rest // width), "link_dst": _array(dst),
+            "link_rel": (rest % width).astype(np.uint8).tobytes()}
 
 
 def _restrictions(cols: _Columns, labels: dict) -> dict:
@@ -833,12 +937,14 @@ def _no_gc():
             gc.enable()
 
 
-_ARRAYS = {"src": "i", "dst": "i", "in_ptr": "i", "out_edges": "i", "out_ptr": "i", "rel": "b", "flags": "b"}
+_ARRAYS = {"src": "i", "dst": "i", "in_ptr": "i", "out_edges": "i", "out_ptr": "i", "rel": "b", "flags": "b",
+           "link_src": "i", "link_dst": "i", "link_rel": "b", "classes": "q"}
+_DTYPES = {"i": _INT, "b": np.dtype(np.uint8), "q": np.dtype(np.int64)}
 _RECORDS = {"Restriction": Restriction}
 # the cache's name is a hash of what defines its format: the fields cached and how
 CACHE_VERSION = safecache.version([(f.name, str(f.type)) for f in fields(Projection)],
                                   [(f.name, str(f.type)) for f in fields(Restriction)], _ARRAYS, RELATIONS, KINDS,
-                                  str(_INT), "tagged-json-1", "names-of-typed-entities-only")
+                                  str(_INT), "tagged-json-1", "names-of-typed-entities-only", LINKS, ENTITY_CLASSES)
 _MANIFEST = "projection.json"
 _DATA = re.compile(r"^projection-[0-9a-f]{12}-[0-9a-f]{16}\.npz$")
 
@@ -854,7 +960,7 @@ def _save(folder: Path, proj: Projection) -> None:
     arrays = {}
     for name, kind in _ARRAYS.items():
         value = state.pop(name)
-        arrays[name] = np.frombuffer(value, dtype=_INT if kind == "i" else np.uint8).copy()
+        arrays[name] = np.frombuffer(value, dtype=_DTYPES[kind]).copy()
     state.pop("ids")  # the inverse of nodes
     text = json.dumps(safecache.encode(state, _RECORDS), ensure_ascii=False, separators=(",", ":"))
     arrays["state"] = np.frombuffer(text.encode("utf-8", "surrogatepass"), dtype=np.uint8)
@@ -884,9 +990,9 @@ def _load(folder: Path, revision: str) -> Projection | None:
             return None
         for name, kind in _ARRAYS.items():
             a = arrays[name]
-            if a.dtype != (_INT if kind == "i" else np.uint8) or a.ndim != 1:
+            if a.dtype != _DTYPES[kind] or a.ndim != 1:
                 return None
-            state[name] = array("i", a.tobytes()) if kind == "i" else a.tobytes()
+            state[name] = a.tobytes() if kind == "b" else array(kind, a.tobytes())
         if not isinstance(state["nodes"], list):
             return None
         state["ids"] = dict(zip(state["nodes"], range(len(state["nodes"]))))

@@ -2,7 +2,10 @@
 
 ``aikg export --format html`` draws the store (or a neighbourhood of it,
 filtered by class and date, pruned beyond a node limit) with :func:`graph_page`;
-``aikg path --html`` draws an answer with :func:`render_path`. The page itself
+``aikg path --html`` draws an answer with :func:`render_path`. Both read the
+store through the reach projection (:mod:`aikg.reach.projection`: entities,
+labels, classes, facts with their validity, restrictions, and sources on demand),
+never with queries of their own. The page itself
 is assembled by :mod:`aikg.views.htmlpage` and laid out by :mod:`aikg.views.layout`:
 positions are computed here and physics is off in the browser, since with
 pyvis's defaults 2,000 nodes take about 146 s to settle (FINDINGS).
@@ -13,14 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..dates import iso_day
-from ..errors import InputError
+from ..errors import InputError, NotFound
 from ..model import model
 from ..names.resolve import normalise, resolve
-from ..namespace import PROV
-from ..reach.projection import Projection, load_projection
+from ..reach.projection import ENTITY_CLASSES, LINKS, Projection, load_projection
 from ..reach.records import Answer, Node, Restriction, Route, Source, Step
 from ..reach.search import HAS_PART
-from ..sparql.queries import aikg_terms, safe_iri
 from ..store.base import Store
 from .htmlpage import (
     CLASS_STYLES,
@@ -40,15 +41,9 @@ __all__ = ["Page", "graph_page", "render_graph", "path_page", "path_html", "rend
 DEFAULT_LIMIT = 2000
 
 _MODEL = model()
-# not drawn: records about sources (prov:Entity: documents, statements) and the ontology's own individuals
-_SKIP_CLASSES = _MODEL.enumerations | {c.name for c in _MODEL.classes.values() if str(PROV.Entity) in c.outside}
-
-# Drawn relations, from the ontology: the properties that state facts between entities (not those naming the
-# ontology's own individuals, such as a restriction's kind), in their stated direction; inverses are turned round
-# so each fact is one edge.
-RELATIONS = tuple(p.name for p in sorted(_MODEL.properties.values(), key=lambda p: p.name)
-                  if p.kind == "object" and p.stated and not p.range & _MODEL.enumerations)
-INVERSES = {inverse: name for inverse, name in sorted(_MODEL.inverses().items()) if name in RELATIONS}
+# Drawn relations: the facts the projection keeps between entities (LINKS, from the ontology), by local name
+_NAME_OF = {p.iri: p.name for p in _MODEL.properties.values()}
+RELATIONS = tuple(_NAME_OF[iri] for iri in LINKS)
 RESTRICTION_LINKS = frozenset(name for name in RELATIONS if "Restriction" in _MODEL.properties[name].domain)
 _SYMMETRIC = frozenset(name for name in RELATIONS if _MODEL.properties[name].symmetric)
 _PLACE_LINKS = ("basedIn", "availableIn", "partOf")  # shown in a node's tooltip, by their labels
@@ -70,7 +65,7 @@ class Page:
     notes: tuple[str, ...] = ()
 
 
-# --------------------------------------------------------------------------- the graph as the store holds it
+# --------------------------------------------------------------------------- the graph as the projection holds it
 
 @dataclass
 class _Node:
@@ -94,151 +89,47 @@ class _Edge:
     source: str
     relation: str
     target: str
-    statements: list[dict] = field(default_factory=list)
+    facts: list[tuple] = field(default_factory=list)  # (s, p, o) keys of the projection: two for a symmetric pair
 
 
 def _local(iri) -> str:
     return str(iri).rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
 
-_Q_TYPES = "SELECT ?e ?t WHERE { ?e a ?t FILTER(isIRI(?e) && STRSTARTS(STR(?t), STR(aikg:))) }"
-_Q_LABELS = "SELECT ?e ?l WHERE { ?e rdfs:label ?l FILTER(isIRI(?e)) }"
-_Q_ALIASES = "SELECT ?e ?l WHERE { ?e skos:altLabel ?l FILTER(isIRI(?e)) }"
-_Q_EDGES = ("SELECT DISTINCT ?s ?p ?o WHERE { VALUES ?p { %s } ?s ?p ?o FILTER(isIRI(?s) && isIRI(?o)) }"
-            % aikg_terms(RELATIONS + tuple(INVERSES)))
-_Q_STATEMENTS = """
-SELECT ?s ?p ?o ?src ?title ?dtitle ?url ?quote ?from ?until ?neg WHERE {
-  ?st a aikg:Statement ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o .
-  VALUES ?p { %s }
-  OPTIONAL { ?st prov:wasDerivedFrom ?src
-             OPTIONAL { ?src rdfs:label ?title } OPTIONAL { ?src dcterms:title ?dtitle }
-             OPTIONAL { ?src aikg:url ?url } }
-  OPTIONAL { ?st aikg:quote ?quote }
-  OPTIONAL { ?st aikg:validFrom ?from }
-  OPTIONAL { ?st aikg:validUntil ?until }
-  OPTIONAL { ?st aikg:negated ?neg }
-}""" % aikg_terms(RELATIONS + tuple(INVERSES))
-# one branch per property: Oxigraph then looks each restriction up (with ?r a aikg:Restriction and a VALUES
-# of properties, 16 restrictions took 0.2 s on a million facts; this, 3 ms)
-_Q_RESTRICTIONS = """
-SELECT ?r ?p ?v ?vl WHERE {
-  { ?r aikg:effectiveFrom ?v BIND(aikg:effectiveFrom AS ?p) }
-  UNION { ?r aikg:effectiveUntil ?v BIND(aikg:effectiveUntil AS ?p) }
-  UNION { ?r aikg:kind ?v BIND(aikg:kind AS ?p) OPTIONAL { ?v rdfs:label ?vl } }
-}"""
-_Q_NEIGHBOURS = ("SELECT DISTINCT ?n WHERE { VALUES ?p { %s } { ?x ?p ?n } UNION { ?n ?p ?x } FILTER(isIRI(?n)) }"
-                 % aikg_terms(RELATIONS + tuple(INVERSES)))
-_FOCUSED_LOAD_MAX = 20_000  # nodes around a focus read 16 at a time; beyond, the whole store is read
+_FOCUSED_LOAD_MAX = 20_000  # beyond this many nodes around a focus, every node is looked at (as cheap)
 
 
-def _pick_label(current: tuple | None, term) -> tuple[str, tuple]:
-    """Deterministic choice among several labels: English or untagged first, then alphabetical."""
-    lang = getattr(term, "language", None)
-    new = (str(term), (lang not in (None, "en"), str(term)))
-    return new if current is None else min(current, new, key=lambda t: t[1])
-
-
-def _rows(store: Store, query: str, var: str, within) -> list:
-    """The rows of ``query``, with ``?var`` limited to the IRIs ``within`` (None: unlimited).
-
-    The IRIs go 16 to a query: with 32 or more in one ``VALUES``, Oxigraph (0.5) scans the whole
-    store instead of looking each up (10 s instead of 0.05 s on a million facts).
-    """
-    if within is None:
-        return store.query(query).rows
-    iris, out = sorted(within), []
-    for i in range(0, len(iris), 16):
-        cells = " ".join(f"<{x}>" for x in iris[i:i + 16])
-        out += store.query(query.replace(" WHERE {", f" WHERE {{ VALUES ?{var} {{ {cells} }}", 1)).rows
-    return out
-
-
-def _ball_in_store(store: Store, centre: str, depth: int) -> set[str] | None:
-    """The IRIs within ``depth`` hops of ``centre`` over drawable facts in either direction, found by one
-    query per hop; None beyond ``_FOCUSED_LOAD_MAX`` nodes (then reading everything is as cheap)."""
-    if not safe_iri(centre):
-        return None
-    seen, frontier = {centre}, {centre}
-    for _ in range(depth):
-        if not frontier:
-            break
-        found = {str(n) for n, in _rows(store, _Q_NEIGHBOURS, "x", frontier)} - seen
-        seen |= found
-        frontier = found
-        if len(seen) > _FOCUSED_LOAD_MAX or not all(map(safe_iri, found)):
-            return None
-    return seen
-
-
-def _load(store: Store, within: set[str] | None = None) -> tuple[dict[str, _Node], list[_Edge]]:
-    """Every entity and every drawable fact with its statements; with ``within``, only those entities and
-    the facts between them (a neighbourhood, without reading the whole store)."""
-    types: dict[str, set[str]] = {}
-    for e, t in _rows(store, _Q_TYPES, "e", within):
-        types.setdefault(str(e), set()).add(_local(t))
-    skipped = {e for e, ts in types.items() if ts & _SKIP_CLASSES}
-    nodes = {e: _Node(e, types=ts) for e, ts in types.items() if e not in skipped}
-
+def _load(proj: Projection, within: set[str] | None = None) -> tuple[dict[str, _Node], list[_Edge]]:
+    """Every entity and every drawable fact as the projection holds them; with ``within``, only those entities
+    and the facts between them (a neighbourhood)."""
+    nodes: dict[str, _Node] = {}
+    for e in proj.nodes if within is None else sorted(x for x in within if x in proj.ids):
+        node = nodes[e] = _Node(e, proj.labels.get(e), set(proj.classes_of(e)), set(proj.aliases(e)))
+        r = proj.restrictions.get(e)
+        if r is not None and "Restriction" in node.types:
+            known = _MODEL.restriction_kinds.get(r.kind or "")
+            kind = known.label if known else r.kind and _local(r.kind)
+            node.restriction = {k: v for k, v in (("kind", kind), ("from", r.effective_from),
+                                                  ("until", r.effective_until)) if v}
     edges: dict[tuple, _Edge] = {}
-    for s, p, o in _rows(store, _Q_EDGES, "s", within):
-        key = _edge_key(str(s), _local(p), str(o))
-        if key[0] in skipped or key[2] in skipped or (within is not None and str(o) not in within):
-            continue
-        edges.setdefault(key, _Edge(*key))
-    for s, p, o, src, title, dtitle, url, quote, vfrom, vuntil, neg in _rows(store, _Q_STATEMENTS, "s", within):
-        key = _edge_key(str(s), _local(p), str(o))
-        if key not in edges or (neg is not None and neg.toPython() is True):
-            continue
-        st = {"document": str(title or dtitle or url or src or ""), "quote": str(quote) if quote else None,
-              "from": _day(vfrom), "until": _day(vuntil)}
-        if st not in edges[key].statements:
-            edges[key].statements.append(st)
-    for edge in edges.values():
-        edge.statements.sort(key=lambda st: (st["document"], st["quote"] or "", st["from"] or "", st["until"] or ""))
-        for end in (edge.source, edge.target):
-            nodes.setdefault(end, _Node(end))
-
-    labels: dict[str, tuple] = {}
-    for e, label in _rows(store, _Q_LABELS, "e", within):
-        if str(e) in nodes:
-            labels[str(e)] = _pick_label(labels.get(str(e)), label)
-    for iri, (text, _key) in labels.items():
-        if iri in nodes:
-            nodes[iri].label = text
-    for e, alias in _rows(store, _Q_ALIASES, "e", within):
-        if str(e) in nodes:
-            nodes[str(e)].aliases.add(str(alias))
-    restrictions = {e for e, ts in types.items() if "Restriction" in ts and e in nodes}
-    rows = _rows(store, _Q_RESTRICTIONS, "r", None if within is None else restrictions)
-    for r, p, v, vl in sorted(rows, key=lambda row: tuple(map(str, row))):  # several kinds: the same one each time
-        if str(r) not in restrictions:
-            continue
-        local = _local(p)
-        if local == "kind":
-            nodes[str(r)].restriction["kind"] = str(vl) if vl is not None else _local(v)
-        else:
-            nodes[str(r)].restriction["from" if local == "effectiveFrom" else "until"] = _day(v)
+    for fact in proj.links(within):
+        key = _edge_key(fact[0], _NAME_OF[fact[1]], fact[2])
+        edges.setdefault(key, _Edge(*key)).facts.append(fact)
     return nodes, sorted(edges.values(), key=lambda e: (e.source, e.relation, e.target))
 
 
 def _edge_key(s: str, p: str, o: str) -> tuple[str, str, str]:
-    if p in INVERSES:
-        s, p, o = o, INVERSES[p], s
     if p in _SYMMETRIC and o < s:  # one edge per pair
         s, o = o, s
     return s, p, o
-
-
-def _day(term) -> str | None:
-    return str(term)[:10] if term is not None else None
 
 
 def _in_force(start: str | None, end: str | None, at: str) -> bool:
     return (start is None or start <= at) and (end is None or at <= end)
 
 
-def _edge_valid(edge: _Edge, at: str) -> bool:
-    return not edge.statements or any(_in_force(st["from"], st["until"], at) for st in edge.statements)
+def _edge_valid(proj: Projection, edge: _Edge, at: str) -> bool:
+    return any(proj.fact_valid(fact, at) for fact in edge.facts)
 
 
 def _wanted_types(types) -> set[str] | None:
@@ -249,10 +140,9 @@ def _wanted_types(types) -> set[str] | None:
     if not names:
         return None
     known: dict[str, str] = {}
-    for c in _MODEL.classes.values():
-        if c.name not in _SKIP_CLASSES:
-            known[normalise(c.name).replace(" ", "")] = c.name
-            known[normalise(c.label).replace(" ", "")] = c.name
+    for c in map(_MODEL.classes.__getitem__, ENTITY_CLASSES):
+        known[normalise(c.name).replace(" ", "")] = c.name
+        known[normalise(c.label).replace(" ", "")] = c.name
     wanted = set()
     for name in names:
         key = normalise(name).replace(" ", "")
@@ -346,8 +236,10 @@ def _span(start: str | None, end: str | None) -> str | None:
 # --------------------------------------------------------------------------- aikg export --format html
 
 def graph_page(store: Store, *, focus: str | None = None, depth: int = 2, types=None, at=None,
-               limit: int = DEFAULT_LIMIT) -> Page:
-    """The graph (or the neighbourhood of ``focus`` within ``depth`` hops) as a page.
+               limit: int = DEFAULT_LIMIT, projection: Projection | None = None) -> Page:
+    """The graph (or the neighbourhood of ``focus`` within ``depth`` hops) as a page, drawn from the
+    store's projection (``projection``, else :func:`load_projection`); the sources of the facts drawn are
+    read from ``store``.
 
     ``types`` keeps only entities of these classes (names or labels, subclasses
     included; the focus always stays); ``at`` keeps only facts valid on that day
@@ -360,11 +252,14 @@ def graph_page(store: Store, *, focus: str | None = None, depth: int = 2, types=
         raise InputError("--depth must be 0 or more")
     day = (None if at is None else iso_day(at))
     wanted = _wanted_types(types)
-    centre = str(resolve(store, focus)) if focus else None
-    # around a focus only the ball one hop wider than shown is read: every fact of a node shown (its tooltip
+    proj = projection if projection is not None else load_projection(store)
+    proj.store = store  # the sources of the facts drawn are read from it
+    centre = _focus(proj, store, focus) if focus else None
+    # around a focus only the ball one hop wider than shown is looked at: every fact of a node shown (its tooltip
     # lists them all) has its other end in it, and filters only ever shrink the ball
-    within = _ball_in_store(store, centre, depth + 1) if centre is not None and depth is not None else None
-    nodes, all_edges = _load(store, within)
+    within = (proj.neighbourhood(centre, depth + 1, _FOCUSED_LOAD_MAX)
+              if centre is not None and depth is not None else None)
+    nodes, all_edges = _load(proj, within)
     if centre is not None and centre not in nodes:
         nodes[centre] = _Node(centre)
 
@@ -381,7 +276,7 @@ def graph_page(store: Store, *, focus: str | None = None, depth: int = 2, types=
             if not classes & wanted:
                 continue
         keep.add(nid)
-    edges = [e for e in all_edges if e.source in keep and e.target in keep and (not day or _edge_valid(e, day))]
+    edges = [e for e in all_edges if e.source in keep and e.target in keep and (not day or _edge_valid(proj, e, day))]
     adj = _adjacency(sorted(keep), edges)
 
     notes = []
@@ -412,10 +307,11 @@ def graph_page(store: Store, *, focus: str | None = None, depth: int = 2, types=
         rec["x"], rec["y"] = positions[nid]
         records.append(rec)
     edge_records = []
+    proj.fetch_sources([fact for e in edges for fact in e.facts])  # one query for every edge drawn
     for e in edges:
         rel = _MODEL.properties[e.relation].label
         style = "restriction" if e.relation in RESTRICTION_LINKS else "fact"
-        edge_records.append(edge_record(e.source, e.target, rel, _edge_title(e, rel, nodes), style))
+        edge_records.append(edge_record(e.source, e.target, rel, _edge_title(proj, e, rel, nodes), style))
 
     title = f"Neighbourhood of {nodes[centre].name}" if centre else "aikg graph"
     bits = [f"{len(records):,} nodes, {len(edge_records):,} edges"]
@@ -437,6 +333,15 @@ def graph_page(store: Store, *, focus: str | None = None, depth: int = 2, types=
                    legend_nodes=class_legend(nodes[n].cls for n in shown_set) + legend_edges_nodes,
                    legend_edges=legend_edges, notes=notes)
     return Page(html, len(records), len(edge_records), tuple(notes))
+
+
+def _focus(proj: Projection, store: Store, name: str) -> str:
+    """The entity named ``name``: from the projection's name index (no store read), else from every label in the
+    store (a restriction, or a name with its spaces left out, which the index does not hold)."""
+    try:
+        return proj.lookup(name, suggest=False)
+    except NotFound:
+        return str(resolve(store, name))
 
 
 def render_graph(store: Store, *, focus: str | None = None, depth: int = 2, types=None, at=None,
@@ -465,12 +370,15 @@ def _node_title(node: _Node, links: dict[str, set[str]]) -> str:
     return "\n".join(lines)
 
 
-def _edge_title(edge: _Edge, relation: str, nodes: dict[str, _Node]) -> str:
+def _edge_title(proj: Projection, edge: _Edge, relation: str, nodes: dict[str, _Node]) -> str:
     lines = [f"{nodes[edge.source].name} → {relation} → {nodes[edge.target].name}", f"relation: {relation}"]
-    spans = sorted({s for s in (_span(st["from"], st["until"]) for st in edge.statements) if s})
+    valid = [span for fact in edge.facts for span in (proj.facts.get(fact) or {}).get("valid") or ()]
+    spans = sorted({s for s in (_span(a, b) for a, b in valid) if s})
     if spans:
         lines.append("valid: " + "; ".join(spans))
-    lines += _sources_text([(st.get("document"), st.get("quote")) for st in edge.statements])
+    sources = {(str(d.get("document") or ""), d.get("quote")) for fact in edge.facts for d in proj.sources(fact)
+               if not d.get("negated")}  # what says the opposite is not a source of the fact drawn
+    lines += _sources_text(sorted(sources, key=lambda d: (d[0], d[1] or "")))
     return "\n".join(lines)
 
 
