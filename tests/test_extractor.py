@@ -44,6 +44,11 @@ RECALL = [
      "before the deadline passed last week.", ("Lumen 4 Swift", "developedBy", "Anthropic")),
     ("Regulators in Tokyo questioned Frontier Cloud operator company Oracle about its plans.",
      ("Frontier Cloud", "offeredBy", "Oracle")),
+    # a foundry named by its process, with the possessive and the node between
+    ("Nvidia will have the Vexa X9 accelerator fabbed on TSMC's 3nm process node.",
+     ("Vexa X9", "manufacturedBy", "TSMC")),
+    # a stray space inside a possessive ("Oracle’ s") is still a possessive
+    ("Kestrel Labs, Oracle’ s robotics division, grew.", ("Kestrel Labs", "subsidiaryOf", "Oracle")),
 ]
 
 

@@ -66,6 +66,7 @@ _RX_OWNED_ITEM = re.compile(r"⟦\d+⟧ 's ⟦\d+⟧")
 _RX_OWNER = re.compile(r"⟦\d+⟧ 's (?=⟦)")
 _RX_CLAUSE = re.compile(r" (?:;|but|while|whereas|although) ")
 _MISUSED_QUOTE = re.compile(r"(?<=\w)‘(?=s\b)")
+_SPACED_POSSESSIVE = re.compile(r"(?<=[A-Za-z])([’']) (?=s\b)")
 _CURRENCY = re.compile(r"\b(?:US|HK|NT|A|C|S|NZ)\$(?=\s?\d)")
 _TICKER = re.compile(r"\s*\((?:NYSE|NASDAQ|Nasdaq|HKEX|HKG|SHA|SHE|TYO|KRX|KOSDAQ|LON|ETR|AMS|EPA|SIX|TSX)\s*:\s*"
                      r"[A-Z0-9.]{1,8}\)|\s[A-Z]{1,5}\.(?:O|N|OQ|HK|T|KS|SS|SZ|L|AS|PA|DE)\b")
@@ -436,6 +437,7 @@ class Extractor:
         facts: list[Fact] = []
         frames: list[RestrictionFrame] = []
         text = _MISUSED_QUOTE.sub("’", text)  # "OpenAI‘s": a left quote typed for an apostrophe
+        text = _SPACED_POSSESSIVE.sub(r"\1", text)  # "AWS’ s custom silicon division": a stray space
         text = _TICKER.sub("", text)  # "Alibaba (NYSE:BABA)", "Apple AAPL.O": symbols, not names
         text = _CURRENCY.sub("$", text)  # "US$1 billion": an amount, not a name "US 1"
         text = _GLUED_DASH.sub(r"\1 - ", text)  # "ByteDance- TikTok's parent-": a dash typed as a hyphen
