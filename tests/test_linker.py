@@ -281,3 +281,9 @@ def test_a_one_letter_name_can_end_a_sentence():
     assert pieces == ["Fans post clips on X.", "Only paying fans get more.", "A book by J. Smith sold well."]
     assert [t.text for t in split_at_letter_names(sentences(nlp().tokenizer(text), text, ["."])[0],
                                                   lambda letter: letter == "X")[0].tokens][-2:] == ["X", "."]
+
+
+def test_a_stock_symbol_after_its_companys_possessive_is_no_name(gazetteer):
+    result, _ = link(gazetteer, "Oracle’s ORCL cloud unit grew.", "Oracle's TPX chips are new.")
+    assert [t for t, _, _ in result[0]] == ["Oracle"]
+    assert "TPX chips" in [t for t, _, _ in result[1]]  # a class noun after it: a product

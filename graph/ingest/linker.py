@@ -586,6 +586,17 @@ class Linker:
         typ = self.suffix_types.get(words[-1].lower()) if words else None
         return None if typ == "Regulator" and (numbered or len(words) < 2) else typ
 
+    def _ticker(self, toks, low, i, j, taken) -> bool:
+        """A stock symbol written after its company's possessive, as some wires do ("Alibaba Group’s BABA
+        cloud computing division"): capitals alone, then a common word that says no class ("TPU chips" does)."""
+        text = toks[i].text
+        if j - i != 1 or not (3 <= len(text) <= 5 and text.isalpha() and text.isupper()) or i < 2 or j >= len(toks):
+            return False
+        owner = taken[i - 2]
+        return low[i - 1] in ("'s", "’s") and owner is not None and owner.entity is not None \
+            and isa(owner.entity.types, "Organization") and toks[j].text.islower() and toks[j].is_alpha \
+            and (low[j],) not in self.type_cues
+
     def _brand_first(self, toks, i, j) -> bool:
         """Whether a name's first word is a maker's own name, written before a model code: "Nvidia H100",
         "Intel Gaudi 3" (not "Llama 2" or "Claude 3 Opus": a bare number is a generation), when the text
@@ -731,6 +742,9 @@ class Linker:
             cue, _, cue_end = self._cue_type(low, i, j)
             if cue and i == 0 and j - i == 1 and cue_end > j and cue_end < n and toks[cue_end].namelike:
                 i = j  # "Tech giant Meta", "Chip designer Arm": a sentence's first word describing the name after
+                continue
+            if self._ticker(toks, low, i, j, taken):
+                i = j  # "Alibaba Group’s BABA cloud division": a stock symbol, no product
                 continue
             shaped = (any(c.isdigit() for c in text) or _CAMEL.search(text)
                       or (text.isupper() and len(text) >= 2) or "." in text.strip("."))

@@ -479,6 +479,8 @@ def lemmas(tok) -> tuple:
 
 
 def _negated_or_hedged(tok) -> bool:
+    if tok.lemma_.lower() in ("own", "control") and any(c.lower_ in _PART_OWNED for c in tok.children):
+        return True  # "half-owned by X", "jointly owned": a share, not control
     for c in tok.children:
         if c.dep_ in ("advmod", "aux", "neg", "det") and c.lower_ in _NEGATIONS:
             return True
@@ -1047,6 +1049,7 @@ _STEPS = {"step", "measure", "move", "action"}
 _PERMISSIONS = {"licence", "license", "permit", "exemption", "waiver"}  # what is ended is the freedom
 _TRANSIT = {"transit", "transhipment", "transshipment", "tranship", "transship"}  # goods passing through
 _PERMIT = {"allow", "permit", "authorize", "authorise"}
+_PART_OWNED = {"half", "partly", "partially", "jointly", "minority", "co"}
 _INSTRUCT = {"tell", "order", "instruct", "ask", "direct", "urge", "require", "warn"}
 _STOP = {"stop", "cease", "halt", "end", "cancel", "suspend", "avoid"}
 _STORES = {"store", "shop", "market", "marketplace", "shelf"}  # "removed apps offering X from its China store"
