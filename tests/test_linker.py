@@ -287,3 +287,9 @@ def test_a_stock_symbol_after_its_companys_possessive_is_no_name(gazetteer):
     result, _ = link(gazetteer, "Oracle’s ORCL cloud unit grew.", "Oracle's TPX chips are new.")
     assert [t for t, _, _ in result[0]] == ["Oracle"]
     assert "TPX chips" in [t for t, _, _ in result[1]]  # a class noun after it: a product
+
+
+def test_a_possessive_before_a_class_noun_is_an_owner_not_part_of_a_name(gazetteer):
+    # "OpenAI API" is a name in the store; "OpenAI's API model" is a model of OpenAI's, the name is not read across
+    result, _ = link(gazetteer, "OpenAI's API model is fast.", "OpenAI's API is fast.")
+    assert labels(result) == ["OpenAI", "OpenAI API"]

@@ -440,7 +440,8 @@ class Linker:
         if any(low[k] in POSSESSIVE for k in range(i, end)):
             k = next(k for k in range(i, end) if low[k] in POSSESSIVE)
             plain = self._known(toks, low, k + 1, taken) if k + 1 < len(toks) else None
-            if plain is not None and plain.end >= end:
+            described = end < len(toks) and (low[end],) in self.type_cues  # "Meta's AI model": its model
+            if plain is not None and plain.end >= end or described:
                 end, entries = self._plain(low, i, k)
                 if entries is None:
                     return None

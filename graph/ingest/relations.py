@@ -559,6 +559,13 @@ def blocked(trigger) -> bool:
     considering a ban", "could impose a ban"), or another verb ("is made up of", "set up")."""
     if _negated_or_hedged(trigger):
         return True
+    up = trigger
+    for _ in range(4):  # "Nvidia supposedly working on the B20 chip for China": hearsay over the clause
+        if any(c.dep_ == "advmod" and c.lower_ in _HEARSAY for c in up.children):
+            return True
+        if up.head.i == up.i:
+            break
+        up = up.head
     if trigger.lemma_.lower() in _PARTICLE_VERBS and any(c.dep_ == "compound:prt" for c in trigger.children):
         return True
     head = trigger.head
@@ -1049,6 +1056,7 @@ _STEPS = {"step", "measure", "move", "action"}
 _PERMISSIONS = {"licence", "license", "permit", "exemption", "waiver"}  # what is ended is the freedom
 _TRANSIT = {"transit", "transhipment", "transshipment", "tranship", "transship"}  # goods passing through
 _PERMIT = {"allow", "permit", "authorize", "authorise"}
+_HEARSAY = {"supposedly", "allegedly", "purportedly", "rumoredly", "rumouredly"}
 _PART_OWNED = {"half", "partly", "partially", "jointly", "minority", "co"}
 _INSTRUCT = {"tell", "order", "instruct", "ask", "direct", "urge", "require", "warn"}
 _STOP = {"stop", "cease", "halt", "end", "cancel", "suspend", "avoid"}
