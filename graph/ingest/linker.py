@@ -766,16 +766,19 @@ class Linker:
             if cue == "Regulator" and cue_end > j:  # "the finance ministry": the body's noun is its name's
                 text = f"{text} {' '.join(t.text.capitalize() for t in toks[j:cue_end])}"
                 j = cue_end
-            aliases = _body_names(text) if typ == "Regulator" else ()
-            known = next((e for e in map(self.gaz.lookup, aliases) if e is not None), None)
-            if known is not None:  # "the Finance Ministry" after "the Ministry of Finance"
-                claim(Mention(i, j, text, known))
-                i = j
-                continue
-            entity = self._new_entity(text, typ, aliases)
-            entity.guessed = entity.new and not (cue or suffix) and not entity.facts
-            claim(Mention(i, j, text, entity))
+            claim(Mention(i, j, text, self._named(text, typ, guessed=not (cue or suffix))))
             i = j
+
+    def _named(self, text: str, typ: str, guessed: bool) -> Entity:
+        """The entity a new name names: a body known by its other form ("the Finance Ministry" after "the
+        Ministry of Finance"), else a new one of the class ``typ`` (a guess, if no cue or suffix gave it)."""
+        aliases = _body_names(text) if typ == "Regulator" else ()
+        known = next((e for e in map(self.gaz.lookup, aliases) if e is not None), None)
+        if known is not None:
+            return known
+        entity = self._new_entity(text, typ, aliases)
+        entity.guessed = entity.new and guessed and not entity.facts
+        return entity
 
     def implied_entity(self, label: str, typ: str) -> Entity:
         """An entity a restriction implies but no name marks ("DeepSeek app" for a ban on DeepSeek,
