@@ -293,3 +293,9 @@ def test_a_possessive_before_a_class_noun_is_an_owner_not_part_of_a_name(gazette
     # "OpenAI API" is a name in the store; "OpenAI's API model" is a model of OpenAI's, the name is not read across
     result, _ = link(gazetteer, "OpenAI's API model is fast.", "OpenAI's API is fast.")
     assert labels(result) == ["OpenAI", "OpenAI API"]
+
+
+def test_an_operating_system_before_app_says_where_it_runs(gazetteer):
+    result, _ = link(gazetteer, "Kestrel Chat is now a standalone iOS app.", "The Kestrel iOS 19 update is out.")
+    assert "iOS" not in [t for t, _, _ in result[0]]
+    assert any("iOS 19" in t for t, _, _ in result[1])  # a version is a name

@@ -130,6 +130,8 @@ class Linker:
         # after a name these say who someone is to it ("ChatGPT maker", "TikTok owner"): they describe another
         self.agent_cues = {str(w).lower() for w in lex.get("agent_nouns", [])}
         self.tiers = {str(w) for w in lex.get("product_tiers", [])}
+        self.platforms = {str(w) for w in lex.get("platforms", [])}
+        self.platform_nouns = {str(w).lower() for w in lex.get("platform_nouns", [])}
         self.suffix_types = {}
         for typ, words in lex.get("name_suffixes", {}).items():
             for w in words:
@@ -587,6 +589,10 @@ class Linker:
         typ = self.suffix_types.get(words[-1].lower()) if words else None
         return None if typ == "Regulator" and (numbered or len(words) < 2) else typ
 
+    def _platform(self, text: str, low, j: int) -> bool:
+        """An operating system named to say where something runs ("a standalone iOS app"), no product."""
+        return text in self.platforms and j < len(low) and low[j] in self.platform_nouns
+
     def _ticker(self, toks, low, i, j, taken) -> bool:
         """A stock symbol written after its company's possessive, as some wires do ("Alibaba Group’s BABA
         cloud computing division"): capitals alone, then a common word that says no class ("TPU chips" does)."""
@@ -744,8 +750,8 @@ class Linker:
             if cue and i == 0 and j - i == 1 and cue_end > j and cue_end < n and toks[cue_end].namelike:
                 i = j  # "Tech giant Meta", "Chip designer Arm": a sentence's first word describing the name after
                 continue
-            if self._ticker(toks, low, i, j, taken):
-                i = j  # "Alibaba Group’s BABA cloud division": a stock symbol, no product
+            if self._ticker(toks, low, i, j, taken) or self._platform(text, low, j):
+                i = j  # "Alibaba Group’s BABA cloud division": a stock symbol; "an iOS app": which devices
                 continue
             shaped = (any(c.isdigit() for c in text) or _CAMEL.search(text)
                       or (text.isupper() and len(text) >= 2) or "." in text.strip("."))
