@@ -106,6 +106,7 @@ def test_anaphors_and_pronouns(gazetteer):
     "Microsoft is reportedly considering an investment in OpenAI.",
     "Kestrel Labs will be half-owned by Oracle and half by Meta.",  # a share, not control: no subsidiary
     "Nvidia supposedly working on the Vexa X9 chip for Japan.",  # hearsay over the clause
+    "Frontier Cloud now offers Oracle to its users.",  # access is to a product, never to a firm
 ])
 def test_negation_and_hedging_yield_no_positive_fact(gazetteer, text):
     assert not triples(run(gazetteer, text))

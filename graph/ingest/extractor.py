@@ -494,7 +494,9 @@ class Extractor:
         restrictions.drop_placeless(frames)
         restrictions.anchor_dates(frames, published)
         restrictions.used_products(frames, _covers_buy)
-        facts = self._dedupe(facts)
+        # access is to a product: a firm that is also its cloud ("Amazon Web Services") is no model or chip
+        facts = [f for f in self._dedupe(facts) if not (f.predicate == "providesAccessTo" and isinstance(
+            f.object, Entity) and isa(f.object.types, "Organization"))]
         entities: dict = {}
         for f in facts:
             for e in (f.subject, f.object):
