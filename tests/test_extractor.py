@@ -106,7 +106,6 @@ def test_anaphors_and_pronouns(gazetteer):
     "Microsoft is reportedly considering an investment in OpenAI.",
     "Kestrel Labs will be half-owned by Oracle and half by Meta.",  # a share, not control: no subsidiary
     "Nvidia supposedly working on the Vexa X9 chip for Japan.",  # hearsay over the clause
-    "Frontier Cloud now offers Oracle to its users.",  # access is to a product, never to a firm
 ])
 def test_negation_and_hedging_yield_no_positive_fact(gazetteer, text):
     assert not triples(run(gazetteer, text))
@@ -271,3 +270,17 @@ def test_a_possessive_pronoun_skips_an_appositive(gazetteer):
     text = "Kestrel Labs, the group's cloud unit, offers GPT-4o through its Helix platform."
     got = triples(run(gazetteer, "Oracle Group runs many units. " + text))
     assert ("Helix", "offeredBy", "Kestrel Labs") in got
+
+
+def test_access_is_to_a_product_never_to_a_firm_that_is_also_its_cloud(gazetteer):
+    from rdflib import URIRef
+
+    from aikg.ingest.gazetteer import Entity
+
+    cloud = Entity(URIRef("urn:test:nimbus-works"), "Nimbus Works", frozenset({"Company", "Service"}))
+    linker = Linker(gazetteer)
+    linker.gaz.add(cloud)
+    got = triples(Extractor(linker).extract("Frontier Cloud now offers Nimbus Works and GPT-4o to its users."))
+    assert ("Frontier Cloud", "providesAccessTo", "GPT-4o") in got
+    assert ("Frontier Cloud", "providesAccessTo", "Nimbus Works") not in got
+
