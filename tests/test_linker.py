@@ -299,3 +299,10 @@ def test_an_operating_system_before_app_says_where_it_runs(gazetteer):
     result, _ = link(gazetteer, "Kestrel Chat is now a standalone iOS app.", "The Kestrel iOS 19 update is out.")
     assert "iOS" not in [t for t, _, _ in result[0]]
     assert any("iOS 19" in t for t, _, _ in result[1])  # a version is a name
+
+
+def test_an_appositive_right_after_a_new_name_gives_its_class(gazetteer):
+    _, linker = link(gazetteer, "Buyers waited for the Vexa Q7, a chip made for Japan.",
+                     "Kestrel said Zorblax 9, an open model, is out.")
+    assert linker.gaz.lookup("Vexa Q7").types == {"Chip"}
+    assert linker.gaz.lookup("Zorblax 9").types == {"AIModel"}

@@ -340,3 +340,18 @@ def test_an_unknown_product_whose_use_is_blocked_is_a_service():
     used_products([RestrictionFrame("AccessBlock", None, [app, known], [], "q", 0.7),
                    RestrictionFrame("ExportControl", None, [goods], [], "q", 0.7)], _covers_buy)
     assert (app.types, goods.types, known.types) == ({"Service"}, {"Product"}, {"Product"})
+
+
+
+def test_a_halt_that_also_stops_orders_of_a_chip_bans_buying_it():
+    from aikg.ingest.extractor import _hardware_kind
+    from aikg.ingest.gazetteer import Entity
+
+    chip = Entity(URIRef("urn:x:chip"), "Vexa Q7", frozenset({"Chip"}))
+    app = Entity(URIRef("urn:x:app"), "Quill", frozenset({"Service"}))
+    told = "The regulator told firms to cancel orders and halt testing of the Vexa Q7."
+    assert _hardware_kind("Suspension", [chip], told) == "Ban"  # buying stops too: the ban covers it
+    assert _hardware_kind("Suspension", [chip], "The regulator told firms to halt testing of the Vexa Q7.") \
+        == "Suspension"
+    assert _hardware_kind("Suspension", [app], told) == "Suspension"  # an app is used, not bought
+

@@ -35,6 +35,8 @@ def _covers_buy(kind: str) -> bool:
 
 
 _LIST_GLUE = {",", "and", "or", "-", "the"}
+_ORDERS_STOPPED = re.compile(
+    r"\b(?:cancel|halt|stop|suspend|freeze)\w* (?:\w+ ){0,2}(?:orders|purchases|buying|ordering)\b", re.I)
 _PH = "⟦{}⟧"
 _ITEM = r"(?:⟦\d+⟧ 's )?⟦\d+⟧"
 # a list starts at its first item (no slot begins right after a separator); a later item is no owner
@@ -146,13 +148,16 @@ def _date_launches(facts: list[Fact], dates: "_Dates") -> None:
         f.valid_from = start
 
 
-def _hardware_kind(kind: str, restricts: list) -> str:
+def _hardware_kind(kind: str, restricts: list, quote: str = "") -> str:
     """A block on chips or chipmaking tools alone is an export control: hardware is bought, not used online
-    ("restrictions on Chinese access to advanced chips")."""
+    ("restrictions on Chinese access to advanced chips"); a halt that also stops orders bans buying them
+    ("told firms to cancel orders and halt testing of the chip")."""
     hardware = [isa(e.types, "Chip") or isa(e.types, "Equipment") for e in restricts]
     online = any(isa(e.types, "Service") or isa(e.types, "AIModel") for e in restricts)
     if kind == "AccessBlock" and any(hardware) and not online:
         return "ExportControl"
+    if kind == "Suspension" and any(hardware) and not online and _ORDERS_STOPPED.search(quote):
+        return "Ban"
     return kind
 
 
@@ -565,8 +570,9 @@ class Extractor:
                               owner=owner, anaphors=anaphors)
 
     def _entities(self, mentions, wanted, avoid=(), *, owner: bool = False, anaphors: bool = True,
-                  refine: bool = True, settle: bool = True) -> list[Entity]:
-        """The entities of the class ``wanted`` that mentions name (anaphors resolved, places of segments)."""
+                  refine: bool = True, settle: bool = True, noun: str | None = None) -> list[Entity]:
+        """The entities of the class ``wanted`` that mentions name (anaphors resolved, places of segments);
+        a new name of a general class takes the one its ``noun`` says ("X, a chip"), else the first wanted."""
         out = []
         for m in mentions:
             if m.excluded:
@@ -605,7 +611,8 @@ class Extractor:
                     refined = [w for w in wanted if w in ("Product", "Organization") or PARENTS.get(w) in
                                ("Product", "Organization")]
                 if (refine or e.guessed and settle) and e.new and e.types <= {"Product", "Organization"} and refined:
-                    e.types = frozenset({refined[0]})
+                    said = self.linker.type_cues.get((noun,)) if noun else None
+                    e.types = frozenset({said if said in refined else refined[0]})
                     e.guessed = False
                 else:
                     continue
@@ -816,7 +823,7 @@ class Extractor:
         """One parsed restriction with the gaps its sentence leaves filled: the imposer's home as the
         place of a regulator's ban, a place's government as the imposer, the earlier restriction told of."""
         linker, kind = self.linker, parts["kind"]
-        kind = _hardware_kind(kind, restricts)
+        kind = _hardware_kind(kind, restricts, quote)
         restricted = {e.iri for e in restricts}
         home = self._home(imposer) if imposer is not None else None
         if kind == "ExportControl" and parts["transit"] and home is not None:
@@ -885,7 +892,8 @@ class Extractor:
             # a guessed class is settled only by an owner written with 's ("OpenAI's ChatGPT"), not by "Oracle X"
             # or by a verb's object ("access it using VPNs": no chip)
             written = own and relations.written_owner(trigger, heads) is o
-            subjects = self._entities([s], rule.subject_types, owner=owner, refine=not own, settle=written)
+            subjects = self._entities([s], rule.subject_types, owner=owner, refine=not own, settle=written,
+                                      noun=trigger.lemma_.lower())
             objects = self._entities([o], rule.object_types, {e.iri for e in subjects}, owner=possessive)
             if own and not written:  # "DGX B200": a modifier the store
                 # does not know is no maker; "Nvidia's A100" written with "'s" is
@@ -1152,7 +1160,7 @@ class Extractor:
             restricts = [e for e in restricts if not isa(e.types, "Service")]
         if not restricts:
             return None
-        kind = _hardware_kind(kind, restricts)
+        kind = _hardware_kind(kind, restricts, quote)
         restricted = {e.iri for e in restricts}
         places, applies_to = self._template_places(slots)
         imposer = self._template_imposer(kind, template, slots, before, t_start, passive, frames)

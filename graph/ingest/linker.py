@@ -589,6 +589,17 @@ class Linker:
         typ = self.suffix_types.get(words[-1].lower()) if words else None
         return None if typ == "Regulator" and (numbered or len(words) < 2) else typ
 
+    def _appositive_cue(self, toks, low, j: int) -> str | None:
+        """The class an appositive right after a name gives it ("RTX Pro 6000D, a chip designed for China")."""
+        if j + 2 >= len(toks) or low[j] != "," or low[j + 1] not in ("a", "an"):
+            return None
+        for k in range(j + 2, min(j + 6, len(toks))):
+            if toks[k].is_punct:
+                return None
+            if (low[k],) in self.type_cues and (k + 1 >= len(toks) or (low[k], low[k + 1]) not in self.type_cues):
+                return self.type_cues[(low[k],)]
+        return None
+
     def _platform(self, text: str, low, j: int) -> bool:
         """An operating system named to say where something runs ("a standalone iOS app"), no product."""
         return text in self.platforms and j < len(low) and low[j] in self.platform_nouns
@@ -747,6 +758,7 @@ class Linker:
                 i = j
                 continue
             cue, _, cue_end = self._cue_type(low, i, j)
+            cue = cue or self._appositive_cue(toks, low, j)
             if cue and i == 0 and j - i == 1 and cue_end > j and cue_end < n and toks[cue_end].namelike:
                 i = j  # "Tech giant Meta", "Chip designer Arm": a sentence's first word describing the name after
                 continue
