@@ -355,3 +355,10 @@ def test_a_halt_that_also_stops_orders_of_a_chip_bans_buying_it():
         == "Suspension"
     assert _hardware_kind("Suspension", [app], told) == "Suspension"  # an app is used, not bought
 
+
+
+def test_a_banned_name_wins_over_a_pronoun_and_an_owners_its_is_never_banned(gazetteer):
+    text = ("Oracle grew Frontier Cloud in Asia last year. For Meta, it could mean closer ties with Japan, "
+            "despite its chatbot ChatGPT being banned in the country.")
+    rs = frames(gazetteer, text, published=date(2024, 2, 1))
+    assert rs and all([e.label for e in r.restricts] == ["ChatGPT"] for r in rs)

@@ -1195,8 +1195,12 @@ class Extractor:
         """What: products after the trigger, else before it ("X is banned in Y"), else a company's app."""
         restricts = [e for m in after for e in [m.resolve("Product")] if e is not None and isa(e.types, "Product")
                      and not m.excluded]
-        if not restricts and passive:  # "ChatGPT is banned in China"
-            restricts = [e for m in before for e in [m.resolve("Product")] if e is not None and isa(e.types, "Product")]
+        if not restricts and passive:  # "ChatGPT is banned in China"; a name before any pronoun, never an owner's
+            def products(mentions):
+                return [e for m in mentions for e in [m.resolve("Product")]
+                        if e is not None and isa(e.types, "Product")]
+            restricts = products(m for m in before if m.kind != "anaphor") or products(  # "its platform Facebook"
+                m for m in before if m.kind == "anaphor" and m.text.lower() not in ("its", "their"))
         if not restricts:  # "Italy blocked DeepSeek": the company's app
             companies = [m.entity for m in (after or (before if passive else [])) if m.kind == "entity"
                          and m.entity is not None and isa(m.entity.types, "Company") and not m.excluded]
