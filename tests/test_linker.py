@@ -306,3 +306,18 @@ def test_an_appositive_right_after_a_new_name_gives_its_class(gazetteer):
                      "Kestrel said Zorblax 9, an open model, is out.")
     assert linker.gaz.lookup("Vexa Q7").types == {"Chip"}
     assert linker.gaz.lookup("Zorblax 9").types == {"AIModel"}
+
+
+
+def test_a_numbered_product_written_as_one_word_is_found(gazetteer):
+    from rdflib import URIRef
+
+    from aikg.ingest.gazetteer import Entity
+
+    linker = Linker(gazetteer)
+    linker.gaz.add(Entity(URIRef("urn:test:vireo-3"), "Vireo 3", frozenset({"AIModel"})))
+    text = "Oracle now serves Vireo3 to its customers."
+    linker.start_document(text)
+    [sent] = list(nlp()(text).sents)
+    assert [m.entity.label for m in linker.mentions(sent) if m.entity is not None] == ["Oracle", "Vireo 3"]
+

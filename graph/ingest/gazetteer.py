@@ -192,6 +192,8 @@ class Gazetteer:
                 self._put(short, entity, rank + 2)
             if key[0] == "the" and len(key) > 1:
                 self._put(key[1:], entity, rank)
+            if len(key) > 1 and key[-1].isdigit() and key[-2].isalpha() and isa(entity.types, "Product"):
+                self._put(key[:-2] + (key[-2] + key[-1],), entity, 1)  # "Llama2", "Gaudi3": written as one word
         return entity
 
     def _put(self, key, entity, rank):
