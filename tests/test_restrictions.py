@@ -331,14 +331,13 @@ def test_staff_asked_to_avoid_a_tool_are_bound_by_a_ban_of_whoever_asked(gazette
 def test_an_unknown_product_whose_use_is_blocked_is_a_service():
     # people use an app pulled from a store; they do not buy it as goods. Goods under export control, and
     # products the store already knows, keep their class
-    from aikg.ingest.extractor import _covers_buy
     from aikg.ingest.gazetteer import Entity
     from aikg.ingest.restrictions import used_products
 
     app, goods, known = (Entity(URIRef(f"urn:x:{n}"), n, frozenset({"Product"}), new=n != "known")
                          for n in ("app", "goods", "known"))
     used_products([RestrictionFrame("AccessBlock", None, [app, known], [], "q", 0.7),
-                   RestrictionFrame("ExportControl", None, [goods], [], "q", 0.7)], _covers_buy)
+                   RestrictionFrame("ExportControl", None, [goods], [], "q", 0.7)])
     assert (app.types, goods.types, known.types) == ({"Service"}, {"Product"}, {"Product"})
 
 

@@ -16,7 +16,6 @@ from datetime import date
 
 from ..dates import DateMention, find_dates
 from ..lexicon import alternatives, group_end, top_level_alternative
-from ..model import model
 from ..names.ids import entity_iri
 from . import relations, restrictions
 from .gazetteer import PARENTS, Entity, isa
@@ -28,11 +27,6 @@ __all__ = ["Fact", "RestrictionFrame", "Extraction", "Extractor", "EXTRACTOR_VER
 
 EXTRACTOR_VERSION = "0.2.0"
 MAX_SENTENCE_CHARS = 1500  # longer "sentences" are lists or markup: skip them
-
-def _covers_buy(kind: str) -> bool:
-    """Whether a restriction kind ("AccessBlock") covers buying when a restriction names no hop."""
-    return any(k.name == kind and "buy" in k.covers for k in model().restriction_kinds.values())
-
 
 _LIST_GLUE = {",", "and", "or", "-", "the"}
 _ORDERS_STOPPED = re.compile(
@@ -148,7 +142,7 @@ def _date_launches(facts: list[Fact], dates: "_Dates") -> None:
         f.valid_from = start
 
 
-def _hardware_kind(kind: str, restricts: list, quote: str = "") -> str:
+def _hardware_kind(kind: str, restricts: list, quote: str) -> str:
     """A block on chips or chipmaking tools alone is an export control: hardware is bought, not used online
     ("restrictions on Chinese access to advanced chips"); a halt that also stops orders bans buying them
     ("told firms to cancel orders and halt testing of the chip")."""
@@ -498,7 +492,7 @@ class Extractor:
         self._complete_frames(frames, sentence_jurisdictions)
         restrictions.drop_placeless(frames)
         restrictions.anchor_dates(frames, published)
-        restrictions.used_products(frames, _covers_buy)
+        restrictions.used_products(frames)
         # access is to a product: a firm that is also its cloud ("Amazon Web Services") is no model or chip
         facts = [f for f in self._dedupe(facts) if not (f.predicate == "providesAccessTo" and isinstance(
             f.object, Entity) and isa(f.object.types, "Organization"))]

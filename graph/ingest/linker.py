@@ -462,17 +462,18 @@ class Linker:
             return None  # "Spectrum-X": the tail of a longer name, not X the network
         if _likeness(toks, low, end):
             return None  # "ChatGPT-like services", "a ChatGPT alternative": something like it, not it
-        if end < len(toks) and taken[end] is None and _VERSION.fullmatch(toks[end].text) \
-                and isa(entity.types, "Product") and not toks[end - 1].text.endswith(","):
-            return None  # "Claude 3" the store does not know is a generation of its own, not Claude
-        k = end
-        while k < len(toks) and taken[k] is None and toks[k].namelike and low[k] not in self.gaz.first:
-            k += 1
-        if k > end and isa(entity.types, "Product") and k < len(toks) and (low[k],) in self.type_cues:
-            return None  # "the Claude iOS app": a product of its own, named after the family
-        if end < len(toks) and taken[end] is None and toks[end].text in self.tiers and isa(entity.types, "Product"):
-            plan = f"{text} {toks[end].text}"  # "X Premium": a plan of X the store does not know, a service
-            return Mention(i, end + 1, plan, self.gaz.lookup(plan) or self._new_entity(plan, "Service"))
+        if end < len(toks) and taken[end] is None and isa(entity.types, "Product"):
+            # a product of its own, named after a known one
+            if _VERSION.fullmatch(toks[end].text) and not toks[end - 1].text.endswith(","):
+                return None  # "Claude 3" the store does not know is a generation, not Claude
+            k = end
+            while k < len(toks) and taken[k] is None and toks[k].namelike and low[k] not in self.gaz.first:
+                k += 1
+            if k > end and k < len(toks) and (low[k],) in self.type_cues:
+                return None  # "the Claude iOS app"
+            if toks[end].text in self.tiers:  # "X Premium": a plan of X the store does not know, a service
+                plan = f"{text} {toks[end].text}"
+                return Mention(i, end + 1, plan, self.gaz.lookup(plan) or self._new_entity(plan, "Service"))
         return Mention(i, end, text, entity)
 
     def _place_reads(self, entity, toks, low, i, end, taken) -> bool:

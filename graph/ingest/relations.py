@@ -19,6 +19,7 @@ Facts are typed against the relation's domain and range; a negated or hedged tri
 from dataclasses import dataclass
 
 from .gazetteer import isa
+from .restrictions import TARGET_HEADS
 
 __all__ = ["DependencyRule", "Name", "rules_from", "parse_text", "name_chains", "heads", "pairs",
            "governing_subjects", "restriction_parts", "of_use", "elsewhere", "main_subject", "written_owner"]
@@ -731,14 +732,11 @@ def restriction_parts(doc, spans, heads, triggers: dict) -> list[dict]:
     return out
 
 
-# people an instruction binds when it names no organisation ("asked its employees to avoid using X")
-_PEOPLE = {"employee", "staff", "staffer", "official", "worker", "servant", "civil servant", "personnel", "officer"}
-
-
 def _told_people(parts, spans, tok) -> None:
-    """The people a verb of telling addresses, as phrases (in place, in "more")."""
+    """The people a verb of telling addresses when it names no organisation ("asked its employees to avoid
+    using X"), by the heads a ban on government use names, as phrases (in place, in "more")."""
     for c in tok.children:
-        if c.dep_ in ("iobj", "obj", "nsubj:pass") and c.lemma_.lower() in _PEOPLE:
+        if c.dep_ in ("iobj", "obj", "nsubj:pass") and c.lower_ in TARGET_HEADS:
             parts["more"].append(phrase(c, spans))
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from ..model import model
 from ..names.ids import own_product_names
 from .gazetteer import isa
 
@@ -98,12 +99,12 @@ def drop_placeless(frames: list) -> None:
     frames[:] = [fr for fr in frames if fr.applies_in or fr.applies_to]
 
 
-def used_products(frames: list, covers_buy) -> None:
+def used_products(frames: list) -> None:
     """A new product of no narrower class that a rule blocks only the use of (an app pulled from a store,
-    a suspended chatbot) is a service: people use it, they do not buy it as goods (in place).
-    ``covers_buy(kind)`` tells whether a restriction kind covers buying."""
+    a suspended chatbot) is a service: people use it, they do not buy it as goods (in place)."""
+    bought = {k.name for k in model().restriction_kinds.values() if "buy" in k.covers}
     for fr in frames:
-        if covers_buy(fr.kind):
+        if fr.kind in bought:
             continue
         for e in fr.restricts:
             if e.new and e.types == frozenset({"Product"}):

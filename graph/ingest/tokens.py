@@ -132,9 +132,6 @@ def as_sentence(sent) -> Sentence:
     return Sentence(toks, [t.idx for t in sent], sent.text)
 
 
-_LETTER_STOP = re.compile(r"[A-Z]\.")
-
-
 def split_at_letter_names(sent: Sentence, is_name) -> list[Sentence]:
     """A sentence split after a one-letter name that ends one ("post them on X. Only subscribers ..."): the
     tokenizer keeps "X." whole, as it does an initial ("J. Smith"). Only where ``is_name(letter)`` says the
@@ -142,7 +139,8 @@ def split_at_letter_names(sent: Sentence, is_name) -> list[Sentence]:
     toks, cut = sent.tokens, None
     for k in range(1, len(toks) - 1):
         t = toks[k]
-        if _LETTER_STOP.fullmatch(t.text) and toks[k - 1].is_alpha and toks[k - 1].text.islower() \
+        if len(t.text) == 2 and t.text[1] == "." and "A" <= t.text[0] <= "Z" \
+                and toks[k - 1].is_alpha and toks[k - 1].text.islower() \
                 and toks[k + 1].text[:1].isupper() and is_name(t.text[0]):
             cut = k
             break
